@@ -1,0 +1,44 @@
+# Alpha Code. Two commands: `make run` (the site on embedded defaults) and `make test`
+# (the whole suite on real Postgres and Redis). Each sets itself up, idempotently.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test install lint format worker beat clean
+
+$(STAMP): pyproject.toml scripts/find-python.sh
+	@if ! [ -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		PYTHON=$$(scripts/find-python.sh) || exit 1; \
+		echo "Creating $(VENV) with $$PYTHON"; \
+		rm -rf $(VENV); $$PYTHON -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py import_guides content/guides
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+worker: install
+	$(VENV)/bin/celery -A alphacode worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A alphacode beat --loglevel=INFO --schedule=/tmp/alphacode-beat-schedule
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,1 @@
+"""Accounts: the user model (email is the identifier) and the allauth adapter."""

@@ -1,0 +1,15 @@
+"""Test settings: the real services (Postgres and Redis), fast hashing, captured email."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alphacode")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ.setdefault("EMAIL_URL", "locmem:")
+
+from .settings import *  # noqa: E402,F403
+from .settings import CACHES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES["default"]["KEY_PREFIX"] = f"alphacode-test-{os.getpid()}"
+# Unit tests run tasks inline; the worker tests start a real worker on Redis explicitly.
+CELERY_TASK_ALWAYS_EAGER = True

@@ -1,0 +1,243 @@
+"""Editors' admin: tracks, guides with their sections inline, each section's blocks on its own
+page; publish/unpublish, a draft preview, Markdown import and export."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from .models import Block, Guide, Section, Track
+from .services import GuideImportError, guide_export, guide_refresh, guides_import
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = ("title", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    fields = ("position", "heading", "anchor", "edit_blocks")
+    readonly_fields = ("edit_blocks",)
+    extra = 1
+    ordering = ("position", "id")
+
+    @admin.display(description="Blocks")
+    def edit_blocks(self, obj: Section) -> str:
+        if not obj.pk:
+            return "Save to add blocks"
+        url = reverse("admin:articles_section_change", args=[obj.pk])
+        count = obj.blocks.count()
+        return format_html(
+            '<a href="{}">Edit {} block{}</a>', url, count, "" if count == 1 else "s"
+        )
+
+
+class BlockInline(admin.StackedInline):
+    model = Block
+    fields = (("position", "kind"), "text", "attribution")
+    extra = 1
+    ordering = ("position", "id")
+    formfield_overrides = {
+        # Monospace makes phrase-table pipes and checklist lines easy to line up.
+        Block._meta.get_field("text").__class__: {
+            "widget": forms.Textarea(
+                attrs={"rows": 5, "cols": 90, "style": "font-family: monospace"}
+            )
+        }
+    }
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)]
+
+
+class ImportForm(forms.Form):
+    files = MultipleFileField(
+        label="Markdown files",
+        widget=MultipleFileInput(attrs={"accept": ".md,text/markdown"}),
+        help_text="One or more .md guides with front matter. All import, or none.",
+    )
+
+
+@admin.register(Guide)
+class GuideAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "track",
+        "status_label",
+        "access",
+        "published_at",
+        "word_count",
+        "read_minutes",
+    )
+    list_filter = ("status", "access", "track", ("published_at", admin.DateFieldListFilter))
+    search_fields = ("title", "slug", "dek")
+    date_hierarchy = "published_at"
+    list_select_related = ("track",)
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("word_count", "read_minutes", "updated_at", "preview_link")
+    inlines = [SectionInline]
+    actions = ["publish", "unpublish", "export_markdown"]
+    fieldsets = (
+        (None, {"fields": ("track", "title", "slug", "dek", "intro")}),
+        ("Access", {"fields": ("access", "preview_sections")}),
+        ("Publishing", {"fields": ("status", "published_at", "preview_link")}),
+        ("Derived", {"fields": ("word_count", "read_minutes", "updated_at")}),
+    )
+    change_list_template = "admin/articles/guide/change_list.html"
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, obj: Guide) -> str:
+        if obj.is_scheduled:
+            return "Scheduled"
+        return obj.get_status_display()
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj: Guide) -> str:
+        if not obj.pk:
+            return "Save first"
+        url = reverse("articles:guide_preview", args=[obj.slug])
+        export = reverse("admin:articles_guide_export", args=[obj.pk])
+        return format_html(
+            '<a href="{}" target="_blank">Preview as a subscriber</a> · '
+            '<a href="{}?as=visitor" target="_blank">as a visitor</a> · '
+            '<a href="{}">Export Markdown</a>',
+            url,
+            url,
+            export,
+        )
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        guide_refresh(guide=form.instance)
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="articles_guide_import",
+            ),
+            path(
+                "<int:pk>/export/",
+                self.admin_site.admin_view(self.export_view),
+                name="articles_guide_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            return HttpResponse(status=403)
+        errors: list[str] = []
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            files = []
+            for upload in request.FILES.getlist("files"):
+                try:
+                    files.append((upload.name, upload.read().decode("utf-8")))
+                except UnicodeDecodeError:
+                    errors.append(f"{upload.name}: not a UTF-8 text file")
+            if not errors:
+                try:
+                    guides = guides_import(files)
+                except GuideImportError as exc:
+                    errors = exc.errors
+                else:
+                    names = ", ".join(g.title for g in guides)
+                    self.message_user(
+                        request, f"Imported {len(guides)} guide(s): {names}", messages.SUCCESS
+                    )
+                    return HttpResponseRedirect(reverse("admin:articles_guide_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import guides from Markdown",
+            "form": form,
+            "errors": errors,
+            "opts": self.model._meta,
+        }
+        return render(
+            request, "admin/articles/guide/import.html", context, status=400 if errors else 200
+        )
+
+    def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not self.has_view_permission(request):
+            return HttpResponse(status=403)
+        guide = get_object_or_404(Guide.objects.select_related("track"), pk=pk)
+        response = HttpResponse(
+            guide_export(guide=guide), content_type="text/markdown; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{guide.slug}.md"'
+        return response
+
+    @admin.action(description="Publish selected guides now (keeps a future publish time)")
+    def publish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
+        now = timezone.now()
+        count = 0
+        for guide in queryset:
+            guide.status = Guide.Status.PUBLISHED
+            guide.published_at = guide.published_at or now
+            guide.save(update_fields=["status", "published_at", "updated_at"])
+            guide_refresh(guide=guide)
+            count += 1
+        self.message_user(request, f"Published {count} guide(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected guides (back to draft)")
+    def unpublish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
+        count = queryset.update(status=Guide.Status.DRAFT, updated_at=timezone.now())
+        self.message_user(request, f"Unpublished {count} guide(s).", messages.SUCCESS)
+
+    @admin.action(description="Export selected guides as Markdown")
+    def export_markdown(self, request: HttpRequest, queryset: QuerySet[Guide]) -> HttpResponse:
+        guides = list(queryset.select_related("track"))
+        if len(guides) == 1:
+            return self.export_view(request, guides[0].pk)
+        body = "\n".join(guide_export(guide=g) for g in guides)
+        response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="guides.md"'
+        return response
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    """Reached from a guide's section list; edits one section's ordered blocks."""
+
+    fields = ("guide", "position", "heading", "anchor")
+    readonly_fields = ("guide",)
+    inlines = [BlockInline]
+    list_display = ("heading", "guide", "position")
+    list_select_related = ("guide",)
+    search_fields = ("heading", "guide__title")
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        # Sections are edited from their guide; a top-level list would only confuse.
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        guide_refresh(guide=form.instance.guide)
+
+    def response_change(self, request: HttpRequest, obj: Section) -> HttpResponse:
+        if "_continue" not in request.POST and "_addanother" not in request.POST:
+            return HttpResponseRedirect(reverse("admin:articles_guide_change", args=[obj.guide_id]))
+        return super().response_change(request, obj)

@@ -1,0 +1,215 @@
+"""Content models: a Track holds Guides; a Guide is an intro and ordered Sections of Blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from .markdown import unique_anchor
+
+WORDS_PER_MINUTE = 200
+
+
+class Track(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "title")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:track", kwargs={"slug": self.slug})
+
+
+class GuideQuerySet(models.QuerySet["Guide"]):
+    def published(self) -> GuideQuerySet:
+        """Guides the public may see: published, with a publish time that has come."""
+        return self.filter(status=Guide.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self) -> GuideQuerySet:
+        """What a card needs and nothing more: the premium text fields stay in the database."""
+        return self.select_related("track").only(
+            "title",
+            "slug",
+            "dek",
+            "access",
+            "status",
+            "published_at",
+            "updated_at",
+            "read_minutes",
+            "word_count",
+            "track__slug",
+            "track__title",
+        )
+
+
+class Guide(models.Model):
+    class Access(models.TextChoices):
+        FREE = "free", "Free"
+        PREMIUM = "premium", "Premium"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="guides")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    dek = models.CharField(
+        "dek", max_length=300, help_text="One-line subtitle shown under the title and in meta tags."
+    )
+    intro = models.TextField(
+        blank=True, help_text="Paragraphs before the first section; a blank line separates them."
+    )
+    access = models.CharField(max_length=10, choices=Access.choices, default=Access.FREE)
+    preview_sections = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Premium guides: how many sections visitors see before the paywall.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="A time in the future schedules the guide."
+    )
+    # Derived from the sections by articles.services.guide_refresh; never typed by hand.
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    read_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
+    preview_text = models.TextField(blank=True, editable=False)
+    full_text = models.TextField(blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = GuideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-published_at", "title")
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:guide", kwargs={"slug": self.slug})
+
+    @property
+    def is_premium(self) -> bool:
+        return self.access == self.Access.PREMIUM
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def cut(self) -> int | None:
+        """Sections a non-reader sees, or None when the guide is free and whole for everyone."""
+        return self.preview_sections if self.is_premium else None
+
+
+class Section(models.Model):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="sections")
+    position = models.PositiveSmallIntegerField(default=0)
+    heading = models.CharField(max_length=200)
+    anchor = models.SlugField(
+        max_length=80, blank=True, help_text="Left blank, it is made from the heading."
+    )
+
+    class Meta:
+        ordering = ("position", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "anchor"], name="section_anchor_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.anchor:
+            taken = set(
+                Section.objects.filter(guide_id=self.guide_id)
+                .exclude(pk=self.pk)
+                .values_list("anchor", flat=True)
+            )
+            self.anchor = unique_anchor(self.heading, taken)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return f"{self.guide.get_absolute_url()}#{self.anchor}"
+
+
+class Block(models.Model):
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", "Paragraph"
+        QUOTE = "quote", "Pull quote"
+        CHECKLIST = "checklist", "Checklist"
+        PHRASES = "phrases", "Phrase table"
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PARAGRAPH)
+    text = models.TextField(
+        help_text=(
+            "Paragraph or quote: text with inline Markdown (*emphasis*, `code`, [links](url)). "
+            "Checklist: one item per line. Phrase table: first line the two column labels, "
+            "then one row per line, the two cells separated by ' | '."
+        )
+    )
+    attribution = models.CharField(max_length=200, blank=True, help_text="Pull quotes only.")
+
+    class Meta:
+        ordering = ("position", "id")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.position}"
+
+    @property
+    def items(self) -> list[str]:
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
+
+    @property
+    def table(self) -> tuple[tuple[str, str], list[tuple[str, str]]]:
+        """(column labels, rows) of a phrase table."""
+        pairs = [split_phrase_row(line) for line in self.items]
+        return pairs[0], pairs[1:]
+
+    def clean(self) -> None:
+        if not self.text.strip():
+            raise ValidationError({"text": "A block needs text."})
+        if self.kind == self.Kind.PHRASES:
+            lines = self.items
+            if len(lines) < 2:
+                raise ValidationError(
+                    {"text": "A phrase table needs a line of column labels and at least one row."}
+                )
+            for number, line in enumerate(lines, start=1):
+                if line.count("|") != 1:
+                    raise ValidationError(
+                        {"text": f"Line {number} needs exactly two cells separated by ' | '."}
+                    )
+        if self.attribution and self.kind != self.Kind.QUOTE:
+            raise ValidationError({"attribution": "Only pull quotes have an attribution."})
+
+
+def split_phrase_row(line: str) -> tuple[str, str]:
+    left, _, right = line.partition("|")
+    return left.strip(), right.strip()

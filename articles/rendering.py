@@ -1,0 +1,78 @@
+"""A guide's body as HTML for one access level, cached per guide version and access level.
+
+The cache key carries the access level, so a full rendering can never be served to a reader who
+only may see the preview; it carries the version, so an edit is never hidden behind a stale copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from .markdown import render_inline
+from .models import Block, Guide, Section
+
+CACHE_SECONDS = 60 * 60 * 24
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    toc: list[dict]  # {"heading", "anchor", "locked"} for every section
+    html: SafeString
+    locked_count: int
+
+
+def intro_html(text: str) -> SafeString:
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    return mark_safe("".join(f"<p>{render_inline(p)}</p>" for p in paragraphs))
+
+
+def block_context(block: Block) -> dict:
+    context: dict = {"kind": block.kind}
+    if block.kind == Block.Kind.CHECKLIST:
+        context["items"] = [render_inline(item) for item in block.items]
+    elif block.kind == Block.Kind.PHRASES:
+        columns, rows = block.table
+        context["columns"] = columns
+        context["rows"] = rows
+    else:
+        context["html"] = mark_safe(render_inline(block.text))
+        context["attribution"] = block.attribution
+    return context
+
+
+def guide_body(guide: Guide, *, full: bool) -> RenderedBody:
+    """The intro, table of contents and sections a reader of this access level may see."""
+    level = "full" if full or guide.cut is None else "preview"
+    key = f"guide-body:{guide.pk}:v{guide.version}:{level}"
+    cached = cache.get(key)
+    if cached is not None:
+        return RenderedBody(
+            toc=cached["toc"], html=mark_safe(cached["html"]), locked_count=cached["locked"]
+        )
+    sections: list[Section] = list(guide.sections.prefetch_related("blocks"))
+    visible = len(sections) if level == "full" else guide.preview_sections
+    toc = [
+        {"heading": s.heading, "anchor": s.anchor, "locked": index >= visible}
+        for index, s in enumerate(sections)
+    ]
+    html = render_to_string(
+        "articles/includes/guide_body.html",
+        {
+            "intro": intro_html(guide.intro),
+            "sections": [
+                {
+                    "heading": s.heading,
+                    "anchor": s.anchor,
+                    "blocks": [block_context(b) for b in s.blocks.all()],
+                }
+                for s in sections[:visible]
+            ],
+        },
+    )
+    locked = len(sections) - min(visible, len(sections))
+    cache.set(key, {"toc": toc, "html": html, "locked": locked}, CACHE_SECONDS)
+    return RenderedBody(toc=toc, html=mark_safe(html), locked_count=locked)

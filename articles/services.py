@@ -1,0 +1,206 @@
+"""Writes to content: derived fields of a guide, Markdown import (upsert) and export."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import F
+
+from .markdown import (
+    BlockData,
+    GuideData,
+    GuideFormatError,
+    SectionData,
+    inline_to_text,
+    parse_guide,
+    write_guide,
+)
+from .models import WORDS_PER_MINUTE, Block, Guide, Section, Track, split_phrase_row
+
+WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+
+
+def count_words(text: str) -> int:
+    return len(WORD_RE.findall(text))
+
+
+def block_plain_text(block: Block) -> str:
+    if block.kind == Block.Kind.PARAGRAPH:
+        return inline_to_text(block.text)
+    if block.kind == Block.Kind.QUOTE:
+        quote = inline_to_text(block.text)
+        return f"{quote}\n{block.attribution}" if block.attribution else quote
+    if block.kind == Block.Kind.PHRASES:
+        return "\n".join(" ".join(split_phrase_row(line)) for line in block.items)
+    return "\n".join(block.items)
+
+
+def guide_texts(guide: Guide) -> tuple[str, str]:
+    """(text a non-reader may see, the whole text), for search and counting."""
+    sections = list(guide.sections.prefetch_related("blocks"))
+    intro = "\n".join(inline_to_text(p) for p in guide.intro.split("\n\n") if p.strip())
+    rendered = [
+        "\n".join([section.heading, *(block_plain_text(b) for b in section.blocks.all())])
+        for section in sections
+    ]
+    full = "\n\n".join([intro, *rendered])
+    cut = guide.cut
+    if cut is None:
+        return full, full
+    # Headings past the cut are public (the table of contents shows them); their text is not.
+    visible = rendered[:cut] + [section.heading for section in sections[cut:]]
+    return "\n\n".join([intro, *visible]), full
+
+
+@transaction.atomic
+def guide_refresh(*, guide: Guide) -> Guide:
+    """Recompute the derived fields after the guide or its sections changed, and bump the version
+    so cached renderings of the old text are never served again."""
+    preview, full = guide_texts(guide)
+    words = count_words(full)
+    Guide.objects.filter(pk=guide.pk).update(
+        preview_text=preview,
+        full_text=full,
+        word_count=words,
+        read_minutes=max(1, round(words / WORDS_PER_MINUTE)),
+        version=F("version") + 1,
+    )
+    guide.refresh_from_db()
+    return guide
+
+
+# --- Import / export ---------------------------------------------------------------------------
+
+
+def guide_data(guide: Guide) -> GuideData:
+    """A stored guide as plain data (the shape of the Markdown file)."""
+    return GuideData(
+        title=guide.title,
+        slug=guide.slug,
+        track=guide.track.slug,
+        dek=guide.dek,
+        access=guide.access,
+        preview_sections=guide.preview_sections,
+        status=guide.status,
+        published_at=guide.published_at,
+        intro=guide.intro,
+        sections=[
+            SectionData(
+                heading=section.heading,
+                anchor=section.anchor,
+                blocks=[
+                    BlockData(kind=b.kind, text=b.text, attribution=b.attribution)
+                    for b in section.blocks.all()
+                ],
+            )
+            for section in guide.sections.prefetch_related("blocks")
+        ],
+    )
+
+
+def guide_export(*, guide: Guide) -> str:
+    return write_guide(guide_data(guide))
+
+
+def guides_parse(files: Iterable[tuple[str, str]]) -> tuple[list[GuideData], list[str]]:
+    """Parse every (name, text) pair; return the guides and every error found (not just the
+    first), so an editor can fix a batch in one pass."""
+    parsed: list[GuideData] = []
+    errors: list[str] = []
+    seen: dict[str, str] = {}
+    known_tracks = set(Track.objects.values_list("slug", flat=True))
+    for name, text in files:
+        try:
+            data = parse_guide(text, name)
+        except GuideFormatError as exc:
+            errors.append(str(exc))
+            continue
+        if data.slug in seen:
+            errors.append(f"{name}: slug '{data.slug}' is also used by {seen[data.slug]}")
+            continue
+        seen[data.slug] = name
+        if data.track not in known_tracks and not data.track_title:
+            errors.append(
+                f"{name}: unknown track '{data.track}' (known: {', '.join(sorted(known_tracks))}); "
+                "add 'track_title' to create it"
+            )
+            continue
+        parsed.append(data)
+    return parsed, errors
+
+
+class GuideImportError(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def guides_import(files: Iterable[tuple[str, str]]) -> list[Guide]:
+    """Upsert guides by slug from Markdown texts: all of them, or (on any error) none."""
+    parsed, errors = guides_parse(files)
+    if errors:
+        raise GuideImportError(errors)
+    with transaction.atomic():
+        return [guide_upsert(data=data) for data in parsed]
+
+
+def guide_files(paths: Iterable[str | Path]) -> list[tuple[str, str]]:
+    """(name, text) for each file, and for each .md file inside each folder, in name order."""
+    files: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw)
+        targets = sorted(path.glob("*.md")) if path.is_dir() else [path]
+        for target in targets:
+            try:
+                files.append((str(target), target.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise GuideImportError([f"{target}: cannot read the file ({exc})"]) from None
+    return files
+
+
+@transaction.atomic
+def guide_upsert(*, data: GuideData) -> Guide:
+    """Create or update one guide from parsed data. Sections are matched by anchor and blocks by
+    position, so ids (and whatever readers attach to them) survive a re-import."""
+    track, created = Track.objects.get_or_create(
+        slug=data.track, defaults={"title": data.track_title or data.track}
+    )
+    if not created and data.track_title and track.title != data.track_title:
+        track.title = data.track_title
+        track.save(update_fields=["title"])
+    guide, _ = Guide.objects.select_for_update().get_or_create(
+        slug=data.slug, defaults={"track": track, "title": data.title, "dek": data.dek}
+    )
+    guide.track = track
+    guide.title = data.title
+    guide.dek = data.dek
+    guide.intro = data.intro
+    guide.access = data.access
+    guide.preview_sections = data.preview_sections
+    guide.status = data.status
+    guide.published_at = data.published_at
+    guide.save()
+
+    existing = {section.anchor: section for section in guide.sections.all()}
+    keep: list[int] = []
+    for position, section_data in enumerate(data.sections):
+        section = existing.get(section_data.anchor) or Section(guide=guide)
+        section.position = position
+        section.heading = section_data.heading
+        section.anchor = section_data.anchor
+        section.save()
+        keep.append(section.pk)
+        blocks = list(section.blocks.all())
+        for index, block_data in enumerate(section_data.blocks):
+            block = blocks[index] if index < len(blocks) else Block(section=section)
+            block.position = index
+            block.kind = block_data.kind
+            block.text = block_data.text
+            block.attribution = block_data.attribution
+            block.save()
+        Block.objects.filter(pk__in=[b.pk for b in blocks[len(section_data.blocks) :]]).delete()
+    guide.sections.exclude(pk__in=keep).delete()
+    return guide_refresh(guide=guide)

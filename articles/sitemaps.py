@@ -1,0 +1,39 @@
+"""Sitemaps: guides, tracks and the static pages. URLs and dates only."""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from .models import Guide, Track
+
+
+class GuideSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.8
+
+    def items(self) -> QuerySet[Guide]:
+        return Guide.objects.published().only("slug", "updated_at").order_by("slug")
+
+    def lastmod(self, item: Guide):
+        return item.updated_at
+
+
+class TrackSitemap(Sitemap):
+    changefreq = "weekly"
+    priority = 0.6
+
+    def items(self) -> QuerySet[Track]:
+        return Track.objects.all()
+
+
+class StaticSitemap(Sitemap):
+    priority = 0.5
+
+    def items(self) -> list[str]:
+        return ["articles:home", "articles:guide_list", "billing:pricing"]
+
+    def location(self, item: str) -> str:
+        return reverse(item)
+
+
+sitemaps = {"guides": GuideSitemap, "tracks": TrackSitemap, "pages": StaticSitemap}

@@ -1,0 +1,20 @@
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from . import views
+from .feeds import LatestGuidesFeed
+from .sitemaps import sitemaps
+
+app_name = "articles"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("guides/", views.guide_list, name="guide_list"),
+    path("guides/<slug:slug>/", views.guide_detail, name="guide"),
+    path("guides/<slug:slug>/preview/", views.guide_preview, name="guide_preview"),
+    path("tracks/<slug:slug>/", views.track_detail, name="track"),
+    path("search/", views.search, name="search"),
+    path("feed/", LatestGuidesFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,1 @@
+"""Billing: Stripe customers and subscriptions, webhooks, and who may read what."""

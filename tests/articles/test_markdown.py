@@ -1,0 +1,231 @@
+"""The Markdown authoring format: import, export, round trip and clear errors."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from articles.markdown import GuideFormatError, parse_guide
+from articles.models import Block, Guide, Section, Track
+from articles.services import (
+    GuideImportError,
+    guide_data,
+    guide_export,
+    guide_files,
+    guides_import,
+)
+
+from ..conftest import CONTENT, SEED_SLUG
+
+VALID = """---
+title: "Heaps for interviews"
+slug: heaps-for-interviews
+track: coding
+dek: "When a heap is the answer."
+access: premium
+preview_sections: 1
+status: published
+published_at: 2026-10-01T09:00:00Z
+---
+First intro paragraph with *emphasis*.
+
+Second intro paragraph.
+
+## Why heaps
+
+A paragraph with `code` and a [link](https://example.com).
+
+> A quote that spans
+> two lines.
+> — A coach
+
+- [ ] First item
+- [ ] Second item
+
+## Scripts {#scripts}
+
+| Moment | What to say |
+| --- | --- |
+| Start | I'll restate the goal. |
+| End | I'll test the edges. |
+"""
+
+
+def test_parse_reads_every_block_kind() -> None:
+    guide = parse_guide(VALID, "heaps.md")
+    assert guide.title == "Heaps for interviews"
+    assert guide.intro == "First intro paragraph with *emphasis*.\n\nSecond intro paragraph."
+    assert [s.anchor for s in guide.sections] == ["why-heaps", "scripts"]
+    kinds = [b.kind for b in guide.sections[0].blocks]
+    assert kinds == ["paragraph", "quote", "checklist"]
+    quote = guide.sections[0].blocks[1]
+    assert quote.text == "A quote that spans two lines."
+    assert quote.attribution == "A coach"
+    assert guide.sections[0].blocks[2].text == "First item\nSecond item"
+    assert guide.sections[1].blocks[0].text == (
+        "Moment | What to say\nStart | I'll restate the goal.\nEnd | I'll test the edges."
+    )
+
+
+@pytest.mark.django_db
+def test_export_round_trips_to_an_equal_guide() -> None:
+    (guide,) = guides_import([("heaps.md", VALID)])
+    before = guide_data(guide)
+    exported = guide_export(guide=guide)
+    Guide.objects.all().delete()
+    (again,) = guides_import([("exported.md", exported)])
+    assert guide_data(again) == before
+    assert guide_export(guide=again) == exported
+
+
+@pytest.mark.django_db
+def test_every_content_file_round_trips() -> None:
+    guides = guides_import(guide_files([CONTENT]))
+    assert len(guides) >= 5
+    for guide in guides:
+        text = guide_export(guide=guide)
+        reparsed = parse_guide(text, "export")
+        original = guide_data(guide)
+        assert reparsed == original, guide.slug
+
+
+@pytest.mark.django_db
+def test_reimport_is_an_idempotent_upsert_that_keeps_ids() -> None:
+    guides_import([("heaps.md", VALID)])
+    section_ids = set(Section.objects.values_list("id", flat=True))
+    block_ids = set(Block.objects.values_list("id", flat=True))
+    edited = VALID.replace("Second intro paragraph.", "A new second paragraph.")
+    guides_import([("heaps.md", edited)])
+    assert Guide.objects.count() == 1
+    assert set(Section.objects.values_list("id", flat=True)) == section_ids
+    assert set(Block.objects.values_list("id", flat=True)) == block_ids
+    assert "A new second paragraph." in Guide.objects.get().intro
+
+
+@pytest.mark.django_db
+def test_reimport_removes_sections_and_blocks_dropped_from_the_file() -> None:
+    guides_import([("heaps.md", VALID)])
+    shorter = VALID.split("## Scripts")[0].replace("- [ ] Second item\n", "")
+    guides_import([("heaps.md", shorter)])
+    guide = Guide.objects.get()
+    assert [s.heading for s in guide.sections.all()] == ["Why heaps"]
+    assert guide.sections.get().blocks.get(kind="checklist").text == "First item"
+
+
+@pytest.mark.django_db
+def test_import_command_imports_folder_and_reports(capsys) -> None:
+    call_command("import_guides", str(CONTENT))
+    out = capsys.readouterr().out
+    assert f"{SEED_SLUG}:" in out
+    assert Guide.objects.filter(slug=SEED_SLUG).exists()
+    call_command("import_guides", str(CONTENT))  # twice: still one of each
+    assert Guide.objects.filter(slug=SEED_SLUG).count() == 1
+
+
+@pytest.mark.django_db
+def test_export_command_prints_markdown_that_imports_back(capsys, seed_guide) -> None:
+    call_command("export_guide", SEED_SLUG)
+    text = capsys.readouterr().out
+    assert text.startswith("---\ntitle: ")
+    assert parse_guide(text) == guide_data(seed_guide)
+
+
+@pytest.mark.django_db
+def test_export_command_unknown_slug_is_a_clear_error() -> None:
+    with pytest.raises(CommandError, match="No guide with slug 'nope'"):
+        call_command("export_guide", "nope")
+
+
+MALFORMED = [
+    ("no front matter", "# Title\n\nText", 1, "must start with '---'"),
+    ("unclosed front matter", "---\ntitle: x\n", 1, "no closing '---'"),
+    ("bad yaml", '---\ntitle: "x\nslug: y\n---\n', None, "not valid YAML"),
+    ("missing title", VALID.replace('title: "Heaps for interviews"\n', ""), None, "'title'"),
+    ("unknown key", VALID.replace("access: premium", "acess: premium"), None, "acess"),
+    ("bad access", VALID.replace("access: premium", "access: vip"), None, "'access'"),
+    ("bad slug", VALID.replace("slug: heaps-for-interviews", "slug: Heaps For"), None, "'slug'"),
+    ("bad date", VALID.replace("2026-10-01T09:00:00Z", "next tuesday"), None, "published_at"),
+    ("h3 heading", VALID.replace("## Scripts {#scripts}", "### Scripts"), 26, "'## '"),
+    ("plain list", VALID.replace("- [ ] First item", "- First item"), 23, "plain lists"),
+    (
+        "three columns",
+        VALID.replace("| Start | I'll restate the goal. |", "| Start | I'll | restate |"),
+        30,
+        "two non-empty cells",
+    ),
+    ("no separator row", VALID.replace("| --- | --- |", "| Start | x |"), 29, "second row"),
+    ("no sections", VALID.split("## Why heaps")[0], None, "at least one '## ' section"),
+    (
+        "checklist glued to paragraph",
+        VALID.replace(
+            "A paragraph with `code` and a [link](https://example.com).\n",
+            "A paragraph with `code` and a [link](https://example.com).\n- [ ] glued\n",
+        ),
+        18,
+        "separated",
+    ),
+    (
+        "duplicate anchor",
+        VALID.replace("## Scripts {#scripts}", "## Scripts {#why-heaps}"),
+        26,
+        "used twice",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line", "message"), MALFORMED, ids=[m[0] for m in MALFORMED]
+)
+def test_malformed_markdown_gives_an_error_naming_file_and_line(name, text, line, message) -> None:
+    with pytest.raises(GuideFormatError) as info:
+        parse_guide(text, "guides/bad.md")
+    error = str(info.value)
+    assert error.startswith("guides/bad.md")
+    assert message in error
+    if line is not None:
+        assert error.startswith(f"guides/bad.md:{line}:")
+
+
+@pytest.mark.django_db
+def test_one_bad_file_imports_nothing(tmp_path) -> None:
+    (tmp_path / "a-good.md").write_text(VALID)
+    (tmp_path / "b-bad.md").write_text(
+        VALID.replace("slug: heaps-for-interviews", "slug: other").replace(
+            "- [ ] First item", "- First item"
+        )
+    )
+    with pytest.raises(CommandError) as info:
+        call_command("import_guides", str(tmp_path))
+    assert "Nothing was imported" in str(info.value)
+    assert "b-bad.md:23" in str(info.value)
+    assert not Guide.objects.exists()
+    assert not Section.objects.exists()
+
+
+@pytest.mark.django_db
+def test_unknown_track_is_an_error_unless_track_title_creates_it() -> None:
+    unknown = VALID.replace("track: coding", "track: data-engineering")
+    with pytest.raises(GuideImportError, match="unknown track 'data-engineering'"):
+        guides_import([("x.md", unknown)])
+    assert not Track.objects.filter(slug="data-engineering").exists()
+    with_title = unknown.replace(
+        "track: data-engineering", 'track: data-engineering\ntrack_title: "Data Engineering"'
+    )
+    (guide,) = guides_import([("x.md", with_title)])
+    assert guide.track.title == "Data Engineering"
+
+
+@pytest.mark.django_db
+def test_two_files_with_one_slug_is_an_error() -> None:
+    with pytest.raises(GuideImportError, match="also used by a.md"):
+        guides_import([("a.md", VALID), ("b.md", VALID)])
+    assert not Guide.objects.exists()
+
+
+@pytest.mark.django_db
+def test_word_count_and_read_time_are_computed_from_the_text() -> None:
+    (guide,) = guides_import([("heaps.md", VALID)])
+    # intro 8 words, headings 2+1, paragraph 8 (link text counted), quote 6 + attribution 2,
+    # checklist 4, table 2+1+1+4+1+4 (I'll counts as one word)
+    assert guide.word_count == 8 + 3 + 8 + 8 + 4 + 13
+    assert guide.read_minutes == 1

@@ -1,0 +1,64 @@
+"""Shared fixtures. The suite runs on the real Postgres and Redis of alphacode.settings_test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import Client
+
+from accounts.models import User
+from articles.models import Guide
+from articles.services import guide_files, guides_import
+
+from .factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content" / "guides"
+SEED_SLUG = "fine-tuning-vs-prompting"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def seed_guide(db) -> Guide:
+    guides_import(guide_files([CONTENT / f"{SEED_SLUG}.md"]))
+    return Guide.objects.select_related("track").get(slug=SEED_SLUG)
+
+
+@pytest.fixture
+def reader(db) -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db) -> User:
+    return UserFactory(is_staff=True, is_superuser=True, email="ops@example.com")
+
+
+@pytest.fixture
+def editor(db) -> User:
+    user = UserFactory(is_staff=True, email="editor@example.com")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def staff_client(staff: User) -> Client:
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def editor_client(editor: User) -> Client:
+    client = Client()
+    client.force_login(editor)
+    return client

@@ -1,0 +1,64 @@
+"""factory_boy factories for the content and the people who read it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from articles.models import Block, Guide, Section, Track
+from articles.services import guide_refresh
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.com")
+    password = factory.django.Password("correct horse battery")
+
+
+class TrackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Track
+        django_get_or_create = ("slug",)
+
+    slug = "coding"
+    title = "Coding Interviews"
+
+
+class GuideFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Guide
+
+    track = factory.SubFactory(TrackFactory)
+    title = factory.Sequence(lambda n: f"Guide number {n}")
+    slug = factory.Sequence(lambda n: f"guide-{n}")
+    dek = "A one-line subtitle."
+    intro = "An introduction anyone may read."
+    access = Guide.Access.FREE
+    status = Guide.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=1))
+
+
+def make_guide(*, sections: list[list[tuple[str, str]]] | None = None, **fields) -> Guide:
+    """A guide with sections of (kind, text) blocks, derived fields computed as on save."""
+    guide = GuideFactory(**fields)
+    sections = (
+        sections
+        if sections is not None
+        else [[("paragraph", f"Paragraph of section {i + 1}.")] for i in range(3)]
+    )
+    for position, blocks in enumerate(sections):
+        section = Section.objects.create(
+            guide=guide, position=position, heading=f"Section heading {position + 1}"
+        )
+        for index, (kind, text) in enumerate(blocks):
+            attribution = "Someone wise" if kind == "quote" else ""
+            Block.objects.create(
+                section=section, position=index, kind=kind, text=text, attribution=attribution
+            )
+    return guide_refresh(guide=guide)
