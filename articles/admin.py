@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from .markdown import unique_anchor
 from .models import Block, Guide, Section, Track
 from .services import GuideImportError, guide_export, guide_refresh, guides_import
 
@@ -24,8 +25,24 @@ class TrackAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
 
 
+class SectionFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        # Blank anchors are made from headings here, before the formset checks that anchors are
+        # unique: otherwise two new sections with blank anchors would clash with each other.
+        forms_data = [f.cleaned_data for f in self.forms if getattr(f, "cleaned_data", None)]
+        taken = {data["anchor"] for data in forms_data if data.get("anchor")}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if data and data.get("heading") and not data.get("anchor") and not data.get("DELETE"):
+                anchor = unique_anchor(data["heading"], taken)
+                taken.add(anchor)
+                data["anchor"] = form.instance.anchor = anchor
+        super().clean()
+
+
 class SectionInline(admin.TabularInline):
     model = Section
+    formset = SectionFormSet
     fields = ("position", "heading", "anchor", "edit_blocks")
     readonly_fields = ("edit_blocks",)
     extra = 1

@@ -1,0 +1,212 @@
+"""Editors work in the admin: create, edit blocks, preview, publish, import and export."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from articles.models import Guide, Track
+
+from .test_markdown import VALID
+
+
+def inline_management(prefix: str, total: int, initial: int = 0) -> dict:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+@pytest.mark.django_db
+def test_editor_creates_previews_and_publishes_a_guide(editor_client: Client, client) -> None:
+    coding = Track.objects.get(slug="coding")
+    response = editor_client.post(
+        "/admin/articles/guide/add/",
+        {
+            "track": coding.pk,
+            "title": "Intervals, merged",
+            "slug": "intervals-merged",
+            "dek": "Sort, sweep, merge.",
+            "intro": "Intervals show up everywhere.",
+            "access": "premium",
+            "preview_sections": "1",
+            "status": "draft",
+            "published_at_0": "",
+            "published_at_1": "",
+            **inline_management("sections", 2),
+            "sections-0-position": "0",
+            "sections-0-heading": "Sort first",
+            "sections-0-anchor": "",
+            "sections-1-position": "1",
+            "sections-1-heading": "What to say",
+            "sections-1-anchor": "",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+    guide = Guide.objects.get(slug="intervals-merged")
+    first, second = guide.sections.all()
+    assert (first.anchor, second.anchor) == ("sort-first", "what-to-say")
+
+    # The guide page links to each section's block editor; no ids to type.
+    change = editor_client.get(f"/admin/articles/guide/{guide.pk}/change/").content.decode()
+    assert f"/admin/articles/section/{first.pk}/change/" in change
+
+    for section, blocks in (
+        (
+            first,
+            [
+                ("paragraph", "Sort by start, then sweep once."),
+                ("checklist", "Sort by start\nMerge overlaps\nTest touching ends"),
+            ],
+        ),
+        (
+            second,
+            [
+                ("phrases", "Moment | What to say\nStart | I'll sort by start time first."),
+                ("quote", "Sorting is the whole trick."),
+            ],
+        ),
+    ):
+        data = {
+            "position": section.position,
+            "heading": section.heading,
+            "anchor": section.anchor,
+            **inline_management("blocks", len(blocks)),
+        }
+        for i, (kind, text) in enumerate(blocks):
+            data.update(
+                {
+                    f"blocks-{i}-position": str(i),
+                    f"blocks-{i}-kind": kind,
+                    f"blocks-{i}-text": text,
+                    f"blocks-{i}-attribution": "",
+                }
+            )
+        response = editor_client.post(f"/admin/articles/section/{section.pk}/change/", data)
+        assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:3000]
+        assert response["Location"] == f"/admin/articles/guide/{guide.pk}/change/"
+
+    guide.refresh_from_db()
+    assert guide.word_count > 20  # derived fields were recomputed after the inline edits
+
+    # Draft: invisible to the public, previewable by the editor exactly as readers see it.
+    assert client.get("/guides/intervals-merged/").status_code == HTTPStatus.NOT_FOUND
+    preview = editor_client.get("/guides/intervals-merged/preview/").content.decode()
+    assert '<ul class="checklist"' in preview and '<table class="phrases">' in preview
+    assert "I&#x27;ll sort by start time first." in preview
+
+    response = editor_client.post(
+        "/admin/articles/guide/",
+        {"action": "publish", "_selected_action": [guide.pk]},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    guide.refresh_from_db()
+    assert guide.status == "published" and guide.published_at is not None
+    public = client.get("/guides/intervals-merged/").content.decode()
+    assert "Sort by start, then sweep once." in public
+    assert "Sort by start time first" not in public  # premium, past the cut
+    assert "Intervals, merged" in client.get("/guides/").content.decode()
+
+
+@pytest.mark.django_db
+def test_phrase_table_with_a_bad_row_is_refused_with_a_clear_error(editor_client, db) -> None:
+    from ..factories import make_guide
+
+    guide = make_guide()
+    section = guide.sections.first()
+    data = {
+        "position": 0,
+        "heading": "H",
+        "anchor": section.anchor,
+        **inline_management("blocks", 2, initial=1),
+        "blocks-0-id": section.blocks.get().pk,
+        "blocks-0-section": section.pk,
+        "blocks-0-position": "0",
+        "blocks-0-kind": "paragraph",
+        "blocks-0-text": "Kept.",
+        "blocks-1-position": "1",
+        "blocks-1-kind": "phrases",
+        "blocks-1-text": "Moment | What to say\nA row without a separator",
+    }
+    response = editor_client.post(f"/admin/articles/section/{section.pk}/change/", data)
+    assert response.status_code == HTTPStatus.OK
+    assert "Line 2 needs exactly two cells" in response.content.decode()
+    assert section.blocks.count() == 1
+
+
+@pytest.mark.django_db
+def test_unpublish_hides_a_guide(editor_client: Client, client: Client) -> None:
+    from ..factories import make_guide
+
+    guide = make_guide()
+    editor_client.post(
+        "/admin/articles/guide/", {"action": "unpublish", "_selected_action": [guide.pk]}
+    )
+    assert client.get(guide.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.mark.django_db
+def test_guide_list_shows_track_status_access_time_and_words(editor_client, seed_guide) -> None:
+    html = editor_client.get("/admin/articles/guide/").content.decode()
+    for text in (
+        "ML &amp; AI Engineering Interviews",
+        "Published",
+        "Premium",
+        f"{seed_guide.word_count:,}".replace(",", ""),
+    ):
+        assert text in html.replace(",", "")
+    filtered = editor_client.get("/admin/articles/guide/?access__exact=free").content.decode()
+    assert seed_guide.title not in filtered
+    searched = editor_client.get("/admin/articles/guide/?q=prompting").content.decode()
+    assert seed_guide.title in searched
+
+
+@pytest.mark.django_db
+def test_editor_imports_markdown_upload_and_exports_it_back(editor_client: Client) -> None:
+    upload = SimpleUploadedFile("heaps.md", VALID.encode(), content_type="text/markdown")
+    response = editor_client.post("/admin/articles/guide/import/", {"files": [upload]})
+    assert response.status_code == HTTPStatus.FOUND
+    guide = Guide.objects.get(slug="heaps-for-interviews")
+    export = editor_client.get(f"/admin/articles/guide/{guide.pk}/export/")
+    assert export["Content-Disposition"] == 'attachment; filename="heaps-for-interviews.md"'
+    # The same file, normalised: a blank line after the front matter, one-line quotes, and no
+    # explicit anchor where it equals the one made from the heading.
+    assert export.content.decode() == (
+        VALID.replace("---\nFirst intro", "---\n\nFirst intro")
+        .replace("## Scripts {#scripts}", "## Scripts")
+        .replace("> A quote that spans\n> two lines.", "> A quote that spans two lines.")
+    )
+
+
+@pytest.mark.django_db
+def test_admin_import_of_a_bad_file_shows_errors_and_imports_nothing(editor_client) -> None:
+    bad = SimpleUploadedFile("bad.md", VALID.replace("- [ ] First item", "- First").encode())
+    good = SimpleUploadedFile("good.md", VALID.replace("heaps-for-interviews", "ok").encode())
+    response = editor_client.post("/admin/articles/guide/import/", {"files": [good, bad]})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "bad.md:23: plain lists are not supported" in response.content.decode()
+    assert not Guide.objects.exists()
+
+
+@pytest.mark.django_db
+def test_editor_cannot_reach_users_or_groups(editor_client: Client) -> None:
+    for url in ("/admin/accounts/user/", "/admin/auth/group/", "/admin/accounts/user/add/"):
+        assert editor_client.get(url).status_code == HTTPStatus.FORBIDDEN, url
+    index = editor_client.get("/admin/").content.decode()
+    assert "/admin/articles/guide/" in index
+    assert "/admin/accounts/user/" not in index
+
+
+@pytest.mark.django_db
+def test_readers_cannot_reach_the_admin_or_previews(client: Client, reader, db) -> None:
+    from ..factories import make_guide
+
+    guide = make_guide(status="draft")
+    client.force_login(reader)
+    assert client.get("/admin/articles/guide/").status_code == HTTPStatus.FOUND
+    assert client.get(f"{guide.get_absolute_url()}preview/").status_code == HTTPStatus.FOUND

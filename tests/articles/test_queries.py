@@ -1,0 +1,65 @@
+"""Query budgets: pages cost a fixed number of queries whatever the amount of content."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from ..factories import GuideFactory, make_guide
+
+GUIDE_PAGE_BUDGET = 6
+
+
+def big_sections(count: int) -> list[list[tuple[str, str]]]:
+    return [
+        [
+            ("paragraph", f"Paragraph {i}."),
+            ("quote", "A quote."),
+            ("checklist", "One\nTwo\nThree"),
+            ("phrases", "Moment | What to say\nStart | Go."),
+        ]
+        for i in range(count)
+    ]
+
+
+def queries_for(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "staff"])
+def test_guide_page_query_count_does_not_grow_with_sections(
+    who: str, client: Client, staff_client: Client, django_assert_max_num_queries
+) -> None:
+    browser = staff_client if who == "staff" else client
+    small = make_guide(slug="small", sections=big_sections(2))
+    large = make_guide(slug="large", sections=big_sections(12))
+    with django_assert_max_num_queries(GUIDE_PAGE_BUDGET):
+        browser.get(small.get_absolute_url())
+    # A cold cache (first view above) and a warm one both stay in budget.
+    with django_assert_max_num_queries(GUIDE_PAGE_BUDGET):
+        browser.get(large.get_absolute_url())
+    assert queries_for(browser, small.get_absolute_url()) == queries_for(
+        browser, large.get_absolute_url()
+    )
+
+
+@pytest.mark.django_db
+def test_premium_guide_preview_stays_in_budget(client: Client, django_assert_max_num_queries):
+    guide = make_guide(access="premium", sections=big_sections(8))
+    with django_assert_max_num_queries(GUIDE_PAGE_BUDGET):
+        assert client.get(guide.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/guides/", "/tracks/coding/", "/feed/", "/sitemap.xml"])
+def test_listing_query_count_does_not_grow_with_guides(url: str, client: Client) -> None:
+    GuideFactory.create_batch(3)
+    few = queries_for(client, url)
+    GuideFactory.create_batch(30)
+    assert queries_for(client, url) == few
+    assert few <= 4
