@@ -34,7 +34,10 @@ def _page(request: HttpRequest, queryset) -> Page:
 def _tracks_with_counts():
     now = timezone.now()
     published = Q(guides__status=Guide.Status.PUBLISHED, guides__published_at__lte=now)
-    return Track.objects.annotate(guide_count=Count("guides", filter=published))
+    # Meta.ordering is not applied to aggregate queries: order explicitly.
+    return Track.objects.annotate(guide_count=Count("guides", filter=published)).order_by(
+        "position", "title"
+    )
 
 
 @require_GET
