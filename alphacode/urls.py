@@ -7,6 +7,8 @@ admin.site.index_title = "Content and operations"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("articles.urls")),
 ]

@@ -1,20 +1,115 @@
-"""Billing pages."""
+"""Billing pages: pricing, Checkout, its success page, and the Customer Portal."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
-from .entitlements import can_read_premium
+from . import entitlements
+from . import stripe_gateway as gateway
+from .models import Customer
+from .subscriptions import checkout_session_sync, customer_for_checkout
+
+logger = logging.getLogger(__name__)
+TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+SESSION_ID_RE = re.compile(r"^cs_[A-Za-z0-9_]{1,200}$")
+UNAVAILABLE = "We couldn’t reach our payment provider. Nothing was charged; please try again."
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
 
 
 @require_GET
 def pricing(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("checkout") == "canceled":
+        messages.info(request, "Checkout was canceled. Nothing was charged.")
     return render(
         request,
         "billing/pricing.html",
         {
-            "has_access": can_read_premium(request.user),
-            "billing_configured": bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PRICE_ID),
+            "has_access": entitlements.can_read_premium(request.user),
+            "billing_configured": gateway.is_configured(),
+            "checkout_token": uuid.uuid4().hex,
         },
     )
+
+
+@login_required
+@require_POST
+def checkout(request: HttpRequest) -> HttpResponse:
+    if not gateway.is_configured():
+        messages.error(request, "Subscriptions are not configured on this site yet.")
+        return redirect("billing:pricing")
+    if entitlements.can_read_premium(request.user):
+        messages.info(request, "You already have full access.")
+        return redirect("accounts:account")
+    # One token per rendered form: a double-submitted form reuses one Checkout Session.
+    token = request.POST.get("token", "")
+    if not TOKEN_RE.match(token):
+        token = uuid.uuid4().hex
+    try:
+        customer_id = customer_for_checkout(user=request.user)
+        session = gateway.checkout_session_create(
+            user_id=request.user.pk,
+            customer_id=customer_id,
+            price_id=settings.STRIPE_PRICE_ID,
+            success_url=_absolute(reverse("billing:success")) + "?session_id={CHECKOUT_SESSION_ID}",
+            cancel_url=_absolute(reverse("billing:pricing")) + "?checkout=canceled",
+            idempotency_key=f"checkout-{request.user.pk}-{token}",
+        )
+    except (gateway.StripeUnavailable, gateway.StripeRequestError):
+        logger.exception("checkout session for user %s failed", request.user.pk)
+        messages.error(request, UNAVAILABLE)
+        return redirect("billing:pricing")
+    return HttpResponseRedirect(session["url"], status=303)
+
+
+@login_required
+@require_GET
+def success(request: HttpRequest) -> HttpResponse:
+    session_id = request.GET.get("session_id", "")
+    subscription = None
+    if SESSION_ID_RE.match(session_id) and gateway.is_configured():
+        try:
+            subscription = checkout_session_sync(session_id=session_id, user=request.user)
+        except PermissionError:
+            messages.error(request, "That checkout belongs to another account.")
+            return redirect("billing:pricing")
+        except (gateway.StripeUnavailable, gateway.StripeRequestError):
+            # The webhook will bring the same state shortly; the page says so.
+            logger.warning("success page could not sync session %s", session_id, exc_info=True)
+        entitlements.forget(request.user)
+    return render(
+        request,
+        "billing/success.html",
+        {"subscription": subscription, "has_access": entitlements.can_read_premium(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def portal(request: HttpRequest) -> HttpResponse:
+    customer = Customer.objects.filter(user=request.user).first()
+    if customer is None or not settings.STRIPE_SECRET_KEY:
+        messages.info(request, "There is no billing to manage yet: subscribe first.")
+        return redirect("billing:pricing")
+    try:
+        session = gateway.portal_session_create(
+            customer_id=customer.stripe_customer_id,
+            return_url=_absolute(reverse("accounts:account")),
+        )
+    except (gateway.StripeUnavailable, gateway.StripeRequestError):
+        logger.exception("portal session for user %s failed", request.user.pk)
+        messages.error(request, UNAVAILABLE.replace(" Nothing was charged;", ""))
+        return redirect("accounts:account")
+    return HttpResponseRedirect(session["url"], status=303)

@@ -62,3 +62,42 @@ def editor_client(editor: User) -> Client:
     client = Client()
     client.force_login(editor)
     return client
+
+
+WEBHOOK_SECRET = "whsec_test_secret"
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    """A fake Stripe API on a local port, with the site's Stripe settings pointed at it."""
+    from .fake_stripe import FakeStripe, serve
+
+    fake = FakeStripe()
+    server = serve(fake)
+    price = fake.add_price()
+    settings.STRIPE_SECRET_KEY = "sk_test_fake"
+    settings.STRIPE_API_BASE = fake.base_url
+    settings.STRIPE_PRICE_ID = price["id"]
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    yield fake
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def post_event(client: Client, django_capture_on_commit_callbacks):
+    """Deliver a signed webhook event to the endpoint, as Stripe would. The test's transaction
+    never commits, so the after-commit queueing is run as a real commit would run it."""
+    from .fake_stripe import signed
+
+    def deliver(payload: dict, *, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
+        body, header = signed(payload, secret, timestamp=timestamp)
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                "/billing/webhook/",
+                body,
+                content_type="application/json",
+                HTTP_STRIPE_SIGNATURE=header,
+            )
+
+    return deliver

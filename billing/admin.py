@@ -1,0 +1,94 @@
+"""Operators' admin for billing: customers, subscriptions, stored events, complimentary access.
+Editors have no permissions here."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from .models import ComplimentaryAccess, Customer, StripeEvent, Subscription
+from .subscriptions import event_process
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("stripe_customer_id", "user", "created_at")
+    search_fields = ("stripe_customer_id", "user__email")
+    list_select_related = ("user",)
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = (
+        "stripe_subscription_id",
+        "user",
+        "status",
+        "current_period_end",
+        "cancel_at_period_end",
+        "last_synced_at",
+    )
+    list_filter = ("status", "cancel_at_period_end")
+    search_fields = ("stripe_subscription_id", "stripe_customer_id", "user__email")
+    list_select_related = ("user",)
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("id", "type", "state", "attempts", "received_at", "processed_at")
+    list_filter = ("state", "type")
+    search_fields = ("id",)
+    readonly_fields = (
+        "id",
+        "type",
+        "state",
+        "attempts",
+        "received_at",
+        "processed_at",
+        "error",
+        "pretty_payload",
+    )
+    exclude = ("payload",)
+    actions = ["reprocess"]
+
+    @admin.display(description="Payload")
+    def pretty_payload(self, obj: StripeEvent) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.payload, indent=2, sort_keys=True))
+
+    @admin.action(description="Re-process selected failed or pending events")
+    def reprocess(self, request: HttpRequest, queryset: QuerySet[StripeEvent]) -> None:
+        done = 0
+        for event in queryset.exclude(
+            state__in=[StripeEvent.State.PROCESSED, StripeEvent.State.IGNORED]
+        ):
+            StripeEvent.objects.filter(pk=event.pk).update(state=StripeEvent.State.PENDING)
+            try:
+                event_process(event_id=event.pk)
+            except Exception as exc:  # noqa: BLE001 - reported to the operator
+                self.message_user(request, f"{event.pk}: {exc}", messages.WARNING)
+            done += 1
+        self.message_user(request, f"Re-processed {done} event(s).", messages.SUCCESS)
+
+
+@admin.register(ComplimentaryAccess)
+class ComplimentaryAccessAdmin(admin.ModelAdmin):
+    list_display = ("user", "expires_at", "reason", "granted_by")
+    search_fields = ("user__email", "reason")
+    autocomplete_fields = ("user",)
+    readonly_fields = ("granted_by", "created_at")
+
+    def save_model(self, request: HttpRequest, obj: ComplimentaryAccess, form, change) -> None:
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)

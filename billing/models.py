@@ -1,0 +1,111 @@
+"""Local billing state: each user's Stripe customer and subscriptions, the Stripe events we
+received, and complimentary access granted by staff."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Customer(models.Model):
+    """A user's one Stripe customer, stored the first time it is known."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stripe_customer"
+    )
+    stripe_customer_id = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.stripe_customer_id
+
+
+class Subscription(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        TRIALING = "trialing", "Trialing"
+        PAST_DUE = "past_due", "Past due"
+        CANCELED = "canceled", "Canceled"
+        UNPAID = "unpaid", "Unpaid"
+        INCOMPLETE = "incomplete", "Incomplete"
+        INCOMPLETE_EXPIRED = "incomplete_expired", "Incomplete, expired"
+        PAUSED = "paused", "Paused"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    stripe_subscription_id = models.CharField(max_length=255, unique=True)
+    stripe_customer_id = models.CharField(max_length=255, db_index=True)
+    status = models.CharField(max_length=32, choices=Status.choices)
+    price_id = models.CharField(max_length=255, blank=True)
+    amount = models.PositiveIntegerField(null=True, blank=True, help_text="In cents.")
+    currency = models.CharField(max_length=3, blank=True)
+    # In the current Stripe API the period lives on the subscription items.
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancel_at_period_end = models.BooleanField(default=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_synced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_subscription_id} ({self.status})"
+
+
+class StripeEvent(models.Model):
+    """A webhook event, stored once by its Stripe id before anything acts on it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSED = "processed", "Processed"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
+    id = models.CharField(max_length=255, primary_key=True)
+    type = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-received_at",)
+        indexes = [models.Index(fields=["state", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.id}"
+
+
+class ComplimentaryAccess(models.Model):
+    """Access granted by staff, without a subscription, until a date."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="complimentary_access"
+    )
+    expires_at = models.DateTimeField(help_text="Access ends at this time (UTC).")
+    reason = models.CharField(max_length=200, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "complimentary access"
+        verbose_name_plural = "complimentary access"
+
+    def __str__(self) -> str:
+        return f"{self.user} until {self.expires_at:%d %b %Y}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.expires_at > timezone.now()

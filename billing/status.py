@@ -1,0 +1,108 @@
+"""A user's plan and billing status in words, for the account page and pricing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+
+from accounts.models import User
+
+from .entitlements import ACCESS_STATUSES
+from .models import ComplimentaryAccess, Customer, Subscription
+
+DATE = "j M Y"
+
+
+@dataclass
+class BillingSummary:
+    plan: str
+    status: str
+    has_customer: bool
+    subscription: Subscription | None
+    complimentary: ComplimentaryAccess | None
+    can_subscribe: bool
+    needs_attention: bool = False
+
+
+def _day(value) -> str:
+    return date_format(value, DATE) if value else "an unknown date"
+
+
+def subscription_status_text(subscription: Subscription) -> tuple[str, bool]:
+    """(status in words, whether the subscriber needs to act)."""
+    status = subscription.status
+    end = subscription.current_period_end
+    if status == "active" and subscription.cancel_at_period_end:
+        if end and end <= timezone.now():
+            return f"Ended on {_day(end)}", False
+        return f"Ends on {_day(end)}", False
+    if status == "active":
+        return f"Active, renews {_day(end)}", False
+    if status == "trialing":
+        return f"Trial, first payment on {_day(end)}", False
+    if status == "past_due":
+        return "Payment failed: update your card", True
+    if status == "unpaid":
+        return "Unpaid: update your card to restore access", True
+    if status in ("incomplete", "incomplete_expired"):
+        return "Payment not completed", status == "incomplete"
+    if status == "paused":
+        return "Paused", False
+    return (
+        f"Canceled on {_day(subscription.ended_at)}" if subscription.ended_at else "Canceled"
+    ), False
+
+
+def billing_summary(user: User) -> BillingSummary:
+    subscriptions = list(Subscription.objects.filter(user=user).order_by("-created_at"))
+    # The subscription that matters: one that gives access if any, else the newest.
+    current = next((s for s in subscriptions if s.status in ACCESS_STATUSES), None) or (
+        subscriptions[0] if subscriptions else None
+    )
+    complimentary = ComplimentaryAccess.objects.filter(user=user).first()
+    has_customer = Customer.objects.filter(user=user).exists()
+    gives_access = (
+        current is not None
+        and current.status in ACCESS_STATUSES
+        and not (
+            current.cancel_at_period_end
+            and current.current_period_end
+            and current.current_period_end <= timezone.now()
+        )
+    )
+    if gives_access:
+        status, attention = subscription_status_text(current)
+        return BillingSummary(
+            "Alpha Code monthly ($19/month)",
+            status,
+            has_customer,
+            current,
+            complimentary,
+            can_subscribe=False,
+            needs_attention=attention,
+        )
+    if complimentary and complimentary.is_current:
+        return BillingSummary(
+            "Complimentary access",
+            f"Complimentary access until {_day(complimentary.expires_at)}",
+            has_customer,
+            current,
+            complimentary,
+            can_subscribe=True,
+        )
+    if current is not None:
+        status, attention = subscription_status_text(current)
+        return BillingSummary(
+            "Free (no active subscription)",
+            status,
+            has_customer,
+            current,
+            complimentary,
+            can_subscribe=True,
+            needs_attention=attention,
+        )
+    return BillingSummary(
+        "Free", "No subscription", has_customer, None, complimentary, can_subscribe=True
+    )

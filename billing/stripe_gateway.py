@@ -1,0 +1,162 @@
+"""The only module that imports `stripe`: one StripeClient, and the few calls the site makes.
+
+Results come back as plain dicts (`StripeObject.to_dict()`), so the rest of the code never
+depends on the SDK's object model. Connection problems, rate limits and Stripe's own 5xx
+answers raise StripeUnavailable (worth retrying); anything else raises StripeRequestError.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import stripe
+from django.conf import settings
+
+PRICE_LOOKUP_KEY = "alphacode-monthly"
+PRODUCT_ID = "alphacode"
+PRICE_AMOUNT = 1900
+PRICE_CURRENCY = "usd"
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+class StripeUnavailable(Exception):
+    """Stripe could not be reached or asked us to slow down: try again later."""
+
+
+class StripeRequestError(Exception):
+    """Stripe refused the request."""
+
+
+class WebhookSignatureError(Exception):
+    """The webhook's Stripe-Signature header does not verify; the message says why."""
+
+
+def is_configured() -> bool:
+    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_PRICE_ID)
+
+
+@functools.cache
+def _client_for(api_key: str, api_base: str) -> stripe.StripeClient:
+    base_addresses = {"api": api_base} if api_base else None
+    return stripe.StripeClient(api_key, base_addresses=base_addresses, max_network_retries=2)
+
+
+def client() -> stripe.StripeClient:
+    if not settings.STRIPE_SECRET_KEY:
+        raise StripeRequestError("Stripe is not configured (STRIPE_SECRET_KEY is empty)")
+    return _client_for(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+def _call(method, *args: Any, **kwargs: Any) -> dict:
+    try:
+        return method(*args, **kwargs).to_dict()
+    except (stripe.APIConnectionError, stripe.RateLimitError) as exc:
+        raise StripeUnavailable(str(exc)) from exc
+    except stripe.StripeError as exc:
+        if (exc.http_status or 0) >= 500:
+            raise StripeUnavailable(str(exc)) from exc
+        raise StripeRequestError(str(exc)) from exc
+
+
+def customer_create(*, email: str, user_id: int) -> dict:
+    # The idempotency key makes two racing first checkouts share one customer.
+    return _call(
+        client().v1.customers.create,
+        params={"email": email, "metadata": {"user_id": str(user_id)}},
+        options={"idempotency_key": f"customer-for-user-{user_id}"},
+    )
+
+
+def checkout_session_create(
+    *,
+    user_id: int,
+    customer_id: str,
+    price_id: str,
+    success_url: str,
+    cancel_url: str,
+    idempotency_key: str,
+) -> dict:
+    return _call(
+        client().v1.checkout.sessions.create,
+        params={
+            "mode": "subscription",
+            "line_items": [{"price": price_id, "quantity": 1}],
+            "customer": customer_id,
+            "client_reference_id": str(user_id),
+            "subscription_data": {"metadata": {"user_id": str(user_id)}},
+            "metadata": {"user_id": str(user_id)},
+            "success_url": success_url,
+            "cancel_url": cancel_url,
+            "allow_promotion_codes": True,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def checkout_session_retrieve(session_id: str) -> dict:
+    return _call(client().v1.checkout.sessions.retrieve, session_id)
+
+
+def subscription_retrieve(subscription_id: str) -> dict:
+    return _call(client().v1.subscriptions.retrieve, subscription_id)
+
+
+def portal_session_create(*, customer_id: str, return_url: str) -> dict:
+    return _call(
+        client().v1.billing_portal.sessions.create,
+        params={"customer": customer_id, "return_url": return_url},
+    )
+
+
+def price_find_or_create() -> dict:
+    """The $19.00 USD monthly price, found by its lookup key or created with its product."""
+    found = _call(
+        client().v1.prices.list,
+        params={"lookup_keys": [PRICE_LOOKUP_KEY], "active": True, "limit": 1},
+    )
+    if found.get("data"):
+        return found["data"][0]
+    try:
+        product = _call(client().v1.products.retrieve, PRODUCT_ID)
+    except StripeRequestError:
+        product = _call(
+            client().v1.products.create,
+            params={
+                "id": PRODUCT_ID,
+                "name": "Alpha Code",
+                "description": "Every Alpha Code interview-prep guide, in every track.",
+            },
+            options={"idempotency_key": f"product-{PRODUCT_ID}"},
+        )
+    return _call(
+        client().v1.prices.create,
+        params={
+            "product": product["id"],
+            "unit_amount": PRICE_AMOUNT,
+            "currency": PRICE_CURRENCY,
+            "recurring": {"interval": "month"},
+            "lookup_key": PRICE_LOOKUP_KEY,
+            "nickname": "Alpha Code monthly",
+        },
+        options={"idempotency_key": f"price-{PRICE_LOOKUP_KEY}"},
+    )
+
+
+def webhook_verify(payload: bytes, header: str, secret: str) -> None:
+    """Check the Stripe-Signature header over the raw body (5-minute tolerance)."""
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"), header, secret, tolerance=WEBHOOK_TOLERANCE_SECONDS
+        )
+    except UnicodeDecodeError:
+        raise WebhookSignatureError("body is not UTF-8") from None
+    except stripe.SignatureVerificationError as exc:
+        message = str(exc.user_message or exc)
+        if "tolerance" in message:
+            reason = "timestamp outside the tolerance zone"
+        elif "Unable to extract" in message:
+            reason = "malformed Stripe-Signature header"
+        else:
+            reason = "signature does not match"
+        raise WebhookSignatureError(reason) from None

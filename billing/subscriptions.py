@@ -1,0 +1,221 @@
+"""Sync local billing state from Stripe, and process stored webhook events.
+
+Processing is state sync, not deltas: every event that touches a subscription makes us
+re-fetch that subscription from Stripe and upsert it, so duplicates and any delivery order
+converge on Stripe's true state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from . import stripe_gateway as gateway
+from .models import Customer, StripeEvent, Subscription
+
+logger = logging.getLogger(__name__)
+
+SUBSCRIPTION_EVENTS = {
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "customer.subscription.paused",
+    "customer.subscription.resumed",
+}
+INVOICE_EVENTS = {"invoice.paid", "invoice.payment_failed", "invoice.payment_action_required"}
+HANDLED_EVENTS = {"checkout.session.completed", *SUBSCRIPTION_EVENTS, *INVOICE_EVENTS}
+# Worth retrying later: Stripe unreachable or rate-limiting, the database briefly away.
+TRANSIENT_ERRORS = (gateway.StripeUnavailable, OperationalError)
+
+
+def _timestamp(value: int | None) -> dt.datetime | None:
+    return dt.datetime.fromtimestamp(value, tz=dt.UTC) if value else None
+
+
+def _user_by_id(raw: object) -> User | None:
+    try:
+        return User.objects.get(pk=int(str(raw)))
+    except (TypeError, ValueError, User.DoesNotExist):
+        return None
+
+
+def customer_remember(*, user: User, stripe_customer_id: str) -> Customer | None:
+    """Store the user's Stripe customer the first time it is known. A user keeps one customer:
+    a different id later is logged, not stored."""
+    existing = Customer.objects.filter(user=user).first()
+    if existing:
+        if existing.stripe_customer_id != stripe_customer_id:
+            logger.warning(
+                "user %s already has customer %s; not replacing it with %s",
+                user.pk,
+                existing.stripe_customer_id,
+                stripe_customer_id,
+            )
+        return existing
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(user=user, stripe_customer_id=stripe_customer_id)
+    except IntegrityError:
+        # Either a concurrent request stored it first, or the id belongs to another user.
+        return Customer.objects.filter(user=user).first()
+
+
+def customer_for_checkout(*, user: User) -> str:
+    """The user's Stripe customer id, created in Stripe (once) if the user has none yet."""
+    existing = Customer.objects.filter(user=user).first()
+    if existing:
+        return existing.stripe_customer_id
+    created = gateway.customer_create(email=user.email, user_id=user.pk)
+    stored = customer_remember(user=user, stripe_customer_id=created["id"])
+    return stored.stripe_customer_id if stored else created["id"]
+
+
+def _resolve_user(data: dict, user_hint: User | None) -> User | None:
+    """Map a Stripe subscription to our user: by the user id we put in its metadata, then by
+    its customer. Never by email."""
+    user = _user_by_id((data.get("metadata") or {}).get("user_id"))
+    if user is None:
+        customer = (
+            Customer.objects.select_related("user")
+            .filter(stripe_customer_id=data.get("customer"))
+            .first()
+        )
+        user = customer.user if customer else None
+    return user or user_hint
+
+
+def subscription_sync(
+    *, stripe_subscription_id: str, user_hint: User | None = None
+) -> Subscription | None:
+    """Fetch the subscription from Stripe and upsert our copy of it."""
+    with transaction.atomic():
+        # Serialise syncs of one subscription so an older fetch never overwrites a newer one.
+        Subscription.objects.select_for_update().filter(
+            stripe_subscription_id=stripe_subscription_id
+        ).first()
+        data = gateway.subscription_retrieve(stripe_subscription_id)
+        user = _resolve_user(data, user_hint)
+        if user is None:
+            logger.warning(
+                "subscription %s (customer %s) matches no user; not stored",
+                stripe_subscription_id,
+                data.get("customer"),
+            )
+            return None
+        if data.get("customer"):
+            customer_remember(user=user, stripe_customer_id=data["customer"])
+        items = (data.get("items") or {}).get("data") or [{}]
+        item = items[0]
+        price = item.get("price") or {}
+        values = {
+            "user": user,
+            "stripe_customer_id": data.get("customer") or "",
+            "status": data["status"],
+            "price_id": price.get("id", ""),
+            "amount": price.get("unit_amount"),
+            "currency": price.get("currency", ""),
+            # The current API keeps the billing period on the items, not the subscription.
+            "current_period_end": _timestamp(item.get("current_period_end")),
+            "cancel_at_period_end": bool(data.get("cancel_at_period_end")),
+            "ended_at": _timestamp(data.get("ended_at")),
+            "last_synced_at": timezone.now(),
+        }
+        try:
+            with transaction.atomic():
+                subscription, _ = Subscription.objects.update_or_create(
+                    stripe_subscription_id=stripe_subscription_id, defaults=values
+                )
+        except IntegrityError:
+            # A concurrent sync created it between our lock and our insert: update that row.
+            subscription, _ = Subscription.objects.update_or_create(
+                stripe_subscription_id=stripe_subscription_id, defaults=values
+            )
+        return subscription
+
+
+def checkout_session_sync(*, session_id: str, user: User) -> Subscription | None:
+    """The success page's immediate sync: the reader should not wait for the webhook."""
+    session = gateway.checkout_session_retrieve(session_id)
+    if str(session.get("client_reference_id")) != str(user.pk):
+        raise PermissionError("this checkout session belongs to another user")
+    return _apply_checkout_session(session)
+
+
+def _apply_checkout_session(session: dict) -> Subscription | None:
+    user = _user_by_id(session.get("client_reference_id")) or _user_by_id(
+        (session.get("metadata") or {}).get("user_id")
+    )
+    if user is None:
+        logger.warning("checkout session %s names no known user", session.get("id"))
+        return None
+    if session.get("customer"):
+        customer_remember(user=user, stripe_customer_id=session["customer"])
+    if session.get("subscription"):
+        subscription_id = session["subscription"]
+        if isinstance(subscription_id, dict):
+            subscription_id = subscription_id["id"]
+        return subscription_sync(stripe_subscription_id=subscription_id, user_hint=user)
+    return None
+
+
+def _subscription_id_of_invoice(invoice: dict) -> str | None:
+    # The current API names the subscription under parent.subscription_details.
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    return details.get("subscription")
+
+
+def _handle(event: StripeEvent) -> None:
+    obj = ((event.payload.get("data") or {}).get("object")) or {}
+    if event.type == "checkout.session.completed":
+        _apply_checkout_session(obj)
+    elif event.type in SUBSCRIPTION_EVENTS:
+        subscription_sync(stripe_subscription_id=obj["id"])
+    elif event.type in INVOICE_EVENTS:
+        subscription_id = _subscription_id_of_invoice(obj)
+        if subscription_id:
+            subscription_sync(stripe_subscription_id=subscription_id)
+        else:
+            logger.info("invoice %s has no subscription; nothing to sync", obj.get("id"))
+
+
+def event_process(*, event_id: str) -> StripeEvent | None:
+    """Process one stored event, once: the row is locked, and a done event is skipped.
+    A transient failure is recorded and re-raised (so the task retries); any other failure
+    is recorded on the row and the event marked failed."""
+    transient: Exception | None = None
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update().filter(pk=event_id).first()
+        if event is None:
+            logger.warning("stripe event %s is not stored", event_id)
+            return None
+        if event.state in (StripeEvent.State.PROCESSED, StripeEvent.State.IGNORED):
+            return event
+        event.attempts += 1
+        if event.type not in HANDLED_EVENTS:
+            event.state = StripeEvent.State.IGNORED
+            event.processed_at = timezone.now()
+            event.save(update_fields=["state", "processed_at", "attempts"])
+            return event
+        try:
+            with transaction.atomic():
+                _handle(event)
+        except TRANSIENT_ERRORS as exc:
+            transient = exc
+            event.error = f"will retry: {exc.__class__.__name__}: {exc}"
+        except Exception as exc:  # noqa: BLE001 - recorded on the row for an operator
+            logger.exception("stripe event %s failed", event_id)
+            event.state = StripeEvent.State.FAILED
+            event.error = f"{exc.__class__.__name__}: {exc}"
+        else:
+            event.state = StripeEvent.State.PROCESSED
+            event.processed_at = timezone.now()
+            event.error = ""
+        event.save(update_fields=["state", "processed_at", "attempts", "error"])
+    if transient is not None:
+        raise transient
+    return event

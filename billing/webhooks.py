@@ -1,0 +1,77 @@
+"""The Stripe webhook endpoint: verify the signature, store the event once, queue its
+processing after commit, answer at once. Nothing else happens here."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from . import stripe_gateway as gateway
+from .models import StripeEvent
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+def _reject(reason: str, status: int = 400) -> JsonResponse:
+    logger.warning("webhook rejected: %s", reason)
+    return JsonResponse({"error": reason}, status=status)
+
+
+def event_record(*, event_id: str, event_type: str, payload: dict) -> bool:
+    """Store the event once by its id and queue its processing after commit. Returns False
+    for a duplicate delivery, which queues nothing."""
+    from .tasks import process_stripe_event
+
+    try:
+        with transaction.atomic():
+            StripeEvent.objects.create(id=event_id, type=event_type, payload=payload)
+            # robust: if the broker is down the event is still stored (and answered 200); the
+            # beat sweep re-queues events left pending.
+            transaction.on_commit(lambda: process_stripe_event.delay(event_id), robust=True)
+    except IntegrityError:
+        return False
+    return True
+
+
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest) -> JsonResponse:
+    if not settings.STRIPE_WEBHOOK_SECRET:
+        return _reject("webhooks are not configured", status=503)
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+        return _reject("body too large", status=413)
+    body = request.body
+    header = request.headers.get("Stripe-Signature")
+    if not header:
+        return _reject("missing Stripe-Signature header")
+    try:
+        gateway.webhook_verify(body, header, settings.STRIPE_WEBHOOK_SECRET)
+    except gateway.WebhookSignatureError as exc:
+        return _reject(str(exc))
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return _reject("body is not JSON")
+    if not isinstance(payload, dict):
+        return _reject("body is not a JSON object")
+    event_id, event_type = payload.get("id"), payload.get("type")
+    if not isinstance(event_id, str) or not event_id or len(event_id) > 255:
+        return _reject("event has no id")
+    if not isinstance(event_type, str) or not event_type or len(event_type) > 100:
+        return _reject("event has no type")
+    try:
+        created = event_record(event_id=event_id, event_type=event_type, payload=payload)
+    except DatabaseError:
+        logger.exception("webhook %s could not be stored", event_id)
+        # 5xx makes Stripe retry the delivery later.
+        return JsonResponse({"error": "event could not be stored"}, status=503)
+    return JsonResponse({"received": True, "duplicate": not created})

@@ -1,0 +1,206 @@
+"""Pricing, Checkout, the success page and the Customer Portal, on the real SDK."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from billing.models import Customer, Subscription
+
+from ..factories import UserFactory
+
+
+@pytest.fixture
+def member(client: Client, db):
+    user = UserFactory()
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.django_db
+def test_checkout_creates_a_subscription_session_and_redirects_303(client, member, fake_stripe):
+    response = client.post("/billing/checkout/", {"token": "a" * 32})
+    assert response.status_code == HTTPStatus.SEE_OTHER
+    (request,) = fake_stripe.requests_to("POST", "/v1/checkout/sessions")
+    session = next(iter(fake_stripe.sessions.values()))
+    assert response["Location"] == session["url"]
+    params = request.params
+    assert params["mode"] == "subscription"
+    assert params["line_items"] == [{"price": next(iter(fake_stripe.prices)), "quantity": "1"}]
+    assert params["client_reference_id"] == str(member.pk)
+    assert params["subscription_data"]["metadata"]["user_id"] == str(member.pk)
+    customer = Customer.objects.get(user=member).stripe_customer_id
+    assert params["customer"] == customer
+    assert request.headers["idempotency-key"] == f"checkout-{member.pk}-{'a' * 32}"
+    assert request.headers["stripe-version"] == "2026-10-28.endive"
+    assert params["success_url"].endswith("/billing/success/?session_id={CHECKOUT_SESSION_ID}")
+    assert params["cancel_url"].endswith("/pricing/?checkout=canceled")
+
+
+@pytest.mark.django_db
+def test_double_submitted_form_reuses_one_checkout_session(client, member, fake_stripe) -> None:
+    first = client.post("/billing/checkout/", {"token": "b" * 32})
+    second = client.post("/billing/checkout/", {"token": "b" * 32})
+    assert first["Location"] == second["Location"]
+    assert len(fake_stripe.sessions) == 1
+
+
+@pytest.mark.django_db
+def test_second_checkout_after_cancellation_reuses_the_customer(client, member, fake_stripe):
+    client.post("/billing/checkout/")
+    first_session = next(iter(fake_stripe.sessions.values()))
+    subscription = fake_stripe.complete_checkout(first_session["id"])
+    client.get(f"/billing/success/?session_id={first_session['id']}")
+    fake_stripe.cancel_subscription(subscription["id"])
+    from billing.subscriptions import subscription_sync
+
+    subscription_sync(stripe_subscription_id=subscription["id"])
+    assert Subscription.objects.get().status == "canceled"
+
+    response = client.post("/billing/checkout/")
+    assert response.status_code == HTTPStatus.SEE_OTHER
+    requests = fake_stripe.requests_to("POST", "/v1/checkout/sessions")
+    assert len(requests) == 2
+    assert requests[0].params["customer"] == requests[1].params["customer"]
+    assert len(fake_stripe.requests_to("POST", "/v1/customers")) == 1
+    assert Customer.objects.filter(user=member).count() == 1
+
+
+@pytest.mark.django_db
+def test_success_page_syncs_at_once_without_waiting_for_the_webhook(client, member, fake_stripe):
+    client.post("/billing/checkout/")
+    session = next(iter(fake_stripe.sessions.values()))
+    fake_stripe.complete_checkout(session["id"])
+    response = client.get(f"/billing/success/?session_id={session['id']}")
+    assert response.status_code == HTTPStatus.OK
+    assert "You’re in. Every guide is open." in response.content.decode()
+    assert Subscription.objects.get(user=member).status == "active"
+
+
+@pytest.mark.django_db
+def test_success_page_refuses_another_users_session(client, member, fake_stripe) -> None:
+    other = Client()
+    other.force_login(UserFactory())
+    other.post("/billing/checkout/")
+    session = next(iter(fake_stripe.sessions.values()))
+    fake_stripe.complete_checkout(session["id"])
+    response = client.get(f"/billing/success/?session_id={session['id']}")
+    assert response.status_code == HTTPStatus.FOUND
+    assert not Subscription.objects.filter(user=member).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("session_id", ["", "garbage", "cs_<script>", "cs_test_unknown"])
+def test_success_page_with_a_bad_session_id_is_a_clean_page(
+    client, member, fake_stripe, session_id
+) -> None:
+    response = client.get("/billing/success/", {"session_id": session_id})
+    assert response.status_code == HTTPStatus.OK
+    assert "We’re confirming your payment" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_checkout_needs_sign_in_and_post(client: Client, fake_stripe) -> None:
+    response = client.post("/billing/checkout/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith("/accounts/login/")
+    client.force_login(UserFactory())
+    assert client.get("/billing/checkout/").status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert not fake_stripe.sessions
+
+
+@pytest.mark.django_db
+def test_checkout_when_stripe_is_down_says_so_and_charges_nothing(client, member, fake_stripe):
+    fake_stripe.fail_next = [500, 500, 500]
+    response = client.post("/billing/checkout/", follow=True)
+    assert response.status_code == HTTPStatus.OK
+    assert "couldn’t reach our payment provider" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_subscriber_is_not_sent_to_checkout_again(client, member, fake_stripe) -> None:
+    Subscription.objects.create(
+        user=member, stripe_subscription_id="sub_1", stripe_customer_id="cus_1", status="active"
+    )
+    response = client.post("/billing/checkout/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/account/"
+    assert not fake_stripe.sessions
+
+
+@pytest.mark.django_db
+def test_portal_opens_a_session_for_the_users_customer(client, member, fake_stripe) -> None:
+    client.post("/billing/checkout/")
+    response = client.post("/billing/portal/")
+    assert response.status_code == HTTPStatus.SEE_OTHER
+    (request,) = fake_stripe.requests_to("POST", "/v1/billing_portal/sessions")
+    assert request.params["customer"] == Customer.objects.get(user=member).stripe_customer_id
+    assert request.params["return_url"].endswith("/account/")
+    assert response["Location"].startswith(f"{fake_stripe.base_url}/portal/")
+
+
+@pytest.mark.django_db
+def test_portal_without_a_customer_sends_to_pricing(client, member, fake_stripe) -> None:
+    response = client.post("/billing/portal/")
+    assert response["Location"] == "/pricing/"
+    assert not fake_stripe.requests_to("POST", "/v1/billing_portal/sessions")
+
+
+# --- pricing --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_pricing_shows_the_right_call_to_action(client: Client, fake_stripe) -> None:
+    html = client.get("/pricing/").content.decode()
+    assert "$19" in html and "Create your account" in html
+    user = UserFactory()
+    client.force_login(user)
+    html = client.get("/pricing/").content.decode()
+    assert 'action="/billing/checkout/"' in html
+    Subscription.objects.create(
+        user=user, stripe_subscription_id="sub_1", stripe_customer_id="cus_1", status="active"
+    )
+    html = client.get("/pricing/").content.decode()
+    assert "You are subscribed" in html and 'action="/billing/checkout/"' not in html
+    assert "How do I cancel?" in html
+
+
+@pytest.mark.django_db
+def test_pricing_without_billing_configured_says_so(client: Client, settings) -> None:
+    settings.STRIPE_SECRET_KEY = ""
+    client.force_login(UserFactory())
+    response = client.get("/pricing/")
+    assert response.status_code == HTTPStatus.OK
+    assert "Subscriptions are not configured" in response.content.decode()
+    follow = client.post("/billing/checkout/", follow=True)
+    assert "not configured" in follow.content.decode()
+
+
+@pytest.mark.django_db
+def test_canceled_checkout_comes_back_to_pricing_with_a_message(client, fake_stripe) -> None:
+    html = client.get("/pricing/?checkout=canceled").content.decode()
+    assert "Checkout was canceled. Nothing was charged." in html
+
+
+# --- stripe_setup -----------------------------------------------------------------------------
+
+
+def test_stripe_setup_creates_then_finds_the_price(fake_stripe, capsys) -> None:
+    fake_stripe.prices.clear()
+    fake_stripe.products.clear()
+    call_command("stripe_setup")
+    first = capsys.readouterr().out.strip()
+    call_command("stripe_setup")
+    second = capsys.readouterr().out.strip()
+    assert first == second and first.startswith("price_")
+    price = fake_stripe.prices[first]
+    assert (
+        price["unit_amount"],
+        price["currency"],
+        price["recurring"]["interval"],
+        price["lookup_key"],
+    ) == (1900, "usd", "month", "alphacode-monthly")
+    assert len(fake_stripe.prices) == 1 and list(fake_stripe.products) == ["alphacode"]

@@ -1,0 +1,118 @@
+"""The entitlement truth table: who may read premium guides in full."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
+
+from billing.entitlements import can_read, can_read_premium
+from billing.models import ComplimentaryAccess, Subscription
+
+from ..factories import UserFactory, make_guide
+
+NOW = timezone.now
+DAY = dt.timedelta(days=1)
+
+STATUS_TABLE = [
+    ("active", True),
+    ("trialing", True),
+    ("past_due", True),
+    ("canceled", False),
+    ("unpaid", False),
+    ("incomplete", False),
+    ("incomplete_expired", False),
+    ("paused", False),
+]
+
+
+def subscribe(user, status: str, **fields) -> Subscription:
+    defaults = {"current_period_end": NOW() + 20 * DAY, "cancel_at_period_end": False}
+    return Subscription.objects.create(
+        user=user,
+        stripe_subscription_id=f"sub_{user.pk}_{status}",
+        stripe_customer_id="cus_x",
+        status=status,
+        **{**defaults, **fields},
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("status", "allowed"), STATUS_TABLE)
+def test_every_stripe_status(status: str, allowed: bool) -> None:
+    user = UserFactory()
+    subscribe(user, status)
+    premium = make_guide(access="premium")
+    assert can_read_premium(user) is allowed
+    assert can_read(user, premium) is allowed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("period_end", "allowed"),
+    [(20 * DAY, True), (-DAY, False)],
+    ids=["before period end", "after period end"],
+)
+def test_cancel_at_period_end_keeps_access_until_the_period_ends(period_end, allowed) -> None:
+    user = UserFactory()
+    subscribe(user, "active", cancel_at_period_end=True, current_period_end=NOW() + period_end)
+    assert can_read_premium(user) is allowed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("expires_in", "allowed"), [(DAY, True), (-DAY, False)], ids=["before expiry", "after expiry"]
+)
+def test_complimentary_access_until_it_expires(expires_in, allowed) -> None:
+    user = UserFactory()
+    ComplimentaryAccess.objects.create(user=user, expires_at=NOW() + expires_in)
+    assert can_read_premium(user) is allowed
+
+
+@pytest.mark.django_db
+def test_staff_read_everything_and_anonymous_read_only_free() -> None:
+    staff = UserFactory(is_staff=True)
+    premium, free = make_guide(access="premium"), make_guide(access="free")
+    assert can_read(staff, premium)
+    anonymous = AnonymousUser()
+    assert not can_read(anonymous, premium)
+    assert can_read(anonymous, free)
+    assert not can_read_premium(None)
+
+
+@pytest.mark.django_db
+def test_a_user_without_anything_reads_only_free_guides() -> None:
+    user = UserFactory()
+    assert not can_read(user, make_guide(access="premium"))
+    assert can_read(user, make_guide(access="free"))
+
+
+@pytest.mark.django_db
+def test_an_old_canceled_subscription_does_not_hide_a_new_active_one() -> None:
+    user = UserFactory()
+    subscribe(user, "canceled", ended_at=NOW() - 40 * DAY)
+    Subscription.objects.create(
+        user=user,
+        stripe_subscription_id="sub_new",
+        stripe_customer_id="cus_x",
+        status="active",
+        current_period_end=NOW() + 20 * DAY,
+    )
+    assert can_read_premium(user)
+
+
+@pytest.mark.django_db
+def test_a_deactivated_user_reads_nothing_premium() -> None:
+    user = UserFactory(is_active=False)
+    subscribe(user, "active")
+    assert not can_read_premium(user)
+
+
+@pytest.mark.django_db
+def test_another_users_subscription_gives_no_access() -> None:
+    subscriber, other = UserFactory(), UserFactory()
+    subscribe(subscriber, "active")
+    assert can_read_premium(subscriber)
+    assert not can_read_premium(other)

@@ -1,0 +1,382 @@
+"""A small fake of the Stripe API, served over HTTP, for the real `stripe` SDK to talk to.
+
+It implements what the site calls (customers, Checkout Sessions, subscriptions, Customer
+Portal sessions, products and prices) with objects shaped like the current API
+(`2026-10-28.endive`): the billing period on subscription items, the invoice's subscription
+under `parent.subscription_details`. It records every request, honours idempotency keys, and
+serves the pages a browser is sent to (Checkout completes and redirects to `success_url`; the
+portal links back to `return_url`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import stripe
+
+MONTH = 30 * 24 * 3600
+
+
+def decode_form(body: str) -> dict:
+    """Stripe's form encoding (a[b][0][c]=v) back into nested dicts and lists."""
+    root: dict = {}
+    for key, value in parse_qsl(body, keep_blank_values=True):
+        parts = re.findall(r"[^\[\]]+", key)
+        node = root
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+
+    def listify(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node and all(k.isdigit() for k in node):
+                return [listify(node[k]) for k in sorted(node, key=int)]
+            return {k: listify(v) for k, v in node.items()}
+        return node
+
+    return listify(root)
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    params: dict
+    headers: dict
+
+
+@dataclass
+class FakeStripe:
+    base_url: str = ""
+    requests: list[Recorded] = field(default_factory=list)
+    customers: dict[str, dict] = field(default_factory=dict)
+    sessions: dict[str, dict] = field(default_factory=dict)
+    subscriptions: dict[str, dict] = field(default_factory=dict)
+    prices: dict[str, dict] = field(default_factory=dict)
+    products: dict[str, dict] = field(default_factory=dict)
+    portal_sessions: dict[str, dict] = field(default_factory=dict)
+    idempotent: dict[str, tuple[int, dict]] = field(default_factory=dict)
+    fail_next: list[int] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    # --- helpers for tests ----------------------------------------------------------------
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}_test{next(self._ids):06d}"
+
+    def requests_to(self, method: str, path: str) -> list[Recorded]:
+        return [r for r in self.requests if r.method == method and r.path == path]
+
+    def add_price(self, *, amount: int = 1900, lookup_key: str = "alphacode-monthly") -> dict:
+        product = self.products.setdefault(
+            "alphacode", {"id": "alphacode", "object": "product", "name": "Alpha Code"}
+        )
+        price = {
+            "id": self.new_id("price"),
+            "object": "price",
+            "active": True,
+            "currency": "usd",
+            "unit_amount": amount,
+            "product": product["id"],
+            "recurring": {"interval": "month", "interval_count": 1},
+            "lookup_key": lookup_key,
+            "type": "recurring",
+        }
+        self.prices[price["id"]] = price
+        return price
+
+    def subscription_object(
+        self,
+        *,
+        customer: str,
+        price: dict,
+        metadata: dict,
+        status: str = "active",
+        sub_id: str | None = None,
+    ) -> dict:
+        now = int(time.time())
+        sub_id = sub_id or self.new_id("sub")
+        return {
+            "id": sub_id,
+            "object": "subscription",
+            "customer": customer,
+            "status": status,
+            "cancel_at_period_end": False,
+            "canceled_at": None,
+            "ended_at": None,
+            "created": now,
+            "start_date": now,
+            "metadata": metadata,
+            "items": {
+                "object": "list",
+                "has_more": False,
+                "url": "/v1/subscription_items",
+                "data": [
+                    {
+                        "id": self.new_id("si"),
+                        "object": "subscription_item",
+                        "subscription": sub_id,
+                        "quantity": 1,
+                        "price": price,
+                        "current_period_start": now,
+                        "current_period_end": now + MONTH,
+                    }
+                ],
+            },
+        }
+
+    def complete_checkout(self, session_id: str, *, status: str = "active") -> dict:
+        """What Stripe does when the buyer pays: the session completes with a subscription."""
+        with self.lock:
+            session = self.sessions[session_id]
+            if session["subscription"]:
+                return self.subscriptions[session["subscription"]]
+            price = self.prices.get(session["_price"]) or self.add_price()
+            subscription = self.subscription_object(
+                customer=session["customer"],
+                price=price,
+                metadata=session["_subscription_metadata"],
+                status=status,
+            )
+            self.subscriptions[subscription["id"]] = subscription
+            session.update(
+                status="complete", payment_status="paid", subscription=subscription["id"]
+            )
+            return subscription
+
+    def update_subscription(self, sub_id: str, **changes: Any) -> dict:
+        with self.lock:
+            subscription = self.subscriptions[sub_id]
+            period_end = changes.pop("current_period_end", None)
+            if period_end is not None:
+                subscription["items"]["data"][0]["current_period_end"] = period_end
+            subscription.update(changes)
+            return json.loads(json.dumps(subscription))
+
+    def cancel_subscription(self, sub_id: str) -> dict:
+        now = int(time.time())
+        return self.update_subscription(sub_id, status="canceled", canceled_at=now, ended_at=now)
+
+    def public(self, obj: dict) -> dict:
+        return {k: v for k, v in obj.items() if not k.startswith("_")}
+
+    def event(self, event_type: str, obj: dict, *, event_id: str | None = None) -> dict:
+        return {
+            "id": event_id or self.new_id("evt"),
+            "object": "event",
+            "type": event_type,
+            "api_version": stripe._api_version._ApiVersion.CURRENT,
+            "created": int(time.time()),
+            "livemode": False,
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
+            "data": {"object": self.public(json.loads(json.dumps(obj)))},
+        }
+
+    def invoice(self, sub_id: str, *, status: str = "paid") -> dict:
+        subscription = self.subscriptions[sub_id]
+        return {
+            "id": self.new_id("in"),
+            "object": "invoice",
+            "customer": subscription["customer"],
+            "status": status,
+            "amount_due": 1900,
+            "amount_paid": 1900 if status == "paid" else 0,
+            "currency": "usd",
+            "hosted_invoice_url": f"{self.base_url}/invoice/{sub_id}",
+            "parent": {
+                "type": "subscription_details",
+                "quote_details": None,
+                "subscription_details": {"subscription": sub_id, "metadata": {}},
+            },
+        }
+
+    # --- the API ------------------------------------------------------------------------------
+    def handle(self, method: str, path: str, params: dict, headers: dict) -> tuple[int, dict]:
+        with self.lock:
+            self.requests.append(Recorded(method, path, params, headers))
+            if self.fail_next:
+                status = self.fail_next.pop(0)
+                return status, {"error": {"type": "api_error", "message": "Injected failure"}}
+            key = headers.get("idempotency-key")
+            if method == "POST" and key and key in self.idempotent:
+                return self.idempotent[key]
+            result = self._route(method, path, params)
+            if method == "POST" and key and result[0] == 200:
+                self.idempotent[key] = result
+            return result
+
+    def _route(self, method: str, path: str, params: dict) -> tuple[int, dict]:
+        def missing(what: str) -> tuple[int, dict]:
+            return 404, {
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "resource_missing",
+                    "message": f"No such {what}",
+                }
+            }
+
+        if method == "POST" and path == "/v1/customers":
+            customer = {
+                "id": self.new_id("cus"),
+                "object": "customer",
+                "email": params.get("email"),
+                "metadata": params.get("metadata", {}),
+            }
+            self.customers[customer["id"]] = customer
+            return 200, customer
+        if method == "POST" and path == "/v1/checkout/sessions":
+            if params.get("mode") != "subscription":
+                return 400, {"error": {"type": "invalid_request_error", "message": "mode"}}
+            session_id = self.new_id("cs")
+            customer = (
+                params.get("customer") or self.handle("POST", "/v1/customers", {}, {})[1]["id"]
+            )
+            session = {
+                "id": session_id,
+                "object": "checkout.session",
+                "mode": "subscription",
+                "status": "open",
+                "payment_status": "unpaid",
+                "customer": customer,
+                "client_reference_id": params.get("client_reference_id"),
+                "metadata": params.get("metadata", {}),
+                "subscription": None,
+                "success_url": params.get("success_url"),
+                "cancel_url": params.get("cancel_url"),
+                "url": f"{self.base_url}/checkout/{session_id}",
+                "_price": params["line_items"][0]["price"],
+                "_subscription_metadata": (params.get("subscription_data") or {}).get(
+                    "metadata", {}
+                ),
+            }
+            self.sessions[session_id] = session
+            return 200, self.public(session)
+        if match := re.fullmatch(r"/v1/checkout/sessions/([\w]+)", path):
+            session = self.sessions.get(match[1])
+            return (200, self.public(session)) if session else missing("checkout.session")
+        if match := re.fullmatch(r"/v1/subscriptions/([\w]+)", path):
+            subscription = self.subscriptions.get(match[1])
+            return (200, subscription) if subscription else missing("subscription")
+        if method == "POST" and path == "/v1/billing_portal/sessions":
+            if params.get("customer") not in self.customers:
+                return missing("customer")
+            portal_id = self.new_id("bps")
+            portal = {
+                "id": portal_id,
+                "object": "billing_portal.session",
+                "customer": params["customer"],
+                "return_url": params.get("return_url"),
+                "url": f"{self.base_url}/portal/{portal_id}",
+            }
+            self.portal_sessions[portal_id] = portal
+            return 200, portal
+        if method == "GET" and path == "/v1/prices":
+            keys = set(params.get("lookup_keys") or [])
+            data = [p for p in self.prices.values() if p["lookup_key"] in keys and p["active"]]
+            return 200, {"object": "list", "data": data, "has_more": False, "url": path}
+        if method == "POST" and path == "/v1/prices":
+            price = self.add_price(
+                amount=int(params["unit_amount"]), lookup_key=params.get("lookup_key", "")
+            )
+            price["product"] = params["product"]
+            return 200, price
+        if match := re.fullmatch(r"/v1/products/([\w-]+)", path):
+            product = self.products.get(match[1])
+            return (200, product) if product else missing("product")
+        if method == "POST" and path == "/v1/products":
+            product = {
+                "id": params.get("id") or self.new_id("prod"),
+                "object": "product",
+                "name": params.get("name"),
+            }
+            self.products[product["id"]] = product
+            return 200, product
+        return missing(path)
+
+    # --- pages a browser is sent to ------------------------------------------------------------
+    def page(self, path: str) -> tuple[int, dict[str, str], str]:
+        if match := re.fullmatch(r"/checkout/([\w]+)", path):
+            session = self.sessions.get(match[1])
+            if not session:
+                return 404, {}, "No such checkout session"
+            self.complete_checkout(session["id"])
+            target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
+            return 303, {"Location": target}, ""
+        if match := re.fullmatch(r"/portal/([\w]+)", path):
+            portal = self.portal_sessions.get(match[1])
+            if not portal:
+                return 404, {}, "No such portal session"
+            html = (
+                f"<!doctype html><html lang=en><title>Billing portal</title>"
+                f"<h1>Fake Stripe customer portal</h1><p>Customer {portal['customer']}</p>"
+                f'<a href="{portal["return_url"]}">Return to Alpha Code</a></html>'
+            )
+            return 200, {"Content-Type": "text/html"}, html
+        return 404, {}, "Not found"
+
+
+def serve(fake: FakeStripe) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _respond(self, status: int, body: str, headers: dict[str, str]) -> None:
+            data = body.encode()
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Request-Id", "req_fake")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _api(self, method: str) -> None:
+            url = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length).decode() if length else ""
+            params = decode_form(body if method == "POST" else url.query)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            if not url.path.startswith("/v1/"):
+                status, extra, html = fake.page(url.path)
+                self._respond(status, html, extra)
+                return
+            if not headers.get("authorization", "").startswith("Bearer sk_test_"):
+                status, payload = (
+                    401,
+                    {"error": {"type": "invalid_request_error", "message": "Invalid API key"}},
+                )
+            else:
+                status, payload = fake.handle(method, url.path, params, headers)
+            self._respond(status, json.dumps(payload), {"Content-Type": "application/json"})
+
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            self._api("GET")
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._api("POST")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    ).start()
+    return server
+
+
+def signed(payload: dict, secret: str, *, timestamp: int | None = None) -> tuple[bytes, str]:
+    """A webhook body and its Stripe-Signature header, as Stripe would send them."""
+    body = json.dumps(payload)
+    header = stripe.WebhookSignature.generate_signature_header(body, secret, timestamp=timestamp)
+    return body.encode(), header
