@@ -141,7 +141,8 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/account/"
 
 # django-allauth: email is the identifier, verified by a code; sign in by password or by an
-# emailed code. Rate limits live in the default cache (Redis outside the embedded defaults).
+# emailed code. allauth's default rate limits are on; they live in the default cache (Redis
+# outside the embedded defaults).
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -157,16 +158,6 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Alpha Code: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
-ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
-    "reset_password_from_key": "20/m/ip",
-    "request_login_code": "20/m/ip,3/m/key",
-    "change_password": "5/m/user",
-    "manage_email": "10/m/user",
-}
 
 # --- Email (Django 6.1 MAILERS) ---------------------------------------------------------------
 

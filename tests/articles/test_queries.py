@@ -49,6 +49,26 @@ def test_guide_page_query_count_does_not_grow_with_sections(
 
 
 @pytest.mark.django_db
+def test_subscriber_reading_a_premium_guide_stays_in_budget(
+    client: Client, django_assert_max_num_queries
+) -> None:
+    from billing.models import Subscription
+
+    from ..factories import UserFactory
+
+    user = UserFactory()
+    Subscription.objects.create(
+        user=user, stripe_subscription_id="sub_q", stripe_customer_id="c", status="active"
+    )
+    client.force_login(user)
+    guide = make_guide(access="premium", sections=big_sections(10))
+    with django_assert_max_num_queries(GUIDE_PAGE_BUDGET):  # cold cache
+        assert "Paragraph 9." in client.get(guide.get_absolute_url()).content.decode()
+    with django_assert_max_num_queries(GUIDE_PAGE_BUDGET - 2):  # body cached
+        client.get(guide.get_absolute_url())
+
+
+@pytest.mark.django_db
 def test_premium_guide_preview_stays_in_budget(client: Client, django_assert_max_num_queries):
     guide = make_guide(access="premium", sections=big_sections(8))
     with django_assert_max_num_queries(GUIDE_PAGE_BUDGET):

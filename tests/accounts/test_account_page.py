@@ -1,0 +1,134 @@
+"""/account/: email, plan, billing status in words, Manage billing, sign out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from billing.models import ComplimentaryAccess, Customer, Subscription
+
+from ..factories import UserFactory
+
+END = timezone.make_aware(dt.datetime(2026, 12, 12, 9, 0))
+
+
+@pytest.fixture
+def member(client: Client, db):
+    user = UserFactory(email="member@example.com")
+    client.force_login(user)
+    return user
+
+
+def subscribe(user, **fields) -> Subscription:
+    Customer.objects.get_or_create(user=user, stripe_customer_id=f"cus_{user.pk}")
+    values = {"status": "active", "current_period_end": END, "cancel_at_period_end": False}
+    return Subscription.objects.create(
+        user=user,
+        stripe_subscription_id=f"sub_{user.pk}",
+        stripe_customer_id=f"cus_{user.pk}",
+        **{**values, **fields},
+    )
+
+
+STATUSES = [
+    ({"status": "active"}, "Active, renews 12 Dec 2026", True),
+    ({"status": "active", "cancel_at_period_end": True}, "Ends on 12 Dec 2026", True),
+    ({"status": "past_due"}, "Payment failed: update your card", True),
+    ({"status": "trialing"}, "Trial, first payment on 12 Dec 2026", True),
+    ({"status": "canceled", "ended_at": END}, "Canceled on 12 Dec 2026", False),
+    ({"status": "unpaid"}, "Unpaid: update your card to restore access", False),
+]
+
+
+@pytest.mark.parametrize(
+    ("fields", "words", "subscribed"),
+    STATUSES,
+    ids=[s[0]["status"] + ("-ending" if len(s[0]) > 1 else "") for s in STATUSES],
+)
+def test_status_in_words(client: Client, member, fields, words, subscribed, settings) -> None:
+    settings.TIME_ZONE = "UTC"
+    subscribe(member, **fields)
+    html = client.get("/account/").content.decode()
+    assert "member@example.com" in html
+    assert words in html
+    assert "Manage billing" in html
+    assert ("Alpha Code monthly" in html) is subscribed
+    assert ('href="/pricing/"' in html and "Subscribe for" in html) is not subscribed
+
+
+def test_no_subscription_offers_to_subscribe(client: Client, member) -> None:
+    html = client.get("/account/").content.decode()
+    assert "No subscription" in html and "Subscribe for $19/month" in html
+    assert "Manage billing" not in html
+    assert 'action="/accounts/logout/"' in html
+
+
+def test_complimentary_access_shows_on_the_account_page(client: Client, member) -> None:
+    ComplimentaryAccess.objects.create(user=member, expires_at=END)
+    html = client.get("/account/").content.decode()
+    assert "Complimentary access until 12 Dec 2026" in html
+
+
+def test_account_page_needs_sign_in(client: Client) -> None:
+    response = client.get("/account/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_staff_grant_complimentary_access_in_admin(client: Client, staff_client) -> None:
+    reader = UserFactory(email="friend@example.com")
+    response = staff_client.post(
+        "/admin/billing/complimentaryaccess/add/",
+        {
+            "user": reader.pk,
+            "expires_at_0": "2026-12-12",
+            "expires_at_1": "09:00:00",
+            "reason": "Conference speaker",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    grant = ComplimentaryAccess.objects.get(user=reader)
+    assert grant.granted_by.email == "ops@example.com"
+
+
+@pytest.mark.django_db
+def test_editors_cannot_reach_billing(editor_client: Client) -> None:
+    for url in (
+        "/admin/billing/subscription/",
+        "/admin/billing/stripeevent/",
+        "/admin/billing/customer/",
+        "/admin/billing/complimentaryaccess/",
+    ):
+        assert editor_client.get(url).status_code == HTTPStatus.FORBIDDEN, url
+
+
+@pytest.mark.django_db
+def test_operators_reprocess_a_failed_event_from_admin(staff_client, fake_stripe) -> None:
+    from billing.models import StripeEvent
+
+    user = UserFactory()
+    price = next(iter(fake_stripe.prices.values()))
+    sub = fake_stripe.subscription_object(
+        customer="cus_1", price=price, metadata={"user_id": str(user.pk)}
+    )
+    StripeEvent.objects.create(
+        id="evt_failed",
+        type="customer.subscription.updated",
+        payload=fake_stripe.event("x", sub),
+        state="failed",
+        error="No such subscription",
+    )
+    fake_stripe.subscriptions[sub["id"]] = sub  # Stripe knows it now
+    staff_client.post(
+        "/admin/billing/stripeevent/", {"action": "reprocess", "_selected_action": ["evt_failed"]}
+    )
+    assert StripeEvent.objects.get().state == "processed"
+    assert Subscription.objects.get().user == user
+    page = staff_client.get("/admin/billing/stripeevent/evt_failed/change/")
+    assert page.status_code == HTTPStatus.OK
+    assert "customer.subscription.updated" in page.content.decode()

@@ -1,0 +1,182 @@
+"""Accounts: email-only sign-up confirmed by a code, sign-in by password or emailed code,
+password reset, no account enumeration, and the site's own design on every page."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from accounts.models import User
+
+from ..factories import UserFactory
+
+PASSWORD = "a-long unguessable passphrase"
+CODE_RE = re.compile(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", re.M)
+
+
+def code_from(message) -> str:
+    match = CODE_RE.search(message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def sign_up(client: Client, email: str = "new@example.com"):
+    return client.post(
+        "/accounts/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+    )
+
+
+@pytest.mark.django_db
+def test_sign_up_then_confirm_the_email_with_the_code_signs_in(client: Client) -> None:
+    response = sign_up(client)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/accounts/confirm-email/"
+    (message,) = mail.outbox
+    assert message.to == ["new@example.com"]
+    assert message.subject.startswith("Alpha Code: ")
+    assert "Hello from Alpha Code" in message.body
+    # Not signed in before the email is confirmed.
+    assert client.get("/account/").status_code == HTTPStatus.FOUND
+    confirm = client.post("/accounts/confirm-email/", {"code": code_from(message)})
+    assert confirm.status_code == HTTPStatus.FOUND
+    page = client.get("/account/")
+    assert page.status_code == HTTPStatus.OK
+    assert "new@example.com" in page.content.decode()
+    user = User.objects.get(email="new@example.com")
+    assert user.emailaddress_set.get().verified
+
+
+@pytest.mark.django_db
+def test_a_wrong_code_is_a_clear_error(client: Client) -> None:
+    sign_up(client)
+    response = client.post("/accounts/confirm-email/", {"code": "ZZZZ-ZZZZ"})
+    assert response.status_code == HTTPStatus.OK
+    assert "Incorrect code" in response.content.decode()
+    assert client.get("/account/").status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.django_db
+def test_password_sign_in_requires_a_verified_email(client: Client) -> None:
+    sign_up(client)
+    other = Client()
+    response = other.post("/accounts/login/", {"login": "new@example.com", "password": PASSWORD})
+    # Unverified: not signed in (sent to confirm the email instead).
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.FOUND)
+    assert other.get("/account/").status_code == HTTPStatus.FOUND
+
+
+def verified_user(email: str = "member@example.com") -> User:
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(email=email, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+@pytest.mark.django_db
+def test_password_sign_in_and_wrong_password_message(client: Client) -> None:
+    verified_user()
+    bad = client.post("/accounts/login/", {"login": "member@example.com", "password": "nope"})
+    assert bad.status_code == HTTPStatus.OK
+    assert "The email address and/or password you specified are not correct." in (
+        bad.content.decode()
+    )
+    good = client.post("/accounts/login/", {"login": "member@example.com", "password": PASSWORD})
+    assert good["Location"] == "/account/"
+
+
+@pytest.mark.django_db
+def test_sign_in_with_an_emailed_code(client: Client) -> None:
+    verified_user()
+    response = client.post("/accounts/login/code/", {"email": "member@example.com"})
+    assert response["Location"] == "/accounts/login/code/confirm/"
+    (message,) = mail.outbox
+    confirm = client.post("/accounts/login/code/confirm/", {"code": code_from(message)})
+    assert confirm.status_code == HTTPStatus.FOUND
+    assert client.get("/account/").status_code == HTTPStatus.OK
+
+
+@pytest.mark.django_db
+def test_password_reset_by_code(client: Client) -> None:
+    verified_user()
+    client.post("/accounts/password/reset/", {"email": "member@example.com"})
+    (message,) = mail.outbox
+    response = client.post("/accounts/password/reset/confirm/", {"code": code_from(message)})
+    assert response.status_code == HTTPStatus.FOUND
+    new = "another long passphrase 42"
+    done = client.post(response["Location"], {"password1": new, "password2": new})
+    assert done.status_code == HTTPStatus.FOUND
+    assert User.objects.get(email="member@example.com").check_password(new)
+
+
+@pytest.mark.django_db
+def test_accounts_cannot_be_enumerated(client: Client) -> None:
+    verified_user("taken@example.com")
+    # Signing up with a taken address looks exactly like a new sign-up...
+    taken = sign_up(client, "taken@example.com")
+    fresh = Client().post(
+        "/accounts/signup/",
+        {"email": "free@example.com", "password1": PASSWORD, "password2": PASSWORD},
+    )
+    assert taken.status_code == fresh.status_code == HTTPStatus.FOUND
+    assert taken["Location"] == fresh["Location"]
+    # ...and the owner of the taken address is told by email instead.
+    assert any("taken@example.com" in m.to for m in mail.outbox)
+    # Password reset answers the same for unknown addresses.
+    unknown = Client().post("/accounts/password/reset/", {"email": "nobody@example.com"})
+    known = Client().post("/accounts/password/reset/", {"email": "taken@example.com"})
+    assert unknown.status_code == known.status_code
+    assert unknown["Location"] == known["Location"]
+
+
+@pytest.mark.django_db
+def test_failed_sign_ins_are_rate_limited(client: Client) -> None:
+    verified_user()
+    pages = [
+        client.post(
+            "/accounts/login/", {"login": "member@example.com", "password": "x"}
+        ).content.decode()
+        for _ in range(6)
+    ]
+    assert "Too many failed login attempts" not in pages[0]
+    assert "Too many failed login attempts" in pages[-1]
+    # Even the right password is refused while the limit holds.
+    right = client.post("/accounts/login/", {"login": "member@example.com", "password": PASSWORD})
+    assert right.status_code == HTTPStatus.OK
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/signup/",
+        "/accounts/login/",
+        "/accounts/login/code/",
+        "/accounts/password/reset/",
+    ],
+)
+def test_allauth_pages_use_the_site_design(client: Client, url: str) -> None:
+    html = client.get(url).content.decode()
+    assert 'class="site-header"' in html and 'class="site-footer"' in html
+    assert '<main id="main" tabindex="-1" class="auth-page">' in html
+    assert "css/site.css" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/password/change/", "/accounts/email/"])
+def test_signed_in_account_pages_use_the_site_design(client: Client, url: str) -> None:
+    client.force_login(verified_user())
+    html = client.get(url).content.decode()
+    assert 'class="site-header"' in html and "auth-page" in html
+
+
+@pytest.mark.django_db
+def test_sign_out(client: Client) -> None:
+    client.force_login(verified_user())
+    response = client.post("/accounts/logout/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert client.get("/account/").status_code == HTTPStatus.FOUND
