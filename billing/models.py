@@ -109,3 +109,36 @@ class ComplimentaryAccess(models.Model):
     @property
     def is_current(self) -> bool:
         return self.expires_at > timezone.now()
+
+
+class SentEmail(models.Model):
+    """One email per cause (a user, a subscription, an invoice): the unique constraint is what
+    makes a cause send at most one email, however often its event arrives or its task retries."""
+
+    class Kind(models.TextChoices):
+        WELCOME = "welcome", "Welcome"
+        SUBSCRIPTION_STARTED = "subscription_started", "Subscription started"
+        PAYMENT_FAILED = "payment_failed", "Payment failed"
+        PAYMENT_ACTION_REQUIRED = "payment_action_required", "Payment needs action"
+        SUBSCRIPTION_CANCELED = "subscription_canceled", "Subscription canceled"
+
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    cause = models.CharField(max_length=255, help_text="What caused it, e.g. a Stripe id.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="emails"
+    )
+    to = models.EmailField()
+    context = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "cause"], name="one_email_per_cause")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to}"

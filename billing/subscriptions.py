@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from accounts.models import User
 
 from . import stripe_gateway as gateway
-from .models import Customer, StripeEvent, Subscription
+from .emails import email_queue
+from .models import Customer, SentEmail, StripeEvent, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -169,18 +172,81 @@ def _subscription_id_of_invoice(invoice: dict) -> str | None:
     return details.get("subscription")
 
 
+def _money(amount: int | None, currency: str) -> str:
+    if amount is None:
+        return ""
+    symbol = "$" if currency.lower() in ("usd", "") else f"{currency.upper()} "
+    return f"{symbol}{amount / 100:.2f}"
+
+
+def _day(value: dt.datetime | None) -> str:
+    return date_format(value, "j M Y") if value else ""
+
+
+def _subscription_emails(subscription: Subscription) -> None:
+    """The emails a subscription's state calls for, each at most once per subscription."""
+    if subscription.status in ("active", "trialing"):
+        email_queue(
+            kind=SentEmail.Kind.SUBSCRIPTION_STARTED,
+            cause=subscription.stripe_subscription_id,
+            user=subscription.user,
+            context={
+                "amount": _money(subscription.amount, subscription.currency),
+                "renews_on": _day(subscription.current_period_end),
+                "trialing": subscription.status == "trialing",
+            },
+        )
+    if subscription.cancel_at_period_end or subscription.status == "canceled":
+        ends = (
+            subscription.current_period_end
+            if subscription.status != "canceled"
+            else subscription.ended_at or subscription.current_period_end
+        )
+        email_queue(
+            kind=SentEmail.Kind.SUBSCRIPTION_CANCELED,
+            cause=subscription.stripe_subscription_id,
+            user=subscription.user,
+            context={"access_until": _day(ends), "ended": subscription.status == "canceled"},
+        )
+
+
+def _invoice_emails(event_type: str, invoice: dict, subscription: Subscription) -> None:
+    amount = _money(invoice.get("amount_due"), invoice.get("currency") or "")
+    if event_type == "invoice.payment_failed":
+        email_queue(
+            kind=SentEmail.Kind.PAYMENT_FAILED,
+            cause=invoice["id"],
+            user=subscription.user,
+            context={"amount": amount, "portal_url": f"{settings.SITE_URL}/billing/portal/"},
+        )
+    elif event_type == "invoice.payment_action_required":
+        email_queue(
+            kind=SentEmail.Kind.PAYMENT_ACTION_REQUIRED,
+            cause=invoice["id"],
+            user=subscription.user,
+            context={"amount": amount, "invoice_url": invoice.get("hosted_invoice_url") or ""},
+        )
+
+
 def _handle(event: StripeEvent) -> None:
+    """Sync what the event touches, then queue the emails it calls for. Emails are only ever
+    caused here, by Stripe's events, never by a page view."""
     obj = ((event.payload.get("data") or {}).get("object")) or {}
+    subscription: Subscription | None = None
     if event.type == "checkout.session.completed":
-        _apply_checkout_session(obj)
+        subscription = _apply_checkout_session(obj)
     elif event.type in SUBSCRIPTION_EVENTS:
-        subscription_sync(stripe_subscription_id=obj["id"])
+        subscription = subscription_sync(stripe_subscription_id=obj["id"])
     elif event.type in INVOICE_EVENTS:
         subscription_id = _subscription_id_of_invoice(obj)
         if subscription_id:
-            subscription_sync(stripe_subscription_id=subscription_id)
+            subscription = subscription_sync(stripe_subscription_id=subscription_id)
+            if subscription is not None and obj.get("id"):
+                _invoice_emails(event.type, obj, subscription)
         else:
             logger.info("invoice %s has no subscription; nothing to sync", obj.get("id"))
+    if subscription is not None:
+        _subscription_emails(subscription)
 
 
 def event_process(*, event_id: str) -> StripeEvent | None:

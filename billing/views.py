@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import entitlements
 from . import stripe_gateway as gateway
@@ -97,7 +97,7 @@ def success(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET: the "update your card" link in emails
 def portal(request: HttpRequest) -> HttpResponse:
     customer = Customer.objects.filter(user=request.user).first()
     if customer is None or not settings.STRIPE_SECRET_KEY:

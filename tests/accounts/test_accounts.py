@@ -180,3 +180,35 @@ def test_sign_out(client: Client) -> None:
     response = client.post("/accounts/logout/")
     assert response.status_code == HTTPStatus.FOUND
     assert client.get("/account/").status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.django_db
+def test_welcome_email_once_after_the_email_is_confirmed(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    from billing.models import SentEmail
+
+    sign_up(client, "ada@example.com")
+    assert not SentEmail.objects.exists()  # not before the address is confirmed
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/confirm-email/", {"code": code_from(mail.outbox[-1])})
+    welcome = [m for m in mail.outbox if m.subject == "Welcome to Alpha Code"]
+    assert len(welcome) == 1 and welcome[0].to == ["ada@example.com"]
+    assert "/guides/" in welcome[0].body
+    # A second confirmed address does not welcome the same person twice.
+    from allauth.account.models import EmailAddress
+
+    second = EmailAddress.objects.create(
+        user=User.objects.get(email="ada@example.com"), email="ada2@example.com", verified=False
+    )
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.test import RequestFactory
+
+    from accounts.adapter import AccountAdapter
+
+    request = RequestFactory().get("/accounts/email/")
+    request.user, request.session = second.user, client.session
+    request._messages = FallbackStorage(request)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert AccountAdapter(request).confirm_email(request, second)
+    assert SentEmail.objects.filter(kind="welcome").count() == 1
