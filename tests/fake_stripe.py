@@ -65,6 +65,10 @@ class FakeStripe:
     portal_sessions: dict[str, dict] = field(default_factory=dict)
     idempotent: dict[str, tuple[int, dict]] = field(default_factory=dict)
     fail_next: list[int] = field(default_factory=list)
+    # Seconds to wait before answering a path (to catch a worker mid-request), and the paths
+    # of requests as they arrive (before any wait).
+    delays: dict[str, float] = field(default_factory=dict)
+    arrivals: list[str] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -344,6 +348,9 @@ def serve(fake: FakeStripe) -> ThreadingHTTPServer:
             body = self.rfile.read(length).decode() if length else ""
             params = decode_form(body if method == "POST" else url.query)
             headers = {k.lower(): v for k, v in self.headers.items()}
+            fake.arrivals.append(url.path)
+            if delay := fake.delays.get(url.path):
+                time.sleep(delay)
             if not url.path.startswith("/v1/"):
                 status, extra, html = fake.page(url.path)
                 self._respond(status, html, extra)
