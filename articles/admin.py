@@ -3,6 +3,9 @@ page; publish/unpublish, a draft preview, Markdown import and export."""
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -226,9 +229,13 @@ class GuideAdmin(admin.ModelAdmin):
         guides = list(queryset.select_related("track"))
         if len(guides) == 1:
             return self.export_view(request, guides[0].pk)
-        body = "\n".join(guide_export(guide=g) for g in guides)
-        response = HttpResponse(body, content_type="text/markdown; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="guides.md"'
+        # One file per guide, so each imports back on its own (or all at once, from the zip).
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for guide in guides:
+                archive.writestr(f"{guide.slug}.md", guide_export(guide=guide))
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="guides.zip"'
         return response
 
 

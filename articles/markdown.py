@@ -32,10 +32,14 @@ FRONT_MATTER_KEYS = {
 }
 REQUIRED_KEYS = ("title", "slug", "track", "dek")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-HEADING_RE = re.compile(r"^##\s+(?P<heading>.+?)(?:\s+\{#(?P<anchor>[a-z0-9-]+)\})?\s*$")
+HEADING_RE = re.compile(r"^##\s+(?P<heading>.+?)(?:\s+\{#(?P<anchor>[A-Za-z0-9_-]+)\})?\s*$")
 CHECK_RE = re.compile(r"^[-*]\s+\[[ xX]\]\s+(?P<item>.+)$")
 SEPARATOR_RE = re.compile(r"^\|?\s*:?-{3,}:?\s*\|\s*:?-{3,}:?\s*\|?$")
 EM_DASH = "\u2014"
+# A paragraph that starts like another block (#, >, |, a list item, a fence) is written with a
+# backslash before it; the backslash is dropped again on reading.
+BLOCK_MARKER_RE = re.compile(r"^(#|>|\||[-*+]\s|\d+[.)]\s|```|~~~)")
+ESCAPED_MARKER_RE = re.compile(r"^\\(#|>|\||[-*+]\s|\d+[.)]\s|```|~~~)")
 
 _inline = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
@@ -119,6 +123,9 @@ def parse_guide(text: str, source: str = "<guide>") -> GuideData:
 def _parse_front_matter(raw: str, source: str) -> dict:
     try:
         meta = yaml.safe_load(raw)
+    except (ValueError, OverflowError) as exc:
+        # PyYAML raises these for impossible dates such as 2026-02-30.
+        raise GuideFormatError(source, None, f"front matter has an invalid value ({exc})") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
@@ -151,7 +158,7 @@ def _guide_from_meta(meta: dict, source: str) -> GuideData:
     if not SLUG_RE.match(slug) or len(slug) > 120:
         raise fail("slug", f"{slug!r} must be lowercase letters, digits and hyphens")
     track = meta["track"].strip()
-    if not SLUG_RE.match(track):
+    if not SLUG_RE.match(track) or len(track) > 60:
         raise fail("track", f"{track!r} is not a track slug")
     if len(meta["title"]) > 200:
         raise fail("title", "is longer than 200 characters")
@@ -167,8 +174,8 @@ def _guide_from_meta(meta: dict, source: str) -> GuideData:
     if isinstance(preview, bool) or not isinstance(preview, int) or not 0 <= preview <= 50:
         raise fail("preview_sections", f"{preview!r} must be a whole number from 0 to 50")
     track_title = meta.get("track_title") or ""
-    if not isinstance(track_title, str):
-        raise fail("track_title", "must be text")
+    if not isinstance(track_title, str) or len(track_title) > 120:
+        raise fail("track_title", "must be text of at most 120 characters")
     return GuideData(
         title=meta["title"].strip(),
         slug=slug,
@@ -200,7 +207,10 @@ def _parse_datetime(value: object, fail) -> dt.datetime | None:
         raise fail("published_at", "must be a date and time like 2026-11-01T09:00:00Z")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError:
+        raise fail("published_at", "is out of range") from None
 
 
 def _chunks(lines: list[str], start: int, stop: int) -> list[tuple[int, list[str]]]:
@@ -242,6 +252,8 @@ def _parse_body(guide: GuideData, lines: list[str], start: int, source: str) -> 
         anchor = match["anchor"] or unique_anchor(heading, anchors)
         if anchor in anchors:
             raise GuideFormatError(source, row + 1, f"the anchor '#{anchor}' is used twice")
+        if len(anchor) > 80:
+            raise GuideFormatError(source, row + 1, "an anchor is longer than 80 characters")
         anchors.add(anchor)
         if len(heading) > 200:
             raise GuideFormatError(source, row + 1, "a heading is longer than 200 characters")
@@ -298,7 +310,10 @@ def _parse_block(number: int, chunk: list[str], source: str) -> BlockData:
                 number + offset,
                 "a quote, checklist or table must be separated from the paragraph by a blank line",
             )
-    return BlockData(kind="paragraph", text=" ".join(line.strip() for line in chunk))
+    text = " ".join(line.strip() for line in chunk)
+    if ESCAPED_MARKER_RE.match(text):
+        text = text[1:]  # written escaped so it is not read as a quote, list, table or heading
+    return BlockData(kind="paragraph", text=text)
 
 
 def _parse_quote(number: int, chunk: list[str], source: str) -> BlockData:
@@ -316,6 +331,10 @@ def _parse_quote(number: int, chunk: list[str], source: str) -> BlockData:
     text = " ".join(line for line in body if line)
     if not text:
         raise GuideFormatError(source, number, "a pull quote needs text")
+    if len(attribution) > 200:
+        raise GuideFormatError(
+            source, number + len(chunk) - 1, "an attribution is longer than 200 characters"
+        )
     return BlockData(kind="quote", text=text, attribution=attribution)
 
 
@@ -366,8 +385,11 @@ def write_guide(guide: GuideData) -> str:
         f"status: {guide.status}",
     ]
     if guide.published_at:
-        stamp = guide.published_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        meta.append(f"published_at: {stamp}")
+        when = guide.published_at.astimezone(dt.UTC)
+        stamp = when.strftime("%Y-%m-%dT%H:%M:%S")
+        if when.microsecond:
+            stamp += f".{when.microsecond:06d}"
+        meta.append(f"published_at: {stamp}Z")
     meta.append("---")
     parts = ["\n".join(meta)]
     if guide.intro:
@@ -384,7 +406,7 @@ def write_guide(guide: GuideData) -> str:
 
 def _write_block(block: BlockData) -> str:
     if block.kind == "quote":
-        text = f"> {block.text}"
+        text = "\n".join(f"> {line}" for line in block.text.splitlines() or [""])
         return f"{text}\n> {EM_DASH} {block.attribution}" if block.attribution else text
     if block.kind == "checklist":
         return "\n".join(f"- [ ] {item}" for item in block.text.splitlines() if item.strip())
@@ -394,4 +416,4 @@ def _write_block(block: BlockData) -> str:
         lines = [f"| {cells[0][0]} | {cells[0][1]} |", "| --- | --- |"]
         lines += [f"| {left} | {right} |" for left, right in cells[1:]]
         return "\n".join(lines)
-    return block.text
+    return f"\\{block.text}" if BLOCK_MARKER_RE.match(block.text) else block.text

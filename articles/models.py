@@ -97,6 +97,18 @@ class Guide(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.intro = normalize_newlines(self.intro).strip()
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # `version` is only ever bumped by guide_refresh, atomically in the database; an
+            # admin form holding an older copy must not write it back.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "version"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("articles:guide", kwargs={"slug": self.slug})
 
@@ -182,6 +194,17 @@ class Block(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.position}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        text = normalize_newlines(self.text)
+        if self.kind in (self.Kind.PARAGRAPH, self.Kind.QUOTE):
+            # Inline Markdown only: a paragraph or quote is one run of text.
+            text = " ".join(text.split())
+        else:
+            text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+        self.text = text
+        self.attribution = self.attribution.strip()
+        super().save(*args, **kwargs)
+
     @property
     def items(self) -> list[str]:
         return [line.strip() for line in self.text.splitlines() if line.strip()]
@@ -208,6 +231,11 @@ class Block(models.Model):
                     )
         if self.attribution and self.kind != self.Kind.QUOTE:
             raise ValidationError({"attribution": "Only pull quotes have an attribution."})
+
+
+def normalize_newlines(text: str) -> str:
+    """Browsers submit textareas with CRLF; store LF only."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def split_phrase_row(line: str) -> tuple[str, str]:

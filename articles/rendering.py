@@ -47,7 +47,9 @@ def block_context(block: Block) -> dict:
 def guide_body(guide: Guide, *, full: bool) -> RenderedBody:
     """The intro, table of contents and sections a reader of this access level may see."""
     level = "full" if full or guide.cut is None else "preview"
-    key = f"guide-body:{guide.pk}:v{guide.version}:{level}"
+    # The access settings are in the key too, so no race between a save and a refresh can serve a
+    # rendering made under a wider preview to a reader without access.
+    key = f"guide-body:{guide.pk}:v{guide.version}:{guide.access}:{guide.preview_sections}:{level}"
     cached = cache.get(key)
     if cached is not None:
         return RenderedBody(

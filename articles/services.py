@@ -81,6 +81,8 @@ def guide_data(guide: Guide) -> GuideData:
         title=guide.title,
         slug=guide.slug,
         track=guide.track.slug,
+        # Written on every export so a guide in a track an editor created imports anywhere.
+        track_title=guide.track.title,
         dek=guide.dek,
         access=guide.access,
         preview_sections=guide.preview_sections,

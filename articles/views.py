@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -22,6 +23,7 @@ from .models import Guide, Track
 from .rendering import guide_body
 from .search import MAX_QUERY_LENGTH, search_guides
 
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
@@ -137,7 +139,8 @@ def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     if not isinstance(query, str):
         raise Http404
-    query = query.strip()[:MAX_QUERY_LENGTH]
+    # Control characters (NUL breaks Postgres; \x02/\x03 are our highlight markers) are dropped.
+    query = CONTROL_CHARS.sub(" ", query).strip()[:MAX_QUERY_LENGTH]
     results = search_guides(query, full_access=can_read_premium(request.user)) if query else []
     return render(request, "articles/search.html", {"query": query, "results": results})
 

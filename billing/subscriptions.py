@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
@@ -78,6 +78,29 @@ def customer_for_checkout(*, user: User) -> str:
     return stored.stripe_customer_id if stored else created["id"]
 
 
+def paid_subscription_exists(*, user: User) -> bool:
+    """Whether the user already pays (so a second Checkout would double-bill them)."""
+    if not user.is_authenticated:
+        return False
+    return Subscription.objects.filter(
+        user=user, status__in=("active", "trialing", "past_due")
+    ).exists()
+
+
+def _lock_subscription(stripe_subscription_id: str) -> None:
+    """Serialise syncs of one subscription, even before its row exists, so an older fetch never
+    overwrites a newer one. The lock ends with the transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"sub:{stripe_subscription_id}"]
+            )
+    else:
+        Subscription.objects.select_for_update().filter(
+            stripe_subscription_id=stripe_subscription_id
+        ).first()
+
+
 def _resolve_user(data: dict, user_hint: User | None) -> User | None:
     """Map a Stripe subscription to our user: by the user id we put in its metadata, then by
     its customer. Never by email."""
@@ -97,10 +120,7 @@ def subscription_sync(
 ) -> Subscription | None:
     """Fetch the subscription from Stripe and upsert our copy of it."""
     with transaction.atomic():
-        # Serialise syncs of one subscription so an older fetch never overwrites a newer one.
-        Subscription.objects.select_for_update().filter(
-            stripe_subscription_id=stripe_subscription_id
-        ).first()
+        _lock_subscription(stripe_subscription_id)
         data = gateway.subscription_retrieve(stripe_subscription_id)
         user = _resolve_user(data, user_hint)
         if user is None:
@@ -128,16 +148,9 @@ def subscription_sync(
             "ended_at": _timestamp(data.get("ended_at")),
             "last_synced_at": timezone.now(),
         }
-        try:
-            with transaction.atomic():
-                subscription, _ = Subscription.objects.update_or_create(
-                    stripe_subscription_id=stripe_subscription_id, defaults=values
-                )
-        except IntegrityError:
-            # A concurrent sync created it between our lock and our insert: update that row.
-            subscription, _ = Subscription.objects.update_or_create(
-                stripe_subscription_id=stripe_subscription_id, defaults=values
-            )
+        subscription, _ = Subscription.objects.update_or_create(
+            stripe_subscription_id=stripe_subscription_id, defaults=values
+        )
         return subscription
 
 

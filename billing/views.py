@@ -17,7 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import entitlements
 from . import stripe_gateway as gateway
 from .models import Customer
-from .subscriptions import checkout_session_sync, customer_for_checkout
+from .subscriptions import (
+    checkout_session_sync,
+    customer_for_checkout,
+    paid_subscription_exists,
+)
 
 logger = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -38,6 +42,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
         "billing/pricing.html",
         {
             "has_access": entitlements.can_read_premium(request.user),
+            "subscribed": paid_subscription_exists(user=request.user),
             "billing_configured": gateway.is_configured(),
             "checkout_token": uuid.uuid4().hex,
         },
@@ -50,12 +55,12 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if not gateway.is_configured():
         messages.error(request, "Subscriptions are not configured on this site yet.")
         return redirect("billing:pricing")
-    if entitlements.can_read_premium(request.user):
-        messages.info(request, "You already have full access.")
+    if paid_subscription_exists(user=request.user):
+        messages.info(request, "You are already subscribed.")
         return redirect("accounts:account")
     # One token per rendered form: a double-submitted form reuses one Checkout Session.
     token = request.POST.get("token", "")
-    if not TOKEN_RE.match(token):
+    if not TOKEN_RE.fullmatch(token):
         token = uuid.uuid4().hex
     try:
         customer_id = customer_for_checkout(user=request.user)
@@ -79,7 +84,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
 def success(request: HttpRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
     subscription = None
-    if SESSION_ID_RE.match(session_id) and gateway.is_configured():
+    if SESSION_ID_RE.fullmatch(session_id) and gateway.is_configured():
         try:
             subscription = checkout_session_sync(session_id=session_id, user=request.user)
         except PermissionError:

@@ -174,10 +174,11 @@ def test_editor_imports_markdown_upload_and_exports_it_back(editor_client: Clien
     guide = Guide.objects.get(slug="heaps-for-interviews")
     export = editor_client.get(f"/admin/articles/guide/{guide.pk}/export/")
     assert export["Content-Disposition"] == 'attachment; filename="heaps-for-interviews.md"'
-    # The same file, normalised: a blank line after the front matter, one-line quotes, and no
-    # explicit anchor where it equals the one made from the heading.
+    # The same file, normalised: the track's title, a blank line after the front matter,
+    # one-line quotes, and no explicit anchor where it equals the one made from the heading.
     assert export.content.decode() == (
         VALID.replace("---\nFirst intro", "---\n\nFirst intro")
+        .replace("track: coding\n", 'track: coding\ntrack_title: "Coding Interviews"\n')
         .replace("## Scripts {#scripts}", "## Scripts")
         .replace("> A quote that spans\n> two lines.", "> A quote that spans two lines.")
     )
@@ -210,3 +211,37 @@ def test_readers_cannot_reach_the_admin_or_previews(client: Client, reader, db) 
     client.force_login(reader)
     assert client.get("/admin/articles/guide/").status_code == HTTPStatus.FOUND
     assert client.get(f"{guide.get_absolute_url()}preview/").status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.django_db
+def test_exporting_several_guides_gives_a_zip_of_files_that_import_back(editor_client) -> None:
+    import io
+    import zipfile
+
+    from articles.services import guide_data, guides_import
+
+    from ..factories import make_guide
+
+    guides = [make_guide(slug="one"), make_guide(slug="two")]
+    response = editor_client.post(
+        "/admin/articles/guide/",
+        {"action": "export_markdown", "_selected_action": [g.pk for g in guides]},
+    )
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    assert sorted(archive.namelist()) == ["one.md", "two.md"]
+    before = {g.slug: guide_data(g) for g in guides}
+    Guide.objects.all().delete()
+    files = [(name, archive.read(name).decode()) for name in archive.namelist()]
+    assert {g.slug: guide_data(g) for g in guides_import(files)} == before
+
+
+@pytest.mark.django_db
+def test_intro_typed_in_a_browser_keeps_its_paragraphs(editor_client, client) -> None:
+    from ..factories import make_guide
+
+    guide = make_guide()
+    guide.intro = "First paragraph.\r\n\r\nSecond paragraph."
+    guide.save()
+    html = client.get(guide.get_absolute_url()).content.decode()
+    assert "<p>First paragraph.</p><p>Second paragraph.</p>" in html

@@ -71,10 +71,26 @@ def test_search_escapes_text_and_survives_junk_queries(client: Client) -> None:
     make_guide(sections=[[("paragraph", "Compare `a<b` with care.")]])
     html = client.get("/search/?q=compare").content.decode()
     assert "a&lt;b" in html
-    for junk in ["", "%00", "'", '"', "a&b|c", "!!!", "(", "x" * 5000, "<script>", "or 1=1--"]:
+    for junk in [
+        "",
+        "%00",
+        "\x00",
+        "a\x00b",
+        "\x02x\x03",
+        "'",
+        '"',
+        "a&b|c",
+        "!!!",
+        "(",
+        "x" * 5000,
+        "<script>",
+        "or 1=1--",
+    ]:
         response = client.get("/search/", {"q": junk})
         assert response.status_code == HTTPStatus.OK, junk
         assert "<script>" not in response.content.decode().split("<main")[1]
+    for raw in ("%ED%A0%80", "%FF%FE", "%C0%AF"):  # bytes that are not UTF-8
+        assert client.get(f"/search/?q={raw}").status_code == HTTPStatus.OK, raw
 
 
 @pytest.mark.django_db

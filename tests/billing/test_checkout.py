@@ -204,3 +204,29 @@ def test_stripe_setup_creates_then_finds_the_price(fake_stripe, capsys) -> None:
         price["lookup_key"],
     ) == (1900, "usd", "month", "alphacode-monthly")
     assert len(fake_stripe.prices) == 1 and list(fake_stripe.products) == ["alphacode"]
+
+
+@pytest.mark.django_db
+def test_a_reader_with_complimentary_access_can_still_subscribe(client, member, fake_stripe):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from billing.models import ComplimentaryAccess
+
+    ComplimentaryAccess.objects.create(
+        user=member, expires_at=timezone.now() + dt.timedelta(days=3)
+    )
+    assert "complimentary access" in client.get("/pricing/").content.decode()
+    response = client.post("/billing/checkout/")
+    assert response.status_code == HTTPStatus.SEE_OTHER
+    assert len(fake_stripe.sessions) == 1
+
+
+@pytest.mark.django_db
+def test_a_token_with_a_trailing_newline_is_replaced_not_sent(client, member, fake_stripe):
+    response = client.post("/billing/checkout/", {"token": "a" * 32 + "\n"})
+    assert response.status_code == HTTPStatus.SEE_OTHER
+    (request,) = fake_stripe.requests_to("POST", "/v1/checkout/sessions")
+    assert "\n" not in request.headers["idempotency-key"]
+    assert request.headers["idempotency-key"] != f"checkout-{member.pk}-{'a' * 32}"

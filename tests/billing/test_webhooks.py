@@ -340,3 +340,33 @@ def test_two_concurrent_webhook_posts_of_one_event_store_one_row(fake_stripe) ->
     assert StripeEvent.objects.count() == 1
     assert StripeEvent.objects.get().attempts == 1
     assert json.loads(json.dumps(Subscription.objects.get().status)) == "active"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_syncs_of_a_new_subscription_store_one_row(fake_stripe) -> None:
+    from billing.subscriptions import subscription_sync
+
+    user = UserFactory()
+    sub = new_subscription(fake_stripe, user)
+    fake_stripe.delays[f"/v1/subscriptions/{sub['id']}"] = 0.3
+    barrier = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def sync() -> None:
+        try:
+            barrier.wait()
+            subscription_sync(stripe_subscription_id=sub["id"])
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sync) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Subscription.objects.get().status == "active"
+    # The syncs ran one after another (the lock), not interleaved.
+    assert len(fake_stripe.requests_to("GET", f"/v1/subscriptions/{sub['id']}")) == 3

@@ -62,9 +62,21 @@ class RedisServer:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         wait_for(self.answers, timeout=10)
 
@@ -116,15 +128,26 @@ def on_broker(broker: RedisServer) -> Iterator[RedisServer]:
 
 @pytest.fixture
 def worker(on_broker):
-    with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False,
-                      loglevel="WARNING", shutdown_timeout=30) as running:
+    with start_worker(
+        app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ) as running:
         yield running
 
 
 def deliver(payload: dict) -> int:
     body, header = signed(payload, WEBHOOK_SECRET)
-    return Client().post("/billing/webhook/", body, content_type="application/json",
-                         HTTP_STRIPE_SIGNATURE=header).status_code
+    return (
+        Client()
+        .post(
+            "/billing/webhook/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+        )
+        .status_code
+    )
 
 
 def test_webhook_is_processed_by_the_worker_and_its_email_sent_once(worker, fake_stripe):
@@ -201,10 +224,27 @@ def test_worker_killed_mid_task_the_event_is_processed_exactly_once(on_broker, f
 
     def start() -> subprocess.Popen:
         return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "alphacode", "worker", "--pool", "solo",
-             "--concurrency", "1", "--loglevel", "WARNING", "--without-gossip",
-             "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "alphacode",
+                "worker",
+                "--pool",
+                "solo",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
 
     first = start()
