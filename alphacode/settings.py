@@ -205,8 +205,8 @@ def mailers_from_url(url: str) -> dict:
 
 
 EMAIL_URL = env("EMAIL_URL", default="")
-if not EMAIL_URL and not DEBUG:
-    raise ImproperlyConfigured("EMAIL_URL must name a real mailer when DJANGO_DEBUG=0")
+if not DEBUG and not EMAIL_URL.startswith("smtp"):
+    raise ImproperlyConfigured("EMAIL_URL must name a real (smtp) mailer when DJANGO_DEBUG=0")
 MAILERS = {"default": mailers_from_url(EMAIL_URL or "console:")}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Alpha Code <hello@alphacode.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -264,15 +264,11 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-# --- Logging: one line of key=value per record on stdout --------------------------------------
+# --- Logging: one JSON object per record on stdout -------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "structured": {
-            "format": "ts=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)r",
-        },
-    },
+    "formatters": {"structured": {"()": "alphacode.logs.JsonFormatter"}},
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["stdout"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

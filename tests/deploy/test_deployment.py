@@ -1,0 +1,145 @@
+"""What can be checked of the Docker deployment without a Docker engine: the compose file
+parses, its services are complete, and every command names something that exists."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+from django.core.management import get_commands
+
+from ..conftest import ROOT
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+SERVICES = COMPOSE["services"]
+DJANGO_SERVICES = ("migrate", "web", "worker", "beat")
+
+
+def test_compose_has_every_service_with_health_checks_and_named_volumes() -> None:
+    assert set(SERVICES) == {"migrate", "web", "worker", "beat", "postgres", "redis"}
+    for name in ("web", "worker", "postgres", "redis"):
+        assert SERVICES[name]["healthcheck"]["test"], name
+    assert set(COMPOSE["volumes"]) == {"pgdata", "redisdata", "beat"}
+    assert "pgdata:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
+
+
+def test_django_services_share_one_env_file_and_wait_for_their_dependencies() -> None:
+    for name in DJANGO_SERVICES:
+        service = SERVICES[name]
+        assert service["env_file"] == ".env", name
+        assert service["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+        assert service["environment"]["DATABASE_URL"].startswith("postgres://")
+    for name in ("web", "worker", "beat"):
+        assert SERVICES[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+
+
+def test_compose_commands_name_real_modules() -> None:
+    web = SERVICES["web"]["command"]
+    assert web[0] == "gunicorn"
+    module, attribute = web[1].split(":")
+    assert callable(getattr(importlib.import_module(module), attribute))
+    for name in ("worker", "beat"):
+        command = SERVICES[name]["command"]
+        assert command[:3] == ["celery", "-A", "alphacode"]
+        assert importlib.import_module("alphacode").celery_app.main == "alphacode"
+        assert command[3] == name
+    migrate = SERVICES["migrate"]["command"]
+    assert migrate[:2] == ["python", "manage.py"] and migrate[2] in get_commands()
+    assert (ROOT / "manage.py").exists()
+
+
+def test_dockerfile_builds_a_non_root_image_with_static_files_and_gunicorn() -> None:
+    assert re.search(r"^FROM python:3\.13-slim", DOCKERFILE, re.M)
+    assert re.search(r"^USER app", DOCKERFILE, re.M)
+    assert "collectstatic --noinput" in DOCKERFILE
+    assert '"gunicorn", "alphacode.wsgi:application"' in DOCKERFILE
+    assert ".venv" in (ROOT / ".dockerignore").read_text()
+
+
+def production_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "alphacode.settings",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "x" * 20 + "production-grade-secret-key-with-entropy-0123456789",
+            "DJANGO_ALLOWED_HOSTS": "alphacode.example.com",
+            "EMAIL_URL": "smtp+tls://user:pass@smtp.example.com:587",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+            "REDIS_URL": "redis://127.0.0.1:6379/15",
+            **extra,
+        }
+    )
+    return env
+
+
+def test_check_deploy_reports_nothing_in_production() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ({"DJANGO_SECRET_KEY": ""}, "DJANGO_SECRET_KEY"),
+        ({"EMAIL_URL": "console:"}, "EMAIL_URL must name a real (smtp) mailer"),
+    ],
+)
+def test_production_refuses_to_start_without_its_secrets(missing, message) -> None:
+    env = production_env(**missing)
+    if not missing.get("DJANGO_SECRET_KEY", "set"):
+        env.pop("DJANGO_SECRET_KEY")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_settings_are_strict() -> None:
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE, s.SECURE_PROXY_SSL_HEADER, s.STORAGES['staticfiles']['BACKEND'],"
+        " s.DATABASES['default']['OPTIONS']['pool']['max_size'] > 0, s.SECURE_CSP['script-src'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django;django.setup();{code}"],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:5] == [
+        "True",
+        "31536000",
+        "True",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO',",
+    ]
+    assert "whitenoise.storage.CompressedManifestStaticFilesStorage" in result.stdout
+    assert "CSP_NONCE_SENTINEL" in result.stdout  # scripts only with the per-request nonce
+    assert "unsafe-inline" not in result.stdout
