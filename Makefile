@@ -16,6 +16,12 @@ $(STAMP): pyproject.toml scripts/find-python.sh
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
+# axe-core for the accessibility tests (the browser itself is Debian's chromium).
+node_modules/.installed-stamp: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the browser tests (apt-get install -y npm)"; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
 install: $(STAMP)
 
 run: install
@@ -23,7 +29,7 @@ run: install
 	$(PY) manage.py import_guides content/guides
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+test: install node_modules/.installed-stamp
 	$(PY) -m pytest
 
 lint: install
