@@ -7,9 +7,11 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("EMAIL_URL", "locmem:")
 
 from .settings import *  # noqa: E402,F403
-from .settings import CACHES  # noqa: E402
+from .settings import CACHES, DATABASES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES["default"]["KEY_PREFIX"] = f"alphacode-test-{os.getpid()}"
 # Unit tests run tasks inline; the worker tests start a real worker on Redis explicitly.
 CELERY_TASK_ALWAYS_EAGER = True
+# Live-server threads, worker threads and the test itself share one process and its pool.
+DATABASES["default"]["OPTIONS"]["pool"]["max_size"] = 30

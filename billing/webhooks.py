@@ -7,7 +7,7 @@ import json
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -18,6 +18,10 @@ from .models import StripeEvent
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
 
 
 def _reject(reason: str, status: int = 400) -> JsonResponse:
@@ -58,9 +62,12 @@ def webhook(request: HttpRequest) -> JsonResponse:
     except gateway.WebhookSignatureError as exc:
         return _reject(str(exc))
     try:
-        payload = json.loads(body)
+        payload = json.loads(body, parse_constant=_reject_constant)
     except ValueError:
         return _reject("body is not JSON")
+    if b"\\u0000" in body:
+        # Postgres cannot store NUL in JSON text; Stripe never sends it.
+        return _reject("body contains a NUL character")
     if not isinstance(payload, dict):
         return _reject("body is not a JSON object")
     event_id, event_type = payload.get("id"), payload.get("type")
@@ -70,6 +77,8 @@ def webhook(request: HttpRequest) -> JsonResponse:
         return _reject("event has no type")
     try:
         created = event_record(event_id=event_id, event_type=event_type, payload=payload)
+    except DataError:
+        return _reject("event cannot be stored as given")
     except DatabaseError:
         logger.exception("webhook %s could not be stored", event_id)
         # 5xx makes Stripe retry the delivery later.

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +17,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import User
+from alphacode.celery import app
 from articles.models import Guide
 from articles.services import guide_files, guides_import
 
@@ -18,6 +26,34 @@ from .factories import UserFactory
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "guides"
 SEED_SLUG = "fine-tuning-vs-prompting"
+
+
+def ensure_reference_data() -> None:
+    """The rows the data migration makes (tracks, the Editors group). A transactional test
+    empties every table when it ends, so the tests after it put them back."""
+    from django.contrib.auth.models import Permission
+
+    from articles.models import Track
+
+    migration = importlib.import_module("articles.migrations.0002_tracks_and_editors")
+    for position, (slug, title, description) in enumerate(migration.TRACKS):
+        Track.objects.update_or_create(
+            slug=slug, defaults={"title": title, "description": description, "position": position}
+        )
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="articles", content_type__model__in=migration.CONTENT_MODELS
+        )
+    )
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        request.getfixturevalue("transactional_db")
+        ensure_reference_data()
 
 
 @pytest.fixture(autouse=True)
@@ -101,3 +137,114 @@ def post_event(client: Client, django_capture_on_commit_callbacks):
             )
 
     return deliver
+
+
+# --- A real Redis broker and a real Celery worker ---------------------------------------------
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A Redis of our own for the broker, so a test can stop and restart it."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.dir = tempfile.mkdtemp(prefix="alphacode-redis-")
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.dir,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self.answers, timeout=10)
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[RedisServer]:
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.dir, ignore_errors=True)
+
+
+def reset_broker_pools() -> None:
+    """Forget pooled broker connections (the URL changed, or the broker restarted)."""
+    from kombu import pools
+
+    pools.reset()
+    app._after_fork()
+
+
+@pytest.fixture
+def on_broker(broker: RedisServer) -> Iterator[RedisServer]:
+    """Tasks go to the real broker instead of running inline."""
+    if not broker.answers():
+        broker.start()
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url = broker.url
+    app.conf.task_always_eager = False
+    reset_broker_pools()
+    yield broker
+    app.conf.broker_url, app.conf.task_always_eager = saved
+    reset_broker_pools()
+
+
+@pytest.fixture
+def worker(on_broker):
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(
+        app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=30,
+    ) as running:
+        yield running

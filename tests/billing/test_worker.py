@@ -4,19 +4,14 @@ retries transient errors, survives a broker outage and a worker killed mid-task.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
 from http import HTTPStatus
 from pathlib import Path
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -25,118 +20,12 @@ from alphacode.celery import app
 from billing.models import SentEmail, StripeEvent, Subscription
 from billing.tasks import requeue_stale_events
 
-from ..conftest import ROOT, WEBHOOK_SECRET
+from ..conftest import ROOT, WEBHOOK_SECRET, RedisServer, reset_broker_pools, wait_for
 from ..factories import UserFactory
 from ..fake_stripe import signed
 from .test_webhooks import new_subscription
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"condition not met within {timeout}s")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisServer:
-    """A Redis of our own for the broker, so a test can stop and restart it."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.dir = tempfile.mkdtemp(prefix="alphacode-redis-")
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                self.dir,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for(self.answers, timeout=10)
-
-    def answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-
-@pytest.fixture(scope="session")
-def broker() -> Iterator[RedisServer]:
-    server = RedisServer()
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(server.dir, ignore_errors=True)
-
-
-def reset_broker_pools() -> None:
-    """Forget pooled broker connections (the URL changed, or the broker restarted)."""
-    from kombu import pools
-
-    pools.reset()
-    app._after_fork()
-
-
-@pytest.fixture
-def on_broker(broker: RedisServer) -> Iterator[RedisServer]:
-    """Tasks go to the real broker instead of running inline."""
-    if not broker.answers():
-        broker.start()
-    saved = (app.conf.broker_url, app.conf.task_always_eager)
-    app.conf.broker_url = broker.url
-    app.conf.task_always_eager = False
-    reset_broker_pools()
-    yield broker
-    app.conf.broker_url, app.conf.task_always_eager = saved
-    reset_broker_pools()
-
-
-@pytest.fixture
-def worker(on_broker):
-    with start_worker(
-        app,
-        pool="solo",
-        concurrency=1,
-        perform_ping_check=False,
-        loglevel="WARNING",
-        shutdown_timeout=30,
-    ) as running:
-        yield running
 
 
 def deliver(payload: dict) -> int:
