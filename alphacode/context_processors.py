@@ -1,8 +1,33 @@
 """Template context shared by every page."""
 
+from __future__ import annotations
+
+import functools
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+
+
+@functools.cache
+def site_urls() -> dict[str, str]:
+    """The site's fixed URLs, reversed once per process rather than on every page."""
+    names = {
+        "home": "articles:home",
+        "library": "articles:guide_list",
+        "search": "articles:search",
+        "feed": "articles:feed",
+        "pricing": "billing:pricing",
+        "checkout": "billing:checkout",
+        "portal": "billing:portal",
+        "account": "accounts:account",
+        "login": "account_login",
+        "signup": "account_signup",
+        "logout": "account_logout",
+        "admin": "admin:index",
+    }
+    return {key: reverse(name) for key, name in names.items()}
 
 
 def site(request: HttpRequest) -> dict:
-    return {"SITE_URL": settings.SITE_URL, "PRICE_MONTHLY": "$19"}
+    return {"SITE_URL": settings.SITE_URL, "PRICE_MONTHLY": "$19", "URLS": site_urls()}

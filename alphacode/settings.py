@@ -102,13 +102,16 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "alphacode.cache.FastRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "alphacode",
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Sessions are read from the cache (Redis) on every signed-in request and kept in Postgres too.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Embedded defaults have no broker: run tasks inline so the site works with nothing installed.
@@ -221,7 +224,8 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 # --- I18n, time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# English only: skipping translation machinery saves work on every template variable.
+USE_I18N = False
 USE_TZ = True
 
 # --- Static files -----------------------------------------------------------------------------

@@ -17,7 +17,13 @@ from django.utils.html import format_html
 
 from .markdown import unique_anchor
 from .models import Block, Guide, Section, Track
-from .services import GuideImportError, guide_export, guide_refresh, guides_import
+from .services import (
+    GuideImportError,
+    content_changed,
+    guide_export,
+    guide_refresh,
+    guides_import,
+)
 
 
 @admin.register(Track)
@@ -26,6 +32,10 @@ class TrackAdmin(admin.ModelAdmin):
     list_editable = ("position",)
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
+
+    def save_model(self, request: HttpRequest, obj: Track, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        content_changed()
 
 
 class SectionFormSet(forms.BaseInlineFormSet):
@@ -222,6 +232,7 @@ class GuideAdmin(admin.ModelAdmin):
     @admin.action(description="Unpublish selected guides (back to draft)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
         count = queryset.update(status=Guide.Status.DRAFT, updated_at=timezone.now())
+        content_changed()
         self.message_user(request, f"Unpublished {count} guide(s).", messages.SUCCESS)
 
     @admin.action(description="Export selected guides as Markdown")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -85,6 +87,10 @@ class Guide(models.Model):
     preview_text = models.TextField(blank=True, editable=False)
     full_text = models.TextField(blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Weighted full-text vectors (title, dek, text) kept by guide_refresh on Postgres: what a
+    # visitor may search, and what a reader with access may search.
+    search_preview = SearchVectorField(null=True, editable=False)
+    search_full = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -92,7 +98,12 @@ class Guide(models.Model):
 
     class Meta:
         ordering = ("-published_at", "title")
-        indexes = [models.Index(fields=["status", "published_at"])]
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            models.Index(fields=["track", "status", "published_at"]),
+            GinIndex(fields=["search_preview"], name="guide_search_preview_gin"),
+            GinIndex(fields=["search_full"], name="guide_search_full_gin"),
+        ]
 
     def __str__(self) -> str:
         return self.title

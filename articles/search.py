@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q
 from django.utils.html import escape
@@ -35,24 +35,24 @@ def search_guides(query: str, *, full_access: bool) -> list[SearchResult]:
     if not query:
         return []
     field = "full_text" if full_access else "preview_text"
-    base = Guide.objects.published().select_related("track").defer("preview_text", "full_text")
+    base = (
+        Guide.objects.published()
+        .select_related("track")
+        .defer("preview_text", "full_text", "search_preview", "search_full", "intro")
+    )
     if connection.vendor == "postgresql":
-        return _search_postgres(base, query, field)
+        vector = "search_full" if full_access else "search_preview"
+        return _search_postgres(base, query, field, vector)
     return _search_fallback(base, query, field)
 
 
-def _search_postgres(base, query: str, field: str) -> list[SearchResult]:
+def _search_postgres(base, query: str, field: str, vector: str) -> list[SearchResult]:
     search_query = SearchQuery(query, search_type="websearch", config="english")
-    vector = (
-        SearchVector("title", weight="A", config="english")
-        + SearchVector("dek", weight="B", config="english")
-        + SearchVector(field, weight="C", config="english")
-    )
+    # The stored, GIN-indexed vector finds and ranks; only the page of hits gets a headline.
     guides = (
-        base.annotate(document=vector)
-        .filter(document=search_query)
+        base.filter(**{vector: search_query})
         .annotate(
-            rank=SearchRank(F("document"), search_query),
+            rank=SearchRank(F(vector), search_query),
             snippet=SearchHeadline(
                 field,
                 search_query,

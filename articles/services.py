@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from django.db import transaction
+from django.contrib.postgres.search import SearchVector
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import F
 
 from .markdown import (
@@ -55,6 +58,26 @@ def guide_texts(guide: Guide) -> tuple[str, str]:
     return "\n\n".join([intro, *visible]), full
 
 
+CONTENT_VERSION_KEY = "content-version"
+
+
+def content_version() -> int:
+    """A number that changes whenever published content may have changed; cached listings carry
+    it in their keys."""
+    version = cache.get(CONTENT_VERSION_KEY)
+    if version is None:
+        version = int(time.time() * 1000)
+        cache.add(CONTENT_VERSION_KEY, version, None)
+    return version
+
+
+def content_changed() -> None:
+    try:
+        cache.incr(CONTENT_VERSION_KEY)
+    except ValueError:
+        cache.set(CONTENT_VERSION_KEY, int(time.time() * 1000), None)
+
+
 @transaction.atomic
 def guide_refresh(*, guide: Guide) -> Guide:
     """Recompute the derived fields after the guide or its sections changed, and bump the version
@@ -68,8 +91,21 @@ def guide_refresh(*, guide: Guide) -> Guide:
         read_minutes=max(1, round(words / WORDS_PER_MINUTE)),
         version=F("version") + 1,
     )
+    if connection.vendor == "postgresql":
+        Guide.objects.filter(pk=guide.pk).update(
+            search_preview=_vector("preview_text"), search_full=_vector("full_text")
+        )
     guide.refresh_from_db()
+    transaction.on_commit(content_changed)
     return guide
+
+
+def _vector(text_field: str) -> SearchVector:
+    return (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("dek", weight="B", config="english")
+        + SearchVector(text_field, weight="C", config="english")
+    )
 
 
 # --- Import / export ---------------------------------------------------------------------------

@@ -8,48 +8,84 @@ import re
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.cache import cache
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
+from alphacode.context_processors import site_urls
 from billing.entitlements import can_read, can_read_premium
 
 from .models import Guide, Track
 from .rendering import guide_body
 from .search import MAX_QUERY_LENGTH, search_guides
+from .services import content_version
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-def _page(request: HttpRequest, queryset) -> Page:
-    paginator = Paginator(queryset, settings.GUIDES_PER_PAGE)
-    # get_page turns junk (?page=abc, ?page=-1, ?page=9999) into a valid page, never an error.
-    return paginator.get_page(request.GET.get("page"))
+# Listings are cached for a minute under the content version: an edit shows at once, and a
+# scheduled guide appears within a minute of its publish time (never before it).
+LISTING_SECONDS = 60
 
 
-def _tracks_with_counts():
-    now = timezone.now()
-    published = Q(guides__status=Guide.Status.PUBLISHED, guides__published_at__lte=now)
-    # Meta.ordering is not applied to aggregate queries: order explicitly.
-    return Track.objects.annotate(guide_count=Count("guides", filter=published)).order_by(
-        "position", "title"
-    )
+def _page_number(request: HttpRequest) -> str:
+    raw = request.GET.get("page", "1")
+    return raw if raw.isdigit() and len(raw) < 7 else "1"
+
+
+def _cached(key: str, build) -> SafeString:
+    html = cache.get(key)
+    if html is None:
+        html = build()
+        cache.set(key, html, LISTING_SECONDS)
+    return mark_safe(html)
+
+
+def _cards(queryset, page_number: str, key: str) -> SafeString:
+    def build() -> str:
+        # get_page turns junk (?page=9999) into a valid page, never an error.
+        page = Paginator(queryset, settings.GUIDES_PER_PAGE).get_page(page_number)
+        return render_to_string("articles/includes/card_page.html", {"page": page})
+
+    return _cached(f"cards:{content_version()}:{key}:{page_number}", build)
+
+
+def _track_nav(track: Track | None) -> SafeString:
+    def build() -> str:
+        now = timezone.now()
+        published = Q(guides__status=Guide.Status.PUBLISHED, guides__published_at__lte=now)
+        # Meta.ordering is not applied to aggregate queries: order explicitly.
+        tracks = Track.objects.annotate(guide_count=Count("guides", filter=published)).order_by(
+            "position", "title"
+        )
+        return render_to_string("includes/track_nav.html", {"tracks": tracks, "track": track})
+
+    return _cached(f"track-nav:{content_version()}:{track.slug if track else ''}", build)
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    latest = list(Guide.objects.published().for_listing()[:6])
-    return render(
-        request,
-        "articles/home.html",
-        {"tracks": _tracks_with_counts(), "latest": latest},
-    )
+    def build() -> str:
+        now = timezone.now()
+        published = Q(guides__status=Guide.Status.PUBLISHED, guides__published_at__lte=now)
+        tracks = Track.objects.annotate(guide_count=Count("guides", filter=published)).order_by(
+            "position", "title"
+        )
+        latest = list(Guide.objects.published().for_listing()[:6])
+        return render_to_string(
+            "articles/includes/home_body.html",
+            {"tracks": tracks, "latest": latest, "PRICE_MONTHLY": "$19"},
+        )
+
+    body = _cached(f"home:{content_version()}", build)
+    return render(request, "articles/home.html", {"body": body})
 
 
 @require_GET
@@ -58,8 +94,8 @@ def guide_list(request: HttpRequest) -> HttpResponse:
         request,
         "articles/guide_list.html",
         {
-            "tracks": _tracks_with_counts(),
-            "page": _page(request, Guide.objects.published().for_listing()),
+            "track_nav": _track_nav(None),
+            "cards": _cards(Guide.objects.published().for_listing(), _page_number(request), "all"),
         },
     )
 
@@ -71,7 +107,11 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "articles/track_detail.html",
-        {"track": track, "tracks": _tracks_with_counts(), "page": _page(request, guides)},
+        {
+            "track": track,
+            "track_nav": _track_nav(track),
+            "cards": _cards(guides, _page_number(request), f"track-{track.pk}"),
+        },
     )
 
 
@@ -100,25 +140,58 @@ def _json_ld(request: HttpRequest, guide: Guide) -> SafeString:
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES))
 
 
+PAYWALL_MARK = "<!--paywall-->"
+HEAVY_FIELDS = ("intro", "preview_text", "full_text", "search_preview", "search_full")
+
+
 def _render_guide(request: HttpRequest, guide: Guide, *, full: bool, preview: bool = False):
-    body = guide_body(guide, full=full)
+    """The article is rendered once per guide version, access settings and access level, and
+    cached; per request only the page around it (header, paywall call to action) is rendered."""
+    level = "full" if full or guide.cut is None else "preview"
+    key = (
+        f"guide-page:{guide.pk}:v{guide.version}:{guide.access}:{guide.preview_sections}:"
+        f"{level}:{int(preview)}"
+    )
+    page = cache.get(key)
+    if page is None:
+        body = guide_body(guide, full=level == "full")
+        context = {
+            "guide": guide,
+            "body": body,
+            "full": level == "full",
+            "is_preview": preview,
+            "json_ld": _json_ld(request, guide),
+            "canonical": f"{settings.SITE_URL}{guide.get_absolute_url()}",
+            "paywall_mark": mark_safe(PAYWALL_MARK),
+            "PRICE_MONTHLY": "$19",
+            "URLS": site_urls(),
+        }
+        page = {
+            "head": render_to_string("articles/includes/guide_head.html", context),
+            "article": render_to_string("articles/includes/guide_article.html", context),
+            "locked": body.locked_count,
+        }
+        cache.set(key, page, 60 * 60 * 24)
+    article = page["article"]
+    if level == "preview":
+        paywall = render_to_string(
+            "includes/paywall.html", {"locked_count": page["locked"]}, request=request
+        )
+        article = article.replace(PAYWALL_MARK, paywall)
     return render(
         request,
         "articles/guide_detail.html",
-        {
-            "guide": guide,
-            "body": body,
-            "full": full or guide.cut is None,
-            "json_ld": _json_ld(request, guide),
-            "is_preview": preview,
-            "canonical": f"{settings.SITE_URL}{guide.get_absolute_url()}",
-        },
+        {"guide": guide, "page": {"head": mark_safe(page["head"])}, "article": mark_safe(article)},
     )
 
 
 @require_GET
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    guide = get_object_or_404(Guide.objects.published().select_related("track"), slug=slug)
+    guide = get_object_or_404(
+        # The big text columns are only read when the article is not cached.
+        Guide.objects.published().select_related("track").defer(*HEAVY_FIELDS),
+        slug=slug,
+    )
     return _render_guide(request, guide, full=can_read(request.user, guide))
 
 

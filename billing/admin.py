@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from .entitlements import forget_user_id
 from .models import ComplimentaryAccess, Customer, StripeEvent, Subscription
 from .subscriptions import event_process
 
@@ -92,3 +93,14 @@ class ComplimentaryAccessAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
+        forget_user_id(obj.user_id)
+
+    def delete_model(self, request: HttpRequest, obj: ComplimentaryAccess) -> None:
+        super().delete_model(request, obj)
+        forget_user_id(obj.user_id)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        user_ids = list(queryset.values_list("user_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for user_id in user_ids:
+            forget_user_id(user_id)

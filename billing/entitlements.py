@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -20,6 +21,13 @@ if TYPE_CHECKING:
 
 ACCESS_STATUSES = frozenset({"active", "trialing", "past_due"})
 _CACHE_ATTR = "_alphacode_premium_access"
+# The answer is cached for a short while; every change to a user's billing state forgets it
+# at once (forget), so the cache only ever saves work, it never decides.
+CACHE_SECONDS = 30
+
+
+def _cache_key(user_id: int) -> str:
+    return f"premium-access:{user_id}"
 
 
 def _has_paid_or_complimentary_access(user: User) -> bool:
@@ -49,7 +57,10 @@ def can_read_premium(user: User | AnonymousUser | None) -> bool:
     # Asked several times per request (page, header, paywall): answer once per user object.
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = _has_paid_or_complimentary_access(user)
+        cached = cache.get(_cache_key(user.pk))
+        if cached is None:
+            cached = _has_paid_or_complimentary_access(user)
+            cache.set(_cache_key(user.pk), cached, CACHE_SECONDS)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -60,6 +71,13 @@ def can_read(user: User | AnonymousUser | None, guide: Guide) -> bool:
 
 
 def forget(user: User | AnonymousUser | None) -> None:
-    """Drop the per-object answer after the user's billing state changed in this request."""
-    if user is not None and hasattr(user, _CACHE_ATTR):
+    """Drop the remembered answer after the user's billing state changed."""
+    if user is None or not user.is_authenticated:
+        return
+    if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    forget_user_id(user.pk)
+
+
+def forget_user_id(user_id: int) -> None:
+    cache.delete(_cache_key(user_id))

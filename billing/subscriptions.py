@@ -19,6 +19,7 @@ from accounts.models import User
 
 from . import stripe_gateway as gateway
 from .emails import email_queue
+from .entitlements import forget_user_id
 from .models import Customer, SentEmail, StripeEvent, Subscription
 
 logger = logging.getLogger(__name__)
@@ -151,6 +152,10 @@ def subscription_sync(
         subscription, _ = Subscription.objects.update_or_create(
             stripe_subscription_id=stripe_subscription_id, defaults=values
         )
+        # Forget the cached answer now and again after commit, so no reader keeps (or waits
+        # for) access that Stripe's state no longer gives.
+        forget_user_id(user.pk)
+        transaction.on_commit(lambda: forget_user_id(user.pk))
         return subscription
 
 

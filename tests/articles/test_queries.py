@@ -78,8 +78,26 @@ def test_premium_guide_preview_stays_in_budget(client: Client, django_assert_max
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", ["/", "/guides/", "/tracks/coding/", "/feed/", "/sitemap.xml"])
 def test_listing_query_count_does_not_grow_with_guides(url: str, client: Client) -> None:
+    from django.core.cache import cache
+
     GuideFactory.create_batch(3)
+    cache.clear()
     few = queries_for(client, url)
     GuideFactory.create_batch(30)
+    cache.clear()
     assert queries_for(client, url) == few
     assert few <= 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/guides/", "/tracks/coding/"])
+def test_cached_listings_cost_no_queries_and_show_edits_at_once(
+    url: str, client: Client, django_capture_on_commit_callbacks
+) -> None:
+    make_guide(title="First guide", slug="first")
+    queries_for(client, url)
+    # Warm: served from the cache (a track page still looks its track up).
+    assert queries_for(client, url) == (1 if "/tracks/" in url else 0)
+    with django_capture_on_commit_callbacks(execute=True):  # as when the editor's save commits
+        make_guide(title="A guide published just now", slug="just-now")
+    assert "A guide published just now" in client.get(url).content.decode()

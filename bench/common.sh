@@ -1,0 +1,59 @@
+# Shared set-up for the benchmarks: a production-settings gunicorn on Postgres and Redis.
+# Sourced by the bench/*.sh scripts; not run on its own.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY="$ROOT/.venv/bin/python"
+[ -x "$PY" ] || { echo "run 'make test' or 'make run' once first (it creates .venv)" >&2; exit 1; }
+
+BENCH_DB="${BENCH_DB:-alphacode_bench}"
+PORT="${BENCH_PORT:-8765}"
+BASE="http://127.0.0.1:$PORT"
+WORKERS="${BENCH_WORKERS:-2}"
+THREADS="${BENCH_THREADS:-4}"
+
+export DJANGO_SETTINGS_MODULE=alphacode.settings
+export DJANGO_DEBUG=0
+export DJANGO_SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+export DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
+export DJANGO_SECURE_SSL_REDIRECT=0   # plain http on loopback
+export DJANGO_STATIC_ROOT="$ROOT/bench/.static"
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$BENCH_DB"
+export DATABASE_POOL_MIN="${THREADS}"
+export DATABASE_POOL_MAX="$((THREADS + 2))"
+export REDIS_URL="redis://127.0.0.1:6379/3"
+export EMAIL_URL="smtp://127.0.0.1:1"
+export SITE_URL="$BASE"
+export STRIPE_WEBHOOK_SECRET="whsec_bench_secret"
+export LOG_LEVEL=WARNING
+
+bench_prepare_database() {
+  psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='$BENCH_DB'" | grep -q 1 \
+    || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $BENCH_DB"
+  "$PY" manage.py migrate --noinput -v0
+  "$PY" manage.py collectstatic --noinput -v0
+  "$PY" manage.py import_guides content/guides >/dev/null
+}
+
+bench_start_server() {
+  redis-cli -n 3 flushdb >/dev/null
+  "$PY" -m gunicorn alphacode.wsgi:application --bind "127.0.0.1:$PORT" \
+    --workers "$WORKERS" --threads "$THREADS" --worker-class gthread \
+    --log-level warning --pid "$ROOT/bench/.gunicorn.pid" &
+  SERVER_PID=$!
+  trap bench_stop_server EXIT
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "$BASE/healthz" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "server did not start" >&2
+  exit 1
+}
+
+bench_stop_server() {
+  if [ -n "${SERVER_PID:-}" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+  fi
+}

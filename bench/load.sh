@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Throughput and latency with wrk from a second process, against gunicorn with production
+# settings on Postgres and Redis. Each figure: requests/s, p50, p99, and the ratio to a trivial
+# view (/robots.txt: the same stack, no database) measured in the same run.
+# Targets: subscriber guide page >= 50% of the trivial rate; webhook ingest >= 30%;
+# p99 < 100 ms at 16 connections.
+source "$(dirname "$0")/common.sh"
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
+DURATION="${BENCH_DURATION:-10s}"
+CONNECTIONS="${BENCH_CONNECTIONS:-16}"
+OUT="$ROOT/bench/results"
+mkdir -p "$OUT"
+
+bench_prepare_database
+COOKIE="sessionid=$("$PY" bench/prepare.py subscriber)"
+"$PY" bench/prepare.py webhooks 60000 "$OUT/webhooks.txt"
+cat bench/wrk-webhooks.lua bench/wrk-report.lua > "$OUT/wrk-webhooks-report.lua"
+bench_start_server
+
+GUIDE=/guides/fine-tuning-vs-prompting/
+run() {  # name, path, extra wrk args...
+  local name=$1 path=$2
+  shift 2
+  curl -fsS -o /dev/null "$@" "$BASE$path" 2>/dev/null || true   # warm caches
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk-report.lua "$@" "$BASE$path" \
+    | awk -v name="$name" '/^RESULT/ {print name, $2, $3, $4, $5, $6}'
+}
+
+{
+  run trivial /robots.txt
+  run guide-anonymous "$GUIDE"
+  run guide-subscriber "$GUIDE" -H "Cookie: $COOKIE"
+  run library /guides/
+  run search "/search/?q=latency+budget"
+  WEBHOOKS_FILE="$OUT/webhooks.txt" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency \
+    -s "$OUT/wrk-webhooks-report.lua" "$BASE/billing/webhook/" \
+    | awk '/^RESULT/ {print "webhook-ingest", $2, $3, $4, $5, $6}'
+} > "$OUT/load.txt"
+
+echo "gunicorn: $WORKERS workers x $THREADS threads; wrk: 2 threads, $CONNECTIONS connections, $DURATION each"
+printf '%-18s %10s %9s %9s %8s %7s\n' endpoint "req/s" "p50 ms" "p99 ms" "vs trivial" errors
+awk 'NR==1 {trivial=$2} {printf "%-18s %10.0f %9.1f %9.1f %9.0f%% %7d\n", $1, $2, $3, $4, 100*$2/trivial, $5}' "$OUT/load.txt"
+# Check that the subscriber really read the whole guide (not the preview).
+curl -fsS -H "Cookie: $COOKIE" "$BASE$GUIDE" | grep -q 'id="paywall"' && { echo "subscriber got the paywall!" >&2; exit 1; }
+echo "subscriber page checked: full guide, no paywall"

@@ -1,0 +1,165 @@
+"""Bench helpers run with the bench environment (see common.sh):
+
+python bench/prepare.py subscriber            -> prints a subscriber's session cookie value
+python bench/prepare.py webhooks N FILE       -> writes N signed webhook requests to FILE
+python bench/prepare.py seed GUIDES USERS     -> bulk-seeds guides and subscribed users
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alphacode.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import stripe  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.cached_db import SessionStore  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from articles.models import Block, Guide, Section, Track  # noqa: E402
+from articles.services import guide_refresh  # noqa: E402
+from billing.models import Subscription  # noqa: E402
+
+
+def subscriber() -> None:
+    user, _ = User.objects.get_or_create(email="bench-subscriber@example.com")
+    Subscription.objects.update_or_create(
+        stripe_subscription_id="sub_bench",
+        defaults={
+            "user": user,
+            "stripe_customer_id": "cus_bench",
+            "status": "active",
+            "current_period_end": timezone.now() + dt.timedelta(days=30),
+        },
+    )
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    print(session.session_key)
+
+
+def webhooks(count: int, path: str) -> None:
+    now = int(time.time())
+    with open(path, "w") as out:
+        for index in range(count):
+            body = json.dumps(
+                {
+                    "id": f"evt_bench_{now}_{index}",
+                    "object": "event",
+                    "type": "invoice.paid",
+                    "created": now,
+                    "data": {
+                        "object": {"id": f"in_bench_{index}", "object": "invoice", "parent": None}
+                    },
+                }
+            )
+            header = stripe.WebhookSignature.generate_signature_header(
+                body, settings.STRIPE_WEBHOOK_SECRET
+            )
+            out.write(f"{header}\t{body}\n")
+
+
+WORDS = (
+    "pattern window pointer heap graph cache shard queue latency budget retry story "
+    "impact tradeoff invariant baseline rubric drill evaluation prompt"
+).split()
+
+
+def seed(guides: int, users: int) -> None:
+    """Bulk-insert guides (three sections of mixed blocks each) and users with subscriptions,
+    topping up to the requested totals."""
+    tracks = list(Track.objects.all())
+    have = Guide.objects.count()
+    now = timezone.now()
+    batch = 500
+    for start in range(have, guides, batch):
+        new = [
+            Guide(
+                track=tracks[i % len(tracks)],
+                title=f"Seeded guide {i}: {WORDS[i % 20]}",
+                slug=f"seeded-{i}",
+                dek=f"A seeded guide about {WORDS[(i * 7) % 20]}.",
+                intro=" ".join(WORDS[(i + k) % 20] for k in range(60)),
+                access="premium" if i % 3 else "free",
+                status="published",
+                published_at=now - dt.timedelta(minutes=i),
+            )
+            for i in range(start, min(start + batch, guides))
+        ]
+        Guide.objects.bulk_create(new)
+        created = list(Guide.objects.filter(slug__in=[g.slug for g in new]))
+        sections = Section.objects.bulk_create(
+            [
+                Section(guide=g, position=p, heading=f"Part {p + 1}", anchor=f"part-{p + 1}")
+                for g in created
+                for p in range(3)
+            ]
+        )
+        Block.objects.bulk_create(
+            [
+                block
+                for s in sections
+                for block in (
+                    Block(
+                        section=s,
+                        position=0,
+                        kind="paragraph",
+                        text=" ".join(WORDS[(s.pk + k) % 20] for k in range(120)),
+                    ),
+                    Block(
+                        section=s, position=1, kind="checklist", text="One\nTwo\nThree\nFour\nFive"
+                    ),
+                    Block(
+                        section=s,
+                        position=2,
+                        kind="phrases",
+                        text="Moment | What to say\nStart | I'll restate the goal.",
+                    ),
+                )
+            ]
+        )
+        for guide in created:
+            guide_refresh(guide=guide)
+        print(f"guides: {start + len(new)}", file=sys.stderr)
+    have_users = User.objects.filter(email__startswith="seeded-").count()
+    for start in range(have_users, users, 5000):
+        chunk = range(start, min(start + 5000, users))
+        made = User.objects.bulk_create(
+            [User(email=f"seeded-{i}@example.com", password="!") for i in chunk]
+        )
+        Subscription.objects.bulk_create(
+            [
+                Subscription(
+                    user=u,
+                    stripe_subscription_id=f"sub_seed_{u.pk}",
+                    stripe_customer_id=f"cus_seed_{u.pk}",
+                    status=("active", "canceled", "past_due", "trialing")[u.pk % 4],
+                    current_period_end=now + dt.timedelta(days=10),
+                )
+                for u in made
+            ]
+        )
+        print(f"users: {chunk.stop}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    {
+        "subscriber": subscriber,
+        "webhooks": lambda n, p: webhooks(int(n), p),
+        "seed": lambda g, u: seed(int(g), int(u)),
+    }[command](*args)
