@@ -185,13 +185,24 @@ def _render_guide(request: HttpRequest, guide: Guide, *, full: bool, preview: bo
     )
 
 
+def _published_guide(slug: str) -> Guide:
+    """The published guide, from the cache under the content version (every edit changes it),
+    or from the database. Misses are not cached, so a scheduled guide appears on time."""
+    key = f"guide-meta:{content_version()}:{slug}"
+    guide = cache.get(key)
+    if guide is None:
+        guide = get_object_or_404(
+            # The big text columns are only read when the article is not cached.
+            Guide.objects.published().select_related("track").defer(*HEAVY_FIELDS),
+            slug=slug,
+        )
+        cache.set(key, guide, LISTING_SECONDS)
+    return guide
+
+
 @require_GET
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    guide = get_object_or_404(
-        # The big text columns are only read when the article is not cached.
-        Guide.objects.published().select_related("track").defer(*HEAVY_FIELDS),
-        slug=slug,
-    )
+    guide = _published_guide(slug)
     return _render_guide(request, guide, full=can_read(request.user, guide))
 
 

@@ -145,14 +145,17 @@ def test_cached_full_rendering_is_never_served_to_a_visitor(client, staff_client
 
 
 @pytest.mark.django_db
-def test_an_edit_is_shown_at_once_despite_the_cache(client: Client) -> None:
+def test_an_edit_is_shown_at_once_despite_the_cache(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
     from articles.models import Block
     from articles.services import guide_refresh
 
     guide = make_guide(sections=[[("paragraph", "Before the edit.")]])
     assert "Before the edit." in client.get(guide.get_absolute_url()).content.decode()
     Block.objects.filter(section__guide=guide).update(text="After the edit.")
-    guide_refresh(guide=guide)
+    with django_capture_on_commit_callbacks(execute=True):  # as when the edit commits
+        guide_refresh(guide=guide)
     assert "After the edit." in client.get(guide.get_absolute_url()).content.decode()
 
 
@@ -208,3 +211,28 @@ def test_staff_preview_shows_a_draft_as_readers_will_see_it(staff_client, client
     response = client.get(url)
     assert response.status_code == HTTPStatus.FOUND
     assert SENTINEL not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_making_a_free_guide_premium_closes_it_at_once(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    from articles.services import guide_refresh
+
+    guide = make_guide(access="free", sections=[[("paragraph", "one")], [("paragraph", SENTINEL)]])
+    assert SENTINEL in client.get(guide.get_absolute_url()).content.decode()  # cached as free
+    guide.access = "premium"
+    guide.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        guide_refresh(guide=guide)
+    assert SENTINEL not in client.get(guide.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_unpublishing_hides_a_cached_guide_at_once(editor_client, client) -> None:
+    guide = make_guide()
+    assert client.get(guide.get_absolute_url()).status_code == 200  # now cached
+    editor_client.post(
+        "/admin/articles/guide/", {"action": "unpublish", "_selected_action": [guide.pk]}
+    )
+    assert client.get(guide.get_absolute_url()).status_code == 404
