@@ -8,13 +8,14 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Guide
 
 MAX_RESULTS = 20
+CANDIDATES = 500
 MAX_QUERY_LENGTH = 200
 # Control characters cannot occur in guide text, so they mark highlights safely through escaping.
 START, STOP = "\x02", "\x03"
@@ -49,8 +50,16 @@ def search_guides(query: str, *, full_access: bool) -> list[SearchResult]:
 def _search_postgres(base, query: str, field: str, vector: str) -> list[SearchResult]:
     search_query = SearchQuery(query, search_type="websearch", config="english")
     # The stored, GIN-indexed vector finds and ranks; only the page of hits gets a headline.
+    # Ranking reads every matching document; for a very common word that is most of the
+    # library. Rank the newest CANDIDATES matches only, found through the GIN index.
+    candidates = (
+        Guide.objects.published()
+        .filter(**{vector: search_query})
+        .order_by("-published_at")
+        .values("pk")[:CANDIDATES]
+    )
     guides = (
-        base.filter(**{vector: search_query})
+        base.filter(pk__in=Subquery(candidates))
         .annotate(
             rank=SearchRank(F(vector), search_query),
             snippet=SearchHeadline(

@@ -156,10 +156,43 @@ def seed(guides: int, users: int) -> None:
         print(f"users: {chunk.stop}", file=sys.stderr)
 
 
+def timings(label: str) -> None:
+    """Median server time (ms) of each page with cold caches, as a subscriber: the cost the
+    database pays at this size."""
+    import statistics
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    user = User.objects.get(email="bench-subscriber@example.com")
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    guide = Guide.objects.published().order_by("-published_at")[50]
+    urls = {
+        "library": "/guides/",
+        "library-page-40": "/guides/?page=40",
+        "track": "/tracks/coding/",
+        "search": "/search/?q=latency+budget",
+        "guide": guide.get_absolute_url(),
+    }
+    counts = f"{Guide.objects.count()} guides, {User.objects.count()} users"
+    for name, url in urls.items():
+        samples = []
+        for _ in range(25):
+            cache.clear()
+            client.force_login(user)
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        print(f"{label}\t{name}\t{statistics.median(samples):.2f}\t{counts}")
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     {
         "subscriber": subscriber,
         "webhooks": lambda n, p: webhooks(int(n), p),
         "seed": lambda g, u: seed(int(g), int(u)),
+        "timings": timings,
     }[command](*args)
