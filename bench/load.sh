@@ -18,6 +18,13 @@ cat bench/wrk-webhooks.lua bench/wrk-report.lua > "$OUT/wrk-webhooks-report.lua"
 bench_start_server
 
 GUIDE=/guides/fine-tuning-vs-prompting/
+# Warm every worker process (database pool, templates, caches) on every page before measuring,
+# so no figure pays for start-up.
+for path in /robots.txt "$GUIDE" /guides/ "/search/?q=latency+budget"; do
+  wrk -t2 -c"$CONNECTIONS" -d3s "$BASE$path" >/dev/null
+done
+wrk -t2 -c"$CONNECTIONS" -d3s -H "Cookie: sessionid=$(echo "$COOKIE" | cut -d= -f2)" "$BASE$GUIDE" >/dev/null
+
 run() {  # name, path, extra wrk args...
   local name=$1 path=$2
   shift 2
