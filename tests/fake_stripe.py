@@ -387,3 +387,18 @@ def signed(payload: dict, secret: str, *, timestamp: int | None = None) -> tuple
     body = json.dumps(payload)
     header = stripe.WebhookSignature.generate_signature_header(body, secret, timestamp=timestamp)
     return body.encode(), header
+
+
+def deliver_over_http(base_url: str, payload: dict, secret: str, *, timeout: float = 30) -> int:
+    """POST a signed event to a running server's webhook endpoint, as Stripe does."""
+    import urllib.request
+
+    body, header = signed(payload, secret)
+    request = urllib.request.Request(
+        f"{base_url}/billing/webhook/",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/json", "Stripe-Signature": header},
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status

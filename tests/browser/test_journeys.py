@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import urllib.request
 
 import pytest
 from django.core import mail
@@ -15,7 +14,7 @@ from billing.models import Subscription
 
 from ..accounts.test_accounts import PASSWORD, code_from
 from ..conftest import WEBHOOK_SECRET
-from ..fake_stripe import signed
+from ..fake_stripe import deliver_over_http
 from .conftest import screenshot
 
 pytestmark = [
@@ -25,15 +24,7 @@ pytestmark = [
 
 
 def send_webhook(site: str, payload: dict) -> int:
-    body, header = signed(payload, WEBHOOK_SECRET)
-    request = urllib.request.Request(
-        f"{site}/billing/webhook/",
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "Stripe-Signature": header},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status
+    return deliver_over_http(site, payload, WEBHOOK_SECRET)
 
 
 def test_visitor_subscribes_reads_everything_then_cancels(site, page, seed_guide, fake_stripe):

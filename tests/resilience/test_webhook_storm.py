@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import time
-import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,7 +18,7 @@ from billing.models import SentEmail, StripeEvent, Subscription
 
 from ..conftest import WEBHOOK_SECRET, wait_for
 from ..factories import UserFactory
-from ..fake_stripe import signed
+from ..fake_stripe import deliver_over_http
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -96,15 +95,7 @@ def test_webhook_storm_converges_and_sends_each_email_once(
     rng.shuffle(deliveries)
 
     def send(event: dict) -> int:
-        body, header = signed(event, WEBHOOK_SECRET)
-        request = urllib.request.Request(
-            f"{live_server.url}/billing/webhook/",
-            data=body,
-            method="POST",
-            headers={"Content-Type": "application/json", "Stripe-Signature": header},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status
+        return deliver_over_http(live_server.url, event, WEBHOOK_SECRET)
 
     with start_worker(
         app,
