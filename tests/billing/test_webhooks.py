@@ -9,7 +9,7 @@ from http import HTTPStatus
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import OperationalError, close_old_connections, connection
 from django.test import Client
 
 from billing.models import Customer, StripeEvent, Subscription
@@ -271,7 +271,7 @@ def test_stripe_unavailable_is_recorded_and_raised_for_a_retry(fake_stripe) -> N
 @pytest.mark.django_db
 def test_event_that_cannot_be_stored_answers_503(post_event, fake_stripe) -> None:
     with mock.patch(
-        "billing.models.StripeEvent.objects.create", side_effect=DatabaseError("database is down")
+        "billing.webhooks.connection.cursor", side_effect=OperationalError("database is down")
     ):
         response = post_event({"id": "evt_down", "type": "invoice.paid"})
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
