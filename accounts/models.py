@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 
@@ -50,6 +50,27 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        from django.core.cache import cache
+
+        from .backends import user_cache_key
+
+        # The signed-in user is cached between requests (accounts.backends): forget it now and
+        # after commit, so no request keeps an old password hash, email or staff flag.
+        cache.delete(user_cache_key(self.pk))
+        transaction.on_commit(lambda: cache.delete(user_cache_key(self.pk)))
+
+    def delete(self, *args: Any, **kwargs: Any):
+        from django.core.cache import cache
+
+        from .backends import user_cache_key
+
+        user_id = self.pk
+        result = super().delete(*args, **kwargs)
+        cache.delete(user_cache_key(user_id))
+        return result
 
     def get_full_name(self) -> str:
         return self.name or self.email

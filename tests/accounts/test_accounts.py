@@ -212,3 +212,24 @@ def test_welcome_email_once_after_the_email_is_confirmed(
     with django_capture_on_commit_callbacks(execute=True):
         assert AccountAdapter(request).confirm_email(request, second)
     assert SentEmail.objects.filter(kind="welcome").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_password_change_signs_out_other_sessions_despite_the_user_cache() -> None:
+    user = verified_user()
+    other = Client()
+    other.post("/accounts/login/", {"login": "member@example.com", "password": PASSWORD})
+    assert other.get("/account/").status_code == HTTPStatus.OK  # the user is now cached
+    user.set_password("a brand new passphrase 99")
+    user.save()
+    assert other.get("/account/").status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.django_db
+def test_a_deactivated_user_is_signed_out_at_once(client: Client) -> None:
+    user = verified_user()
+    client.force_login(user)
+    assert client.get("/account/").status_code == HTTPStatus.OK
+    user.is_active = False
+    user.save()
+    assert client.get("/account/").status_code == HTTPStatus.FOUND
