@@ -20,6 +20,7 @@ from .models import Block, Guide, Section, Track
 from .services import (
     GuideImportError,
     content_changed,
+    guide_cache_forget,
     guide_export,
     guide_refresh,
     guides_import,
@@ -157,6 +158,19 @@ class GuideAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         guide_refresh(guide=form.instance)
+        if change and "slug" in form.changed_data:
+            # The old address must not keep serving the cached page.
+            guide_cache_forget(form.initial["slug"])
+
+    def delete_model(self, request: HttpRequest, obj: Guide) -> None:
+        slug = obj.slug
+        super().delete_model(request, obj)
+        guide_cache_forget(slug)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
+        slugs = list(queryset.values_list("slug", flat=True))
+        super().delete_queryset(request, queryset)
+        guide_cache_forget(*slugs)
 
     def get_urls(self):
         return [
@@ -231,8 +245,9 @@ class GuideAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unpublish selected guides (back to draft)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
+        slugs = list(queryset.values_list("slug", flat=True))
         count = queryset.update(status=Guide.Status.DRAFT, updated_at=timezone.now())
-        content_changed()
+        guide_cache_forget(*slugs)
         self.message_user(request, f"Unpublished {count} guide(s).", messages.SUCCESS)
 
     @admin.action(description="Export selected guides as Markdown")

@@ -59,6 +59,19 @@ def guide_texts(guide: Guide) -> tuple[str, str]:
 
 
 CONTENT_VERSION_KEY = "content-version"
+# A cached guide page is deleted whenever its guide changes; the expiry only bounds how long a
+# change made outside the application (raw SQL) can take to show.
+GUIDE_ENTRY_SECONDS = 300
+
+
+def guide_entry_key(slug: str, audience: str) -> str:
+    return f"guide-entry:{slug}:{audience}"
+
+
+def guide_cache_forget(*slugs: str) -> None:
+    """Forget the cached pages of these guides, for every audience, and every cached listing."""
+    cache.delete_many([guide_entry_key(s, a) for s in slugs for a in ("reader", "visitor")])
+    content_changed()
 
 
 def content_version() -> int:
@@ -96,7 +109,8 @@ def guide_refresh(*, guide: Guide) -> Guide:
             search_preview=_vector("preview_text"), search_full=_vector("full_text")
         )
     guide.refresh_from_db()
-    transaction.on_commit(content_changed)
+    slug = guide.slug
+    transaction.on_commit(lambda: guide_cache_forget(slug))
     return guide
 
 

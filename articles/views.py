@@ -23,7 +23,7 @@ from billing.entitlements import can_read, can_read_premium
 from .models import Guide, Track
 from .rendering import guide_body
 from .search import MAX_QUERY_LENGTH, search_guides
-from .services import content_version
+from .services import GUIDE_ENTRY_SECONDS, content_version, guide_entry_key
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -151,36 +151,35 @@ PAYWALL_MARK = "<!--paywall-->"
 HEAVY_FIELDS = ("intro", "preview_text", "full_text", "search_preview", "search_full")
 
 
-def _render_guide(request: HttpRequest, guide: Guide, *, full: bool, preview: bool = False):
-    """The article is rendered once per guide version, access settings and access level, and
-    cached; per request only the page around it (header, paywall call to action) is rendered."""
+def _guide_page(request: HttpRequest, guide: Guide, *, full: bool, preview: bool) -> dict:
+    """Everything of a guide page that does not depend on who asks: the head, the article (with
+    a marker where a visitor's paywall goes) and the page title."""
     level = "full" if full or guide.cut is None else "preview"
-    key = (
-        f"guide-page:{guide.pk}:v{guide.version}:{guide.access}:{guide.preview_sections}:"
-        f"{level}:{int(preview)}"
-    )
-    page = cache.get(key)
-    if page is None:
-        body = guide_body(guide, full=level == "full")
-        context = {
-            "guide": guide,
-            "body": body,
-            "full": level == "full",
-            "is_preview": preview,
-            "json_ld": _json_ld(request, guide),
-            "canonical": f"{settings.SITE_URL}{guide.get_absolute_url()}",
-            "paywall_mark": mark_safe(PAYWALL_MARK),
-            "PRICE_MONTHLY": "$19",
-            "URLS": site_urls(),
-        }
-        page = {
-            "head": render_to_string("articles/includes/guide_head.html", context),
-            "article": render_to_string("articles/includes/guide_article.html", context),
-            "locked": body.locked_count,
-        }
-        cache.set(key, page, 60 * 60 * 24)
+    body = guide_body(guide, full=level == "full")
+    context = {
+        "guide": guide,
+        "body": body,
+        "full": level == "full",
+        "is_preview": preview,
+        "json_ld": _json_ld(request, guide),
+        "canonical": f"{settings.SITE_URL}{guide.get_absolute_url()}",
+        "paywall_mark": mark_safe(PAYWALL_MARK),
+        "PRICE_MONTHLY": "$19",
+        "URLS": site_urls(),
+    }
+    return {
+        "title": guide.title,
+        "dek": guide.dek,
+        "level": level,
+        "head": render_to_string("articles/includes/guide_head.html", context),
+        "article": render_to_string("articles/includes/guide_article.html", context),
+        "locked": body.locked_count,
+    }
+
+
+def _respond(request: HttpRequest, page: dict) -> HttpResponse:
     article = page["article"]
-    if level == "preview":
+    if page["level"] == "preview":
         paywall = render_to_string(
             "includes/paywall.html", {"locked_count": page["locked"]}, request=request
         )
@@ -188,29 +187,28 @@ def _render_guide(request: HttpRequest, guide: Guide, *, full: bool, preview: bo
     return render(
         request,
         "articles/guide_detail.html",
-        {"guide": guide, "page": {"head": mark_safe(page["head"])}, "article": mark_safe(article)},
+        {"page": page, "head": mark_safe(page["head"]), "article": mark_safe(article)},
     )
-
-
-def _published_guide(slug: str) -> Guide:
-    """The published guide, from the cache under the content version (every edit changes it),
-    or from the database. Misses are not cached, so a scheduled guide appears on time."""
-    key = f"guide-meta:{content_version()}:{slug}"
-    guide = cache.get(key)
-    if guide is None:
-        guide = get_object_or_404(
-            # The big text columns are only read when the article is not cached.
-            Guide.objects.published().select_related("track").defer(*HEAVY_FIELDS),
-            slug=slug,
-        )
-        cache.set(key, guide, LISTING_SECONDS)
-    return guide
 
 
 @require_GET
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    guide = _published_guide(slug)
-    return _render_guide(request, guide, full=can_read(request.user, guide))
+    """One cache read serves the page: the entry for this guide and this audience (readers with
+    premium access, or everyone else). Every change to the guide deletes both entries on commit
+    (articles.services.guide_cache_forget); a missing guide is never cached, so a scheduled one
+    appears on time."""
+    audience = "reader" if can_read_premium(request.user) else "visitor"
+    key = guide_entry_key(slug, audience)
+    page = cache.get(key)
+    if page is None:
+        guide = get_object_or_404(
+            # The big text columns are only read if the body is not cached either.
+            Guide.objects.published().select_related("track").defer(*HEAVY_FIELDS),
+            slug=slug,
+        )
+        page = _guide_page(request, guide, full=can_read(request.user, guide), preview=False)
+        cache.set(key, page, GUIDE_ENTRY_SECONDS)
+    return _respond(request, page)
 
 
 @staff_member_required
@@ -220,7 +218,7 @@ def guide_preview(request: HttpRequest, slug: str) -> HttpResponse:
     a reader without access gets."""
     guide = get_object_or_404(Guide.objects.select_related("track"), slug=slug)
     as_visitor = request.GET.get("as") == "visitor"
-    response = _render_guide(request, guide, full=not as_visitor, preview=True)
+    response = _respond(request, _guide_page(request, guide, full=not as_visitor, preview=True))
     response["X-Robots-Tag"] = "noindex"
     return response
 
