@@ -63,7 +63,7 @@ def _tracks_with_counts() -> list[Track]:
         Guide.objects.published()
         .order_by()
         .values_list("track_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # count(*): answered from the index alone
         .values_list("track_id", "n")
     )
     tracks = list(Track.objects.order_by("position", "title"))
