@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -229,9 +230,26 @@ def search(request: HttpRequest) -> HttpResponse:
     if not isinstance(query, str):
         raise Http404
     # Control characters (NUL breaks Postgres; \x02/\x03 are our highlight markers) are dropped.
-    query = CONTROL_CHARS.sub(" ", query).strip()[:MAX_QUERY_LENGTH]
-    results = search_guides(query, full_access=can_read_premium(request.user)) if query else []
-    return render(request, "articles/search.html", {"query": query, "results": results})
+    query = " ".join(CONTROL_CHARS.sub(" ", query).split())[:MAX_QUERY_LENGTH]
+    results = None
+    if query:
+        full_access = can_read_premium(request.user)
+        # Results are cached per audience: a reader's results (and snippets) may hold text
+        # past the cut, so they are never shared with visitors.
+        digest = hashlib.sha256(query.encode()).hexdigest()
+        audience = "reader" if full_access else "visitor"
+        results = _cached(
+            f"search:{content_version()}:{audience}:{digest}",
+            lambda: render_to_string(
+                "articles/includes/search_results.html",
+                {
+                    "query": query,
+                    "results": search_guides(query, full_access=full_access),
+                    "URLS": site_urls(),
+                },
+            ),
+        )
+    return render(request, "articles/search.html", {"query": query, "results_html": results})
 
 
 @require_GET

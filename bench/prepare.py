@@ -185,7 +185,13 @@ def timings(label: str) -> None:
             response = client.get(url)
             samples.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200, (url, response.status_code)
-        print(f"{label}\t{name}\t{statistics.median(samples):.2f}\t{counts}")
+        warm = []
+        for _ in range(25):
+            started = time.perf_counter()
+            client.get(url)
+            warm.append((time.perf_counter() - started) * 1000)
+        print(f"{label}\t{name}\t{statistics.median(samples):.2f}\t{counts}"
+              f"\t{statistics.median(warm):.2f}")
 
 
 if __name__ == "__main__":
