@@ -8,6 +8,7 @@ import zipfile
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -20,7 +21,6 @@ from .models import Block, Guide, Section, Track
 from .services import (
     GuideImportError,
     content_changed,
-    guide_cache_forget,
     guide_export,
     guide_refresh,
     guides_import,
@@ -36,7 +36,15 @@ class TrackAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Track, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        content_changed()
+        transaction.on_commit(content_changed)
+
+    def delete_model(self, request: HttpRequest, obj: Track) -> None:
+        super().delete_model(request, obj)
+        transaction.on_commit(content_changed)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Track]) -> None:
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(content_changed)
 
 
 class SectionFormSet(forms.BaseInlineFormSet):
@@ -158,19 +166,14 @@ class GuideAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         guide_refresh(guide=form.instance)
-        if change and "slug" in form.changed_data:
-            # The old address must not keep serving the cached page.
-            guide_cache_forget(form.initial["slug"])
 
     def delete_model(self, request: HttpRequest, obj: Guide) -> None:
-        slug = obj.slug
         super().delete_model(request, obj)
-        guide_cache_forget(slug)
+        transaction.on_commit(content_changed)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
-        slugs = list(queryset.values_list("slug", flat=True))
         super().delete_queryset(request, queryset)
-        guide_cache_forget(*slugs)
+        transaction.on_commit(content_changed)
 
     def get_urls(self):
         return [
@@ -245,9 +248,8 @@ class GuideAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unpublish selected guides (back to draft)")
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
-        slugs = list(queryset.values_list("slug", flat=True))
         count = queryset.update(status=Guide.Status.DRAFT, updated_at=timezone.now())
-        guide_cache_forget(*slugs)
+        transaction.on_commit(content_changed)
         self.message_user(request, f"Unpublished {count} guide(s).", messages.SUCCESS)
 
     @admin.action(description="Export selected guides as Markdown")
@@ -286,6 +288,17 @@ class SectionAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         guide_refresh(guide=form.instance.guide)
+
+    def delete_model(self, request: HttpRequest, obj: Section) -> None:
+        guide = obj.guide
+        super().delete_model(request, obj)
+        guide_refresh(guide=guide)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Section]) -> None:
+        guides = {section.guide for section in queryset.select_related("guide")}
+        super().delete_queryset(request, queryset)
+        for guide in guides:
+            guide_refresh(guide=guide)
 
     def response_change(self, request: HttpRequest, obj: Section) -> HttpResponse:
         if "_continue" not in request.POST and "_addanother" not in request.POST:

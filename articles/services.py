@@ -59,19 +59,15 @@ def guide_texts(guide: Guide) -> tuple[str, str]:
 
 
 CONTENT_VERSION_KEY = "content-version"
-# A cached guide page is deleted whenever its guide changes; the expiry only bounds how long a
-# change made outside the application (raw SQL) can take to show.
+# A cached guide page is keyed by the content version, which every committed change moves on;
+# the expiry only bounds how long a change made outside the application (raw SQL) takes to show.
 GUIDE_ENTRY_SECONDS = 300
 
 
-def guide_entry_key(slug: str, audience: str) -> str:
-    return f"guide-entry:{slug}:{audience}"
-
-
-def guide_cache_forget(*slugs: str) -> None:
-    """Forget the cached pages of these guides, for every audience, and every cached listing."""
-    cache.delete_many([guide_entry_key(s, a) for s in slugs for a in ("reader", "visitor")])
-    content_changed()
+def guide_entry_key(slug: str, audience: str, version: int) -> str:
+    # The content version is read before the database, so a page rebuilt from rows that an
+    # editor's commit has since changed lands under a version nobody reads any more.
+    return f"guide-entry:{version}:{slug}:{audience}"
 
 
 def content_version() -> int:
@@ -109,8 +105,9 @@ def guide_refresh(*, guide: Guide) -> Guide:
             search_preview=_vector("preview_text"), search_full=_vector("full_text")
         )
     guide.refresh_from_db()
-    slug = guide.slug
-    transaction.on_commit(lambda: guide_cache_forget(slug))
+    # After commit: a request that reads the version first and the rows later can then never
+    # file old rows under the new version.
+    transaction.on_commit(content_changed)
     return guide
 
 

@@ -194,12 +194,12 @@ def _respond(request: HttpRequest, page: dict) -> HttpResponse:
 
 @require_GET
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """One cache read serves the page: the entry for this guide and this audience (readers with
-    premium access, or everyone else). Every change to the guide deletes both entries on commit
-    (articles.services.guide_cache_forget); a missing guide is never cached, so a scheduled one
-    appears on time."""
+    """Served from the cached entry for this guide and this audience (readers with premium
+    access, or everyone else) under the content version, which every committed change to any
+    guide or track moves on; a missing guide is never cached, so a scheduled one appears on
+    time."""
     audience = "reader" if can_read_premium(request.user) else "visitor"
-    key = guide_entry_key(slug, audience)
+    key = guide_entry_key(slug, audience, content_version())
     page = cache.get(key)
     if page is None:
         guide = get_object_or_404(

@@ -190,8 +190,10 @@ def timings(label: str) -> None:
             started = time.perf_counter()
             client.get(url)
             warm.append((time.perf_counter() - started) * 1000)
-        print(f"{label}\t{name}\t{statistics.median(samples):.2f}\t{counts}"
-              f"\t{statistics.median(warm):.2f}")
+        print(
+            f"{label}\t{name}\t{statistics.median(samples):.2f}\t{counts}"
+            f"\t{statistics.median(warm):.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.backends import user_cache_key
-
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -64,9 +62,6 @@ def can_read_premium(user: User | AnonymousUser | None) -> bool:
             cached = _has_paid_or_complimentary_access(user)
             cache.set(_cache_key(user.pk), cached, CACHE_SECONDS)
         setattr(user, _CACHE_ATTR, cached)
-        # The signed-in user is cached between requests (accounts.backends); keep the answer
-        # with it, for as long as the answer may be kept, so later requests need no lookup.
-        cache.set(user_cache_key(user.pk), user, CACHE_SECONDS)
     return cached
 
 
@@ -85,4 +80,4 @@ def forget(user: User | AnonymousUser | None) -> None:
 
 
 def forget_user_id(user_id: int) -> None:
-    cache.delete_many([_cache_key(user_id), user_cache_key(user_id)])
+    cache.delete(_cache_key(user_id))

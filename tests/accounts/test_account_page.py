@@ -132,3 +132,33 @@ def test_operators_reprocess_a_failed_event_from_admin(staff_client, fake_stripe
     page = staff_client.get("/admin/billing/stripeevent/evt_failed/change/")
     assert page.status_code == HTTPStatus.OK
     assert "customer.subscription.updated" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_moving_complimentary_access_takes_it_from_the_old_holder_at_once(staff_client) -> None:
+    import datetime as dt
+
+    from django.test import TestCase
+
+    from billing.entitlements import can_read_premium
+
+    first, second = UserFactory(), UserFactory()
+    grant = ComplimentaryAccess.objects.create(
+        user=first, expires_at=timezone.now() + dt.timedelta(days=5)
+    )
+    assert can_read_premium(first)  # remembered for a while
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        staff_client.post(
+            f"/admin/billing/complimentaryaccess/{grant.pk}/change/",
+            {
+                "user": second.pk,
+                "expires_at_0": "2026-12-12",
+                "expires_at_1": "09:00:00",
+                "reason": "moved",
+            },
+        )
+    from accounts.models import User
+
+    # Each a new request: fresh user objects.
+    assert not can_read_premium(User.objects.get(pk=first.pk))
+    assert can_read_premium(User.objects.get(pk=second.pk))

@@ -13,6 +13,14 @@ from articles.models import Guide
 
 from ..factories import make_guide
 
+
+def django_capture(execute: bool):
+    """Run on-commit callbacks as a real commit would (the test's transaction never commits)."""
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=execute)
+
+
 SENTINEL = "zqxsentinelword"
 PREVIEW_MARK = "openpreviewword"
 
@@ -232,7 +240,57 @@ def test_making_a_free_guide_premium_closes_it_at_once(
 def test_unpublishing_hides_a_cached_guide_at_once(editor_client, client) -> None:
     guide = make_guide()
     assert client.get(guide.get_absolute_url()).status_code == 200  # now cached
-    editor_client.post(
-        "/admin/articles/guide/", {"action": "unpublish", "_selected_action": [guide.pk]}
-    )
+    with django_capture(execute=True):
+        editor_client.post(
+            "/admin/articles/guide/", {"action": "unpublish", "_selected_action": [guide.pk]}
+        )
     assert client.get(guide.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_page_built_before_an_edit_committed_is_never_served_after_it(client: Client) -> None:
+    """A request that read the rows before an editor's commit may store its page after the
+    commit; it lands under the old content version, which no request reads any more."""
+    from django.core.cache import cache
+
+    from articles.services import content_changed, content_version, guide_entry_key
+
+    guide = premium_guide()
+    stale = {
+        "title": guide.title,
+        "dek": guide.dek,
+        "level": "full",
+        "locked": 0,
+        "head": "",
+        "article": f"<p>{SENTINEL} from before the edit</p>",
+    }
+    before = content_version()
+    content_changed()  # the editor's commit
+    cache.set(guide_entry_key(guide.slug, "visitor", before), stale)  # the slow request
+    assert SENTINEL not in client.get(guide.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_deleting_a_section_in_the_admin_updates_the_page(editor_client, client) -> None:
+    guide = make_guide(sections=[[("paragraph", "Kept section.")], [("paragraph", "Gone soon.")]])
+    assert "Gone soon." in client.get(guide.get_absolute_url()).content.decode()
+    doomed = guide.sections.get(position=1)
+    with django_capture(execute=True):
+        editor_client.post(f"/admin/articles/section/{doomed.pk}/delete/", {"post": "yes"})
+    html = client.get(guide.get_absolute_url()).content.decode()
+    assert "Gone soon." not in html and "Kept section." in html
+
+
+@pytest.mark.django_db
+def test_renaming_a_track_shows_on_cached_guide_pages(editor_client, client) -> None:
+    from articles.models import Track
+
+    guide = make_guide()
+    assert "Coding Interviews" in client.get(guide.get_absolute_url()).content.decode()
+    track = Track.objects.get(slug="coding")
+    with django_capture(execute=True):
+        editor_client.post(
+            f"/admin/articles/track/{track.pk}/change/",
+            {"slug": "coding", "title": "Coding Rounds", "description": "", "position": 0},
+        )
+    assert "Coding Rounds" in client.get(guide.get_absolute_url()).content.decode()
