@@ -123,7 +123,7 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _json_ld(request: HttpRequest, guide: Guide) -> SafeString:
+def _json_ld(guide: Guide) -> SafeString:
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -162,7 +162,7 @@ def _guide_page(request: HttpRequest, guide: Guide, *, full: bool, preview: bool
         "body": body,
         "full": level == "full",
         "is_preview": preview,
-        "json_ld": _json_ld(request, guide),
+        "json_ld": _json_ld(guide),
         "canonical": f"{settings.SITE_URL}{guide.get_absolute_url()}",
         "paywall_mark": mark_safe(PAYWALL_MARK),
         "PRICE_MONTHLY": "$19",

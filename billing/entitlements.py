@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from accounts.models import User
     from articles.models import Guide
 
+    from .models import Subscription
+
 ACCESS_STATUSES = frozenset({"active", "trialing", "past_due"})
 _CACHE_ATTR = "_alphacode_premium_access"
 # The answer is cached for a short while; every change to a user's billing state forgets it
@@ -28,6 +30,17 @@ CACHE_SECONDS = 30
 
 def _cache_key(user_id: int) -> str:
     return f"premium-access:{user_id}"
+
+
+def subscription_gives_access(subscription: Subscription) -> bool:
+    """The subscription part of the rule, for one subscription already in memory; the same
+    rule as the query in _has_paid_or_complimentary_access."""
+    ended = (
+        subscription.cancel_at_period_end
+        and subscription.current_period_end is not None
+        and subscription.current_period_end <= timezone.now()
+    )
+    return subscription.status in ACCESS_STATUSES and not ended
 
 
 def _has_paid_or_complimentary_access(user: User) -> bool:

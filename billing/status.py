@@ -9,7 +9,7 @@ from django.utils.dateformat import format as date_format
 
 from accounts.models import User
 
-from .entitlements import ACCESS_STATUSES
+from .entitlements import ACCESS_STATUSES, subscription_gives_access
 from .models import ComplimentaryAccess, Customer, Subscription
 
 DATE = "j M Y"
@@ -63,16 +63,7 @@ def billing_summary(user: User) -> BillingSummary:
     )
     complimentary = ComplimentaryAccess.objects.filter(user=user).first()
     has_customer = Customer.objects.filter(user=user).exists()
-    gives_access = (
-        current is not None
-        and current.status in ACCESS_STATUSES
-        and not (
-            current.cancel_at_period_end
-            and current.current_period_end
-            and current.current_period_end <= timezone.now()
-        )
-    )
-    if gives_access:
+    if current is not None and subscription_gives_access(current):
         status, attention = subscription_status_text(current)
         return BillingSummary(
             "Alpha Code monthly ($19/month)",

@@ -19,7 +19,7 @@ from accounts.models import User
 
 from . import stripe_gateway as gateway
 from .emails import email_queue
-from .entitlements import forget_user_id
+from .entitlements import ACCESS_STATUSES, forget_user_id
 from .models import Customer, SentEmail, StripeEvent, Subscription
 
 logger = logging.getLogger(__name__)
@@ -83,9 +83,7 @@ def paid_subscription_exists(*, user: User) -> bool:
     """Whether the user already pays (so a second Checkout would double-bill them)."""
     if not user.is_authenticated:
         return False
-    return Subscription.objects.filter(
-        user=user, status__in=("active", "trialing", "past_due")
-    ).exists()
+    return Subscription.objects.filter(user=user, status__in=ACCESS_STATUSES).exists()
 
 
 def _lock_subscription(stripe_subscription_id: str) -> None:
