@@ -1,14 +1,28 @@
-"""Django's Redis cache, keeping one redis-py client per connection pool.
+"""Django's Redis cache, made cheaper per request.
 
-Django builds a new `redis.Redis` object for every cache call, and building one costs more
-than the round trip to Redis on a local network (it fills a table of response callbacks).
-The client is thread-safe and holds nothing per call, so one per pool is enough."""
+- One redis-py client per connection pool: Django builds a new `redis.Redis` object for every
+  cache call, and building one costs more than the round trip to Redis on a local network (it
+  fills a table of response callbacks). The client is thread-safe and holds nothing per call.
+- Reads batched per request: `prefetch(keys)` fetches several keys in one round trip (MGET) and
+  keeps the values for the rest of the current request only (a context variable that
+  `RequestCacheMiddleware` opens and closes). Every write through this cache (set, add,
+  delete, incr, ...) drops the key from the batch first, so a request never reads back a value
+  older than its own write. Outside a request (workers, commands) nothing is kept.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.http import HttpRequest, HttpResponse
+
+_batch: ContextVar[dict[str, Any] | None] = ContextVar("alphacode_cache_batch", default=None)
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -24,7 +38,129 @@ class ReusingRedisCacheClient(RedisCacheClient):
         return client
 
 
+def _forget(keys: Iterable[str]) -> None:
+    batch = _batch.get()
+    if batch:
+        for key in keys:
+            batch.pop(key, None)
+
+
 class FastRedisCache(RedisCache):
     def __init__(self, server: str, params: dict) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def prefetch(self, keys: list[str]) -> None:
+        batch = _batch.get()
+        if batch is not None:
+            batch.update(self.get_many(keys))
+
+    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
+        batch = _batch.get()
+        if batch and version is None and key in batch:
+            return batch[key]
+        return super().get(key, default, version)
+
+    def set(self, key: str, *args: Any, **kwargs: Any) -> None:
+        _forget([key])
+        super().set(key, *args, **kwargs)
+
+    def add(self, key: str, *args: Any, **kwargs: Any) -> bool:
+        _forget([key])
+        return super().add(key, *args, **kwargs)
+
+    def delete(self, key: str, *args: Any, **kwargs: Any) -> bool:
+        _forget([key])
+        return super().delete(key, *args, **kwargs)
+
+    def incr(self, key: str, *args: Any, **kwargs: Any) -> int:
+        _forget([key])
+        return super().incr(key, *args, **kwargs)
+
+    def set_many(self, data: dict[str, Any], *args: Any, **kwargs: Any) -> list:
+        _forget(data)
+        return super().set_many(data, *args, **kwargs)
+
+    def delete_many(self, keys: Iterable[str], *args: Any, **kwargs: Any) -> None:
+        keys = list(keys)
+        _forget(keys)
+        super().delete_many(keys, *args, **kwargs)
+
+    def clear(self) -> None:
+        batch = _batch.get()
+        if batch:
+            batch.clear()
+        super().clear()
+
+
+def prefetch(keys: list[str]) -> None:
+    """Fetch these keys in one round trip for the rest of this request (a no-op on caches
+    without batching, such as the embedded defaults' local memory)."""
+    fetch = getattr(cache, "prefetch", None)
+    if fetch is not None:
+        fetch(keys)
+
+
+# Names the signed-in user's id, so the first read of a request can fetch the session and that
+# user's entries together. Only a hint: the session alone decides who is signed in, and a
+# hint that disagrees with it just costs the second round trip it saves.
+USER_HINT_COOKIE = "ac_uid"
+
+
+class RequestCacheMiddleware:
+    """Opens the per-request batch and, for a signed-in reader, fills it with what almost every
+    page of theirs reads: the session, the user, their access answer and the content version,
+    in one round trip (two when the user hint cookie is missing or wrong, and then the
+    response sets it). Sits after the session middleware, before authentication."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _batch.set({})
+        try:
+            hint = self._prefetch(request)
+            response = self.get_response(request)
+            self._keep_hint(request, response, hint)
+            return response
+        finally:
+            _batch.reset(token)
+
+    def _prefetch(self, request: HttpRequest) -> str | None:
+        session = getattr(request, "session", None)
+        if session is None or not session.session_key:
+            return None
+        hint = request.COOKIES.get(USER_HINT_COOKIE)
+        keys = [session.cache_key] if hasattr(session, "cache_key") else []
+        if hint and hint.isdigit():
+            keys += per_user_keys(hint)
+        prefetch(keys)
+        user_id = session.get(SESSION_KEY)
+        if user_id is not None and str(user_id) != hint:
+            prefetch(per_user_keys(user_id))
+        return hint
+
+    def _keep_hint(self, request: HttpRequest, response: HttpResponse, hint: str | None) -> None:
+        session = getattr(request, "session", None)
+        if session is None:
+            return
+        user_id = session.get(SESSION_KEY) if session.session_key else None
+        if user_id is not None and str(user_id) != hint:
+            response.set_cookie(
+                USER_HINT_COOKIE,
+                str(user_id),
+                max_age=settings.SESSION_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        elif user_id is None and hint is not None:
+            response.delete_cookie(USER_HINT_COOKIE, samesite="Lax")
+
+
+def per_user_keys(user_id: object) -> list[str]:
+    from accounts.backends import user_cache_key
+    from articles.services import CONTENT_VERSION_KEY
+    from billing.entitlements import cache_key
+
+    return [user_cache_key(user_id), cache_key(user_id), CONTENT_VERSION_KEY]

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "alphacode.cache.RequestCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,6 +110,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each process also keeps the guide pages it served last, under keys that carry the content
+# version (so an entry never goes stale: a change moves readers to a new key).
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "alphacode-local",
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
 
 # Sessions are read from the cache (Redis) on every signed-in request and kept in Postgres too.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -28,7 +28,7 @@ _CACHE_ATTR = "_alphacode_premium_access"
 CACHE_SECONDS = 30
 
 
-def _cache_key(user_id: int) -> str:
+def cache_key(user_id: int) -> str:
     return f"premium-access:{user_id}"
 
 
@@ -70,10 +70,10 @@ def can_read_premium(user: User | AnonymousUser | None) -> bool:
     # Asked several times per request (page, header, paywall): answer once per user object.
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = cache.get(_cache_key(user.pk))
+        cached = cache.get(cache_key(user.pk))
         if cached is None:
             cached = _has_paid_or_complimentary_access(user)
-            cache.set(_cache_key(user.pk), cached, CACHE_SECONDS)
+            cache.set(cache_key(user.pk), cached, CACHE_SECONDS)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -93,4 +93,4 @@ def forget(user: User | AnonymousUser | None) -> None:
 
 
 def forget_user_id(user_id: int) -> None:
-    cache.delete(_cache_key(user_id))
+    cache.delete(cache_key(user_id))

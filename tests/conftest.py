@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 
 from accounts.models import User
@@ -59,8 +59,10 @@ def _reference_data(request):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
+    caches["local"].clear()
     yield
     cache.clear()
+    caches["local"].clear()
 
 
 @pytest.fixture
