@@ -109,7 +109,8 @@ USER_HINT_COOKIE = "ac_uid"
 
 class RequestCacheMiddleware:
     """Opens the per-request batch and, for a signed-in reader, fills it with what almost every
-    page of theirs reads: the session, the user, their access answer and the content version,
+    page of theirs reads: the session, the user, their access answer, the content version and
+    their study state (ticks, finished guides, the guide they opened last),
     in one round trip (two when the user hint cookie is missing or wrong, and then the
     response sets it). Sits after the session middleware, before authentication."""
 
@@ -162,5 +163,12 @@ def per_user_keys(user_id: object) -> list[str]:
     from accounts.backends import user_cache_key
     from articles.services import CONTENT_VERSION_KEY
     from billing.entitlements import cache_key
+    from study.services import reading_key, state_key
 
-    return [user_cache_key(user_id), cache_key(user_id), CONTENT_VERSION_KEY]
+    return [
+        user_cache_key(user_id),
+        cache_key(user_id),
+        CONTENT_VERSION_KEY,
+        state_key(user_id),
+        reading_key(user_id),
+    ]

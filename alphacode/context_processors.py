@@ -25,6 +25,11 @@ def site_urls() -> dict[str, str]:
         "signup": "account_signup",
         "logout": "account_logout",
         "admin": "admin:index",
+        "progress": "study:progress",
+        "drills": "study:drills",
+        "plan": "study:plan",
+        "tick": "study:tick",
+        "position": "study:position",
     }
     return {key: reverse(name) for key, name in names.items()}
 

@@ -20,5 +20,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
+    path("", include("study.urls")),
     path("", include("articles.urls")),
 ]

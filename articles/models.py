@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from typing import Any
 
 from django.contrib.postgres.indexes import GinIndex
@@ -215,6 +216,7 @@ class Block(models.Model):
         self.text = text
         self.attribution = self.attribution.strip()
         super().save(*args, **kwargs)
+        sync_items(self)
 
     @property
     def items(self) -> list[str]:
@@ -223,8 +225,17 @@ class Block(models.Model):
     @property
     def table(self) -> tuple[tuple[str, str], list[tuple[str, str]]]:
         """(column labels, rows) of a phrase table."""
-        pairs = [split_phrase_row(line) for line in self.items]
+        pairs = [split_phrase_row(line) for line in self.items] or [("", "")]
         return pairs[0], pairs[1:]
+
+    def item_texts(self) -> list[tuple[str, str]]:
+        """(text, answer) of each item readers work with: checklist lines, or phrase-table rows
+        (the left cell is a drill card's prompt, the right cell its answer)."""
+        if self.kind == self.Kind.CHECKLIST:
+            return [(line, "") for line in self.items]
+        if self.kind == self.Kind.PHRASES:
+            return self.table[1]
+        return []
 
     def clean(self) -> None:
         if not self.text.strip():
@@ -252,3 +263,46 @@ def normalize_newlines(text: str) -> str:
 def split_phrase_row(line: str) -> tuple[str, str]:
     left, _, right = line.partition("|")
     return left.strip(), right.strip()
+
+
+class Item(models.Model):
+    """One checklist item or one phrase-table row: what a reader ticks, or drills as a card. Kept
+    in step with its block's text on every save, matched line by line, so an edited line keeps
+    its id (and the ticks and drill schedules that hang on it) and a deleted line takes them
+    with it."""
+
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="item_rows")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("position", "id")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def sync_items(block: Block) -> None:
+    wanted = block.item_texts()
+    current = list(Item.objects.filter(block=block).order_by("position", "id"))
+    matcher = SequenceMatcher(None, [(i.text, i.answer) for i in current], wanted, autojunk=False)
+    kept: dict[int, Item] = {}
+    gone: list[int] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            # Equal lines, and edited ones paired in order, keep their items.
+            pairs = list(zip(range(i1, i2), range(j1, j2), strict=False))
+            kept.update({j: current[i] for i, j in pairs})
+            gone += [item.pk for item in current[i1 + len(pairs) : i2]]
+        elif tag == "delete":
+            gone += [item.pk for item in current[i1:i2]]
+    if gone:
+        Item.objects.filter(pk__in=gone).delete()
+    for position, (text, answer) in enumerate(wanted):
+        item = kept.get(position)
+        if item is None:
+            Item.objects.create(block=block, position=position, text=text, answer=answer)
+        elif (item.position, item.text, item.answer) != (position, text, answer):
+            item.position, item.text, item.answer = position, text, answer
+            item.save(update_fields=["position", "text", "answer"])

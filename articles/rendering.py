@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from .markdown import render_inline
@@ -23,6 +24,9 @@ class RenderedBody:
     toc: list[dict]  # {"heading", "anchor", "locked"} for every section
     html: SafeString
     locked_count: int
+    # Checklist item ids of each visible section (section id -> item ids): what a reader's
+    # ticks are counted against.
+    checklists: dict[int, list[int]]
 
 
 def intro_html(text: str) -> SafeString:
@@ -33,7 +37,10 @@ def intro_html(text: str) -> SafeString:
 def block_context(block: Block) -> dict:
     context: dict = {"kind": block.kind}
     if block.kind == Block.Kind.CHECKLIST:
-        context["items"] = [render_inline(item) for item in block.items]
+        context["id"] = block.pk
+        context["items"] = [
+            (item.pk, mark_safe(render_inline(item.text))) for item in block.item_rows.all()
+        ]
     elif block.kind == Block.Kind.PHRASES:
         columns, rows = block.table
         context["columns"] = columns
@@ -53,28 +60,51 @@ def guide_body(guide: Guide, *, full: bool) -> RenderedBody:
     cached = cache.get(key)
     if cached is not None:
         return RenderedBody(
-            toc=cached["toc"], html=mark_safe(cached["html"]), locked_count=cached["locked"]
+            toc=cached["toc"],
+            html=mark_safe(cached["html"]),
+            locked_count=cached["locked"],
+            checklists=cached["checklists"],
         )
-    sections: list[Section] = list(guide.sections.prefetch_related("blocks"))
+    sections: list[Section] = list(guide.sections.prefetch_related("blocks__item_rows"))
     visible = len(sections) if level == "full" else guide.preview_sections
     toc = [
         {"heading": s.heading, "anchor": s.anchor, "locked": index >= visible}
         for index, s in enumerate(sections)
     ]
+    checklists = {
+        s.pk: ids
+        for s in sections[:visible]
+        if (
+            ids := [
+                item.pk
+                for b in s.blocks.all()
+                if b.kind == Block.Kind.CHECKLIST
+                for item in b.item_rows.all()
+            ]
+        )
+    }
     html = render_to_string(
         "articles/includes/guide_body.html",
         {
             "intro": intro_html(guide.intro),
             "sections": [
                 {
+                    "id": s.pk,
                     "heading": s.heading,
                     "anchor": s.anchor,
                     "blocks": [block_context(b) for b in s.blocks.all()],
+                    "checklist_total": len(checklists.get(s.pk, [])),
                 }
                 for s in sections[:visible]
             ],
+            "guide": guide,
+            "tick_url": reverse("study:tick_block"),
         },
     )
     locked = len(sections) - min(visible, len(sections))
-    cache.set(key, {"toc": toc, "html": html, "locked": locked}, CACHE_SECONDS)
-    return RenderedBody(toc=toc, html=mark_safe(html), locked_count=locked)
+    cache.set(
+        key,
+        {"toc": toc, "html": html, "locked": locked, "checklists": checklists},
+        CACHE_SECONDS,
+    )
+    return RenderedBody(toc=toc, html=mark_safe(html), locked_count=locked, checklists=checklists)

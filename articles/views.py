@@ -18,12 +18,15 @@ from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from alphacode.context_processors import site_urls
 from billing.entitlements import can_read, can_read_premium
+from study.services import ReaderState, continue_reading, has_plan, open_guide
 
+from .holes import fill, for_kind, hole
 from .models import Guide, Track
 from .rendering import guide_body
 from .search import MAX_QUERY_LENGTH, search_guides
@@ -96,7 +99,12 @@ def home(request: HttpRequest) -> HttpResponse:
         )
 
     body = _cached(f"home:{content_version()}", build)
-    return render(request, "articles/home.html", {"body": body})
+    last = continue_reading(request.user) if request.user.is_authenticated else None
+    return render(
+        request,
+        "articles/home.html",
+        {"body": body, "last": last, "has_plan": last is not None and has_plan(request.user)},
+    )
 
 
 @require_GET
@@ -154,12 +162,13 @@ def _json_ld(guide: Guide) -> SafeString:
 PAYWALL_MARK = "<!--paywall-->"
 # This process's copy of the guide pages it served last (see settings.CACHES["local"]).
 local_cache = caches["local"]
-HEAVY_FIELDS = ("intro", "preview_text", "full_text", "search_preview", "search_full")
+HEAVY_FIELDS = ("preview_text", "full_text", "search_preview", "search_full")
 
 
 def _guide_page(request: HttpRequest, guide: Guide, *, full: bool, preview: bool) -> dict:
     """Everything of a guide page that does not depend on who asks: the head, the article (with
-    a marker where a visitor's paywall goes) and the page title."""
+    a marker where a visitor's paywall goes, and holes for a reader's progress), the page title
+    and the checklist items a reader's ticks are counted against."""
     level = "full" if full or guide.cut is None else "preview"
     body = guide_body(guide, full=level == "full")
     context = {
@@ -170,60 +179,103 @@ def _guide_page(request: HttpRequest, guide: Guide, *, full: bool, preview: bool
         "json_ld": _json_ld(guide),
         "canonical": f"{settings.SITE_URL}{guide.get_absolute_url()}",
         "paywall_mark": mark_safe(PAYWALL_MARK),
+        "checklist_total": sum(len(ids) for ids in body.checklists.values()),
         "PRICE_MONTHLY": "$19",
         "URLS": site_urls(),
     }
     return {
+        "guide_id": guide.pk,
+        "url": guide.get_absolute_url(),
         "title": guide.title,
         "dek": guide.dek,
         "level": level,
         "head": render_to_string("articles/includes/guide_head.html", context),
         "article": render_to_string("articles/includes/guide_article.html", context),
         "locked": body.locked_count,
+        "checklists": body.checklists,
     }
 
 
 # A guide page is served from a shell: the whole page as rendered for one kind of reader
-# (visitor, member, staff) under one content version, with holes for what differs per request
-# (the CSRF token, the CSP nonce, flash messages). Shells are kept per process in the local
-# cache; filling the holes costs a few string scans instead of a template render.
-CSRF_HOLE = "\ue000csrf\ue000"
-NONCE_HOLE = "\ue000nonce\ue000"
-MESSAGES_HOLE = "\ue000messages\ue000"
-
-
-def _shell(request: HttpRequest, page: dict) -> str:
-    holes = {"csrf_token": CSRF_HOLE, "csp_nonce": NONCE_HOLE, "messages": ()}
+# (visitor, member, staff) under one content version, with holes (articles.holes) for what
+# differs per request: the CSRF token, the CSP nonce, flash messages and the reader's ticks.
+# Shells are kept per process in the local cache; filling the holes is one pass over the page
+# instead of a template render.
+def _shell(request: HttpRequest, page: dict, kind: str) -> str:
+    holes = {"csrf_token": hole("csrf"), "csp_nonce": hole("nonce"), "messages": ()}
     article = page["article"]
     if page["level"] == "preview":
         paywall = render_to_string(
             "includes/paywall.html", {"locked_count": page["locked"], **holes}, request=request
         )
         article = article.replace(PAYWALL_MARK, paywall)
-    return render_to_string(
+    html = render_to_string(
         "articles/guide_detail.html",
         {
             "page": page,
             "head": mark_safe(page["head"]),
             "article": mark_safe(article),
-            "messages_hole": mark_safe(MESSAGES_HOLE),
+            "messages_hole": mark_safe(hole("messages")),
             **holes,
         },
         request=request,
     )
+    return for_kind(html, kind, login_url=site_urls()["login"], guide_url=page["url"])
 
 
-def _fill(request: HttpRequest, shell: str) -> HttpResponse:
-    html = shell
-    if CSRF_HOLE in html:
-        html = html.replace(CSRF_HOLE, get_token(request))
-    if NONCE_HOLE in html:
-        html = html.replace(NONCE_HOLE, str(get_nonce(request)))
-    messages = get_messages(request)
-    fragment = (
-        render_to_string("includes/messages.html", {"messages": messages}) if len(messages) else ""
-    )
-    return HttpResponse(html.replace(MESSAGES_HOLE, fragment))
+def _fill(request: HttpRequest, shell: str, page: dict, state: ReaderState | None) -> HttpResponse:
+    ticks = state.ticks if state else frozenset()
+    checklists: dict[int, list[int]] = page["checklists"]
+
+    def value(name: str, number: str) -> str:
+        if name == "csrf":
+            return get_token(request)
+        if name == "nonce":
+            return str(get_nonce(request))
+        if name == "messages":
+            messages = get_messages(request)
+            if not len(messages):
+                return ""
+            return render_to_string("includes/messages.html", {"messages": messages})
+        if name == "ck":
+            return " checked" if int(number) in ticks else ""
+        if name == "sc":
+            return str(sum(1 for item in checklists.get(int(number), ()) if item in ticks))
+        if name == "gp":
+            return str(sum(1 for ids in checklists.values() for item in ids if item in ticks))
+        if name == "fin":
+            finished = state is not None and page["guide_id"] in state.finished
+            return FINISH_FORM.format(
+                action=reverse("study:finish"),
+                csrf=get_token(request),
+                guide=page["guide_id"],
+                **(FINISHED if finished else UNFINISHED),
+            )
+        return ""
+
+    return HttpResponse(fill(shell, value))
+
+
+FINISH_FORM = (
+    '<form class="finish-form" method="post" action="{action}">'
+    '<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+    '<input type="hidden" name="guide" value="{guide}">'
+    '<input type="hidden" name="finished" value="{value}">'
+    '<p>{text} <button class="button button-small{quiet}" type="submit">{label}</button></p>'
+    "</form>"
+)
+FINISHED = {
+    "value": "0",
+    "text": "You marked this guide finished.",
+    "quiet": " button-quiet",
+    "label": "Mark it unfinished",
+}
+UNFINISHED = {
+    "value": "1",
+    "text": "Done with this guide?",
+    "quiet": "",
+    "label": "Mark it finished",
+}
 
 
 def _reader_kind(user) -> str:
@@ -237,12 +289,13 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Served from the cached entry for this guide and this audience (readers with premium
     access, or everyone else) under the content version, which every committed change to any
     guide or track moves on; a missing guide is never cached, so a scheduled one appears on
-    time."""
+    time. A signed-in reader's opening of the guide is recorded and their ticks filled in."""
     audience = "reader" if can_read_premium(request.user) else "visitor"
     key = guide_entry_key(slug, audience, content_version())
-    shell_key = f"{key}:{_reader_kind(request.user)}"
-    shell = local_cache.get(shell_key)
-    if shell is None:
+    kind = _reader_kind(request.user)
+    shell_key = f"{key}:{kind}"
+    cached = local_cache.get(shell_key)
+    if cached is None:
         page = cache.get(key)
         if page is None:
             guide = get_object_or_404(
@@ -252,9 +305,11 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
             page = _guide_page(request, guide, full=can_read(request.user, guide), preview=False)
             cache.set(key, page, GUIDE_ENTRY_SECONDS)
-        shell = _shell(request, page)
-        local_cache.set(shell_key, shell, GUIDE_ENTRY_SECONDS)
-    return _fill(request, shell)
+        cached = (_shell(request, page, kind), page)
+        local_cache.set(shell_key, cached, GUIDE_ENTRY_SECONDS)
+    shell, page = cached
+    state = open_guide(request.user, page["guide_id"]) if kind != "visitor" else None
+    return _fill(request, shell, page, state)
 
 
 @staff_member_required
@@ -265,7 +320,8 @@ def guide_preview(request: HttpRequest, slug: str) -> HttpResponse:
     guide = get_object_or_404(Guide.objects.select_related("track"), slug=slug)
     as_visitor = request.GET.get("as") == "visitor"
     page = _guide_page(request, guide, full=not as_visitor, preview=True)
-    response = _fill(request, _shell(request, page))
+    kind = "visitor" if as_visitor else "staff"
+    response = _fill(request, _shell(request, page, kind), page, None)
     response["X-Robots-Tag"] = "noindex"
     return response
 

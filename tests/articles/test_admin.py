@@ -97,7 +97,7 @@ def test_editor_creates_previews_and_publishes_a_guide(editor_client: Client, cl
     # Draft: invisible to the public, previewable by the editor exactly as readers see it.
     assert client.get("/guides/intervals-merged/").status_code == HTTPStatus.NOT_FOUND
     preview = editor_client.get("/guides/intervals-merged/preview/").content.decode()
-    assert '<ul class="checklist"' in preview and '<table class="phrases">' in preview
+    assert '<form class="checklist"' in preview and '<table class="phrases">' in preview
     assert "I&#x27;ll sort by start time first." in preview
 
     response = editor_client.post(

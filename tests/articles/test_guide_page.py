@@ -77,9 +77,9 @@ def test_seed_guide_blocks_use_semantic_html(full_page: str) -> None:
         flags=re.S,
     )
     assert quotes == ["Composite feedback from mock interview coaches"] * 2
-    assert full_page.count('<ul class="checklist"') == 6
-    checklists = re.findall(r'<ul class="checklist".*?</ul>', full_page, flags=re.S)
-    assert all(block.count("<li>") == 5 for block in checklists)
+    assert full_page.count('<form class="checklist"') == 6
+    checklists = re.findall(r'<form class="checklist".*?</form>', full_page, flags=re.S)
+    assert all(block.count('<li><input type="checkbox"') == 5 for block in checklists)
     assert full_page.count('<table class="phrases">') == 2
     table = re.search(r'<table class="phrases">.*?</table>', full_page, flags=re.S).group(0)
     assert '<th scope="col">Moment</th><th scope="col">What to say</th>' in table

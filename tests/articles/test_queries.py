@@ -10,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from ..factories import GuideFactory, make_guide
 
 GUIDE_PAGE_BUDGET = 6
+# A signed-in reader's page also records the opening and reads their ticks: one query more.
+READER_PAGE_BUDGET = GUIDE_PAGE_BUDGET + 1
 
 
 def big_sections(count: int) -> list[list[tuple[str, str]]]:
@@ -36,12 +38,13 @@ def test_guide_page_query_count_does_not_grow_with_sections(
     who: str, client: Client, staff_client: Client, django_assert_max_num_queries
 ) -> None:
     browser = staff_client if who == "staff" else client
+    budget = READER_PAGE_BUDGET if who == "staff" else GUIDE_PAGE_BUDGET
     small = make_guide(slug="small", sections=big_sections(2))
     large = make_guide(slug="large", sections=big_sections(12))
-    with django_assert_max_num_queries(GUIDE_PAGE_BUDGET):
+    with django_assert_max_num_queries(budget):
         browser.get(small.get_absolute_url())
     # A cold cache (first view above) and a warm one both stay in budget.
-    with django_assert_max_num_queries(GUIDE_PAGE_BUDGET):
+    with django_assert_max_num_queries(budget):
         browser.get(large.get_absolute_url())
     assert queries_for(browser, small.get_absolute_url()) == queries_for(
         browser, large.get_absolute_url()
@@ -62,7 +65,7 @@ def test_subscriber_reading_a_premium_guide_stays_in_budget(
     )
     client.force_login(user)
     guide = make_guide(access="premium", sections=big_sections(10))
-    with django_assert_max_num_queries(GUIDE_PAGE_BUDGET):  # cold cache
+    with django_assert_max_num_queries(READER_PAGE_BUDGET):  # cold cache
         assert "Paragraph 9." in client.get(guide.get_absolute_url()).content.decode()
     client.get(guide.get_absolute_url())
     # Warm: the session, the user and their access, and the page all come from the cache.

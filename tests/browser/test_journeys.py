@@ -135,7 +135,7 @@ def test_editor_creates_previews_publishes_and_visitors_find_it(site, new_page, 
         page.get_by_role("link", name="Preview as a subscriber").click()
     preview = popup.value
     preview.wait_for_load_state()
-    assert preview.locator("ul.checklist li").count() == 3
+    assert preview.locator("form.checklist li").count() == 3
     assert preview.locator("table.phrases th[scope=row]").inner_text() == "Start"
     visitor = new_page()
     assert visitor.goto(site + guide.get_absolute_url()).status == 404
@@ -149,7 +149,7 @@ def test_editor_creates_previews_publishes_and_visitors_find_it(site, new_page, 
 
     visitor.goto(site + "/guides/")
     visitor.get_by_role("link", name="Consistent Hashing Without Tears").click()
-    assert visitor.locator("ul.checklist li").count() == 3
+    assert visitor.locator("form.checklist li").count() == 3
     visitor.goto(site + "/search/?q=virtual+nodes")
     assert visitor.get_by_role("link", name="Consistent Hashing Without Tears").is_visible()
     assert visitor.locator("mark").count() >= 1

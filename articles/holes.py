@@ -1,0 +1,57 @@
+"""Holes in a cached guide page: marks (U+E000, name, optional number, U+E000) where what differs
+between readers goes. The page is rendered once per guide version, access level and kind of
+reader (visitor, member, staff); `for_kind` fills what depends on the kind when that shell is
+built, and `fill` what depends on the request (CSRF token, CSP nonce, messages, the reader's
+ticks) in one pass over the page when it is served.
+
+Guide text cannot produce a mark: editors' text is rendered escaped or sanitized, and U+E000 is a
+private-use character no guide has any reason to hold."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from django.utils.html import escape
+
+MARK = "\ue000"
+HOLE = re.compile(f"{MARK}([a-z]+)(\\d*){MARK}")
+
+
+def hole(name: str) -> str:
+    return f"{MARK}{name}{MARK}"
+
+
+SAVE_BUTTON = (
+    '<button class="button button-small checklist-save" type="submit">Save checklist</button>'
+)
+
+
+def for_kind(html: str, kind: str, *, login_url: str, guide_url: str) -> str:
+    """Fill the holes that depend only on the kind of reader."""
+    if kind == "visitor":
+        sign_in = (
+            f'<p class="checklist-signin"><a href="{escape(login_url)}?next={escape(guide_url)}">'
+            "Sign in</a> to tick items and keep your progress on every device.</p>"
+        )
+        fixed = {
+            "csrfinput": "",
+            "save": sign_in,
+            "ck": " disabled",
+            "sc": "0",
+            "gp": "0",
+            "fin": "",
+        }
+    else:
+        fixed = {
+            "csrfinput": f'<input type="hidden" name="csrfmiddlewaretoken" value="{hole("csrf")}">',
+            "save": SAVE_BUTTON,
+        }
+    return HOLE.sub(lambda m: fixed.get(m.group(1), m.group(0)), html)
+
+
+def fill(html: str, value: Callable[[str, str], str]) -> str:
+    """Replace every hole left with value(name, number)."""
+    if MARK not in html:
+        return html
+    return HOLE.sub(lambda m: value(m.group(1), m.group(2)), html)

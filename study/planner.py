@@ -1,0 +1,170 @@
+"""The day-by-day plan from today to the interview date: pure functions of what the reader has
+done, so the plan is simply recomputed from today on every view (a missed day rolls forward and
+finished work stays finished).
+
+Each guide gives up to two tasks: read it (done once opened) and finish its checklists (done
+when every item is ticked, or the guide is marked finished by hand). Each day with cards to
+drill starts with a drill session. The rest of the day's budget is filled round-robin across
+the chosen tracks, so every track moves forward every day; a task longer than a whole day's
+budget is split into parts. Nothing is ever placed on or after the interview date; what does
+not fit is listed as such.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+DRILL_MINUTES = 10
+MIN_DAILY_MINUTES = 15
+MAX_DAILY_MINUTES = 600
+
+
+@dataclass(frozen=True)
+class GuideState:
+    guide_id: int
+    title: str
+    url: str
+    track: str
+    read_minutes: int
+    checklist_items: int
+    opened_on: dt.date | None = None
+    checklists_done_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    kind: str  # "read", "checklist" or "drill"
+    title: str
+    minutes: int
+    track: str = ""
+    url: str = ""
+    done_on: dt.date | None = None
+    part: int = 1
+    parts: int = 1
+
+    @property
+    def done(self) -> bool:
+        return self.done_on is not None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "drill":
+            return "Drill session: the phrase cards due today"
+        what = "Read" if self.kind == "read" else "Finish the checklists of"
+        part = f" (part {self.part} of {self.parts})" if self.parts > 1 else ""
+        return f"{what} {self.title}{part}"
+
+
+@dataclass
+class Day:
+    date: dt.date
+    tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def minutes(self) -> int:
+        return sum(task.minutes for task in self.tasks)
+
+
+@dataclass
+class StudyPlan:
+    days: list[Day]
+    unscheduled: list[Task]
+    finished_before_today: int
+
+
+def plan_days(today: dt.date, interview: dt.date) -> list[dt.date]:
+    """The days the plan may use: today up to the day before the interview (just today when
+    the interview is today)."""
+    count = max((interview - today).days, 1)
+    return [today + dt.timedelta(days=n) for n in range(count)]
+
+
+def checklist_minutes(items: int) -> int:
+    return min(max(5, items), 15)
+
+
+def guide_tasks(guide: GuideState) -> list[Task]:
+    tasks = [
+        Task(
+            "read", guide.title, max(guide.read_minutes, 1), guide.track, guide.url, guide.opened_on
+        )
+    ]
+    if guide.checklist_items:
+        tasks.append(
+            Task(
+                "checklist",
+                guide.title,
+                checklist_minutes(guide.checklist_items),
+                guide.track,
+                guide.url,
+                guide.checklists_done_on,
+            )
+        )
+    return tasks
+
+
+def split(task: Task, capacity: int) -> list[Task]:
+    if task.minutes <= capacity:
+        return [task]
+    parts = math.ceil(task.minutes / capacity)
+    base, extra = divmod(task.minutes, parts)
+    return [
+        Task(
+            task.kind,
+            task.title,
+            base + (1 if n < extra else 0),
+            task.track,
+            task.url,
+            task.done_on,
+            n + 1,
+            parts,
+        )
+        for n in range(parts)
+    ]
+
+
+def build_plan(
+    *,
+    today: dt.date,
+    interview: dt.date,
+    daily_minutes: int,
+    tracks: list[tuple[str, list[GuideState]]],
+    has_cards: bool,
+    drilled_today: bool,
+) -> StudyPlan:
+    days = [Day(date) for date in plan_days(today, interview)]
+    drill = min(DRILL_MINUTES, daily_minutes // 3) if has_cards else 0
+    capacity = daily_minutes - drill
+    queues: list[deque[Task]] = []
+    finished = 0
+    for _, guides in tracks:
+        queue: deque[Task] = deque()
+        for guide in guides:
+            for task in guide_tasks(guide):
+                if task.done_on is not None and task.done_on < today:
+                    finished += 1
+                elif task.done_on == today:
+                    days[0].tasks.append(task)  # done today: shown ticked in today's list
+                else:
+                    queue.extend(split(task, capacity))
+        queues.append(queue)
+    for index, day in enumerate(days):
+        if drill:
+            day.tasks.insert(
+                0,
+                Task("drill", "", drill, done_on=today if (index == 0 and drilled_today) else None),
+            )
+        # Start each day with a different track, so no track always gets the day's leftovers.
+        order = [queues[(index + n) % len(queues)] for n in range(len(queues))] if queues else []
+        progress = True
+        while progress:
+            progress = False
+            for queue in order:
+                if queue and day.minutes + queue[0].minutes <= daily_minutes:
+                    day.tasks.append(queue.popleft())
+                    progress = True
+    unscheduled = [task for queue in queues for task in queue]
+    return StudyPlan(days=days, unscheduled=unscheduled, finished_before_today=finished)

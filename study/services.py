@@ -1,0 +1,452 @@
+"""Reader state: ticks, guides opened and finished, drill reviews and the plan.
+
+A reader's ticks and finished guides are cached together under one key per user (fetched with
+the session in the request's single Redis round trip) and forgotten after every change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from articles.models import Block, Guide, Item, Section, Track
+from billing.entitlements import can_read
+
+from . import sm2
+from .models import Card, Plan, Reading, Tick
+from .planner import GuideState, StudyPlan, build_plan
+
+STATE_SECONDS = 60 * 60
+READING_SECONDS = 60 * 60
+NEW_CARDS_PER_DAY = 20
+
+
+def state_key(user_id: object) -> str:
+    return f"study-state:{user_id}"
+
+
+def reading_key(user_id: object) -> str:
+    return f"study-reading:{user_id}"
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    ticks: frozenset[int]
+    finished: frozenset[int]
+
+
+def _load_state(user_id: int, ticks: list[int] | None = None) -> ReaderState:
+    if ticks is None:
+        ticks = list(Tick.objects.filter(user_id=user_id).values_list("item_id", flat=True))
+    finished = Reading.objects.filter(user_id=user_id, finished_at__isnull=False)
+    return ReaderState(frozenset(ticks), frozenset(finished.values_list("guide_id", flat=True)))
+
+
+def reader_state(user) -> ReaderState:
+    key = state_key(user.pk)
+    state = cache.get(key)
+    if state is None:
+        state = _load_state(user.pk)
+        cache.set(key, state, STATE_SECONDS)
+    return state
+
+
+def forget_state(user_id: int) -> None:
+    transaction.on_commit(lambda: cache.delete(state_key(user_id)))
+
+
+def open_guide(user, guide_id: int) -> ReaderState:
+    """Record that the reader opened this guide and return their state. The upsert is skipped
+    while this is the guide they opened last; when both the upsert and the state are needed,
+    Postgres does both in one statement. At most one query in every case."""
+    opened_before = cache.get(reading_key(user.pk)) == guide_id
+    state = cache.get(state_key(user.pk))
+    if opened_before and state is not None:
+        return state
+    now = timezone.now()
+    if not opened_before:
+        if state is None and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    WITH opened AS (
+                      INSERT INTO {Reading._meta.db_table}
+                        (user_id, guide_id, started_at, opened_at, section)
+                      VALUES (%s, %s, %s, %s, '')
+                      ON CONFLICT (user_id, guide_id) DO UPDATE SET opened_at = EXCLUDED.opened_at
+                      RETURNING finished_at
+                    )
+                    SELECT item_id, NULL FROM {Tick._meta.db_table} WHERE user_id = %s
+                    UNION ALL
+                    SELECT NULL, guide_id FROM {Reading._meta.db_table}
+                      WHERE user_id = %s AND finished_at IS NOT NULL
+                    """,
+                    [user.pk, guide_id, now, now, user.pk, user.pk],
+                )
+                rows = cursor.fetchall()
+            state = ReaderState(
+                frozenset(item for item, _ in rows if item is not None),
+                frozenset(guide for _, guide in rows if guide is not None),
+            )
+            cache.set(state_key(user.pk), state, STATE_SECONDS)
+        else:
+            Reading.objects.bulk_create(
+                [Reading(user=user, guide_id=guide_id, started_at=now, opened_at=now)],
+                update_conflicts=True,
+                unique_fields=["user", "guide"],
+                update_fields=["opened_at"],
+            )
+        cache.set(reading_key(user.pk), guide_id, READING_SECONDS)
+    return state if state is not None else reader_state(user)
+
+
+class NotAllowed(Exception):
+    """The reader may not act on this item (its section is past their preview)."""
+
+
+def readable_section_ids(user, guide: Guide) -> list[int]:
+    ids = list(guide.sections.order_by("position", "id").values_list("id", flat=True))
+    return ids if can_read(user, guide) else ids[: guide.preview_sections]
+
+
+def _checklist_items(**filters) -> list[Item]:
+    return list(
+        Item.objects.filter(block__kind=Block.Kind.CHECKLIST, **filters).select_related(
+            "block__section__guide__track"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class TickResult:
+    guide: Guide
+    section: Section
+    section_ticked: int
+    section_total: int
+    guide_ticked: int
+    guide_total: int
+
+
+def _public_guide(guide: Guide) -> bool:
+    return Guide.objects.published().filter(pk=guide.pk).exists()
+
+
+@transaction.atomic
+def set_ticks(user, items: list[Item], ticked: set[int]) -> TickResult:
+    """Tick the items in `ticked` and untick the others, all of one section, for this reader:
+    only in a published guide, only in a section the reader may read."""
+    section = items[0].block.section
+    guide = section.guide
+    if not _public_guide(guide):
+        raise Item.DoesNotExist
+    readable = readable_section_ids(user, guide)
+    if section.pk not in readable:
+        raise NotAllowed
+    now = timezone.now()
+    Tick.objects.bulk_create(
+        [
+            Tick(user=user, item=item, guide=guide, ticked_at=now)
+            for item in items
+            if item.pk in ticked
+        ],
+        ignore_conflicts=True,
+    )
+    Tick.objects.filter(user=user, item__in=[i.pk for i in items if i.pk not in ticked]).delete()
+    Reading.objects.bulk_create(
+        [Reading(user=user, guide=guide, started_at=now, opened_at=now, section=section.anchor)],
+        update_conflicts=True,
+        unique_fields=["user", "guide"],
+        update_fields=["opened_at", "section"],
+    )
+    forget_state(user.pk)
+    transaction.on_commit(lambda: cache.delete(reading_key(user.pk)))
+    visible = Item.objects.filter(block__kind=Block.Kind.CHECKLIST, block__section__in=readable)
+    mine = Tick.objects.filter(user=user, guide=guide)
+    return TickResult(
+        guide=guide,
+        section=section,
+        section_ticked=mine.filter(item__block__section=section).count(),
+        section_total=visible.filter(block__section=section).count(),
+        guide_ticked=mine.filter(item__block__section__in=readable).count(),
+        guide_total=visible.count(),
+    )
+
+
+def tick_item(user, item_id: int, checked: bool) -> TickResult:
+    items = _checklist_items(pk=item_id)
+    if not items:
+        raise Item.DoesNotExist
+    state = reader_state(user)
+    block_items = _checklist_items(block_id=items[0].block_id)
+    ticked = {i.pk for i in block_items if i.pk in state.ticks}
+    ticked = ticked | {item_id} if checked else ticked - {item_id}
+    return set_ticks(user, block_items, ticked)
+
+
+def tick_block(user, block_id: int, item_ids: set[int]) -> TickResult:
+    items = _checklist_items(block_id=block_id)
+    if not items:
+        raise Item.DoesNotExist
+    return set_ticks(user, items, item_ids)
+
+
+def set_finished(user, guide: Guide, finished: bool) -> None:
+    now = timezone.now()
+    Reading.objects.bulk_create(
+        [
+            Reading(
+                user=user,
+                guide=guide,
+                started_at=now,
+                opened_at=now,
+                finished_at=now if finished else None,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "guide"],
+        update_fields=["finished_at"],
+    )
+    forget_state(user.pk)
+
+
+def record_position(user, guide: Guide, anchor: str) -> None:
+    if Section.objects.filter(guide=guide, anchor=anchor).exists():
+        Reading.objects.filter(user=user, guide=guide).update(
+            section=anchor, opened_at=timezone.now()
+        )
+
+
+# --- Progress ---------------------------------------------------------------------------------
+
+
+@dataclass
+class GuideProgress:
+    guide: Guide
+    items: int
+    ticked: int
+    reading: Reading | None
+
+    @property
+    def started(self) -> bool:
+        return self.reading is not None or self.ticked > 0
+
+    @property
+    def finished(self) -> bool:
+        by_hand = self.reading is not None and self.reading.finished_at is not None
+        return by_hand or (self.items > 0 and self.ticked >= self.items)
+
+
+@dataclass
+class TrackProgress:
+    track: Track
+    guides: list[GuideProgress]
+
+    @property
+    def started(self) -> int:
+        return sum(g.started for g in self.guides)
+
+    @property
+    def finished(self) -> int:
+        return sum(g.finished for g in self.guides)
+
+    @property
+    def items(self) -> int:
+        return sum(g.items for g in self.guides)
+
+    @property
+    def ticked(self) -> int:
+        return sum(g.ticked for g in self.guides)
+
+
+def progress(user, tracks: list[Track] | None = None) -> list[TrackProgress]:
+    guides = list(
+        Guide.objects.published()
+        .for_listing()
+        .annotate(
+            checklist_items=Count(
+                "sections__blocks__item_rows",
+                filter=Q(sections__blocks__kind=Block.Kind.CHECKLIST),
+            )
+        )
+        .order_by("track__position", "published_at", "pk")
+    )
+    ticked = dict(
+        Tick.objects.filter(user=user)
+        .values_list("guide_id")
+        .annotate(n=Count("*"))
+        .values_list("guide_id", "n")
+    )
+    readings = {r.guide_id: r for r in Reading.objects.filter(user=user)}
+    by_track: dict[int, list[GuideProgress]] = {}
+    for guide in guides:
+        by_track.setdefault(guide.track_id, []).append(
+            GuideProgress(
+                guide, guide.checklist_items, ticked.get(guide.pk, 0), readings.get(guide.pk)
+            )
+        )
+    tracks = tracks if tracks is not None else list(Track.objects.order_by("position", "title"))
+    return [TrackProgress(track, by_track.get(track.pk, [])) for track in tracks]
+
+
+def has_plan(user) -> bool:
+    return Plan.objects.filter(user=user).exists()
+
+
+def continue_reading(user) -> Reading | None:
+    """The guide (and section) the reader opened last and has not finished, if it is still
+    published."""
+    return (
+        Reading.objects.filter(
+            user=user, guide__in=Guide.objects.published(), finished_at__isnull=True
+        )
+        .select_related("guide")
+        .order_by("-opened_at")
+        .first()
+    )
+
+
+# --- Drills -----------------------------------------------------------------------------------
+
+
+def _readable_phrase_items(user) -> list[Item]:
+    """Phrase rows in sections the reader may read, in reading order."""
+    items = list(
+        Item.objects.filter(
+            block__kind=Block.Kind.PHRASES,
+            block__section__guide__in=Guide.objects.published(),
+        )
+        .select_related("block__section__guide")
+        .order_by(
+            "block__section__guide__published_at",
+            "block__section__guide_id",
+            "block__section__position",
+            "block__position",
+            "position",
+        )
+    )
+    allowed: dict[int, set[int]] = {}
+    result = []
+    for item in items:
+        guide = item.block.section.guide
+        if guide.pk not in allowed:
+            allowed[guide.pk] = set(readable_section_ids(user, guide))
+        if item.block.section_id in allowed[guide.pk]:
+            result.append(item)
+    return result
+
+
+@dataclass(frozen=True)
+class DueCard:
+    item: Item
+    card: Card | None  # None: a new card, never reviewed
+
+
+def due_cards(user, today: dt.date) -> list[DueCard]:
+    """Cards due today: scheduled ones whose due date has come (or graded below Good today), then
+    new ones, at most NEW_CARDS_PER_DAY first seen per day."""
+    items = _readable_phrase_items(user)
+    cards = {c.item_id: c for c in Card.objects.filter(user=user)}
+    due: list[DueCard] = []
+    new: list[DueCard] = []
+    for item in items:
+        card = cards.get(item.pk)
+        if card is None:
+            new.append(DueCard(item, None))
+        elif card.due <= today or (
+            card.repeat_today and timezone.localdate(card.reviewed_at) == today
+        ):
+            due.append(DueCard(item, card))
+    started_today = sum(1 for c in cards.values() if c.first_reviewed_on == today)
+    return due + new[: max(NEW_CARDS_PER_DAY - started_today, 0)]
+
+
+@transaction.atomic
+def grade(user, item_id: int, grade_name: str, today: dt.date) -> Card:
+    item = next((i for i in _readable_phrase_items(user) if i.pk == item_id), None)
+    if item is None:
+        raise NotAllowed
+    card = Card.objects.select_for_update().filter(user=user, item=item).first()
+    before = (
+        sm2.Schedule(
+            card.repetitions,
+            card.interval,
+            card.ease,
+            card.lapses,
+            card.repeat_today and timezone.localdate(card.reviewed_at) == today,
+        )
+        if card
+        else sm2.Schedule()
+    )
+    after = sm2.review(before, grade_name)
+    card = card or Card(user=user, item=item, first_reviewed_on=today)
+    card.repetitions, card.interval, card.ease, card.lapses = (
+        after.repetitions,
+        after.interval,
+        after.ease,
+        after.lapses,
+    )
+    card.repeat_today = after.repeat_today
+    card.due = today + dt.timedelta(days=after.interval)
+    card.reviewed_at = timezone.now()
+    card.save()
+    return card
+
+
+def drilled_today(user, today: dt.date) -> bool:
+    reviewed = Card.objects.filter(user=user, reviewed_at__date=today).exists()
+    return reviewed and not due_cards(user, today)
+
+
+# --- Plan -------------------------------------------------------------------------------------
+
+
+def study_plan(user, plan: Plan, today: dt.date) -> StudyPlan:
+    tracks = list(plan.tracks.order_by("position", "title"))
+    progress_by_track = {p.track.pk: p for p in progress(user, tracks)}
+    last_ticks = dict(
+        Tick.objects.filter(user=user)
+        .values_list("guide_id")
+        .annotate(last=Max("ticked_at"))
+        .values_list("guide_id", "last")
+    )
+    states = []
+    for track in tracks:
+        guides = []
+        for entry in progress_by_track[track.pk].guides:
+            guide = entry.guide
+            if not can_read(user, guide):
+                continue
+            reading = entry.reading
+            done_on = None
+            if entry.finished:
+                finished_at = (
+                    reading.finished_at
+                    if reading and reading.finished_at
+                    else last_ticks.get(guide.pk)
+                )
+                done_on = timezone.localdate(finished_at) if finished_at else today
+            guides.append(
+                GuideState(
+                    guide_id=guide.pk,
+                    title=guide.title,
+                    url=guide.get_absolute_url(),
+                    track=track.title,
+                    read_minutes=guide.read_minutes,
+                    checklist_items=entry.items,
+                    opened_on=timezone.localdate(reading.started_at) if reading else None,
+                    checklists_done_on=done_on,
+                )
+            )
+        states.append((track.title, guides))
+    return build_plan(
+        today=today,
+        interview=plan.interview_date,
+        daily_minutes=plan.daily_minutes,
+        tracks=states,
+        has_cards=bool(_readable_phrase_items(user)),
+        drilled_today=drilled_today(user, today),
+    )

@@ -1,0 +1,180 @@
+"""Signed-in readers' study pages: ticking checklists, progress, drills and the plan. Every
+action is a plain form POST (with CSRF) that works without JavaScript; the guide page's script
+sends the same POSTs and asks for JSON instead of a redirect."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from articles.models import Guide, Item
+from billing.entitlements import can_read_premium
+
+from . import services
+from .forms import PlanForm
+from .models import Plan
+from .sm2 import QUALITY
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 18 else None
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _tick_response(request: HttpRequest, result: services.TickResult) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "section": result.section.pk,
+                "section_ticked": result.section_ticked,
+                "section_total": result.section_total,
+                "guide_ticked": result.guide_ticked,
+                "guide_total": result.guide_total,
+            }
+        )
+    return redirect(f"{result.guide.get_absolute_url()}#{result.section.anchor}")
+
+
+def _refused(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=status)
+    if status == 404:
+        raise Http404(message)
+    return HttpResponseForbidden(message)
+
+
+@login_required
+@require_POST
+def tick(request: HttpRequest) -> HttpResponse:
+    """One item, ticked or not (the guide page's script)."""
+    item_id = _int(request.POST.get("item"))
+    if item_id is None:
+        return _refused(request, 404, "No such checklist item.")
+    try:
+        result = services.tick_item(request.user, item_id, request.POST.get("checked") == "1")
+    except Item.DoesNotExist:
+        return _refused(request, 404, "No such checklist item.")
+    except services.NotAllowed:
+        return _refused(request, 403, "Subscribe to work through this section.")
+    return _tick_response(request, result)
+
+
+@login_required
+@require_POST
+def tick_block(request: HttpRequest) -> HttpResponse:
+    """A whole checklist saved at once (the form, without JavaScript)."""
+    block_id = _int(request.POST.get("block"))
+    wanted = {i for i in map(_int, request.POST.getlist("item")) if i is not None}
+    if block_id is None:
+        return _refused(request, 404, "No such checklist.")
+    try:
+        result = services.tick_block(request.user, block_id, wanted)
+    except Item.DoesNotExist:
+        return _refused(request, 404, "No such checklist.")
+    except services.NotAllowed:
+        return _refused(request, 403, "Subscribe to work through this section.")
+    return _tick_response(request, result)
+
+
+@login_required
+@require_POST
+def finish(request: HttpRequest) -> HttpResponse:
+    guide_id = _int(request.POST.get("guide"))
+    guide = get_object_or_404(Guide.objects.published(), pk=guide_id or 0)
+    services.set_finished(request.user, guide, request.POST.get("finished") == "1")
+    return redirect(guide.get_absolute_url())
+
+
+@login_required
+@require_POST
+def position(request: HttpRequest) -> HttpResponse:
+    """The section a reader reached (sent by the guide page's script as they leave it)."""
+    guide_id = _int(request.POST.get("guide"))
+    guide = get_object_or_404(Guide.objects.published(), pk=guide_id or 0)
+    services.record_position(request.user, guide, request.POST.get("section", "")[:80])
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_GET
+def progress(request: HttpRequest) -> HttpResponse:
+    tracks = services.progress(request.user)
+    return render(
+        request,
+        "study/progress.html",
+        {
+            "tracks": tracks,
+            "last": services.continue_reading(request.user),
+            "totals": {
+                "started": sum(t.started for t in tracks),
+                "finished": sum(t.finished for t in tracks),
+                "ticked": sum(t.ticked for t in tracks),
+                "items": sum(t.items for t in tracks),
+            },
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def drills(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    if request.method == "POST":
+        item_id = _int(request.POST.get("item"))
+        grade = request.POST.get("grade", "")
+        if item_id is None or grade not in QUALITY:
+            messages.error(request, "That answer could not be recorded: choose a grade.")
+            return redirect("study:drills")
+        try:
+            services.grade(request.user, item_id, grade, today)
+        except services.NotAllowed:
+            return _refused(request, 404, "No such card.")
+        return redirect("study:drills")
+    due = services.due_cards(request.user, today)
+    return render(
+        request,
+        "study/drills.html",
+        {
+            "card": due[0] if due else None,
+            "remaining": len(due),
+            "grades": [("again", "Again"), ("hard", "Hard"), ("good", "Good"), ("easy", "Easy")],
+            "has_premium": can_read_premium(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan(request: HttpRequest) -> HttpResponse:
+    existing = Plan.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        form = PlanForm(request.POST, instance=existing)
+        if form.is_valid():
+            saved = form.save(commit=False)
+            saved.user = request.user
+            saved.save()
+            form.save_m2m()
+            messages.success(request, "Your plan is ready.")
+            return redirect("study:plan")
+    else:
+        form = PlanForm(instance=existing)
+    today = timezone.localdate()
+    study_plan = services.study_plan(request.user, existing, today) if existing else None
+    return render(
+        request,
+        "study/plan.html",
+        {"form": form, "plan": existing, "study_plan": study_plan, "today": today},
+    )
