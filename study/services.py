@@ -56,6 +56,9 @@ def reader_state(user) -> ReaderState:
 
 
 def forget_state(user_id: int) -> None:
+    """Forget the cached state now and again after commit (a read between the two may have
+    cached the state from before this transaction)."""
+    cache.delete(state_key(user_id))
     transaction.on_commit(lambda: cache.delete(state_key(user_id)))
 
 
@@ -163,7 +166,7 @@ def set_ticks(user, items: list[Item], ticked: set[int]) -> TickResult:
         update_fields=["opened_at", "section"],
     )
     forget_state(user.pk)
-    transaction.on_commit(lambda: cache.delete(reading_key(user.pk)))
+    cache.delete(reading_key(user.pk))
     visible = Item.objects.filter(block__kind=Block.Kind.CHECKLIST, block__section__in=readable)
     mine = Tick.objects.filter(user=user, guide=guide)
     return TickResult(
@@ -352,16 +355,19 @@ def due_cards(user, today: dt.date) -> list[DueCard]:
     cards = {c.item_id: c for c in Card.objects.filter(user=user)}
     due: list[DueCard] = []
     new: list[DueCard] = []
+    repeats: list[DueCard] = []
     for item in items:
         card = cards.get(item.pk)
         if card is None:
             new.append(DueCard(item, None))
-        elif card.due <= today or (
-            card.repeat_today and timezone.localdate(card.reviewed_at) == today
-        ):
+        elif card.repeat_today and timezone.localdate(card.reviewed_at) == today:
+            repeats.append(DueCard(item, card))
+        elif card.due <= today:
             due.append(DueCard(item, card))
     started_today = sum(1 for c in cards.values() if c.first_reviewed_on == today)
-    return due + new[: max(NEW_CARDS_PER_DAY - started_today, 0)]
+    # Cards answered badly today come back after the others, not straight away.
+    repeats.sort(key=lambda d: d.card.reviewed_at)
+    return due + new[: max(NEW_CARDS_PER_DAY - started_today, 0)] + repeats
 
 
 @transaction.atomic

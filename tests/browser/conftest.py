@@ -52,7 +52,10 @@ def new_page(browser):
     contexts = []
 
     def make(**options):
-        context = browser.new_context(bypass_csp=True, **options)
+        # axe is injected past the CSP; a test that proves the page's own script runs under the
+        # real policy passes bypass_csp=False.
+        options.setdefault("bypass_csp", True)
+        context = browser.new_context(**options)
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
@@ -89,3 +92,19 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, user, site: str) -> None:
+    """Give the page's browser context a signed-in session for this user."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": site}]
+    )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
+from articles.models import Track
 from billing.models import Subscription
+from study.models import Plan
 
-from .conftest import axe_violations
+from .conftest import axe_violations, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -41,19 +46,11 @@ def test_subscriber_pages_and_the_full_guide(site, new_page, seed_guide, reader,
     Subscription.objects.create(
         user=reader, stripe_subscription_id="sub_axe", stripe_customer_id="cus_axe", status="active"
     )
+    Plan.objects.create(
+        user=reader, interview_date=timezone.localdate() + dt.timedelta(days=10)
+    ).tracks.set(Track.objects.all())
     page = new_page(color_scheme=scheme)
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    session = SessionStore()
-    session[SESSION_KEY] = str(reader.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    session[HASH_SESSION_KEY] = reader.get_session_auth_hash()
-    session.save()
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": site}]
-    )
+    sign_in(page, reader, site)
     found = {}
     for path in [
         seed_guide.get_absolute_url(),
@@ -61,8 +58,13 @@ def test_subscriber_pages_and_the_full_guide(site, new_page, seed_guide, reader,
         "/pricing/",
         "/accounts/password/change/",
         "/accounts/email/",
+        "/progress/",
+        "/drills/",
+        "/plan/",
     ]:
         page.goto(site + path)
+        if path == "/drills/":
+            page.get_by_text("Show answer").click()  # the answer and the grade buttons too
         found[path] = axe_violations(page)
     problems = {path: v for path, v in found.items() if v}
     assert not problems, "\n".join(f"{p}: {v}" for p, v in problems.items())

@@ -1,0 +1,93 @@
+"""A reader's study tools in a real browser, under the site's real Content-Security-Policy:
+ticking a checklist item without a reload, seeing it ticked on another device, and a drill
+session."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from articles.models import Item
+from billing.models import Subscription
+from study.models import Card, Tick
+
+from .conftest import ARTIFACTS, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def subscriber(reader):
+    Subscription.objects.create(
+        user=reader, stripe_subscription_id="sub_study", stripe_customer_id="c", status="active"
+    )
+    return reader
+
+
+def test_ticking_an_item_is_saved_and_seen_on_another_device(
+    site, new_page, seed_guide, subscriber
+) -> None:
+    laptop = new_page(bypass_csp=False)
+    errors: list[str] = []
+    laptop.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    sign_in(laptop, subscriber, site)
+    laptop.goto(site + seed_guide.get_absolute_url())
+    first = laptop.locator("form.checklist input[type=checkbox]").first
+    section = laptop.locator("section.guide-section").first
+    assert section.locator(".section-progress .count").inner_text() == "0"
+    laptop.evaluate("window.notReloaded = true")
+    # The script hides the no-JavaScript Save button: it is running under the CSP.
+    assert not laptop.locator("form.checklist button").first.is_visible()
+    first.check()
+    # The counts change in place, without a reload.
+    section.locator(".section-progress .count", has_text="1").wait_for()
+    assert laptop.locator("[data-guide-progress] .count").inner_text() == "1"
+    assert laptop.evaluate("window.notReloaded") is True
+    item_id = int(first.get_attribute("value"))
+    assert Tick.objects.filter(user=subscriber, item_id=item_id).exists()
+    assert not errors, errors
+
+    phone = new_page(viewport={"width": 390, "height": 844}, bypass_csp=False)
+    sign_in(phone, subscriber, site)
+    phone.goto(site + seed_guide.get_absolute_url())
+    assert phone.locator(f"#item-{item_id}").is_checked()
+    assert (
+        phone.locator("section.guide-section")
+        .first.locator(".section-progress .count")
+        .inner_text()
+        == "1"
+    )
+    phone.locator(f"#item-{item_id}").scroll_into_view_if_needed()
+    phone.screenshot(path=str(ARTIFACTS / "guide-checklist-phone.png"))
+
+    # Unticking on the phone shows on the laptop after a reload.
+    phone.locator(f"#item-{item_id}").uncheck()
+    phone.locator("[data-guide-progress] .count", has_text="0").wait_for()
+    laptop.reload()
+    assert not laptop.locator(f"#item-{item_id}").is_checked()
+
+
+def test_a_drill_session(site, new_page, seed_guide, subscriber) -> None:
+    page = new_page(bypass_csp=False)
+    sign_in(page, subscriber, site)
+    page.goto(site + "/drills/")
+    rows = Item.objects.filter(block__section__guide=seed_guide, block__kind="phrases").count()
+    assert page.get_by_text(f"{rows} cards due today").is_visible()
+    prompt = page.locator(".drill-prompt").inner_text()
+    answer = page.locator(".drill-answer-text")
+    assert not answer.is_visible()
+    page.get_by_text("Show answer").click()
+    assert answer.is_visible()
+    page.get_by_role("button", name="Good").click()
+    page.get_by_text(f"{rows - 1} cards due today").wait_for()
+    card = Card.objects.get(user=subscriber)
+    assert card.item.text == prompt and card.interval == 1
+    # "Again" keeps the card in today's session, after the other cards.
+    again = page.locator(".drill-prompt").inner_text()
+    page.get_by_text("Show answer").click()
+    page.get_by_role("button", name="Again").click()
+    page.get_by_text(f"{rows - 1} cards due today").wait_for()
+    assert page.locator(".drill-prompt").inner_text() != again
+    page.screenshot(path=str(ARTIFACTS / "drills.png"))
+    assert re.search(r"\d+ cards? due today", page.content())

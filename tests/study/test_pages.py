@@ -1,0 +1,207 @@
+"""/progress/, "Continue reading", /drills/ and /plan/ as a reader uses them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from articles.models import Block, Item
+from study.models import Card
+from study.services import NEW_CARDS_PER_DAY, due_cards, grade
+
+from ..factories import TrackFactory, UserFactory, make_guide
+from .test_checklists import JSON, signed_in, subscriber
+
+PHRASES = "Moment | What to say\nStart | Let me restate the problem.\nStuck | Here is what I know."
+
+
+@pytest.fixture
+def guides(db):
+    system = TrackFactory(slug="system-design", title="System Design")
+    return [
+        make_guide(
+            slug="one",
+            title="Guide one",
+            sections=[
+                [("checklist", "A\nB")],
+                [("paragraph", "Second section.")],
+            ],
+        ),
+        make_guide(slug="two", title="Guide two", sections=[[("phrases", PHRASES)]]),
+        make_guide(
+            slug="three",
+            title="Guide three",
+            track=system,
+            access="premium",
+            preview_sections=1,
+            sections=[[("phrases", PHRASES)], [("phrases", "L | R\nLocked | Answer")]],
+        ),
+    ]
+
+
+def test_progress_counts_started_finished_and_ticks_per_track(guides) -> None:
+    client = signed_in(UserFactory())
+    page = client.get("/progress/").content.decode()
+    assert "0 guides started, 0 finished, 0 of 2 checklist items ready." in page
+    one = guides[0]
+    client.get(one.get_absolute_url())
+    for item in Item.objects.filter(block__section__guide=one):
+        client.post("/progress/tick/", {"item": item.pk, "checked": "1"}, **JSON)
+    client.post("/progress/finished/", {"guide": guides[2].pk, "finished": "1"})
+    page = client.get("/progress/").content.decode()
+    assert "2 guides started, 2 finished, 2 of 2 checklist items ready." in page
+    coding = page[page.index('id="track-coding"') : page.index('id="track-system-design"')]
+    assert "1 of 2 started · 1 finished · 2 of 2 checklist items ready" in coding
+    assert re.search(r"Guide one</a></th>\s*<td>2 of 2</td>\s*<td><span class=\"status-ok\">", page)
+
+
+def test_continue_reading_goes_to_the_last_guide_and_section(guides) -> None:
+    reader = UserFactory()
+    client = signed_in(reader)
+    assert "Continue reading" not in client.get("/").content.decode()
+    client.get(guides[1].get_absolute_url())
+    client.get(guides[0].get_absolute_url())
+    anchor = guides[0].sections.order_by("position")[1].anchor
+    assert (
+        client.post("/progress/position/", {"guide": guides[0].pk, "section": anchor}).status_code
+        == 204
+    )
+    link = f'href="{guides[0].get_absolute_url()}#{anchor}">Guide one</a>'
+    assert link in client.get("/").content.decode()
+    assert link in client.get("/progress/").content.decode()
+    # An unknown section is ignored, never stored.
+    client.post("/progress/position/", {"guide": guides[0].pk, "section": "<script>"})
+    assert link in client.get("/progress/").content.decode()
+    # Visitors see no such block.
+    assert "Continue reading" not in Client().get("/").content.decode()
+
+
+def test_study_pages_need_a_signed_in_reader(db, client: Client) -> None:
+    for url in ("/progress/", "/drills/", "/plan/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_due_cards_are_exactly_the_ones_whose_day_has_come(guides) -> None:
+    reader = subscriber()
+    today = timezone.localdate()
+    rows = list(Item.objects.filter(block__kind=Block.Kind.PHRASES).order_by("pk"))
+    assert len(rows) == 5  # two guides' tables, the premium one with its locked section
+    # All new: all due today.
+    assert [d.item.pk for d in due_cards(reader, today)] == [r.pk for r in rows]
+    for row, days in zip(rows, [-3, 0, 1, 7, 0], strict=True):
+        Card.objects.create(
+            user=reader,
+            item=row,
+            interval=1,
+            repetitions=1,
+            due=today + dt.timedelta(days=days),
+            first_reviewed_on=today - dt.timedelta(days=9),
+            reviewed_at=timezone.now() - dt.timedelta(days=9),
+        )
+    assert {d.item.pk for d in due_cards(reader, today)} == {rows[0].pk, rows[1].pk, rows[4].pk}
+    # Tomorrow, the card due in a day joins them.
+    tomorrow = {d.item.pk for d in due_cards(reader, today + dt.timedelta(days=1))}
+    assert tomorrow == {rows[0].pk, rows[1].pk, rows[2].pk, rows[4].pk}
+
+
+def test_readers_only_drill_rows_they_may_read(guides) -> None:
+    reader = UserFactory()
+    texts = [d.item.text for d in due_cards(reader, timezone.localdate())]
+    assert "Locked" not in texts and texts.count("Stuck") == 2
+
+
+def test_new_cards_are_limited_per_day(db) -> None:
+    rows = "\n".join(f"Prompt {n} | Answer {n}" for n in range(NEW_CARDS_PER_DAY + 5))
+    make_guide(slug="many", sections=[[("phrases", f"L | R\n{rows}")]])
+    reader = UserFactory()
+    today = timezone.localdate()
+    assert len(due_cards(reader, today)) == NEW_CARDS_PER_DAY
+    first = due_cards(reader, today)[0].item
+    grade(reader, first.pk, "good", today)
+    assert len(due_cards(reader, today)) == NEW_CARDS_PER_DAY - 1
+
+
+def test_a_drill_session(guides) -> None:
+    client = signed_in(UserFactory())
+    page = client.get("/drills/").content.decode()
+    assert "4 cards due today" in page  # the premium guide's locked row is not among them
+    assert '<summary class="button">Show answer</summary>' in page
+    item = int(re.search(r'name="item" value="(\d+)"', page).group(1))
+    assert Item.objects.get(pk=item).text == "Start"
+    response = client.post("/drills/", {"item": item, "grade": "good"})
+    assert response.status_code == 302
+    card = Card.objects.get(item_id=item)
+    assert (card.interval, card.due) == (1, timezone.localdate() + dt.timedelta(days=1))
+    page = client.get("/drills/").content.decode()
+    assert "3 cards due today" in page
+    # "Again" brings a card back today.
+    item = int(re.search(r'name="item" value="(\d+)"', page).group(1))
+    client.post("/drills/", {"item": item, "grade": "again"})
+    assert "3 cards due today" in client.get("/drills/").content.decode()
+
+
+@pytest.mark.parametrize("data", [{"item": "x", "grade": "good"}, {"item": "1", "grade": "meh"}])
+def test_bad_grades_get_a_clear_message(guides, data) -> None:
+    client = signed_in(UserFactory())
+    response = client.post("/drills/", data, follow=True)
+    assert "That answer could not be recorded" in response.content.decode()
+    assert not Card.objects.exists()
+
+
+def test_a_row_edit_keeps_its_schedule_and_a_deleted_row_loses_it(guides) -> None:
+    reader = UserFactory()
+    today = timezone.localdate()
+    block = Block.objects.get(section__guide=guides[1])
+    start, stuck = Item.objects.filter(block=block)
+    grade(reader, start.pk, "good", today)
+    grade(reader, stuck.pk, "good", today)
+    block.text = "Moment | What to say\nStart | Let me restate it, in my own words.\n"
+    block.save()
+    card = Card.objects.get(user=reader)
+    assert card.item_id == start.pk and card.item.answer == "Let me restate it, in my own words."
+    assert not Item.objects.filter(pk=stuck.pk).exists()
+
+
+def test_making_a_plan(guides) -> None:
+    client = signed_in(UserFactory())
+    today = timezone.localdate()
+    page = client.get("/plan/").content.decode()
+    assert "Make a plan" in page
+    response = client.post(
+        "/plan/",
+        {"interview_date": (today - dt.timedelta(days=1)).isoformat(), "daily_minutes": "5"},
+    )
+    assert response.status_code == 200
+    errors = response.content.decode()
+    assert "The interview date has passed" in errors
+    assert "Ensure this value is greater than or equal to 15." in errors
+    assert "Choose at least one track." in errors
+    interview = today + dt.timedelta(days=5)
+    response = client.post(
+        "/plan/",
+        {
+            "interview_date": interview.isoformat(),
+            "daily_minutes": "30",
+            "tracks": [guides[0].track_id, guides[2].track_id],
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Your plan is ready." in page
+    assert page.index(">Today <") < page.index("Read Guide one")
+    assert "Drill session" in page
+    # Ticking a checklist elsewhere ticks it in the plan.
+    for item in Item.objects.filter(block__section__guide=guides[0]):
+        client.post("/progress/tick/", {"item": item.pk, "checked": "1"}, **JSON)
+    page = client.get("/plan/").content.decode()
+    today_block = page[page.index(">Today <") : page.index("</section>", page.index(">Today <"))]
+    assert re.search(
+        r'class="done">\s*<span class="plan-check" aria-hidden="true">✓</span>\s*'
+        r'<a href="/guides/one/">Finish the checklists of Guide one',
+        today_block,
+    )

@@ -1,0 +1,170 @@
+"""The plan: never past the interview date, never over the daily budget, every chosen track
+covered, and a missed day re-planned from today without losing finished work."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from study.planner import GuideState, build_plan, plan_days
+
+TODAY = dt.date(2026, 11, 29)
+
+
+def guide(n: int, track: str, minutes: int = 12, items: int = 5, **done) -> GuideState:
+    return GuideState(n, f"Guide {n}", f"/guides/g{n}/", track, minutes, items, **done)
+
+
+guides = st.lists(st.tuples(st.integers(1, 90), st.integers(0, 12)), min_size=1, max_size=8)
+tracks = st.lists(guides, min_size=1, max_size=5)
+
+
+def make_tracks(spec: list[list[tuple[int, int]]]) -> list[tuple[str, list[GuideState]]]:
+    n = 0
+    result = []
+    for t, entries in enumerate(spec):
+        states = []
+        for minutes, items in entries:
+            n += 1
+            states.append(guide(n, f"Track {t}", minutes, items))
+        result.append((f"Track {t}", states))
+    return result
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    spec=tracks,
+    days=st.integers(0, 40),
+    budget=st.integers(15, 240),
+    has_cards=st.booleans(),
+)
+def test_a_plan_stays_before_the_interview_and_within_the_budget(spec, days, budget, has_cards):
+    interview = TODAY + dt.timedelta(days=days)
+    plan = build_plan(
+        today=TODAY,
+        interview=interview,
+        daily_minutes=budget,
+        tracks=make_tracks(spec),
+        has_cards=has_cards,
+        drilled_today=False,
+    )
+    assert plan.days[0].date == TODAY
+    for day in plan.days:
+        assert day.date < interview or day.date == TODAY == interview
+        assert day.minutes <= budget
+    # Nothing is lost: every task is either scheduled or listed as not fitting.
+    scheduled = [t for day in plan.days for t in day.tasks if t.kind != "drill"]
+    wanted = sum(1 + (items > 0) for entries in spec for _, items in entries)
+    whole = {(t.kind, t.title) for t in scheduled + plan.unscheduled}
+    assert len(whole) == wanted
+
+
+@settings(max_examples=100, deadline=None)
+@given(spec=tracks, budget=st.integers(15, 240))
+def test_every_chosen_track_is_covered_when_there_is_time(spec, budget):
+    interview = TODAY + dt.timedelta(days=60)
+    plan = build_plan(
+        today=TODAY,
+        interview=interview,
+        daily_minutes=budget,
+        tracks=make_tracks(spec),
+        has_cards=True,
+        drilled_today=False,
+    )
+    assert not plan.unscheduled or sum(d.minutes for d in plan.days) > 0
+    covered = {t.track for day in plan.days for t in day.tasks if t.kind != "drill"}
+    assert covered == {f"Track {n}" for n in range(len(spec))}
+
+
+def test_tracks_are_balanced_day_by_day() -> None:
+    tracks = [(f"T{t}", [guide(t * 10 + n, f"T{t}", 10, 0) for n in range(4)]) for t in range(3)]
+    plan = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=4),
+        daily_minutes=30,
+        tracks=tracks,
+        has_cards=False,
+        drilled_today=False,
+    )
+    for day in plan.days:
+        assert sorted(t.track for t in day.tasks) == ["T0", "T1", "T2"]
+
+
+def test_a_guide_longer_than_a_day_is_split_into_parts() -> None:
+    plan = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=5),
+        daily_minutes=30,
+        tracks=[("T", [guide(1, "T", 50, 0)])],
+        has_cards=True,
+        drilled_today=False,
+    )
+    reads = [t for day in plan.days for t in day.tasks if t.kind == "read"]
+    assert [(t.part, t.parts) for t in reads] == [(1, 3), (2, 3), (3, 3)]
+    assert sum(t.minutes for t in reads) == 50
+    assert all(day.tasks[0].kind == "drill" for day in plan.days)  # each day starts drilling
+
+
+def test_a_missed_day_rolls_forward_and_finished_work_stays_finished() -> None:
+    interview = TODAY + dt.timedelta(days=6)
+    tracks = [("T", [guide(n, "T", 20, 5) for n in range(1, 5)])]
+    monday = build_plan(
+        today=TODAY,
+        interview=interview,
+        daily_minutes=25,
+        tracks=tracks,
+        has_cards=False,
+        drilled_today=False,
+    )
+    assert [(t.kind, t.title) for t in monday.days[0].tasks] == [
+        ("read", "Guide 1"),
+        ("checklist", "Guide 1"),
+    ]
+    # Monday's reading was done; Tuesday was missed entirely; on Wednesday the plan is
+    # recomputed from Wednesday.
+    wednesday = TODAY + dt.timedelta(days=2)
+    done = [("T", [guide(1, "T", 20, 5, opened_on=TODAY)] + tracks[0][1][1:])]
+    plan = build_plan(
+        today=wednesday,
+        interview=interview,
+        daily_minutes=25,
+        tracks=done,
+        has_cards=False,
+        drilled_today=False,
+    )
+    assert plan.days[0].date == wednesday
+    assert plan.finished_before_today == 1
+    remaining = [(t.kind, t.title) for day in plan.days for t in day.tasks] + [
+        (t.kind, t.title) for t in plan.unscheduled
+    ]
+    assert ("read", "Guide 1") not in remaining
+    assert ("checklist", "Guide 1") in remaining  # not finished yet: still planned
+    assert len(remaining) == 7  # 8 tasks, 1 done, none lost
+
+
+def test_work_finished_today_shows_ticked_in_today() -> None:
+    tracks = [("T", [guide(1, "T", 10, 5, opened_on=TODAY, checklists_done_on=TODAY)])]
+    plan = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=3),
+        daily_minutes=30,
+        tracks=tracks,
+        has_cards=True,
+        drilled_today=True,
+    )
+    assert [(t.kind, t.done) for t in plan.days[0].tasks] == [
+        ("drill", True),
+        ("read", True),
+        ("checklist", True),
+    ]
+
+
+def test_plan_days_end_the_day_before_the_interview() -> None:
+    assert plan_days(TODAY, TODAY + dt.timedelta(days=3)) == [
+        TODAY,
+        TODAY + dt.timedelta(days=1),
+        TODAY + dt.timedelta(days=2),
+    ]
+    assert plan_days(TODAY, TODAY) == [TODAY]
