@@ -17,6 +17,9 @@ from .markdown import render_inline
 from .models import Block, Guide, Section
 
 CACHE_SECONDS = 60 * 60 * 24
+# Part of every cached rendering's key: raised whenever what is cached changes shape, so a
+# deploy never reads an entry written by the code before it.
+RENDER_SCHEMA = 2
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,10 @@ def guide_body(guide: Guide, *, full: bool) -> RenderedBody:
     level = "full" if full or guide.cut is None else "preview"
     # The access settings are in the key too, so no race between a save and a refresh can serve a
     # rendering made under a wider preview to a reader without access.
-    key = f"guide-body:{guide.pk}:v{guide.version}:{guide.access}:{guide.preview_sections}:{level}"
+    key = (
+        f"guide-body:r{RENDER_SCHEMA}:{guide.pk}:v{guide.version}:{guide.access}"
+        f":{guide.preview_sections}:{level}"
+    )
     cached = cache.get(key)
     if cached is not None:
         return RenderedBody(

@@ -22,6 +22,7 @@ from .markdown import (
     write_guide,
 )
 from .models import WORDS_PER_MINUTE, Block, Guide, Section, Track, split_phrase_row
+from .rendering import RENDER_SCHEMA
 
 WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
@@ -67,7 +68,7 @@ GUIDE_ENTRY_SECONDS = 300
 def guide_entry_key(slug: str, audience: str, version: int) -> str:
     # The content version is read before the database, so a page rebuilt from rows that an
     # editor's commit has since changed lands under a version nobody reads any more.
-    return f"guide-entry:{version}:{slug}:{audience}"
+    return f"guide-entry:r{RENDER_SCHEMA}:{version}:{slug}:{audience}"
 
 
 def content_version() -> int:
