@@ -114,7 +114,7 @@ else:
 # Each process also keeps the guide pages it served last, under keys that carry the content
 # version (so an entry never goes stale: a change moves readers to a new key).
 CACHES["local"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "alphacode.cache.ProcessCache",
     "LOCATION": "alphacode-local",
     "OPTIONS": {"MAX_ENTRIES": 200},
 }

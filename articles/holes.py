@@ -50,8 +50,19 @@ def for_kind(html: str, kind: str, *, login_url: str, guide_url: str) -> str:
     return HOLE.sub(lambda m: fixed.get(m.group(1), m.group(0)), html)
 
 
-def fill(html: str, value: Callable[[str, str], str]) -> str:
-    """Replace every hole left with value(name, number)."""
-    if MARK not in html:
-        return html
-    return HOLE.sub(lambda m: value(m.group(1), m.group(2)), html)
+Parts = tuple  # (text, name, number, text, name, number, ..., text): a page split at its holes
+
+
+def split(html: str) -> Parts:
+    """The page cut at its holes, once per shell, so serving it is a join, not a search."""
+    pieces = HOLE.split(html)
+    return tuple(int(p) if i % 3 == 2 and p else p for i, p in enumerate(pieces))
+
+
+def fill(parts: Parts, value: Callable[[str, int | str], str]) -> str:
+    """The page with every hole replaced by value(name, number)."""
+    out = [parts[0]]
+    for index in range(1, len(parts), 3):
+        out.append(value(parts[index], parts[index + 1]))
+        out.append(parts[index + 2])
+    return "".join(out)

@@ -26,7 +26,7 @@ from alphacode.context_processors import site_urls
 from billing.entitlements import can_read, can_read_premium
 from study.services import ReaderState, continue_reading, has_plan, open_guide
 
-from .holes import fill, for_kind, hole
+from .holes import Parts, fill, for_kind, hole, split
 from .models import Guide, Track
 from .rendering import guide_body
 from .search import MAX_QUERY_LENGTH, search_guides
@@ -223,37 +223,53 @@ def _shell(request: HttpRequest, page: dict, kind: str) -> str:
     return for_kind(html, kind, login_url=site_urls()["login"], guide_url=page["url"])
 
 
-def _fill(request: HttpRequest, shell: str, page: dict, state: ReaderState | None) -> HttpResponse:
+def _fill(
+    request: HttpRequest, parts: Parts, page: dict, state: ReaderState | None
+) -> HttpResponse:
     ticks = state.ticks if state else frozenset()
+    if "unticked" in page and ticks.isdisjoint(page["items"]):
+        parts = page["unticked"]  # nothing ticked here: the checkbox holes are filled already
     checklists: dict[int, list[int]] = page["checklists"]
+    token = ""
 
-    def value(name: str, number: str) -> str:
+    def csrf() -> str:
+        nonlocal token  # one (masked) token for every form on the page
+        token = token or get_token(request)
+        return token
+
+    def messages() -> str:
+        pending = get_messages(request)
+        if not len(pending):
+            return ""
+        return render_to_string("includes/messages.html", {"messages": pending})
+
+    def finish() -> str:
+        finished = state is not None and page["guide_id"] in state.finished
+        return FINISH_FORM.format(
+            action=reverse("study:finish"),
+            csrf=csrf(),
+            guide=page["guide_id"],
+            **(FINISHED if finished else UNFINISHED),
+        )
+
+    def value(name: str, number: int | str) -> str:
+        if name == "ck":
+            return " checked" if number in ticks else ""
+        if name == "sc":
+            return str(sum(1 for item in checklists.get(number, ()) if item in ticks))
+        if name == "gp":
+            return str(sum(1 for ids in checklists.values() for item in ids if item in ticks))
         if name == "csrf":
-            return get_token(request)
+            return csrf()
         if name == "nonce":
             return str(get_nonce(request))
         if name == "messages":
-            messages = get_messages(request)
-            if not len(messages):
-                return ""
-            return render_to_string("includes/messages.html", {"messages": messages})
-        if name == "ck":
-            return " checked" if int(number) in ticks else ""
-        if name == "sc":
-            return str(sum(1 for item in checklists.get(int(number), ()) if item in ticks))
-        if name == "gp":
-            return str(sum(1 for ids in checklists.values() for item in ids if item in ticks))
+            return messages()
         if name == "fin":
-            finished = state is not None and page["guide_id"] in state.finished
-            return FINISH_FORM.format(
-                action=reverse("study:finish"),
-                csrf=get_token(request),
-                guide=page["guide_id"],
-                **(FINISHED if finished else UNFINISHED),
-            )
+            return finish()
         return ""
 
-    return HttpResponse(fill(shell, value))
+    return HttpResponse(fill(parts, value))
 
 
 FINISH_FORM = (
@@ -276,6 +292,20 @@ UNFINISHED = {
     "quiet": "",
     "label": "Mark it finished",
 }
+
+
+UNTICKED = {"ck": "", "sc": "0", "gp": "0"}
+
+
+def _page_facts(page: dict, parts: Parts) -> dict:
+    """What serving a shell needs of its page (not the rendered strings, already in it), and the
+    shell with every checkbox hole filled for a reader with nothing ticked in this guide."""
+    return {
+        "guide_id": page["guide_id"],
+        "checklists": page["checklists"],
+        "items": frozenset(item for ids in page["checklists"].values() for item in ids),
+        "unticked": split(fill(parts, lambda name, number: UNTICKED.get(name, hole(name)))),
+    }
 
 
 def _reader_kind(user) -> str:
@@ -305,11 +335,12 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
             )
             page = _guide_page(request, guide, full=can_read(request.user, guide), preview=False)
             cache.set(key, page, GUIDE_ENTRY_SECONDS)
-        cached = (_shell(request, page, kind), page)
+        parts = split(_shell(request, page, kind))
+        cached = (parts, _page_facts(page, parts))
         local_cache.set(shell_key, cached, GUIDE_ENTRY_SECONDS)
-    shell, page = cached
+    parts, page = cached
     state = open_guide(request.user, page["guide_id"]) if kind != "visitor" else None
-    return _fill(request, shell, page, state)
+    return _fill(request, parts, page, state)
 
 
 @staff_member_required
@@ -321,7 +352,7 @@ def guide_preview(request: HttpRequest, slug: str) -> HttpResponse:
     as_visitor = request.GET.get("as") == "visitor"
     page = _guide_page(request, guide, full=not as_visitor, preview=True)
     kind = "visitor" if as_visitor else "staff"
-    response = _fill(request, _shell(request, page, kind), page, None)
+    response = _fill(request, split(_shell(request, page, kind)), page, None)
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -18,11 +18,14 @@ cat bench/wrk-webhooks.lua bench/wrk-report.lua > "$OUT/wrk-webhooks-report.lua"
 bench_start_server
 
 GUIDE=/guides/fine-tuning-vs-prompting/
-# A browser keeps the cookies the site sets: the first signed-in response sets the user hint.
-HINT=$(curl -fsS -D - -o /dev/null -H "Cookie: $COOKIE" "$BASE$GUIDE" | tr -d '\r' \
-  | sed -n 's/^[Ss]et-[Cc]ookie: \(ac_uid=[0-9]*\).*/\1/p')
-[ -n "$HINT" ] || { echo "the signed-in response set no user hint cookie" >&2; exit 1; }
-COOKIE="$COOKIE; $HINT"
+# A browser keeps the cookies the site sets: the first signed-in response sets the user hint
+# and the CSRF cookie (the page has forms).
+SET_COOKIES=$(curl -fsS -D - -o /dev/null -H "Cookie: $COOKIE" "$BASE$GUIDE" | tr -d '\r' \
+  | sed -n 's/^[Ss]et-[Cc]ookie: \([a-z_]*=[^;]*\).*/\1/p')
+echo "$SET_COOKIES" | grep -q '^ac_uid=' \
+  || { echo "the signed-in response set no user hint cookie" >&2; exit 1; }
+COOKIE="$COOKIE; $(echo "$SET_COOKIES" | paste -sd';' | sed 's/;/; /g')"
+echo "subscriber cookies: $(echo "$COOKIE" | sed 's/=[^;]*/=…/g')"
 # Warm every worker process (database pool, templates, caches) on every page before measuring,
 # so no figure pays for start-up.
 for path in /robots.txt "$GUIDE" /guides/ "/search/?q=latency+budget"; do
