@@ -30,6 +30,7 @@ def site_urls() -> dict[str, str]:
         "plan": "study:plan",
         "tick": "study:tick",
         "position": "study:position",
+        "finish": "study:finish",
     }
     return {key: reverse(name) for key, name in names.items()}
 

@@ -18,7 +18,6 @@ from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
@@ -246,7 +245,7 @@ def _fill(
     def finish() -> str:
         finished = state is not None and page["guide_id"] in state.finished
         return FINISH_FORM.format(
-            action=reverse("study:finish"),
+            action=site_urls()["finish"],
             csrf=csrf(),
             guide=page["guide_id"],
             **(FINISHED if finished else UNFINISHED),
