@@ -25,6 +25,7 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.http import HttpRequest, HttpResponse
 
 _batch: ContextVar[dict[str, Any] | None] = ContextVar("alphacode_cache_batch", default=None)
+_MISSING = object()
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -85,12 +86,15 @@ class FastRedisCache(RedisCache):
     def prefetch(self, keys: list[str]) -> None:
         batch = _batch.get()
         if batch is not None:
-            batch.update(self.get_many(keys))
+            found = self.get_many(keys)
+            # Misses are kept too: a key known to be absent is not asked for again.
+            batch.update({key: found.get(key, _MISSING) for key in keys})
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         batch = _batch.get()
         if batch and version is None and key in batch:
-            return batch[key]
+            value = batch[key]
+            return default if value is _MISSING else value
         return super().get(key, default, version)
 
     def set(self, key: str, *args: Any, **kwargs: Any) -> None:
@@ -195,12 +199,13 @@ def per_user_keys(user_id: object) -> list[str]:
     from accounts.backends import user_cache_key
     from articles.services import CONTENT_VERSION_KEY
     from billing.entitlements import cache_key
-    from study.services import reading_key, state_key
+    from study.services import changed_key, reading_key, state_key
 
     return [
         user_cache_key(user_id),
         cache_key(user_id),
         CONTENT_VERSION_KEY,
         state_key(user_id),
+        changed_key(user_id),
         reading_key(user_id),
     ]

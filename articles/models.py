@@ -110,7 +110,8 @@ class Guide(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.intro = normalize_newlines(self.intro).strip()
+        self.intro = without_marks(normalize_newlines(self.intro).strip())
+        self.title, self.dek = without_marks(self.title), without_marks(self.dek)
         if not self._state.adding and kwargs.get("update_fields") is None:
             # `version` is only ever bumped by guide_refresh, atomically in the database; an
             # admin form holding an older copy must not write it back.
@@ -168,6 +169,7 @@ class Section(models.Model):
         return self.heading
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.heading = without_marks(self.heading)
         if not self.anchor:
             taken = set(
                 Section.objects.filter(guide_id=self.guide_id)
@@ -213,10 +215,15 @@ class Block(models.Model):
             text = " ".join(text.split())
         else:
             text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-        self.text = text
-        self.attribution = self.attribution.strip()
+        self.text = without_marks(text)
+        self.attribution = without_marks(self.attribution.strip())
+        old_kind = (
+            Block.objects.filter(pk=self.pk).values_list("kind", flat=True).first()
+            if self.pk
+            else None
+        )
         super().save(*args, **kwargs)
-        sync_items(self)
+        sync_items(self, kind_changed=old_kind is not None and old_kind != self.kind)
 
     @property
     def items(self) -> list[str]:
@@ -255,6 +262,11 @@ class Block(models.Model):
             raise ValidationError({"attribution": "Only pull quotes have an attribution."})
 
 
+def without_marks(text: str) -> str:
+    """Guide text never holds U+E000, the character that marks holes in cached pages."""
+    return text.replace("\ue000", "")
+
+
 def normalize_newlines(text: str) -> str:
     """Browsers submit textareas with CRLF; store LF only."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -283,20 +295,40 @@ class Item(models.Model):
         return self.text
 
 
-def sync_items(block: Block) -> None:
+def sync_items(block: Block, *, kind_changed: bool = False) -> None:
+    """Match the block's lines to its items: identical lines first, wherever they moved (a
+    reordered line keeps its item), then the rest in order (an edited line keeps its item); what
+    is left over is deleted or created. A block that changed kind starts afresh: a tick on a
+    checklist line means nothing on a phrase row."""
     wanted = block.item_texts()
     current = list(Item.objects.filter(block=block).order_by("position", "id"))
-    matcher = SequenceMatcher(None, [(i.text, i.answer) for i in current], wanted, autojunk=False)
+    if kind_changed and current:
+        Item.objects.filter(pk__in=[item.pk for item in current]).delete()
+        current = []
     kept: dict[int, Item] = {}
+    by_text: dict[tuple[str, str], list[Item]] = {}
+    for item in current:
+        by_text.setdefault((item.text, item.answer), []).append(item)
+    for position, line in enumerate(wanted):
+        if by_text.get(line):
+            kept[position] = by_text[line].pop(0)
+    used = {item.pk for item in kept.values()}
+    rest_old = [item for item in current if item.pk not in used]
+    rest_new = [position for position in range(len(wanted)) if position not in kept]
+    matcher = SequenceMatcher(
+        None,
+        [(i.text, i.answer) for i in rest_old],
+        [wanted[p] for p in rest_new],
+        autojunk=False,
+    )
     gone: list[int] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag in ("equal", "replace"):
-            # Equal lines, and edited ones paired in order, keep their items.
             pairs = list(zip(range(i1, i2), range(j1, j2), strict=False))
-            kept.update({j: current[i] for i, j in pairs})
-            gone += [item.pk for item in current[i1 + len(pairs) : i2]]
+            kept.update({rest_new[j]: rest_old[i] for i, j in pairs})
+            gone += [item.pk for item in rest_old[i1 + len(pairs) : i2]]
         elif tag == "delete":
-            gone += [item.pk for item in current[i1:i2]]
+            gone += [item.pk for item in rest_old[i1:i2]]
     if gone:
         Item.objects.filter(pk__in=gone).delete()
     for position, (text, answer) in enumerate(wanted):

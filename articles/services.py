@@ -215,7 +215,7 @@ def guide_files(paths: Iterable[str | Path]) -> list[tuple[str, str]]:
 @transaction.atomic
 def guide_upsert(*, data: GuideData) -> Guide:
     """Create or update one guide from parsed data. Sections are matched by anchor and blocks by
-    position, so ids (and whatever readers attach to them) survive a re-import."""
+    kind and order, so ids (and whatever readers attach to them) survive a re-import."""
     track, created = Track.objects.get_or_create(
         slug=data.track, defaults={"title": data.track_title or data.track}
     )
@@ -244,14 +244,20 @@ def guide_upsert(*, data: GuideData) -> Guide:
         section.anchor = section_data.anchor
         section.save()
         keep.append(section.pk)
+        # Blocks are matched to the existing blocks of the same kind, in order: a paragraph
+        # added above a checklist leaves the checklist (and the ticks on its items) in place.
         blocks = list(section.blocks.all())
+        unmatched = {kind: [b for b in blocks if b.kind == kind] for kind in Block.Kind.values}
+        matched: list[int] = []
         for index, block_data in enumerate(section_data.blocks):
-            block = blocks[index] if index < len(blocks) else Block(section=section)
+            same_kind = unmatched[block_data.kind]
+            block = same_kind.pop(0) if same_kind else Block(section=section)
             block.position = index
             block.kind = block_data.kind
             block.text = block_data.text
             block.attribution = block_data.attribution
             block.save()
-        Block.objects.filter(pk__in=[b.pk for b in blocks[len(section_data.blocks) :]]).delete()
+            matched.append(block.pk)
+        Block.objects.filter(section=section).exclude(pk__in=matched).delete()
     guide.sections.exclude(pk__in=keep).delete()
     return guide_refresh(guide=guide)

@@ -6,8 +6,10 @@ the session in the request's single Redis round trip) and forgotten after every 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
@@ -33,33 +35,53 @@ def reading_key(user_id: object) -> str:
     return f"study-reading:{user_id}"
 
 
+def changed_key(user_id: object) -> str:
+    return f"study-changed:{user_id}"
+
+
 @dataclass(frozen=True)
 class ReaderState:
     ticks: frozenset[int]
     finished: frozenset[int]
+    read_at: float = 0.0  # when the rows were read (before the query began)
 
 
-def _load_state(user_id: int, ticks: list[int] | None = None) -> ReaderState:
-    if ticks is None:
-        ticks = list(Tick.objects.filter(user_id=user_id).values_list("item_id", flat=True))
+def _load_state(user_id: int) -> ReaderState:
+    started = time.time()
+    ticks = Tick.objects.filter(user_id=user_id).values_list("item_id", flat=True)
     finished = Reading.objects.filter(user_id=user_id, finished_at__isnull=False)
-    return ReaderState(frozenset(ticks), frozenset(finished.values_list("guide_id", flat=True)))
+    return ReaderState(
+        frozenset(ticks), frozenset(finished.values_list("guide_id", flat=True)), started
+    )
+
+
+def _cached_state(user_id: int) -> ReaderState | None:
+    """The cached state, unless a change was committed after its rows were read: a page view
+    racing a tick may cache what it read before the tick, and this stamp retires it."""
+    state = cache.get(state_key(user_id))
+    if state is None:
+        return None
+    changed = cache.get(changed_key(user_id))
+    return state if changed is None or state.read_at > changed else None
 
 
 def reader_state(user) -> ReaderState:
-    key = state_key(user.pk)
-    state = cache.get(key)
+    state = _cached_state(user.pk)
     if state is None:
         state = _load_state(user.pk)
-        cache.set(key, state, STATE_SECONDS)
+        cache.set(state_key(user.pk), state, STATE_SECONDS)
     return state
 
 
 def forget_state(user_id: int) -> None:
-    """Forget the cached state now and again after commit (a read between the two may have
-    cached the state from before this transaction)."""
-    cache.delete(state_key(user_id))
-    transaction.on_commit(lambda: cache.delete(state_key(user_id)))
+    """Mark the reader's state changed now and again once the change is committed, so no state
+    read before the commit is used again."""
+
+    def mark() -> None:
+        cache.set(changed_key(user_id), time.time(), STATE_SECONDS)
+
+    mark()
+    transaction.on_commit(mark)
 
 
 def open_guide(user, guide_id: int) -> ReaderState:
@@ -67,12 +89,13 @@ def open_guide(user, guide_id: int) -> ReaderState:
     while this is the guide they opened last; when both the upsert and the state are needed,
     Postgres does both in one statement. At most one query in every case."""
     opened_before = cache.get(reading_key(user.pk)) == guide_id
-    state = cache.get(state_key(user.pk))
+    state = _cached_state(user.pk)
     if opened_before and state is not None:
         return state
     now = timezone.now()
     if not opened_before:
         if state is None and connection.vendor == "postgresql":
+            started = time.time()
             with connection.cursor() as cursor:
                 cursor.execute(
                     f"""
@@ -94,6 +117,7 @@ def open_guide(user, guide_id: int) -> ReaderState:
             state = ReaderState(
                 frozenset(item for item, _ in rows if item is not None),
                 frozenset(guide for _, guide in rows if guide is not None),
+                started,
             )
             cache.set(state_key(user.pk), state, STATE_SECONDS)
         else:
@@ -140,8 +164,8 @@ def _public_guide(guide: Guide) -> bool:
 
 @transaction.atomic
 def set_ticks(user, items: list[Item], ticked: set[int]) -> TickResult:
-    """Tick the items in `ticked` and untick the others, all of one section, for this reader:
-    only in a published guide, only in a section the reader may read."""
+    """Tick the items in `ticked` and untick the other `items` (all of one section) for this
+    reader: only in a published guide, only in a section the reader may read."""
     section = items[0].block.section
     guide = section.guide
     if not _public_guide(guide):
@@ -180,14 +204,11 @@ def set_ticks(user, items: list[Item], ticked: set[int]) -> TickResult:
 
 
 def tick_item(user, item_id: int, checked: bool) -> TickResult:
+    """One item only: two ticks in flight at once (quick clicks) never undo each other."""
     items = _checklist_items(pk=item_id)
     if not items:
         raise Item.DoesNotExist
-    state = reader_state(user)
-    block_items = _checklist_items(block_id=items[0].block_id)
-    ticked = {i.pk for i in block_items if i.pk in state.ticks}
-    ticked = ticked | {item_id} if checked else ticked - {item_id}
-    return set_ticks(user, block_items, ticked)
+    return set_ticks(user, items, {item_id} if checked else set())
 
 
 def tick_block(user, block_id: int, item_ids: set[int]) -> TickResult:
@@ -371,11 +392,24 @@ def due_cards(user, today: dt.date) -> list[DueCard]:
 
 
 @transaction.atomic
-def grade(user, item_id: int, grade_name: str, today: dt.date) -> Card:
+def review_token(card: Card | None) -> str:
+    """Names the state a card was shown in; a grade posted for an older state (a double submit,
+    a second tab) is ignored rather than applied twice."""
+    return card.reviewed_at.isoformat() if card else "new"
+
+
+def grade(
+    user, item_id: int, grade_name: str, today: dt.date, seen: str | None = None
+) -> Card | None:
+    """Apply one review; None when `seen` shows the card was graded since it was shown."""
     item = next((i for i in _readable_phrase_items(user) if i.pk == item_id), None)
     if item is None:
         raise NotAllowed
-    card = Card.objects.select_for_update().filter(user=user, item=item).first()
+    # One grading at a time per reader: two submits of a new card never both create it.
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+    card = Card.objects.filter(user=user, item=item).first()
+    if seen is not None and seen != review_token(card):
+        return None
     before = (
         sm2.Schedule(
             card.repetitions,

@@ -4,8 +4,11 @@ sends the same POSTs and asks for JSON instead of a redirect."""
 
 from __future__ import annotations
 
+from copy import copy
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -27,7 +30,9 @@ from .sm2 import QUALITY
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 18 else None
+    # ASCII digits only: "²".isdigit() is true, and int("²") fails.
+    ok = value and value.isascii() and value.isdigit() and len(value) < 18
+    return int(value) if ok else None
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -139,7 +144,7 @@ def drills(request: HttpRequest) -> HttpResponse:
             messages.error(request, "That answer could not be recorded: choose a grade.")
             return redirect("study:drills")
         try:
-            services.grade(request.user, item_id, grade, today)
+            services.grade(request.user, item_id, grade, today, request.POST.get("seen", ""))
         except services.NotAllowed:
             return _refused(request, 404, "No such card.")
         return redirect("study:drills")
@@ -149,6 +154,7 @@ def drills(request: HttpRequest) -> HttpResponse:
         "study/drills.html",
         {
             "card": due[0] if due else None,
+            "seen": services.review_token(due[0].card) if due else "",
             "remaining": len(due),
             "grades": [("again", "Again"), ("hard", "Hard"), ("good", "Good"), ("easy", "Easy")],
             "has_premium": can_read_premium(request.user),
@@ -161,12 +167,17 @@ def drills(request: HttpRequest) -> HttpResponse:
 def plan(request: HttpRequest) -> HttpResponse:
     existing = Plan.objects.filter(user=request.user).first()
     if request.method == "POST":
-        form = PlanForm(request.POST, instance=existing)
+        # The form works on a copy: an invalid submission must not change the plan shown.
+        form = PlanForm(request.POST, instance=copy(existing) if existing else None)
         if form.is_valid():
-            saved = form.save(commit=False)
-            saved.user = request.user
-            saved.save()
-            form.save_m2m()
+            try:
+                with transaction.atomic():
+                    saved = form.save(commit=False)
+                    saved.user = request.user
+                    saved.save()
+                    form.save_m2m()
+            except IntegrityError:  # a double submit of the first plan: the other one won
+                return redirect("study:plan")
             messages.success(request, "Your plan is ready.")
             return redirect("study:plan")
     else:

@@ -120,7 +120,7 @@ def test_items_past_the_preview_cannot_be_ticked_without_access(guide) -> None:
     assert response.json()["guide_total"] == 5
 
 
-@pytest.mark.parametrize("item", ["", "abc", "999999", "-1", "1" * 40])
+@pytest.mark.parametrize("item", ["", "abc", "999999", "-1", "1" * 40, "²", "١٢"])
 def test_bad_items_get_a_clear_error(guide, item: str) -> None:
     client = signed_in(UserFactory())
     response = client.post("/progress/tick/", {"item": item, "checked": "1"}, **JSON)

@@ -131,21 +131,33 @@ def test_a_drill_session(guides) -> None:
     page = client.get("/drills/").content.decode()
     assert "4 cards due today" in page  # the premium guide's locked row is not among them
     assert '<summary class="button">Show answer</summary>' in page
-    item = int(re.search(r'name="item" value="(\d+)"', page).group(1))
-    assert Item.objects.get(pk=item).text == "Start"
-    response = client.post("/drills/", {"item": item, "grade": "good"})
+    item, seen = shown(page)
+    assert Item.objects.get(pk=item).text == "Start" and seen == "new"
+    response = client.post("/drills/", {"item": item, "grade": "good", "seen": seen})
     assert response.status_code == 302
     card = Card.objects.get(item_id=item)
     assert (card.interval, card.due) == (1, timezone.localdate() + dt.timedelta(days=1))
+    # The same form submitted twice (a double click) is applied once.
+    client.post("/drills/", {"item": item, "grade": "good", "seen": seen})
+    assert Card.objects.get(item_id=item).interval == 1
     page = client.get("/drills/").content.decode()
     assert "3 cards due today" in page
-    # "Again" brings a card back today.
-    item = int(re.search(r'name="item" value="(\d+)"', page).group(1))
-    client.post("/drills/", {"item": item, "grade": "again"})
-    assert "3 cards due today" in client.get("/drills/").content.decode()
+    # "Again" brings a card back today, after the others.
+    item, seen = shown(page)
+    client.post("/drills/", {"item": item, "grade": "again", "seen": seen})
+    page = client.get("/drills/").content.decode()
+    assert "3 cards due today" in page and shown(page)[0] != item
 
 
-@pytest.mark.parametrize("data", [{"item": "x", "grade": "good"}, {"item": "1", "grade": "meh"}])
+def shown(page: str) -> tuple[int, str]:
+    item = re.search(r'name="item" value="(\d+)"', page).group(1)
+    return int(item), re.search(r'name="seen" value="([^"]*)"', page).group(1)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"item": "x", "grade": "good"}, {"item": "1", "grade": "meh"}, {"item": "²", "grade": "good"}],
+)
 def test_bad_grades_get_a_clear_message(guides, data) -> None:
     client = signed_in(UserFactory())
     response = client.post("/drills/", data, follow=True)
