@@ -391,13 +391,13 @@ def due_cards(user, today: dt.date) -> list[DueCard]:
     return due + new[: max(NEW_CARDS_PER_DAY - started_today, 0)] + repeats
 
 
-@transaction.atomic
 def review_token(card: Card | None) -> str:
     """Names the state a card was shown in; a grade posted for an older state (a double submit,
     a second tab) is ignored rather than applied twice."""
     return card.reviewed_at.isoformat() if card else "new"
 
 
+@transaction.atomic
 def grade(
     user, item_id: int, grade_name: str, today: dt.date, seen: str | None = None
 ) -> Card | None:
