@@ -53,13 +53,38 @@ def _cached(key: str, build) -> SafeString:
     return mark_safe(html)
 
 
-def _cards(queryset, page_number: str, key: str) -> SafeString:
+def _cards(queryset, page_number: str, key: str, count=None) -> SafeString:
+    """One page of guide cards. `count`, when given, returns the number of guides in the
+    queryset, so the paginator does not count them again."""
+
     def build() -> str:
+        paginator = Paginator(queryset, settings.GUIDES_PER_PAGE)
+        if count is not None:
+            paginator.count = count()  # Paginator.count is a cached property: set it once
         # get_page turns junk (?page=9999) into a valid page, never an error.
-        page = Paginator(queryset, settings.GUIDES_PER_PAGE).get_page(page_number)
+        page = paginator.get_page(page_number)
         return render_to_string("articles/includes/card_page.html", {"page": page})
 
     return _cached(f"cards:{content_version()}:{key}:{page_number}", build)
+
+
+class _TrackCounts:
+    """Tracks with their guide counts, read at most once per request: the track menu and the
+    paginator both need them when neither is cached."""
+
+    def __init__(self) -> None:
+        self._tracks: list[Track] | None = None
+
+    def __call__(self) -> list[Track]:
+        if self._tracks is None:
+            self._tracks = _tracks_with_counts()
+        return self._tracks
+
+    def total(self) -> int:
+        return sum(track.guide_count for track in self())
+
+    def of(self, track: Track) -> int:
+        return next((t.guide_count for t in self() if t.pk == track.pk), 0)
 
 
 def _tracks_with_counts() -> list[Track]:
@@ -78,11 +103,9 @@ def _tracks_with_counts() -> list[Track]:
     return tracks
 
 
-def _track_nav(track: Track | None) -> SafeString:
+def _track_nav(track: Track | None, counts: _TrackCounts) -> SafeString:
     def build() -> str:
-        return render_to_string(
-            "includes/track_nav.html", {"tracks": _tracks_with_counts(), "track": track}
-        )
+        return render_to_string("includes/track_nav.html", {"tracks": counts(), "track": track})
 
     return _cached(f"track-nav:{content_version()}:{track.slug if track else ''}", build)
 
@@ -108,12 +131,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def guide_list(request: HttpRequest) -> HttpResponse:
+    counts = _TrackCounts()
     return render(
         request,
         "articles/guide_list.html",
         {
-            "track_nav": _track_nav(None),
-            "cards": _cards(Guide.objects.published().for_listing(), _page_number(request), "all"),
+            "track_nav": _track_nav(None, counts),
+            "cards": _cards(
+                Guide.objects.published().for_listing(),
+                _page_number(request),
+                "all",
+                counts.total,
+            ),
         },
     )
 
@@ -122,13 +151,16 @@ def guide_list(request: HttpRequest) -> HttpResponse:
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     track = get_object_or_404(Track, slug=slug)
     guides = Guide.objects.published().for_listing().filter(track=track)
+    counts = _TrackCounts()
     return render(
         request,
         "articles/track_detail.html",
         {
             "track": track,
-            "track_nav": _track_nav(track),
-            "cards": _cards(guides, _page_number(request), f"track-{track.pk}"),
+            "track_nav": _track_nav(track, counts),
+            "cards": _cards(
+                guides, _page_number(request), f"track-{track.pk}", lambda: counts.of(track)
+            ),
         },
     )
 

@@ -105,3 +105,19 @@ def test_cached_listings_cost_no_queries_and_show_edits_at_once(
     with django_capture_on_commit_callbacks(execute=True):  # as when the editor's save commits
         make_guide(title="A guide published just now", slug="just-now")
     assert "A guide published just now" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/guides/", "/tracks/coding/"])
+def test_listing_pages_count_guides_once(url: str, client: Client) -> None:
+    """The track menu's counts also give the paginator its total: one count, not two."""
+    from django.core.cache import cache
+
+    GuideFactory.create_batch(30)  # 3 pages of 12
+    cache.clear()
+    with CaptureQueriesContext(connection) as context:
+        page = client.get(f"{url}?page=3").content.decode()
+    counts = [q["sql"] for q in context.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1, counts
+    assert "Page 3 of 3" in page
+    assert page.count('class="card"') == 6
