@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Block, Item
-from study.models import Card
+from study.models import Card, Plan
 from study.services import NEW_CARDS_PER_DAY, due_cards, grade
 
 from ..factories import TrackFactory, UserFactory, make_guide
@@ -217,3 +217,20 @@ def test_making_a_plan(guides) -> None:
         r'<a href="/guides/one/">Finish the checklists of Guide one',
         today_block,
     )
+
+
+def test_a_finished_drill_session_ticks_todays_drill_in_the_plan(guides) -> None:
+    reader = UserFactory()
+    client = signed_in(reader)
+    Plan.objects.create(
+        user=reader, interview_date=timezone.localdate() + dt.timedelta(days=3), daily_minutes=60
+    ).tracks.set([guides[0].track])
+    drill = re.compile(
+        r'<li class="(done)?">\s*<span class="plan-check" aria-hidden="true">.</span>'
+        r'\s*<a href="/drills/">Drill session'
+    )
+    assert drill.search(client.get("/plan/").content.decode()).group(1) is None
+    while "Nothing due today" not in (page := client.get("/drills/").content.decode()):
+        item, seen = shown(page)
+        client.post("/drills/", {"item": item, "grade": "good", "seen": seen})
+    assert drill.search(client.get("/plan/").content.decode()).group(1) == "done"
