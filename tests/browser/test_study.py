@@ -91,3 +91,29 @@ def test_a_drill_session(site, new_page, seed_guide, subscriber) -> None:
     assert page.locator(".drill-prompt").inner_text() != again
     page.screenshot(path=str(ARTIFACTS / "drills.png"))
     assert re.search(r"\d+ cards? due today", page.content())
+
+
+def test_progress_and_plan_pages(site, new_page, seed_guide, subscriber) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from study.models import Plan
+    from study.services import tick_item
+
+    for item in Item.objects.filter(block__section__guide=seed_guide, block__kind="checklist")[:7]:
+        tick_item(subscriber, item.pk, True)
+    Plan.objects.create(
+        user=subscriber, interview_date=timezone.localdate() + dt.timedelta(days=5)
+    ).tracks.set([seed_guide.track])
+    page = new_page(bypass_csp=False)
+    sign_in(page, subscriber, site)
+    page.goto(site + "/progress/")
+    assert page.get_by_text("7 of 30 checklist items ready").first.is_visible()
+    page.get_by_role("link", name=seed_guide.title).first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "progress.png"), full_page=True)
+    page.goto(site + "/plan/")
+    assert page.get_by_role("heading", name=re.compile("^Today")).is_visible()
+    page.screenshot(path=str(ARTIFACTS / "plan.png"), full_page=True)
+    page.goto(site + "/")
+    page.get_by_role("heading", name="Continue reading").wait_for()

@@ -213,7 +213,7 @@ def test_making_a_plan(guides) -> None:
     page = client.get("/plan/").content.decode()
     today_block = page[page.index(">Today <") : page.index("</section>", page.index(">Today <"))]
     assert re.search(
-        r'class="done">\s*<span class="plan-check" aria-hidden="true">✓</span>\s*'
+        r'class="done">\s*<span class="plan-check" aria-hidden="true">✓</span>\s*<div>\s*'
         r'<a href="/guides/one/">Finish the checklists of Guide one',
         today_block,
     )
@@ -226,7 +226,7 @@ def test_a_finished_drill_session_ticks_todays_drill_in_the_plan(guides) -> None
         user=reader, interview_date=timezone.localdate() + dt.timedelta(days=3), daily_minutes=60
     ).tracks.set([guides[0].track])
     drill = re.compile(
-        r'<li class="(done)?">\s*<span class="plan-check" aria-hidden="true">.</span>'
+        r'<li class="(done)?">\s*<span class="plan-check" aria-hidden="true">.</span>\s*<div>'
         r'\s*<a href="/drills/">Drill session'
     )
     assert drill.search(client.get("/plan/").content.decode()).group(1) is None
