@@ -68,6 +68,10 @@ class Card(models.Model):
     def __str__(self) -> str:
         return f"{self.user_id} card {self.item_id} due {self.due}"
 
+    def repeats_today(self, today) -> bool:
+        """Graded below Good today, so back in today's session (SM-2 rule 5)."""
+        return self.repeat_today and timezone.localdate(self.reviewed_at) == today
+
 
 class Plan(models.Model):
     """What the reader told us: the interview date, the tracks to cover and the daily time."""

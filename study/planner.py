@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 DRILL_MINUTES = 10
 MIN_DAILY_MINUTES = 15
@@ -112,16 +112,7 @@ def split(task: Task, capacity: int) -> list[Task]:
     parts = math.ceil(task.minutes / capacity)
     base, extra = divmod(task.minutes, parts)
     return [
-        Task(
-            task.kind,
-            task.title,
-            base + (1 if n < extra else 0),
-            task.track,
-            task.url,
-            task.done_on,
-            n + 1,
-            parts,
-        )
+        replace(task, minutes=base + (1 if n < extra else 0), part=n + 1, parts=parts)
         for n in range(parts)
     ]
 

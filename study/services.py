@@ -5,6 +5,7 @@ the session in the request's single Redis round trip) and forgotten after every 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from dataclasses import dataclass
@@ -104,7 +105,6 @@ def open_guide(user, guide_id: int) -> ReaderState:
                         (user_id, guide_id, started_at, opened_at, section)
                       VALUES (%s, %s, %s, %s, '')
                       ON CONFLICT (user_id, guide_id) DO UPDATE SET opened_at = EXCLUDED.opened_at
-                      RETURNING finished_at
                     )
                     SELECT item_id, NULL FROM {Tick._meta.db_table} WHERE user_id = %s
                     UNION ALL
@@ -135,16 +135,30 @@ class NotAllowed(Exception):
     """The reader may not act on this item (its section is past their preview)."""
 
 
+def readable_sections(user, guides: list[Guide]) -> dict[int, list[int]]:
+    """For each guide, the ids of the sections this reader may read, in order: one query."""
+    ordered: dict[int, list[int]] = {guide.pk: [] for guide in guides}
+    rows = Section.objects.filter(guide__in=guides).order_by("guide_id", "position", "id")
+    for guide_id, section_id in rows.values_list("guide_id", "id"):
+        ordered[guide_id].append(section_id)
+    return {
+        guide.pk: ordered[guide.pk] if can_read(user, guide) else ordered[guide.pk][: guide.cut]
+        for guide in guides
+    }
+
+
 def readable_section_ids(user, guide: Guide) -> list[int]:
-    ids = list(guide.sections.order_by("position", "id").values_list("id", flat=True))
-    return ids if can_read(user, guide) else ids[: guide.preview_sections]
+    return readable_sections(user, [guide])[guide.pk]
 
 
 def _checklist_items(**filters) -> list[Item]:
+    """Checklist items of published guides."""
     return list(
-        Item.objects.filter(block__kind=Block.Kind.CHECKLIST, **filters).select_related(
-            "block__section__guide__track"
-        )
+        Item.objects.filter(
+            block__kind=Block.Kind.CHECKLIST,
+            block__section__guide__in=Guide.objects.published(),
+            **filters,
+        ).select_related("block__section__guide__track")
     )
 
 
@@ -158,18 +172,14 @@ class TickResult:
     guide_total: int
 
 
-def _public_guide(guide: Guide) -> bool:
-    return Guide.objects.published().filter(pk=guide.pk).exists()
-
-
 @transaction.atomic
 def set_ticks(user, items: list[Item], ticked: set[int]) -> TickResult:
-    """Tick the items in `ticked` and untick the other `items` (all of one section) for this
-    reader: only in a published guide, only in a section the reader may read."""
+    """Tick the items in `ticked` and untick the other `items` (all of one section, from
+    _checklist_items: a published guide) for this reader, in a section they may read."""
+    if not items:
+        raise Item.DoesNotExist
     section = items[0].block.section
     guide = section.guide
-    if not _public_guide(guide):
-        raise Item.DoesNotExist
     readable = readable_section_ids(user, guide)
     if section.pk not in readable:
         raise NotAllowed
@@ -191,31 +201,30 @@ def set_ticks(user, items: list[Item], ticked: set[int]) -> TickResult:
     )
     forget_state(user.pk)
     cache.delete(reading_key(user.pk))
-    visible = Item.objects.filter(block__kind=Block.Kind.CHECKLIST, block__section__in=readable)
-    mine = Tick.objects.filter(user=user, guide=guide)
+    visible = dict(
+        Item.objects.filter(
+            block__kind=Block.Kind.CHECKLIST, block__section__in=readable
+        ).values_list("pk", "block__section_id")
+    )
+    mine = set(Tick.objects.filter(user=user, guide=guide).values_list("item_id", flat=True))
+    in_section = [pk for pk, section_id in visible.items() if section_id == section.pk]
     return TickResult(
         guide=guide,
         section=section,
-        section_ticked=mine.filter(item__block__section=section).count(),
-        section_total=visible.filter(block__section=section).count(),
-        guide_ticked=mine.filter(item__block__section__in=readable).count(),
-        guide_total=visible.count(),
+        section_ticked=len(mine.intersection(in_section)),
+        section_total=len(in_section),
+        guide_ticked=len(mine.intersection(visible)),
+        guide_total=len(visible),
     )
 
 
 def tick_item(user, item_id: int, checked: bool) -> TickResult:
     """One item only: two ticks in flight at once (quick clicks) never undo each other."""
-    items = _checklist_items(pk=item_id)
-    if not items:
-        raise Item.DoesNotExist
-    return set_ticks(user, items, {item_id} if checked else set())
+    return set_ticks(user, _checklist_items(pk=item_id), {item_id} if checked else set())
 
 
 def tick_block(user, block_id: int, item_ids: set[int]) -> TickResult:
-    items = _checklist_items(block_id=block_id)
-    if not items:
-        raise Item.DoesNotExist
-    return set_ticks(user, items, item_ids)
+    return set_ticks(user, _checklist_items(block_id=block_id), item_ids)
 
 
 def set_finished(user, guide: Guide, finished: bool) -> None:
@@ -238,10 +247,10 @@ def set_finished(user, guide: Guide, finished: bool) -> None:
 
 
 def record_position(user, guide: Guide, anchor: str) -> None:
-    if Section.objects.filter(guide=guide, anchor=anchor).exists():
-        Reading.objects.filter(user=user, guide=guide).update(
-            section=anchor, opened_at=timezone.now()
-        )
+    """Only a section the guide has is stored."""
+    Reading.objects.filter(user=user, guide=guide, guide__sections__anchor=anchor).update(
+        section=anchor, opened_at=timezone.now()
+    )
 
 
 # --- Progress ---------------------------------------------------------------------------------
@@ -253,6 +262,7 @@ class GuideProgress:
     items: int
     ticked: int
     reading: Reading | None
+    last_ticked_at: dt.datetime | None = None
 
     @property
     def started(self) -> bool:
@@ -266,30 +276,25 @@ class GuideProgress:
 
 @dataclass
 class TrackProgress:
-    track: Track
+    """A track's guides and their totals (with no track: the totals of all of them)."""
+
+    track: Track | None
     guides: list[GuideProgress]
 
-    @property
-    def started(self) -> int:
-        return sum(g.started for g in self.guides)
-
-    @property
-    def finished(self) -> int:
-        return sum(g.finished for g in self.guides)
-
-    @property
-    def items(self) -> int:
-        return sum(g.items for g in self.guides)
-
-    @property
-    def ticked(self) -> int:
-        return sum(g.ticked for g in self.guides)
+    def __post_init__(self) -> None:
+        self.started = sum(g.started for g in self.guides)
+        self.finished = sum(g.finished for g in self.guides)
+        self.items = sum(g.items for g in self.guides)
+        self.ticked = sum(g.ticked for g in self.guides)
 
 
 def progress(user, tracks: list[Track] | None = None) -> list[TrackProgress]:
+    """Per track (all of them, or the ones given), each published guide's progress."""
+    published = Guide.objects.published()
+    if tracks is not None:
+        published = published.filter(track__in=tracks)
     guides = list(
-        Guide.objects.published()
-        .for_listing()
+        published.for_listing()
         .annotate(
             checklist_items=Count(
                 "sections__blocks__item_rows",
@@ -298,19 +303,19 @@ def progress(user, tracks: list[Track] | None = None) -> list[TrackProgress]:
         )
         .order_by("track__position", "published_at", "pk")
     )
-    ticked = dict(
-        Tick.objects.filter(user=user)
+    ticked = {
+        guide_id: (n, last)
+        for guide_id, n, last in Tick.objects.filter(user=user)
         .values_list("guide_id")
-        .annotate(n=Count("*"))
-        .values_list("guide_id", "n")
-    )
+        .annotate(n=Count("*"), last=Max("ticked_at"))
+        .values_list("guide_id", "n", "last")
+    }
     readings = {r.guide_id: r for r in Reading.objects.filter(user=user)}
     by_track: dict[int, list[GuideProgress]] = {}
     for guide in guides:
+        n, last = ticked.get(guide.pk, (0, None))
         by_track.setdefault(guide.track_id, []).append(
-            GuideProgress(
-                guide, guide.checklist_items, ticked.get(guide.pk, 0), readings.get(guide.pk)
-            )
+            GuideProgress(guide, guide.checklist_items, n, readings.get(guide.pk), last)
         )
     tracks = tracks if tracks is not None else list(Track.objects.order_by("position", "title"))
     return [TrackProgress(track, by_track.get(track.pk, [])) for track in tracks]
@@ -352,15 +357,9 @@ def _readable_phrase_items(user) -> list[Item]:
             "position",
         )
     )
-    allowed: dict[int, set[int]] = {}
-    result = []
-    for item in items:
-        guide = item.block.section.guide
-        if guide.pk not in allowed:
-            allowed[guide.pk] = set(readable_section_ids(user, guide))
-        if item.block.section_id in allowed[guide.pk]:
-            result.append(item)
-    return result
+    guides = {item.block.section.guide_id: item.block.section.guide for item in items}
+    allowed = {pk: set(ids) for pk, ids in readable_sections(user, list(guides.values())).items()}
+    return [item for item in items if item.block.section_id in allowed[item.block.section.guide_id]]
 
 
 @dataclass(frozen=True)
@@ -369,10 +368,11 @@ class DueCard:
     card: Card | None  # None: a new card, never reviewed
 
 
-def due_cards(user, today: dt.date) -> list[DueCard]:
+def due_cards(user, today: dt.date, items: list[Item] | None = None) -> list[DueCard]:
     """Cards due today: scheduled ones whose due date has come (or graded below Good today), then
-    new ones, at most NEW_CARDS_PER_DAY first seen per day."""
-    items = _readable_phrase_items(user)
+    new ones, at most NEW_CARDS_PER_DAY first seen per day. `items`: the reader's phrase rows,
+    when the caller has them already."""
+    items = _readable_phrase_items(user) if items is None else items
     cards = {c.item_id: c for c in Card.objects.filter(user=user)}
     due: list[DueCard] = []
     new: list[DueCard] = []
@@ -381,7 +381,7 @@ def due_cards(user, today: dt.date) -> list[DueCard]:
         card = cards.get(item.pk)
         if card is None:
             new.append(DueCard(item, None))
-        elif card.repeat_today and timezone.localdate(card.reviewed_at) == today:
+        elif card.repeats_today(today):
             repeats.append(DueCard(item, card))
         elif card.due <= today:
             due.append(DueCard(item, card))
@@ -402,8 +402,18 @@ def grade(
     user, item_id: int, grade_name: str, today: dt.date, seen: str | None = None
 ) -> Card | None:
     """Apply one review; None when `seen` shows the card was graded since it was shown."""
-    item = next((i for i in _readable_phrase_items(user) if i.pk == item_id), None)
-    if item is None:
+    item = (
+        Item.objects.filter(
+            pk=item_id,
+            block__kind=Block.Kind.PHRASES,
+            block__section__guide__in=Guide.objects.published(),
+        )
+        .select_related("block__section__guide")
+        .first()
+    )
+    if item is None or item.block.section_id not in readable_section_ids(
+        user, item.block.section.guide
+    ):
         raise NotAllowed
     # One grading at a time per reader: two submits of a new card never both create it.
     list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
@@ -412,33 +422,24 @@ def grade(
         return None
     before = (
         sm2.Schedule(
-            card.repetitions,
-            card.interval,
-            card.ease,
-            card.lapses,
-            card.repeat_today and timezone.localdate(card.reviewed_at) == today,
+            card.repetitions, card.interval, card.ease, card.lapses, card.repeats_today(today)
         )
         if card
         else sm2.Schedule()
     )
     after = sm2.review(before, grade_name)
     card = card or Card(user=user, item=item, first_reviewed_on=today)
-    card.repetitions, card.interval, card.ease, card.lapses = (
-        after.repetitions,
-        after.interval,
-        after.ease,
-        after.lapses,
-    )
-    card.repeat_today = after.repeat_today
+    for field in dataclasses.fields(after):
+        setattr(card, field.name, getattr(after, field.name))
     card.due = today + dt.timedelta(days=after.interval)
     card.reviewed_at = timezone.now()
     card.save()
     return card
 
 
-def drilled_today(user, today: dt.date) -> bool:
+def drilled_today(user, today: dt.date, items: list[Item] | None = None) -> bool:
     reviewed = Card.objects.filter(user=user, reviewed_at__date=today).exists()
-    return reviewed and not due_cards(user, today)
+    return reviewed and not due_cards(user, today, items)
 
 
 # --- Plan -------------------------------------------------------------------------------------
@@ -446,17 +447,11 @@ def drilled_today(user, today: dt.date) -> bool:
 
 def study_plan(user, plan: Plan, today: dt.date) -> StudyPlan:
     tracks = list(plan.tracks.order_by("position", "title"))
-    progress_by_track = {p.track.pk: p for p in progress(user, tracks)}
-    last_ticks = dict(
-        Tick.objects.filter(user=user)
-        .values_list("guide_id")
-        .annotate(last=Max("ticked_at"))
-        .values_list("guide_id", "last")
-    )
     states = []
-    for track in tracks:
+    for entry_track in progress(user, tracks):
+        track = entry_track.track
         guides = []
-        for entry in progress_by_track[track.pk].guides:
+        for entry in entry_track.guides:
             guide = entry.guide
             if not can_read(user, guide):
                 continue
@@ -464,9 +459,7 @@ def study_plan(user, plan: Plan, today: dt.date) -> StudyPlan:
             done_on = None
             if entry.finished:
                 finished_at = (
-                    reading.finished_at
-                    if reading and reading.finished_at
-                    else last_ticks.get(guide.pk)
+                    reading.finished_at if reading and reading.finished_at else entry.last_ticked_at
                 )
                 done_on = timezone.localdate(finished_at) if finished_at else today
             guides.append(
@@ -482,11 +475,12 @@ def study_plan(user, plan: Plan, today: dt.date) -> StudyPlan:
                 )
             )
         states.append((track.title, guides))
+    phrase_items = _readable_phrase_items(user)
     return build_plan(
         today=today,
         interview=plan.interview_date,
         daily_minutes=plan.daily_minutes,
         tracks=states,
-        has_cards=bool(_readable_phrase_items(user)),
-        drilled_today=drilled_today(user, today),
+        has_cards=bool(phrase_items),
+        drilled_today=drilled_today(user, today, phrase_items),
     )

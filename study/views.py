@@ -4,6 +4,7 @@ sends the same POSTs and asks for JSON instead of a redirect."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import copy
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from billing.entitlements import can_read_premium
 from . import services
 from .forms import PlanForm
 from .models import Plan
+from .services import TickResult
 from .sm2 import QUALITY
 
 
@@ -39,7 +41,7 @@ def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _tick_response(request: HttpRequest, result: services.TickResult) -> HttpResponse:
+def _tick_response(request: HttpRequest, result: TickResult) -> HttpResponse:
     if _wants_json(request):
         return JsonResponse(
             {
@@ -61,37 +63,44 @@ def _refused(request: HttpRequest, status: int, message: str) -> HttpResponse:
     return HttpResponseForbidden(message)
 
 
+def _ticked(
+    request: HttpRequest, target: int | None, missing: str, save: Callable[[int], TickResult]
+) -> HttpResponse:
+    if target is None:
+        return _refused(request, 404, missing)
+    try:
+        result = save(target)
+    except Item.DoesNotExist:
+        return _refused(request, 404, missing)
+    except services.NotAllowed:
+        return _refused(request, 403, "Subscribe to work through this section.")
+    return _tick_response(request, result)
+
+
 @login_required
 @require_POST
 def tick(request: HttpRequest) -> HttpResponse:
     """One item, ticked or not (the guide page's script)."""
-    item_id = _int(request.POST.get("item"))
-    if item_id is None:
-        return _refused(request, 404, "No such checklist item.")
-    try:
-        result = services.tick_item(request.user, item_id, request.POST.get("checked") == "1")
-    except Item.DoesNotExist:
-        return _refused(request, 404, "No such checklist item.")
-    except services.NotAllowed:
-        return _refused(request, 403, "Subscribe to work through this section.")
-    return _tick_response(request, result)
+    checked = request.POST.get("checked") == "1"
+    return _ticked(
+        request,
+        _int(request.POST.get("item")),
+        "No such checklist item.",
+        lambda item_id: services.tick_item(request.user, item_id, checked),
+    )
 
 
 @login_required
 @require_POST
 def tick_block(request: HttpRequest) -> HttpResponse:
     """A whole checklist saved at once (the form, without JavaScript)."""
-    block_id = _int(request.POST.get("block"))
     wanted = {i for i in map(_int, request.POST.getlist("item")) if i is not None}
-    if block_id is None:
-        return _refused(request, 404, "No such checklist.")
-    try:
-        result = services.tick_block(request.user, block_id, wanted)
-    except Item.DoesNotExist:
-        return _refused(request, 404, "No such checklist.")
-    except services.NotAllowed:
-        return _refused(request, 403, "Subscribe to work through this section.")
-    return _tick_response(request, result)
+    return _ticked(
+        request,
+        _int(request.POST.get("block")),
+        "No such checklist.",
+        lambda block_id: services.tick_block(request.user, block_id, wanted),
+    )
 
 
 @login_required
@@ -123,12 +132,7 @@ def progress(request: HttpRequest) -> HttpResponse:
         {
             "tracks": tracks,
             "last": services.continue_reading(request.user),
-            "totals": {
-                "started": sum(t.started for t in tracks),
-                "finished": sum(t.finished for t in tracks),
-                "ticked": sum(t.ticked for t in tracks),
-                "items": sum(t.items for t in tracks),
-            },
+            "totals": services.TrackProgress(None, [g for t in tracks for g in t.guides]),
         },
     )
 
@@ -156,7 +160,7 @@ def drills(request: HttpRequest) -> HttpResponse:
             "card": due[0] if due else None,
             "seen": services.review_token(due[0].card) if due else "",
             "remaining": len(due),
-            "grades": [("again", "Again"), ("hard", "Hard"), ("good", "Good"), ("easy", "Easy")],
+            "grades": [(grade, grade.title()) for grade in QUALITY],
             "has_premium": can_read_premium(request.user),
         },
     )
