@@ -35,5 +35,13 @@ def site_urls() -> dict[str, str]:
     return {key: reverse(name) for key, name in names.items()}
 
 
+PRICE_MONTHLY = "$19"
+
+
+def site_context() -> dict:
+    """What every page, fragment and email may use; it does not depend on the request."""
+    return {"SITE_URL": settings.SITE_URL, "PRICE_MONTHLY": PRICE_MONTHLY, "URLS": site_urls()}
+
+
 def site(request: HttpRequest) -> dict:
-    return {"SITE_URL": settings.SITE_URL, "PRICE_MONTHLY": "$19", "URLS": site_urls()}
+    return site_context()

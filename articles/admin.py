@@ -27,8 +27,20 @@ from .services import (
 )
 
 
+class ContentChangedOnDelete:
+    """Deleting published content moves the content version on, once the delete commits."""
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        super().delete_model(request, obj)
+        transaction.on_commit(content_changed)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(content_changed)
+
+
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(ContentChangedOnDelete, admin.ModelAdmin):
     list_display = ("title", "slug", "position")
     list_editable = ("position",)
     search_fields = ("title", "slug")
@@ -36,14 +48,6 @@ class TrackAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Track, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        transaction.on_commit(content_changed)
-
-    def delete_model(self, request: HttpRequest, obj: Track) -> None:
-        super().delete_model(request, obj)
-        transaction.on_commit(content_changed)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Track]) -> None:
-        super().delete_queryset(request, queryset)
         transaction.on_commit(content_changed)
 
 
@@ -116,7 +120,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Guide)
-class GuideAdmin(admin.ModelAdmin):
+class GuideAdmin(ContentChangedOnDelete, admin.ModelAdmin):
     list_display = (
         "title",
         "track",
@@ -166,14 +170,6 @@ class GuideAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         guide_refresh(guide=form.instance)
-
-    def delete_model(self, request: HttpRequest, obj: Guide) -> None:
-        super().delete_model(request, obj)
-        transaction.on_commit(content_changed)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
-        super().delete_queryset(request, queryset)
-        transaction.on_commit(content_changed)
 
     def get_urls(self):
         return [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -23,7 +24,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
-from alphacode.context_processors import site_urls
+from alphacode.cache import prefetch
+from alphacode.context_processors import site_context, site_urls
 from billing.entitlements import can_read, can_read_premium
 from study.services import ReaderState, continue_reading, has_plan, open_guide
 
@@ -53,40 +55,6 @@ def _cached(key: str, build) -> SafeString:
         html = build()
         cache.set(key, html, LISTING_SECONDS)
     return mark_safe(html)
-
-
-def _cards(queryset, page_number: str, key: str, count=None) -> SafeString:
-    """One page of guide cards. `count`, when given, returns the number of guides in the
-    queryset, so the paginator does not count them again."""
-
-    def build() -> str:
-        paginator = Paginator(queryset, settings.GUIDES_PER_PAGE)
-        if count is not None:
-            paginator.count = count()  # Paginator.count is a cached property: set it once
-        # get_page turns junk (?page=9999) into a valid page, never an error.
-        page = paginator.get_page(page_number)
-        return render_to_string("articles/includes/card_page.html", {"page": page})
-
-    return _cached(f"cards:{content_version()}:{key}:{page_number}", build)
-
-
-class _TrackCounts:
-    """Tracks with their guide counts, read at most once per request: the track menu and the
-    paginator both need them when neither is cached."""
-
-    def __init__(self) -> None:
-        self._tracks: list[Track] | None = None
-
-    def __call__(self) -> list[Track]:
-        if self._tracks is None:
-            self._tracks = _tracks_with_counts()
-        return self._tracks
-
-    def total(self) -> int:
-        return sum(track.guide_count for track in self())
-
-    def of(self, track: Track) -> int:
-        return next((t.guide_count for t in self() if t.pk == track.pk), 0)
 
 
 def _published_counts() -> dict[int, int]:
@@ -120,17 +88,10 @@ def _published_counts() -> dict[int, int]:
 def _tracks_with_counts() -> list[Track]:
     """Tracks in the editors' order, each with its number of published guides."""
     counts = _published_counts()
-    tracks = list(Track.objects.order_by("position", "title"))
+    tracks = list(Track.objects.all())  # the editors' order (Meta.ordering)
     for track in tracks:
         track.guide_count = counts.get(track.pk, 0)
     return tracks
-
-
-def _track_nav(track: Track | None, counts: _TrackCounts) -> SafeString:
-    def build() -> str:
-        return render_to_string("includes/track_nav.html", {"tracks": counts(), "track": track})
-
-    return _cached(f"track-nav:{content_version()}:{track.slug if track else ''}", build)
 
 
 @require_GET
@@ -140,7 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
         latest = list(Guide.objects.published().for_listing()[:6])
         return render_to_string(
             "articles/includes/home_body.html",
-            {"tracks": tracks, "latest": latest, "PRICE_MONTHLY": "$19"},
+            {"tracks": tracks, "latest": latest, **site_context()},
         )
 
     body = _cached(f"home:{content_version()}", build)
@@ -152,40 +113,52 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
-def guide_list(request: HttpRequest) -> HttpResponse:
-    counts = _TrackCounts()
+def _listing(request: HttpRequest, template: str, track: Track | None) -> HttpResponse:
+    """The library or a track page: the track menu and one page of cards, each cached under the
+    content version and fetched together; when neither is cached, the guide counts are read
+    once for both (the menu shows them, the paginator needs the total)."""
+    version = content_version()
+    page_number = _page_number(request)
+    nav_key = f"track-nav:{version}:{track.slug if track else ''}"
+    cards_key = f"cards:{version}:{f'track-{track.pk}' if track else 'all'}:{page_number}"
+    prefetch([nav_key, cards_key])
+    tracks = functools.cache(_tracks_with_counts)
+    guides = Guide.objects.published().for_listing()
+    if track is not None:
+        guides = guides.filter(track=track)
+
+    def cards() -> str:
+        paginator = Paginator(guides, settings.GUIDES_PER_PAGE)
+        # Paginator.count is a cached property: the menu's counts give it without a query.
+        paginator.count = sum(t.guide_count for t in tracks() if track is None or t == track)
+        # get_page turns junk (?page=9999) into a valid page, never an error.
+        page = paginator.get_page(page_number)
+        return render_to_string("articles/includes/card_page.html", {"page": page})
+
     return render(
         request,
-        "articles/guide_list.html",
+        template,
         {
-            "track_nav": _track_nav(None, counts),
-            "cards": _cards(
-                Guide.objects.published().for_listing(),
-                _page_number(request),
-                "all",
-                counts.total,
+            "track": track,
+            "track_nav": _cached(
+                nav_key,
+                lambda: render_to_string(
+                    "includes/track_nav.html", {"tracks": tracks(), "track": track}
+                ),
             ),
+            "cards": _cached(cards_key, cards),
         },
     )
+
+
+@require_GET
+def guide_list(request: HttpRequest) -> HttpResponse:
+    return _listing(request, "articles/guide_list.html", None)
 
 
 @require_GET
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    track = get_object_or_404(Track, slug=slug)
-    guides = Guide.objects.published().for_listing().filter(track=track)
-    counts = _TrackCounts()
-    return render(
-        request,
-        "articles/track_detail.html",
-        {
-            "track": track,
-            "track_nav": _track_nav(track, counts),
-            "cards": _cards(
-                guides, _page_number(request), f"track-{track.pk}", lambda: counts.of(track)
-            ),
-        },
-    )
+    return _listing(request, "articles/track_detail.html", get_object_or_404(Track, slug=slug))
 
 
 def _json_ld(guide: Guide) -> SafeString:
@@ -234,8 +207,7 @@ def _guide_page(request: HttpRequest, guide: Guide, *, full: bool, preview: bool
         "canonical": f"{settings.SITE_URL}{guide.get_absolute_url()}",
         "paywall_mark": mark_safe(PAYWALL_MARK),
         "checklist_total": sum(len(ids) for ids in body.checklists.values()),
-        "PRICE_MONTHLY": "$19",
-        "URLS": site_urls(),
+        **site_context(),
     }
     return {
         "guide_id": guide.pk,
@@ -432,7 +404,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 {
                     "query": query,
                     "results": search_guides(query, full_access=full_access),
-                    "URLS": site_urls(),
+                    **site_context(),
                 },
             ),
         )

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
+from alphacode.context_processors import site_context
 
 from .models import SentEmail
 
@@ -43,8 +44,7 @@ def render_email(email: SentEmail) -> EmailMultiAlternatives:
     context = {
         **email.context,
         "email": email.to,
-        "SITE_URL": settings.SITE_URL,
-        "PRICE_MONTHLY": "$19",
+        **site_context(),
     }
     prefix = f"emails/{email.kind}"
     subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
