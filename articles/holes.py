@@ -27,8 +27,8 @@ SAVE_BUTTON = (
 )
 
 
-def for_kind(html: str, kind: str, *, login_url: str, guide_url: str) -> str:
-    """Fill the holes that depend only on the kind of reader."""
+def for_kind(html: str, kind: str, *, login_url: str, guide_url: str, paywall: str = "") -> str:
+    """Fill the holes that depend only on the kind of reader (the paywall is rendered for it)."""
     if kind == "visitor":
         sign_in = (
             f'<p class="checklist-signin"><a href="{escape(login_url)}?next={escape(guide_url)}">'
@@ -41,11 +41,13 @@ def for_kind(html: str, kind: str, *, login_url: str, guide_url: str) -> str:
             "sc": "0",
             "gp": "0",
             "fin": "",
+            "paywall": paywall,
         }
     else:
         fixed = {
             "csrfinput": f'<input type="hidden" name="csrfmiddlewaretoken" value="{hole("csrf")}">',
             "save": SAVE_BUTTON,
+            "paywall": paywall,
         }
     return HOLE.sub(lambda m: fixed.get(m.group(1), m.group(0)), html)
 

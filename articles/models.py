@@ -230,13 +230,23 @@ class Block(models.Model):
             text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
         self.text = without_marks(text)
         self.attribution = without_marks(self.attribution.strip())
-        old_kind = (
-            Block.objects.filter(pk=self.pk).values_list("kind", flat=True).first()
-            if self.pk
-            else None
-        )
+        if self.pk is None:
+            old_kind = None
+        elif hasattr(self, "_loaded_kind"):
+            old_kind = self._loaded_kind
+        else:  # built by hand with a primary key: ask the database
+            old_kind = Block.objects.filter(pk=self.pk).values_list("kind", flat=True).first()
         super().save(*args, **kwargs)
+        self._loaded_kind = self.kind
         sync_items(self, kind_changed=old_kind is not None and old_kind != self.kind)
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Block:
+        """Remember the kind as loaded, so a save knows whether it changed."""
+        instance = super().from_db(db, field_names, values, **kwargs)
+        if "kind" in instance.__dict__:
+            instance._loaded_kind = instance.kind
+        return instance
 
     @property
     def items(self) -> list[str]:

@@ -75,18 +75,18 @@ def content_version() -> int:
     """A number that changes whenever published content may have changed; cached listings carry
     it in their keys. It starts from the clock in microseconds, so a version lost with the cache
     never comes back and meets an old entry still held in a process."""
-    version = cache.get(CONTENT_VERSION_KEY)
-    if version is None:
-        version = time.time_ns() // 1000
-        cache.add(CONTENT_VERSION_KEY, version, None)
-    return version
+    return cache.get_or_set(CONTENT_VERSION_KEY, _fresh_version, None)
+
+
+def _fresh_version() -> int:
+    return time.time_ns() // 1000
 
 
 def content_changed() -> None:
     try:
         cache.incr(CONTENT_VERSION_KEY)
     except ValueError:
-        cache.set(CONTENT_VERSION_KEY, time.time_ns() // 1000, None)
+        cache.set(CONTENT_VERSION_KEY, _fresh_version(), None)
 
 
 @transaction.atomic

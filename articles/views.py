@@ -186,15 +186,14 @@ def _json_ld(guide: Guide) -> SafeString:
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES))
 
 
-PAYWALL_MARK = "<!--paywall-->"
 # This process's copy of the guide pages it served last (see settings.CACHES["local"]).
 local_cache = caches["local"]
 HEAVY_FIELDS = ("preview_text", "full_text", "search_preview", "search_full")
 
 
-def _guide_page(request: HttpRequest, guide: Guide, *, full: bool, preview: bool) -> dict:
+def _guide_page(guide: Guide, *, full: bool, preview: bool) -> dict:
     """Everything of a guide page that does not depend on who asks: the head, the article (with
-    a marker where a visitor's paywall goes, and holes for a reader's progress), the page title
+    a hole where a visitor's paywall goes, and holes for a reader's progress), the page title
     and the checklist items a reader's ticks are counted against."""
     level = "full" if full or guide.cut is None else "preview"
     body = guide_body(guide, full=level == "full")
@@ -205,7 +204,7 @@ def _guide_page(request: HttpRequest, guide: Guide, *, full: bool, preview: bool
         "is_preview": preview,
         "json_ld": _json_ld(guide),
         "canonical": f"{settings.SITE_URL}{guide.get_absolute_url()}",
-        "paywall_mark": mark_safe(PAYWALL_MARK),
+        "paywall_hole": mark_safe(hole("paywall")),
         "checklist_total": sum(len(ids) for ids in body.checklists.values()),
         **site_context(),
     }
@@ -228,32 +227,35 @@ def _guide_page(request: HttpRequest, guide: Guide, *, full: bool, preview: bool
 # Shells are kept per process in the local cache; filling the holes is one pass over the page
 # instead of a template render.
 def _shell(request: HttpRequest, page: dict, kind: str) -> str:
-    holes = {"csrf_token": hole("csrf"), "csp_nonce": hole("nonce"), "messages": ()}
-    article = page["article"]
-    if page["level"] == "preview":
-        paywall = render_to_string(
+    holes = {"csrf_token": hole("csrf"), "csp_nonce": hole("nonce")}
+    paywall = (
+        render_to_string(
             "includes/paywall.html", {"locked_count": page["locked"], **holes}, request=request
         )
-        article = article.replace(PAYWALL_MARK, paywall)
+        if page["level"] == "preview"
+        else ""
+    )
     html = render_to_string(
         "articles/guide_detail.html",
         {
             "page": page,
             "head": mark_safe(page["head"]),
-            "article": mark_safe(article),
+            "article": mark_safe(page["article"]),
             "messages_hole": mark_safe(hole("messages")),
             **holes,
         },
         request=request,
     )
-    return for_kind(html, kind, login_url=site_urls()["login"], guide_url=page["url"])
+    return for_kind(
+        html, kind, login_url=site_urls()["login"], guide_url=page["url"], paywall=paywall
+    )
 
 
 def _fill(
     request: HttpRequest, parts: Parts, page: dict, state: ReaderState | None
 ) -> HttpResponse:
     ticks = state.ticks if state else frozenset()
-    if "unticked" in page and ticks.isdisjoint(page["items"]):
+    if ticks.isdisjoint(page["items"]):
         parts = page["unticked"]  # nothing ticked here: the checkbox holes are filled already
     checklists: dict[int, list[int]] = page["checklists"]
     token = ""
@@ -359,7 +361,7 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 Guide.objects.published().select_related("track").defer(*HEAVY_FIELDS),
                 slug=slug,
             )
-            page = _guide_page(request, guide, full=can_read(request.user, guide), preview=False)
+            page = _guide_page(guide, full=can_read(request.user, guide), preview=False)
             cache.set(key, page, GUIDE_ENTRY_SECONDS)
         parts = split(_shell(request, page, kind))
         cached = (parts, _page_facts(page, parts))
@@ -376,9 +378,9 @@ def guide_preview(request: HttpRequest, slug: str) -> HttpResponse:
     a reader without access gets."""
     guide = get_object_or_404(Guide.objects.select_related("track"), slug=slug)
     as_visitor = request.GET.get("as") == "visitor"
-    page = _guide_page(request, guide, full=not as_visitor, preview=True)
-    kind = "visitor" if as_visitor else "staff"
-    response = _fill(request, split(_shell(request, page, kind)), page, None)
+    page = _guide_page(guide, full=not as_visitor, preview=True)
+    parts = split(_shell(request, page, "visitor" if as_visitor else "staff"))
+    response = _fill(request, parts, _page_facts(page, parts), None)
     response["X-Robots-Tag"] = "noindex"
     return response
 

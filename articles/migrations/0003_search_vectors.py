@@ -5,34 +5,10 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 from django.db import migrations, models
 
-
-class PostgresOnly(migrations.operations.base.Operation):
-    """Run the wrapped operation's database side only on Postgres; always apply its state."""
-
-    reduces_to_sql = False
-    reversible = True
-
-    def __init__(self, operation):
-        self.operation = operation
-
-    def state_forwards(self, app_label, state):
-        self.operation.state_forwards(app_label, state)
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            self.operation.database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            self.operation.database_backwards(app_label, schema_editor, from_state, to_state)
-
-    def describe(self):
-        return f"{self.operation.describe()} (Postgres only)"
+from articles.migration_ops import PostgresOnly
 
 
 def fill_vectors(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
     from django.contrib.postgres.search import SearchVector
 
     Guide = apps.get_model("articles", "Guide")
@@ -79,5 +55,5 @@ class Migration(migrations.Migration):
                 fields=["search_full"], name="guide_search_full_gin"
             ),
         )),
-        migrations.RunPython(fill_vectors, migrations.RunPython.noop),
+        PostgresOnly(migrations.RunPython(fill_vectors, migrations.RunPython.noop)),
     ]

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from articles.migration_ops import PostgresOnly
+
 
 TRIGGER = """
 CREATE FUNCTION articles_guide_count() RETURNS trigger AS $$
@@ -33,16 +35,6 @@ DROP FUNCTION IF EXISTS articles_guide_count();
 """
 
 
-def add_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(TRIGGER)
-
-
-def drop_trigger(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -57,5 +49,5 @@ class Migration(migrations.Migration):
                 ('published', models.IntegerField(default=0)),
             ],
         ),
-        migrations.RunPython(add_trigger, drop_trigger),
+        PostgresOnly(migrations.RunSQL(TRIGGER, DROP)),
     ]
