@@ -1,8 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.cache import cache
 
-from .backends import user_cache_key
 from .models import User
 
 
@@ -20,8 +18,3 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ("groups", "user_permissions")
-
-    def delete_queryset(self, request, queryset) -> None:
-        user_ids = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
-        cache.delete_many([user_cache_key(user_id) for user_id in user_ids])

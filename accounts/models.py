@@ -4,6 +4,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 
 
@@ -62,18 +64,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         cache.delete(user_cache_key(self.pk))
         transaction.on_commit(lambda: cache.delete(user_cache_key(self.pk)))
 
-    def delete(self, *args: Any, **kwargs: Any):
-        from django.core.cache import cache
-
-        from .backends import user_cache_key
-
-        user_id = self.pk
-        result = super().delete(*args, **kwargs)
-        cache.delete(user_cache_key(user_id))
-        return result
-
     def get_full_name(self) -> str:
         return self.name or self.email
 
     def get_short_name(self) -> str:
         return self.name or self.email.split("@")[0]
+
+
+@receiver(post_delete, sender=User)
+def forget_deleted_user(sender: type[User], instance: User, **kwargs: Any) -> None:
+    """However a user is deleted (one, a queryset, a cascade), the cached copy goes too."""
+    from django.core.cache import cache
+
+    from .backends import user_cache_key
+
+    cache.delete(user_cache_key(instance.pk))

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from .entitlements import forget_user_id
 from .models import ComplimentaryAccess, Customer, StripeEvent, Subscription
-from .subscriptions import event_process
+from .subscriptions import event_reprocess
 
 
 class ReadOnlyMixin:
@@ -74,9 +74,8 @@ class StripeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
         for event in queryset.exclude(
             state__in=[StripeEvent.State.PROCESSED, StripeEvent.State.IGNORED]
         ):
-            StripeEvent.objects.filter(pk=event.pk).update(state=StripeEvent.State.PENDING)
             try:
-                event_process(event_id=event.pk)
+                event_reprocess(event_id=event.pk)
             except Exception as exc:  # noqa: BLE001 - reported to the operator
                 self.message_user(request, f"{event.pk}: {exc}", messages.WARNING)
             done += 1

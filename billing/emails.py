@@ -8,7 +8,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -29,14 +29,13 @@ def email_queue(*, kind: str, cause: str, user: User, context: dict | None = Non
     has one: then nothing new is recorded or queued."""
     from .tasks import send_email
 
-    try:
-        with transaction.atomic():
-            email = SentEmail.objects.create(
-                kind=kind, cause=cause, user=user, to=user.email, context=context or {}
-            )
-    except IntegrityError:
-        return SentEmail.objects.get(kind=kind, cause=cause)
-    transaction.on_commit(lambda: send_email.delay(email.pk), robust=True)
+    email, created = SentEmail.objects.get_or_create(
+        kind=kind,
+        cause=cause,
+        defaults={"user": user, "to": user.email, "context": context or {}},
+    )
+    if created:
+        transaction.on_commit(lambda: send_email.delay(email.pk), robust=True)
     return email
 
 

@@ -32,6 +32,9 @@ class Subscription(models.Model):
         INCOMPLETE_EXPIRED = "incomplete_expired", "Incomplete, expired"
         PAUSED = "paused", "Paused"
 
+    # Statuses a subscription never leaves: nothing left to sync.
+    ENDED_STATUSES = (Status.CANCELED, Status.INCOMPLETE_EXPIRED)
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions"
     )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.models import User
+from alphacode.context_processors import PRICE_MONTHLY
 
 from .entitlements import ACCESS_STATUSES, subscription_gives_access
 from .models import ComplimentaryAccess, Customer, Subscription
@@ -66,7 +67,7 @@ def billing_summary(user: User) -> BillingSummary:
     if current is not None and subscription_gives_access(current):
         status, attention = subscription_status_text(current)
         return BillingSummary(
-            "Alpha Code monthly ($19/month)",
+            f"Alpha Code monthly ({PRICE_MONTHLY}/month)",
             status,
             has_customer,
             current,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.models import User
+from alphacode.context_processors import site_urls
 
 from . import stripe_gateway as gateway
 from .emails import email_queue
@@ -233,7 +234,7 @@ def _invoice_emails(event_type: str, invoice: dict, subscription: Subscription) 
             kind=SentEmail.Kind.PAYMENT_FAILED,
             cause=invoice["id"],
             user=subscription.user,
-            context={"amount": amount, "portal_url": f"{settings.SITE_URL}/billing/portal/"},
+            context={"amount": amount, "portal_url": f"{settings.SITE_URL}{site_urls()['portal']}"},
         )
     elif event_type == "invoice.payment_action_required":
         email_queue(
@@ -263,6 +264,15 @@ def _handle(event: StripeEvent) -> None:
             logger.info("invoice %s has no subscription; nothing to sync", obj.get("id"))
     if subscription is not None:
         _subscription_emails(subscription)
+
+
+def event_reprocess(*, event_id: str) -> StripeEvent | None:
+    """Process a failed or pending event again, afresh (an operator's retry): a failed one is
+    made pending again, its error cleared."""
+    StripeEvent.objects.filter(pk=event_id, state=StripeEvent.State.FAILED).update(
+        state=StripeEvent.State.PENDING, error=""
+    )
+    return event_process(event_id=event_id)
 
 
 def event_process(*, event_id: str) -> StripeEvent | None:

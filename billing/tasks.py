@@ -15,9 +15,8 @@ from .subscriptions import TRANSIENT_ERRORS, event_process, subscription_sync
 
 logger = logging.getLogger(__name__)
 
+# Late acks and reject-on-worker-lost are on for every task (settings.CELERY_TASK_*).
 RETRY = {
-    "acks_late": True,
-    "reject_on_worker_lost": True,
     "retry_backoff": 2,
     "retry_backoff_max": 600,
     "retry_jitter": True,
@@ -42,7 +41,7 @@ def sync_subscription(stripe_subscription_id: str) -> None:
     subscription_sync(stripe_subscription_id=stripe_subscription_id)
 
 
-@shared_task(acks_late=True)
+@shared_task
 def requeue_stale_events(older_than_seconds: int | None = None) -> int:
     """Beat, every few minutes: queue events left pending, e.g. stored while Redis was down."""
     age = (
@@ -60,10 +59,10 @@ def requeue_stale_events(older_than_seconds: int | None = None) -> int:
     return count
 
 
-@shared_task(acks_late=True)
+@shared_task
 def reconcile_subscriptions() -> int:
     """Beat, daily: re-sync every subscription that has not ended, in case an event was lost."""
-    ids = Subscription.objects.exclude(status__in=["canceled", "incomplete_expired"]).values_list(
+    ids = Subscription.objects.exclude(status__in=Subscription.ENDED_STATUSES).values_list(
         "stripe_subscription_id", flat=True
     )
     count = 0

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from billing.models import StripeEvent
-from billing.subscriptions import TRANSIENT_ERRORS, event_process
+from billing.subscriptions import TRANSIENT_ERRORS, event_reprocess
 
 
 class Command(BaseCommand):
@@ -22,12 +22,8 @@ class Command(BaseCommand):
             events = events.filter(pk__in=event_ids)
         counts = {"processed": 0, "ignored": 0, "failed": 0, "retry later": 0}
         for event_id in events.values_list("pk", flat=True):
-            # A failed event is made pending again so processing looks at it afresh.
-            StripeEvent.objects.filter(pk=event_id, state=StripeEvent.State.FAILED).update(
-                state=StripeEvent.State.PENDING, error=""
-            )
             try:
-                event = event_process(event_id=event_id)
+                event = event_reprocess(event_id=event_id)
             except TRANSIENT_ERRORS as exc:
                 counts["retry later"] += 1
                 self.stderr.write(f"{event_id}: {exc}")

@@ -22,7 +22,7 @@ class Command(BaseCommand):
             if not subscriptions.exists():
                 raise CommandError(f"No subscriptions for {user}.")
         else:
-            subscriptions = subscriptions.exclude(status__in=["canceled", "incomplete_expired"])
+            subscriptions = subscriptions.exclude(status__in=Subscription.ENDED_STATUSES)
         errors = 0
         for stripe_id in subscriptions.values_list("stripe_subscription_id", flat=True):
             try:
