@@ -4,6 +4,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PY="$ROOT/.venv/bin/python"
+OUT="$ROOT/bench/results"   # raw outputs and reports
+mkdir -p "$OUT"
 [ -x "$PY" ] || { echo "run 'make test' or 'make run' once first (it creates .venv)" >&2; exit 1; }
 
 BENCH_DB="${BENCH_DB:-alphacode_bench}"

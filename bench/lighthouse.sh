@@ -9,8 +9,6 @@ LIGHTHOUSE="npx --yes lighthouse@12.2.3"
 bench_prepare_database
 bench_start_server
 
-OUT="$ROOT/bench/results"
-mkdir -p "$OUT"
 printf '%-44s %11s %13s %14s %5s\n' page performance accessibility best-practices seo
 for path in /guides/fine-tuning-vs-prompting/ /; do
   name=$(echo "$path" | tr '/' '_' | sed 's/^_*$/home/; s/^_//; s/_$//')

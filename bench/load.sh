@@ -8,8 +8,6 @@ source "$(dirname "$0")/common.sh"
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 DURATION="${BENCH_DURATION:-6s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-16}"
-OUT="$ROOT/bench/results"
-mkdir -p "$OUT"
 
 bench_prepare_database
 COOKIE="sessionid=$("$PY" bench/prepare.py subscriber)"
@@ -59,7 +57,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 # Median round per endpoint (by requests/s).
 "$PY" - "$OUT/load-rounds.txt" > "$OUT/load.txt" <<'PY'
-import statistics, sys
+import sys
 rows = {}
 for line in open(sys.argv[1]):
     _, name, rate, p50, p99, errors, total = line.split()

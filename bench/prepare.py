@@ -3,6 +3,8 @@
 python bench/prepare.py subscriber            -> prints a subscriber's session cookie value
 python bench/prepare.py webhooks N FILE       -> writes N signed webhook requests to FILE
 python bench/prepare.py seed GUIDES USERS     -> bulk-seeds guides and subscribed users
+python bench/prepare.py timings LABEL         -> prints each page's median server time, cold
+                                                 and warm, as a subscriber
 """
 
 from __future__ import annotations

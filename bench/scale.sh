@@ -8,8 +8,6 @@ BENCH_DB="${BENCH_DB:-alphacode_scale}"
 source "$(dirname "$0")/common.sh"
 GUIDES="${SCALE_GUIDES:-10000}"
 USERS="${SCALE_USERS:-100000}"
-OUT="$ROOT/bench/results"
-mkdir -p "$OUT"
 
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null
 bench_prepare_database

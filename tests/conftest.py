@@ -88,18 +88,21 @@ def editor(db) -> User:
     return user
 
 
+def signed_in(user: User) -> Client:
+    """A test client signed in as this user."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def staff_client(staff: User) -> Client:
-    client = Client()
-    client.force_login(staff)
-    return client
+    return signed_in(staff)
 
 
 @pytest.fixture
 def editor_client(editor: User) -> Client:
-    client = Client()
-    client.force_login(editor)
-    return client
+    return signed_in(editor)
 
 
 WEBHOOK_SECRET = "whsec_test_secret"

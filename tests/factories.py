@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from articles.models import Block, Guide, Section, Track
 from articles.services import guide_refresh
+from billing.models import Subscription
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -19,6 +20,18 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"reader{n}@example.com")
     password = factory.django.Password("correct horse battery")
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    """An active Stripe subscription (for a new user unless one is given)."""
+
+    class Meta:
+        model = Subscription
+
+    user = factory.SubFactory(UserFactory)
+    stripe_subscription_id = factory.Sequence(lambda n: f"sub_{n}")
+    stripe_customer_id = factory.LazyAttribute(lambda o: f"cus_{o.user.pk}")
+    status = "active"
 
 
 class TrackFactory(factory.django.DjangoModelFactory):

@@ -80,7 +80,7 @@ def test_account_page_needs_sign_in(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_staff_grant_complimentary_access_in_admin(client: Client, staff_client) -> None:
+def test_staff_grant_complimentary_access_in_admin(staff_client) -> None:
     reader = UserFactory(email="friend@example.com")
     response = staff_client.post(
         "/admin/billing/complimentaryaccess/add/",

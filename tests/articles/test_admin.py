@@ -237,7 +237,7 @@ def test_exporting_several_guides_gives_a_zip_of_files_that_import_back(editor_c
 
 
 @pytest.mark.django_db
-def test_intro_typed_in_a_browser_keeps_its_paragraphs(editor_client, client) -> None:
+def test_intro_typed_in_a_browser_keeps_its_paragraphs(client) -> None:
     from ..factories import make_guide
 
     guide = make_guide()

@@ -17,20 +17,14 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 
 from alphacode.cache import USER_HINT_COOKIE, RequestCacheMiddleware, prefetch
-from billing.models import Subscription
 
-from ..factories import UserFactory, make_guide
+from ..factories import SubscriptionFactory, UserFactory, make_guide
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def subscribe(user) -> None:
-    Subscription.objects.create(
-        user=user,
-        stripe_subscription_id=f"sub_{user.pk}",
-        stripe_customer_id=f"cus_{user.pk}",
-        status="active",
-    )
+    SubscriptionFactory(user=user)
 
 
 @pytest.fixture

@@ -13,14 +13,6 @@ from articles.models import Guide
 
 from ..factories import make_guide
 
-
-def django_capture(execute: bool):
-    """Run on-commit callbacks as a real commit would (the test's transaction never commits)."""
-    from django.test import TestCase
-
-    return TestCase.captureOnCommitCallbacks(execute=execute)
-
-
 SENTINEL = "zqxsentinelword"
 PREVIEW_MARK = "openpreviewword"
 
@@ -237,10 +229,12 @@ def test_making_a_free_guide_premium_closes_it_at_once(
 
 
 @pytest.mark.django_db
-def test_unpublishing_hides_a_cached_guide_at_once(editor_client, client) -> None:
+def test_unpublishing_hides_a_cached_guide_at_once(
+    editor_client, client, django_capture_on_commit_callbacks
+) -> None:
     guide = make_guide()
     assert client.get(guide.get_absolute_url()).status_code == 200  # now cached
-    with django_capture(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(
             "/admin/articles/guide/", {"action": "unpublish", "_selected_action": [guide.pk]}
         )
@@ -271,24 +265,28 @@ def test_a_page_built_before_an_edit_committed_is_never_served_after_it(client: 
 
 
 @pytest.mark.django_db
-def test_deleting_a_section_in_the_admin_updates_the_page(editor_client, client) -> None:
+def test_deleting_a_section_in_the_admin_updates_the_page(
+    editor_client, client, django_capture_on_commit_callbacks
+) -> None:
     guide = make_guide(sections=[[("paragraph", "Kept section.")], [("paragraph", "Gone soon.")]])
     assert "Gone soon." in client.get(guide.get_absolute_url()).content.decode()
     doomed = guide.sections.get(position=1)
-    with django_capture(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(f"/admin/articles/section/{doomed.pk}/delete/", {"post": "yes"})
     html = client.get(guide.get_absolute_url()).content.decode()
     assert "Gone soon." not in html and "Kept section." in html
 
 
 @pytest.mark.django_db
-def test_renaming_a_track_shows_on_cached_guide_pages(editor_client, client) -> None:
+def test_renaming_a_track_shows_on_cached_guide_pages(
+    editor_client, client, django_capture_on_commit_callbacks
+) -> None:
     from articles.models import Track
 
     guide = make_guide()
     assert "Coding Interviews" in client.get(guide.get_absolute_url()).content.decode()
     track = Track.objects.get(slug="coding")
-    with django_capture(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(
             f"/admin/articles/track/{track.pk}/change/",
             {"slug": "coding", "title": "Coding Rounds", "description": "", "position": 0},

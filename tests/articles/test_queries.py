@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from ..factories import GuideFactory, make_guide
+from ..factories import GuideFactory, SubscriptionFactory, make_guide
 
 GUIDE_PAGE_BUDGET = 6
 # A signed-in reader's page also records the opening and reads their ticks: one query more.
@@ -55,14 +55,10 @@ def test_guide_page_query_count_does_not_grow_with_sections(
 def test_subscriber_reading_a_premium_guide_stays_in_budget(
     client: Client, django_assert_max_num_queries
 ) -> None:
-    from billing.models import Subscription
-
     from ..factories import UserFactory
 
     user = UserFactory()
-    Subscription.objects.create(
-        user=user, stripe_subscription_id="sub_q", stripe_customer_id="c", status="active"
-    )
+    SubscriptionFactory(user=user)
     client.force_login(user)
     guide = make_guide(access="premium", sections=big_sections(10))
     with django_assert_max_num_queries(READER_PAGE_BUDGET):  # cold cache

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from http import HTTPStatus
@@ -277,30 +276,38 @@ def test_event_that_cannot_be_stored_answers_503(post_event, fake_stripe) -> Non
     assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_concurrent_deliveries_of_one_event_process_it_once(fake_stripe) -> None:
-    user = UserFactory()
-    sub = new_subscription(fake_stripe, user)
-    payload = fake_stripe.event("customer.subscription.created", sub)
-    StripeEvent.objects.create(id=payload["id"], type=payload["type"], payload=payload)
-    barrier = threading.Barrier(2)
+def run_together(call, count: int) -> tuple[list, list[BaseException]]:
+    """Run `call` in `count` threads released at once; what they returned, what they raised.
+    Each thread closes its own database connection."""
+    barrier = threading.Barrier(count)
+    results: list = []
     errors: list[BaseException] = []
 
-    def worker() -> None:
+    def run() -> None:
         try:
             barrier.wait()
-            event_process(event_id=payload["id"])
+            results.append(call())
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
         finally:
             close_old_connections()
             connection.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
+    threads = [threading.Thread(target=run) for _ in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_deliveries_of_one_event_process_it_once(fake_stripe) -> None:
+    user = UserFactory()
+    sub = new_subscription(fake_stripe, user)
+    payload = fake_stripe.event("customer.subscription.created", sub)
+    StripeEvent.objects.create(id=payload["id"], type=payload["type"], payload=payload)
+    _, errors = run_together(lambda: event_process(event_id=payload["id"]), 2)
     assert errors == []
     event = StripeEvent.objects.get()
     assert event.state == "processed" and event.attempts == 1
@@ -315,31 +322,24 @@ def test_two_concurrent_webhook_posts_of_one_event_store_one_row(fake_stripe) ->
         "customer.subscription.created", new_subscription(fake_stripe, user)
     )
     body, header = signed(payload, WEBHOOK_SECRET)
-    barrier = threading.Barrier(2)
-    answers: list[int] = []
 
-    def deliver() -> None:
-        try:
-            barrier.wait()
-            response = Client().post(
+    def deliver() -> int:
+        return (
+            Client()
+            .post(
                 "/billing/webhook/",
                 body,
                 content_type="application/json",
                 HTTP_STRIPE_SIGNATURE=header,
             )
-            answers.append(response.status_code)
-        finally:
-            connection.close()
+            .status_code
+        )
 
-    threads = [threading.Thread(target=deliver) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers, _ = run_together(deliver, 2)
     assert answers == [200, 200]
     assert StripeEvent.objects.count() == 1
     assert StripeEvent.objects.get().attempts == 1
-    assert json.loads(json.dumps(Subscription.objects.get().status)) == "active"
+    assert Subscription.objects.get().status == "active"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -349,23 +349,7 @@ def test_concurrent_syncs_of_a_new_subscription_store_one_row(fake_stripe) -> No
     user = UserFactory()
     sub = new_subscription(fake_stripe, user)
     fake_stripe.delays[f"/v1/subscriptions/{sub['id']}"] = 0.3
-    barrier = threading.Barrier(3)
-    errors: list[BaseException] = []
-
-    def sync() -> None:
-        try:
-            barrier.wait()
-            subscription_sync(stripe_subscription_id=sub["id"])
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sync) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _, errors = run_together(lambda: subscription_sync(stripe_subscription_id=sub["id"]), 3)
     assert errors == []
     assert Subscription.objects.get().status == "active"
     # The syncs ran one after another (the lock), not interleaved.

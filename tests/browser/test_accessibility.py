@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Track
-from billing.models import Subscription
 from study.models import Plan
 
+from ..factories import SubscriptionFactory
 from .conftest import axe_violations, sign_in
 
 pytestmark = [
@@ -43,9 +43,7 @@ def test_public_pages_and_the_guide_preview(site, new_page, seed_guide, scheme) 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_subscriber_pages_and_the_full_guide(site, new_page, seed_guide, reader, scheme) -> None:
-    Subscription.objects.create(
-        user=reader, stripe_subscription_id="sub_axe", stripe_customer_id="cus_axe", status="active"
-    )
+    SubscriptionFactory(user=reader)
     Plan.objects.create(
         user=reader, interview_date=timezone.localdate() + dt.timedelta(days=10)
     ).tracks.set(Track.objects.all())

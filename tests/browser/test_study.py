@@ -9,9 +9,9 @@ import re
 import pytest
 
 from articles.models import Item
-from billing.models import Subscription
 from study.models import Card, Tick
 
+from ..factories import SubscriptionFactory
 from .conftest import ARTIFACTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,9 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def subscriber(reader):
-    Subscription.objects.create(
-        user=reader, stripe_subscription_id="sub_study", stripe_customer_id="c", status="active"
-    )
+    SubscriptionFactory(user=reader)
     return reader
 
 

@@ -5,6 +5,7 @@ its database pointed at a port where nothing listens."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -61,7 +62,7 @@ def server_without_database():
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
 
@@ -76,6 +77,7 @@ def server_without_database():
     yield base
     process.terminate()
     process.wait(timeout=30)
+    shutil.rmtree(static_root, ignore_errors=True)
 
 
 def fetch(url: str, **kwargs) -> tuple[int, str, dict]:

@@ -11,10 +11,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from billing.models import Subscription
-
 from ..articles.test_paywall import PREVIEW_MARK, SENTINEL
-from ..factories import UserFactory, make_guide
+from ..factories import SubscriptionFactory, UserFactory, make_guide
 
 LINK_RE = re.compile(r'(?:href|src)="([^"#]+)')
 LOC_RE = re.compile(r"<(?:loc|link)>([^<]+)</(?:loc|link)>")
@@ -109,13 +107,7 @@ def test_anonymous_crawl_finds_no_premium_text(client: Client) -> None:
 def test_canceled_subscriber_crawl_finds_no_premium_text(client: Client) -> None:
     sentinel_guides()
     user = UserFactory()
-    Subscription.objects.create(
-        user=user,
-        stripe_subscription_id="sub_gone",
-        stripe_customer_id="cus_gone",
-        status="canceled",
-        ended_at=timezone.now(),
-    )
+    SubscriptionFactory(user=user, status="canceled", ended_at=timezone.now())
     client.force_login(user)
     pages = crawl(client)
     assert "/account/" in pages

@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 
 from articles.models import Item
-from billing.models import Subscription
 from study.models import Reading, Tick
 
-from ..factories import UserFactory, make_guide
+from ..conftest import signed_in
+from ..factories import SubscriptionFactory, UserFactory, make_guide
 
 JSON = {"HTTP_ACCEPT": "application/json"}
 
@@ -34,21 +34,8 @@ def items(guide, section: int) -> list[Item]:
     return list(Item.objects.filter(block__section__guide=guide, block__section__position=section))
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def subscriber():
-    user = UserFactory()
-    Subscription.objects.create(
-        user=user,
-        stripe_subscription_id=f"sub_{user.pk}",
-        stripe_customer_id="c",
-        status="active",
-    )
-    return user
+    return SubscriptionFactory().user
 
 
 def checked_ids(html: str) -> set[int]:

@@ -13,8 +13,9 @@ from articles.models import Block, Item
 from study.models import Card, Plan
 from study.services import NEW_CARDS_PER_DAY, due_cards, grade
 
+from ..conftest import signed_in
 from ..factories import TrackFactory, UserFactory, make_guide
-from .test_checklists import JSON, signed_in, subscriber
+from .test_checklists import JSON, subscriber
 
 PHRASES = "Moment | What to say\nStart | Let me restate the problem.\nStuck | Here is what I know."
 

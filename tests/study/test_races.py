@@ -15,8 +15,8 @@ from articles.services import guide_data, guide_upsert
 from study.models import Plan, Tick
 from study.services import _load_state, reader_state, state_key, tick_item
 
+from ..conftest import signed_in
 from ..factories import UserFactory, make_guide
-from .test_checklists import signed_in
 
 
 @pytest.fixture
