@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint format worker beat clean
+.PHONY: run test install lint format worker beat clean test-setup test-packages
 
 $(STAMP): pyproject.toml scripts/find-python.sh
 	@if ! [ -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -16,11 +16,20 @@ $(STAMP): pyproject.toml scripts/find-python.sh
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
-# axe-core for the accessibility tests (the browser itself is Debian's chromium).
+# axe-core for the accessibility tests and dclint for the compose file (the browser itself is
+# Debian's chromium). npm itself comes from test-setup.
 node_modules/.installed-stamp: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed for the browser tests (apt-get install -y npm)"; exit 1; }
+	@command -v npm >/dev/null || { echo "npm is needed (apt-get install -y npm)"; exit 1; }
 	npm ci --no-audit --no-fund --silent
 	@touch $@
+
+# Postgres and Redis up, Chromium, Java and npm installed: see the script for what it does
+# when something is missing.
+test-setup:
+	@scripts/test-setup.sh
+
+test-packages:
+	@scripts/test-setup.sh packages
 
 install: $(STAMP)
 
@@ -29,12 +38,15 @@ run: install
 	$(PY) manage.py import_guides content/guides
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: install node_modules/.installed-stamp
+test: test-setup install node_modules/.installed-stamp
 	$(PY) -m pytest
 
-lint: install
+# Models and migrations must agree; the check reads no database (embedded defaults).
+lint: test-packages install node_modules/.installed-stamp
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
+	node_modules/.bin/dclint docker-compose.yml
 
 format: install
 	$(VENV)/bin/ruff format .
