@@ -6,12 +6,14 @@ import functools
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, set_script_prefix
 
 
 @functools.cache
 def site_urls() -> dict[str, str]:
-    """The site's fixed URLs, reversed once per process rather than on every page."""
+    """The site's fixed URLs, reversed once per process rather than on every page. They are
+    kept for the life of the process and shared by every reader, so they are reversed under the
+    configured script name (FORCE_SCRIPT_NAME), never under whatever the current request says."""
     names = {
         "home": "articles:home",
         "library": "articles:guide_list",
@@ -32,7 +34,12 @@ def site_urls() -> dict[str, str]:
         "position": "study:position",
         "finish": "study:finish",
     }
-    return {key: reverse(name) for key, name in names.items()}
+    request_prefix = get_script_prefix()
+    set_script_prefix(settings.FORCE_SCRIPT_NAME or "/")
+    try:
+        return {key: reverse(name) for key, name in names.items()}
+    finally:
+        set_script_prefix(request_prefix)
 
 
 PRICE_MONTHLY = "$19"

@@ -29,6 +29,10 @@ else:
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The path the site is served under, fixed here rather than taken from each request: a
+# SCRIPT_NAME that a client smuggles past the proxy would otherwise go into every reversed URL,
+# and from there into pages that are cached and served to everyone.
+FORCE_SCRIPT_NAME = env("DJANGO_SCRIPT_NAME", default="").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
@@ -188,6 +192,11 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "Alpha Code: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# The rate limits count per client address. Behind the TLS proxy every request arrives from the
+# proxy, so allauth must take the client's own address from X-Forwarded-For, which the proxy
+# overwrites with the address it saw (README, "Behind a proxy"). 0, the embedded default, reads
+# REMOTE_ADDR and ignores the header, which anyone can send.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Email (Django 6.1 MAILERS) ---------------------------------------------------------------
 

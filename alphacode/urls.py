@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
@@ -6,6 +7,9 @@ from django.urls import include, path
 admin.site.site_header = "Alpha Code editors"
 admin.site.site_title = "Alpha Code admin"
 admin.site.index_title = "Content and operations"
+# Staff sign in through the site's own form, which has allauth's rate limits, email
+# verification and no enumeration; the admin's form had none of them.
+admin.site.login = secure_admin_login(admin.site.login)
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:

@@ -22,10 +22,10 @@ DJANGO_SERVICES = ("migrate", "web", "worker", "beat")
 
 
 def test_compose_has_every_service_with_health_checks_and_named_volumes() -> None:
-    assert set(SERVICES) == {"migrate", "web", "worker", "beat", "postgres", "redis"}
+    assert set(SERVICES) == {"migrate", "web", "worker", "beat", "postgres", "redis", "proxy"}
     for name in ("web", "worker", "postgres", "redis"):
         assert SERVICES[name]["healthcheck"]["test"], name
-    assert set(COMPOSE["volumes"]) == {"pgdata", "redisdata", "beat"}
+    assert set(COMPOSE["volumes"]) == {"pgdata", "redisdata", "beat", "caddy_data", "caddy_config"}
     assert "pgdata:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
 
 

@@ -1,0 +1,77 @@
+"""Behind the TLS proxy: gunicorn trusts forwarded headers from the proxy's address alone, the
+site counts sign-in limits per client (one trusted hop of X-Forwarded-For) and the proxy
+overwrites the headers a client could forge."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import yaml
+
+from ..conftest import ROOT
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+SERVICES = COMPOSE["services"]
+CADDYFILE = (ROOT / "deploy" / "Caddyfile").read_text()
+
+
+def compose_default(value: str) -> str:
+    """What compose makes of `${NAME:-default}` when NAME is not set."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
+
+
+def gunicorn_config(command: list[str], environment: dict[str, str]) -> dict[str, str]:
+    """The settings gunicorn itself derives from this command line and environment."""
+    env = {k: v for k, v in os.environ.items() if k != "FORWARDED_ALLOW_IPS"}
+    env.update(environment)
+    printed = subprocess.run(
+        [sys.executable, "-m", *command[:1], *command[1:], "--print-config"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    return dict(
+        (name.strip(), value.strip())
+        for name, _, value in (line.partition("=") for line in printed.splitlines())
+    )
+
+
+def test_gunicorn_trusts_forwarded_headers_from_the_proxy_alone() -> None:
+    web = SERVICES["web"]
+    proxy_ip = compose_default(SERVICES["proxy"]["networks"]["edge"]["ipv4_address"])
+    assert "*" not in " ".join(web["command"])
+    env = {k: compose_default(str(v)) for k, v in web["environment"].items()}
+    assert env["FORWARDED_ALLOW_IPS"] == proxy_ip
+    config = gunicorn_config(web["command"], {"FORWARDED_ALLOW_IPS": env["FORWARDED_ALLOW_IPS"]})
+    assert config["forwarded_allow_ips"] == f"['{proxy_ip}']"
+    subnet = compose_default(COMPOSE["networks"]["edge"]["ipam"]["config"][0]["subnet"])
+    assert proxy_ip.rsplit(".", 1)[0] == subnet.rsplit(".", 1)[0]
+
+
+def test_the_image_default_trusts_no_outside_address() -> None:
+    cmd = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), re.M)
+    assert cmd, "the Dockerfile has a CMD"
+    command = yaml.safe_load(cmd.group(1))
+    assert "--forwarded-allow-ips" not in command
+    assert gunicorn_config(command, {})["forwarded_allow_ips"] == "['127.0.0.1', '::1']"
+
+
+def test_the_site_counts_one_trusted_hop_behind_the_proxy() -> None:
+    web = SERVICES["web"]
+    assert str(web["environment"]["TRUSTED_PROXY_COUNT"]) == "1"
+    # Web is reached through the proxy only: nothing of it is published on the host.
+    assert "ports" not in web
+    assert {"default", "edge"} <= set(web["networks"])
+
+
+def test_the_proxy_overwrites_what_a_client_could_forge() -> None:
+    assert SERVICES["proxy"]["volumes"][0] == "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro"
+    assert "reverse_proxy web:8000" in CADDYFILE
+    assert "header_up X-Forwarded-For {remote_host}" in CADDYFILE
+    assert "header_up -SCRIPT_NAME" in CADDYFILE and "header_up -PATH_INFO" in CADDYFILE
