@@ -34,6 +34,7 @@ from .models import Guide, Track, TrackGuideCount
 from .rendering import guide_body
 from .search import MAX_QUERY_LENGTH, search_guides
 from .services import GUIDE_ENTRY_SECONDS, content_version, guide_entry_key
+from .templatetags.machine_dates import machine_datetime
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -170,8 +171,8 @@ def _json_ld(guide: Guide) -> SafeString:
         "articleSection": guide.track.title,
         "wordCount": guide.word_count,
         "timeRequired": f"PT{guide.read_minutes}M",
-        "datePublished": guide.published_at.isoformat() if guide.published_at else None,
-        "dateModified": guide.updated_at.isoformat(),
+        "datePublished": machine_datetime(guide.published_at) or None,
+        "dateModified": machine_datetime(guide.updated_at),
         "url": f"{settings.SITE_URL}{guide.get_absolute_url()}",
         "author": {"@type": "Organization", "name": "Alpha Code"},
         "publisher": {"@type": "Organization", "name": "Alpha Code"},

