@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .holes import without_marks
 from .markdown import unique_anchor
 
 WORDS_PER_MINUTE = 200
@@ -28,6 +29,11 @@ class Track(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Content never holds U+E000, the character that marks holes in cached pages.
+        self.title, self.description = without_marks(self.title), without_marks(self.description)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:track", kwargs={"slug": self.slug})
@@ -283,11 +289,6 @@ class Block(models.Model):
                     )
         if self.attribution and self.kind != self.Kind.QUOTE:
             raise ValidationError({"attribution": "Only pull quotes have an attribution."})
-
-
-def without_marks(text: str) -> str:
-    """Guide text never holds U+E000, the character that marks holes in cached pages."""
-    return text.replace("\ue000", "")
 
 
 def normalize_newlines(text: str) -> str:
