@@ -19,6 +19,8 @@ import yaml
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 
+from .holes import without_marks
+
 FRONT_MATTER_KEYS = {
     "title",
     "slug",
@@ -86,14 +88,17 @@ class GuideData:
 
 
 def render_inline(text: str) -> str:
-    """Inline Markdown (emphasis, code, links) to sanitized HTML; block syntax is not honoured."""
+    """Inline Markdown (emphasis, code, links) to sanitized HTML; block syntax is not honoured.
+    Entities are decoded here (`&#xE000;` becomes U+E000), so the hole mark is removed after."""
     html = _inline.renderInline(text)
-    return nh3.clean(
-        html,
-        tags={"em", "strong", "code", "a", "br"},
-        attributes={"a": {"href", "title"}},
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener nofollow",
+    return without_marks(
+        nh3.clean(
+            html,
+            tags={"em", "strong", "code", "a", "br"},
+            attributes={"a": {"href", "title"}},
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener nofollow",
+        )
     )
 
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .holes import without_marks
 from .markdown import unique_anchor
 
 WORDS_PER_MINUTE = 200
@@ -29,8 +30,16 @@ class Track(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.normalize_text()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("articles:track", kwargs={"slug": self.slug})
+
+    def normalize_text(self) -> None:
+        """The editor's text as it is stored: never U+E000, which marks holes in cached pages."""
+        self.title, self.description = without_marks(self.title), without_marks(self.description)
 
 
 class GuideQuerySet(models.QuerySet["Guide"]):
@@ -110,8 +119,7 @@ class Guide(models.Model):
         return self.title
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.intro = without_marks(normalize_newlines(self.intro).strip())
-        self.title, self.dek = without_marks(self.title), without_marks(self.dek)
+        self.normalize_text()
         if not self._state.adding and kwargs.get("update_fields") is None:
             # `version` is only ever bumped by guide_refresh, atomically in the database; an
             # admin form holding an older copy must not write it back.
@@ -124,6 +132,11 @@ class Guide(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:guide", kwargs={"slug": self.slug})
+
+    def normalize_text(self) -> None:
+        """The editor's text as it is stored (save does this; an import compares after it)."""
+        self.intro = without_marks(normalize_newlines(self.intro).strip())
+        self.title, self.dek = without_marks(self.title), without_marks(self.dek)
 
     @property
     def is_premium(self) -> bool:
@@ -182,7 +195,7 @@ class Section(models.Model):
         return self.heading
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.heading = without_marks(self.heading)
+        self.normalize_text()
         if not self.anchor:
             taken = set(
                 Section.objects.filter(guide_id=self.guide_id)
@@ -194,6 +207,10 @@ class Section(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"{self.guide.get_absolute_url()}#{self.anchor}"
+
+    def normalize_text(self) -> None:
+        """The editor's text as it is stored (save does this; an import compares after it)."""
+        self.heading = without_marks(self.heading)
 
 
 class Block(models.Model):
@@ -222,14 +239,7 @@ class Block(models.Model):
         return f"{self.get_kind_display()} {self.position}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        text = normalize_newlines(self.text)
-        if self.kind in (self.Kind.PARAGRAPH, self.Kind.QUOTE):
-            # Inline Markdown only: a paragraph or quote is one run of text.
-            text = " ".join(text.split())
-        else:
-            text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-        self.text = without_marks(text)
-        self.attribution = without_marks(self.attribution.strip())
+        self.normalize_text()
         if self.pk is None:
             old_kind = None
         elif hasattr(self, "_loaded_kind"):
@@ -239,6 +249,17 @@ class Block(models.Model):
         super().save(*args, **kwargs)
         self._loaded_kind = self.kind
         sync_items(self, kind_changed=old_kind is not None and old_kind != self.kind)
+
+    def normalize_text(self) -> None:
+        """The editor's text as it is stored (save does this; an import compares after it)."""
+        text = normalize_newlines(self.text)
+        if self.kind in (self.Kind.PARAGRAPH, self.Kind.QUOTE):
+            # Inline Markdown only: a paragraph or quote is one run of text.
+            text = " ".join(text.split())
+        else:
+            text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
+        self.text = without_marks(text)
+        self.attribution = without_marks(self.attribution.strip())
 
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Block:
@@ -283,11 +304,6 @@ class Block(models.Model):
                     )
         if self.attribution and self.kind != self.Kind.QUOTE:
             raise ValidationError({"attribution": "Only pull quotes have an attribution."})
-
-
-def without_marks(text: str) -> str:
-    """Guide text never holds U+E000, the character that marks holes in cached pages."""
-    return text.replace("\ue000", "")
 
 
 def normalize_newlines(text: str) -> str:

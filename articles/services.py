@@ -10,7 +10,7 @@ from pathlib import Path
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Model
 
 from .markdown import (
     BlockData,
@@ -212,52 +212,92 @@ def guide_files(paths: Iterable[str | Path]) -> list[tuple[str, str]]:
     return files
 
 
+def _assign(obj: Model, **values: object) -> bool:
+    """Give obj these field values as its save() would store them; whether that changes it."""
+    before = [getattr(obj, name) for name in values]
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.normalize_text()
+    return obj._state.adding or [getattr(obj, name) for name in values] != before
+
+
 @transaction.atomic
 def guide_upsert(*, data: GuideData) -> Guide:
     """Create or update one guide from parsed data. Sections are matched by anchor and blocks by
-    kind and order, so ids (and whatever readers attach to them) survive a re-import."""
+    kind and order, so ids (and whatever readers attach to them) survive a re-import. Only what
+    differs is written: a file that matches the stored guide writes nothing, so its updated_at,
+    its version and the content version (and with it every cached page) stay as they are."""
     track, created = Track.objects.get_or_create(
         slug=data.track, defaults={"title": data.track_title or data.track}
     )
     if not created and data.track_title and track.title != data.track_title:
         track.title = data.track_title
         track.save(update_fields=["title"])
-    guide, _ = Guide.objects.select_for_update().get_or_create(
+        transaction.on_commit(content_changed)  # every page that names the track
+    guide, created = Guide.objects.select_for_update().get_or_create(
         slug=data.slug, defaults={"track": track, "title": data.title, "dek": data.dek}
     )
-    guide.track = track
-    guide.title = data.title
-    guide.dek = data.dek
-    guide.intro = data.intro
-    guide.access = data.access
-    guide.preview_sections = data.preview_sections
-    guide.status = data.status
-    guide.published_at = data.published_at
-    guide.save()
-
-    existing = {section.anchor: section for section in guide.sections.all()}
-    keep: list[int] = []
-    for position, section_data in enumerate(data.sections):
-        section = existing.get(section_data.anchor) or Section(guide=guide)
-        section.position = position
-        section.heading = section_data.heading
-        section.anchor = section_data.anchor
-        section.save()
-        keep.append(section.pk)
-        # Blocks are matched to the existing blocks of the same kind, in order: a paragraph
-        # added above a checklist leaves the checklist (and the ticks on its items) in place.
-        blocks = list(section.blocks.all())
-        unmatched = {kind: [b for b in blocks if b.kind == kind] for kind in Block.Kind.values}
-        matched: list[int] = []
-        for index, block_data in enumerate(section_data.blocks):
-            same_kind = unmatched[block_data.kind]
-            block = same_kind.pop(0) if same_kind else Block(section=section)
-            block.position = index
-            block.kind = block_data.kind
-            block.text = block_data.text
-            block.attribution = block_data.attribution
-            block.save()
-            matched.append(block.pk)
-        Block.objects.filter(section=section).exclude(pk__in=matched).delete()
-    guide.sections.exclude(pk__in=keep).delete()
+    fields_changed = _assign(
+        guide,
+        track_id=track.pk,
+        title=data.title,
+        dek=data.dek,
+        intro=data.intro,
+        access=data.access,
+        preview_sections=data.preview_sections,
+        status=data.status,
+        published_at=data.published_at,
+    )
+    sections_changed = _sections_upsert(guide=guide, sections=data.sections)
+    if not (created or fields_changed or sections_changed):
+        return guide
+    guide.save()  # moves updated_at, whichever part changed
     return guide_refresh(guide=guide)
+
+
+def _sections_upsert(*, guide: Guide, sections: list[SectionData]) -> bool:
+    """Write the sections (and their blocks) that differ; whether anything did."""
+    existing = {s.anchor: s for s in guide.sections.prefetch_related("blocks")}
+    changed = False
+    keep: set[int] = set()
+    for position, section_data in enumerate(sections):
+        section = existing.get(section_data.anchor) or Section(guide=guide)
+        blocks = list(section.blocks.all()) if section.pk else []
+        if _assign(
+            section, position=position, heading=section_data.heading, anchor=section_data.anchor
+        ):
+            section.save()
+            changed = True
+        keep.add(section.pk)
+        changed = (
+            _blocks_upsert(section=section, blocks=blocks, data=section_data.blocks) or changed
+        )
+    gone = [s.pk for s in existing.values() if s.pk not in keep]
+    if gone:
+        Section.objects.filter(pk__in=gone).delete()
+    return changed or bool(gone)
+
+
+def _blocks_upsert(*, section: Section, blocks: list[Block], data: list[BlockData]) -> bool:
+    """Blocks are matched to the existing blocks of the same kind, in order: a paragraph added
+    above a checklist leaves the checklist (and the ticks on its items) in place."""
+    unmatched = {kind: [b for b in blocks if b.kind == kind] for kind in Block.Kind.values}
+    changed = False
+    matched: set[int] = set()
+    for position, block_data in enumerate(data):
+        same_kind = unmatched[block_data.kind]
+        block = same_kind.pop(0) if same_kind else Block(section=section)
+        if _assign(
+            block,
+            position=position,
+            kind=block_data.kind,
+            text=block_data.text,
+            attribution=block_data.attribution,
+        ):
+            block.save()
+            changed = True
+        matched.add(block.pk)
+    gone = [b.pk for b in blocks if b.pk not in matched]
+    if gone:
+        Block.objects.filter(pk__in=gone).delete()
+    return changed or bool(gone)

@@ -29,6 +29,7 @@ from alphacode.context_processors import site_context, site_urls
 from billing.entitlements import can_read, can_read_premium
 from study.services import ReaderState, continue_reading, has_plan, open_guide
 
+from . import holes
 from .holes import Parts, fill, for_kind, hole, split
 from .models import Guide, Track, TrackGuideCount
 from .rendering import guide_body
@@ -205,7 +206,6 @@ def _guide_page(guide: Guide, *, full: bool, preview: bool) -> dict:
         "is_preview": preview,
         "json_ld": _json_ld(guide),
         "canonical": f"{settings.SITE_URL}{guide.get_absolute_url()}",
-        "paywall_hole": mark_safe(hole("paywall")),
         "checklist_total": sum(len(ids) for ids in body.checklists.values()),
         **site_context(),
     }
@@ -215,8 +215,10 @@ def _guide_page(guide: Guide, *, full: bool, preview: bool) -> dict:
         "title": guide.title,
         "dek": guide.dek,
         "level": level,
-        "head": render_to_string("articles/includes/guide_head.html", context),
-        "article": render_to_string("articles/includes/guide_article.html", context),
+        "head": holes.render("articles/includes/guide_head.html", context),
+        "article": holes.render(
+            "articles/includes/guide_article.html", context, fragments={"body_html": body.html}
+        ),
         "locked": body.locked_count,
         "checklists": body.checklists,
     }
@@ -228,24 +230,16 @@ def _guide_page(guide: Guide, *, full: bool, preview: bool) -> dict:
 # Shells are kept per process in the local cache; filling the holes is one pass over the page
 # instead of a template render.
 def _shell(request: HttpRequest, page: dict, kind: str) -> str:
-    holes = {"csrf_token": hole("csrf"), "csp_nonce": hole("nonce")}
     paywall = (
-        render_to_string(
-            "includes/paywall.html", {"locked_count": page["locked"], **holes}, request=request
-        )
+        holes.render("includes/paywall.html", {"locked_count": page["locked"]}, request=request)
         if page["level"] == "preview"
         else ""
     )
-    html = render_to_string(
+    html = holes.render(
         "articles/guide_detail.html",
-        {
-            "page": page,
-            "head": mark_safe(page["head"]),
-            "article": mark_safe(page["article"]),
-            "messages_hole": mark_safe(hole("messages")),
-            **holes,
-        },
+        {"page": page},
         request=request,
+        fragments={"head": page["head"], "article": page["article"]},
     )
     return for_kind(
         html, kind, login_url=site_urls()["login"], guide_url=page["url"], paywall=paywall

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.markdown import GuideFormatError, parse_guide
-from articles.models import Block, Guide, Section, Track
+from articles.models import Block, Guide, Item, Section, Track
 from articles.services import (
     GuideImportError,
+    content_version,
     guide_data,
     guide_export,
     guide_files,
@@ -282,3 +287,85 @@ def test_an_older_copy_saved_by_a_form_never_rolls_the_version_back() -> None:
     stale.title = "Edited in an old form"
     stale.save()
     assert Guide.objects.get(pk=guide.pk).version == fresh.version
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def writes(queries: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().startswith(WRITES)]
+
+
+def stamps() -> dict[str, tuple]:
+    """What an import that changes nothing must leave as it was, for every guide."""
+    return {
+        slug: (updated_at, version)
+        for slug, updated_at, version in Guide.objects.values_list("slug", "updated_at", "version")
+    }
+
+
+@pytest.mark.django_db
+def test_reimporting_unchanged_guides_writes_nothing(
+    capsys, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_guides", str(CONTENT))
+    before, version = stamps(), content_version()
+    ids = sorted(Item.objects.values_list("id", flat=True))
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        call_command("import_guides", str(CONTENT))  # what every `make run` does
+    assert writes(queries) == []
+    assert stamps() == before  # no guide reads "Updated today", no sitemap lastmod moves
+    assert content_version() == version  # so no cached page is thrown away
+    assert sorted(Item.objects.values_list("id", flat=True)) == ids
+    assert f"Imported {len(before)} guide(s)." in capsys.readouterr().out
+
+
+EDITS = {
+    "front matter": ('dek: "When a heap is the answer."', 'dek: "When a heap is the tool."'),
+    "intro": ("Second intro paragraph.", "A new second intro paragraph."),
+    "heading": ("## Why heaps", "## Why heaps win {#why-heaps}"),
+    "paragraph": ("A paragraph with", "A longer paragraph with"),
+    "attribution": ("\u2014 A coach", "\u2014 Two coaches"),
+    "checklist item": ("- [ ] Second item", "- [ ] Second item, retyped"),
+    "phrase row": ("| End | I'll test the edges. |", "| End | I'll test every edge. |"),
+    "new block": ("## Scripts {#scripts}\n", "## Scripts {#scripts}\n\nA new paragraph.\n"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("old", "new"), EDITS.values(), ids=EDITS.keys())
+def test_reimporting_a_changed_guide_updates_it_and_keeps_its_ids(
+    old: str, new: str, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        (guide,) = guides_import([("heaps.md", VALID)])
+    version = content_version()
+    items = list(Item.objects.order_by("pk").values_list("pk", flat=True))
+    blocks = set(Block.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        (again,) = guides_import([("heaps.md", VALID.replace(old, new))])
+    assert again.updated_at > guide.updated_at
+    assert again.version == guide.version + 1
+    assert content_version() != version
+    edited = parse_guide(VALID.replace(old, new))
+    assert guide_data(again) == replace(edited, track_title=again.track.title)
+    assert list(Item.objects.order_by("pk").values_list("pk", flat=True)) == items
+    assert blocks <= set(Block.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_reimport_that_only_renames_the_track_shows_on_the_guide_page(
+    client, django_capture_on_commit_callbacks
+) -> None:
+    named = VALID.replace("track: coding", 'track: coding\ntrack_title: "Coding Rounds"')
+    with django_capture_on_commit_callbacks(execute=True):
+        (guide,) = guides_import([("heaps.md", named)])
+    assert "Coding Rounds" in client.get(guide.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        guides_import([("heaps.md", named.replace("Coding Rounds", "Coding Loops"))])
+    page = client.get(guide.get_absolute_url()).content.decode()
+    assert "Coding Loops" in page and "Coding Rounds" not in page
