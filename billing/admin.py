@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -64,11 +65,19 @@ class StripeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     exclude = ("payload",)
     actions = ["reprocess"]
 
+    def has_reprocess_permission(self, request: HttpRequest) -> bool:
+        codename = get_permission_codename("reprocess", self.opts)
+        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+
     @admin.display(description="Payload")
     def pretty_payload(self, obj: StripeEvent) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.payload, indent=2, sort_keys=True))
 
-    @admin.action(description="Re-process selected failed or pending events")
+    # Its own permission: the admin is read-only (no "change"), and Django lets any staff user
+    # who may view the list run an action that declares none.
+    @admin.action(
+        description="Re-process selected failed or pending events", permissions=["reprocess"]
+    )
     def reprocess(self, request: HttpRequest, queryset: QuerySet[StripeEvent]) -> None:
         done = 0
         for event in queryset.exclude(

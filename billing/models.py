@@ -80,6 +80,8 @@ class StripeEvent(models.Model):
     class Meta:
         ordering = ("-received_at",)
         indexes = [models.Index(fields=["state", "received_at"])]
+        # The admin's "re-process" action asks for it (the event admin is otherwise read-only).
+        permissions = [("reprocess_stripeevent", "Can re-process Stripe events")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.id}"

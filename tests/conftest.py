@@ -125,6 +125,18 @@ def fake_stripe(settings):
     server.server_close()
 
 
+def new_subscription(fake, user: User, status: str = "active") -> dict:
+    """A subscription (and its customer) that the fake Stripe knows, made out to this user."""
+    price = next(iter(fake.prices.values()))
+    customer = {"id": fake.new_id("cus"), "object": "customer", "email": user.email}
+    fake.customers[customer["id"]] = customer
+    sub = fake.subscription_object(
+        customer=customer["id"], price=price, metadata={"user_id": str(user.pk)}, status=status
+    )
+    fake.subscriptions[sub["id"]] = sub
+    return sub
+
+
 @pytest.fixture
 def post_event(client: Client, django_capture_on_commit_callbacks):
     """Deliver a signed webhook event to the endpoint, as Stripe would. The test's transaction

@@ -15,21 +15,9 @@ from billing.models import Customer, StripeEvent, Subscription
 from billing.subscriptions import event_process
 from billing.webhooks import MAX_BODY_BYTES
 
-from ..conftest import WEBHOOK_SECRET
+from ..conftest import WEBHOOK_SECRET, new_subscription
 from ..factories import UserFactory
 from ..fake_stripe import signed
-
-
-def new_subscription(fake, user, status: str = "active") -> dict:
-    price = next(iter(fake.prices.values()))
-    customer = {"id": fake.new_id("cus"), "object": "customer", "email": user.email}
-    fake.customers[customer["id"]] = customer
-    sub = fake.subscription_object(
-        customer=customer["id"], price=price, metadata={"user_id": str(user.pk)}, status=status
-    )
-    fake.subscriptions[sub["id"]] = sub
-    return sub
-
 
 # --- rejections: 400 with a reason, nothing stored --------------------------------------------
 
