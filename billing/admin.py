@@ -7,7 +7,6 @@ import json
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -102,16 +101,16 @@ class ComplimentaryAccessAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
-        # After commit, for the new holder and (if the grant moved) the old one.
-        user_ids = {obj.user_id, form.initial.get("user")} - {None}
-        transaction.on_commit(lambda: [forget_user_id(user_id) for user_id in user_ids])
+        # The new holder and (if the grant moved) the old one.
+        for user_id in {obj.user_id, form.initial.get("user")} - {None}:
+            forget_user_id(user_id)
 
     def delete_model(self, request: HttpRequest, obj: ComplimentaryAccess) -> None:
-        user_id = obj.user_id
         super().delete_model(request, obj)
-        transaction.on_commit(lambda: forget_user_id(user_id))
+        forget_user_id(obj.user_id)
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         user_ids = list(queryset.values_list("user_id", flat=True))
         super().delete_queryset(request, queryset)
-        transaction.on_commit(lambda: [forget_user_id(user_id) for user_id in user_ids])
+        for user_id in user_ids:
+            forget_user_id(user_id)

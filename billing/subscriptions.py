@@ -154,7 +154,6 @@ def subscription_sync(
         # Forget the cached answer now and again after commit, so no reader keeps (or waits
         # for) access that Stripe's state no longer gives.
         forget_user_id(user.pk)
-        transaction.on_commit(lambda: forget_user_id(user.pk))
         return subscription
 
 

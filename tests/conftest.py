@@ -7,13 +7,17 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
+from django.db import connection
 from django.test import Client
 
 from accounts.models import User
@@ -103,6 +107,43 @@ def staff_client(staff: User) -> Client:
 @pytest.fixture
 def editor_client(editor: User) -> Client:
     return signed_in(editor)
+
+
+@contextmanager
+def held_after_query(call: Callable[[], Any], sql_fragment: str) -> Iterator[dict[str, Any]]:
+    """Run `call` in a thread that is held right after its first query whose SQL contains
+    `sql_fragment` (it has read the rows, and has done nothing with them yet) while the body of
+    the `with` runs; then let it finish. Yields a dict that gets the call's "result"."""
+    held, release = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def hold(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql_fragment in sql and not held.is_set():
+            held.set()
+            release.wait(timeout=30)
+        return result
+
+    def run() -> None:
+        try:
+            with connection.execute_wrapper(hold):
+                outcome["result"] = call()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = exc
+        finally:
+            held.set()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert held.wait(timeout=30), f"no query with {sql_fragment!r}"
+    try:
+        yield outcome
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    if "error" in outcome:
+        raise outcome["error"]
 
 
 WEBHOOK_SECRET = "whsec_test_secret"
