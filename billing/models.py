@@ -76,10 +76,14 @@ class StripeEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # When the next attempt is due: set when the event is queued, moved on by the backoff after
+    # each attempt that fails for now. It also names the one queued attempt that may run, so an
+    # event has one chain of attempts (billing.subscriptions.event_process).
+    next_attempt_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("-received_at",)
-        indexes = [models.Index(fields=["state", "received_at"])]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
         # The admin's "re-process" action asks for it (the event admin is otherwise read-only).
         permissions = [("reprocess_stripeevent", "Can re-process Stripe events")]
 

@@ -15,9 +15,11 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from alphacode.celery import app
 from billing.models import SentEmail, StripeEvent, Subscription
+from billing.subscriptions import LOST_AFTER
 from billing.tasks import requeue_stale_events
 
 from ..conftest import ROOT, WEBHOOK_SECRET, RedisServer, reset_broker_pools, wait_for
@@ -81,7 +83,8 @@ def test_broker_down_the_webhook_still_stores_and_the_sweep_processes_it(
 
     on_broker.start()  # Redis is back, on the same port
     reset_broker_pools()
-    assert requeue_stale_events(older_than_seconds=0) == 1
+    # The next sweep finds its attempt lost.
+    assert requeue_stale_events(now=timezone.now() + LOST_AFTER) == 1
     wait_for(lambda: StripeEvent.objects.filter(state="processed").exists(), timeout=60)
     assert Subscription.objects.get().status == "active"
 
@@ -152,7 +155,7 @@ def test_worker_killed_mid_task_the_event_is_processed_exactly_once(on_broker, f
     try:
         # The broker re-delivers the unacknowledged task after the visibility timeout; the beat
         # sweep would queue it too. Either way, it must be processed once.
-        requeue_stale_events(older_than_seconds=0)
+        requeue_stale_events(now=timezone.now() + LOST_AFTER)
         wait_for(lambda: StripeEvent.objects.filter(state="processed").exists(), timeout=60)
         time.sleep(7)  # past the visibility timeout: the re-delivered copy runs and finds it done
         event = StripeEvent.objects.get()
