@@ -142,6 +142,10 @@ class SentEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # A sender's claim, committed before it talks to the mail server: until then no other
+    # sender sends this email. A claim that lapses with the email unsent means the sender died,
+    # perhaps after the server took the message: it is sent again, with the same Message-ID.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)

@@ -10,7 +10,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from .emails import EmailNotSent, email_send
+from .emails import EmailClaimed, EmailNotSent, email_send
 from .models import Subscription
 from .subscriptions import (
     TRANSIENT_ERRORS,
@@ -44,9 +44,14 @@ def process_stripe_event(self, event_id: str, due: str | None = None) -> None:
             process_stripe_event.apply_async((event_id, deferred.due.isoformat()), eta=deferred.due)
 
 
-@shared_task(autoretry_for=(EmailNotSent, *TRANSIENT_ERRORS), **RETRY)
-def send_email(email_id: int) -> None:
-    email_send(email_id=email_id)
+@shared_task(bind=True, autoretry_for=(EmailNotSent, *TRANSIENT_ERRORS), **RETRY)
+def send_email(self, email_id: int) -> None:
+    try:
+        email_send(email_id=email_id)
+    except EmailClaimed as claimed:
+        # Another sender has it, or died mid-send: look again once its claim lapses.
+        wait = (claimed.until - timezone.now()).total_seconds()
+        raise self.retry(countdown=max(1, int(wait) + 1)) from claimed
 
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import email
 import importlib
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -306,3 +310,76 @@ def worker(on_broker):
         shutdown_timeout=30,
     ) as running:
         yield running
+
+
+def worker_process(broker_url: str, **environ: str) -> subprocess.Popen:
+    """A real Celery worker in its own process (so a test can kill it), on the test database
+    and this broker, with production-like settings and these environment variables."""
+    from django.db import connection
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "alphacode.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        "REDIS_URL": broker_url,
+        "EMAIL_URL": "console:",
+        **environ,
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "alphacode",
+            "worker",
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+# --- A real SMTP server -----------------------------------------------------------------------
+
+
+class SmtpSink:
+    """Keeps every message it is sent. `before_reply`, if set, runs once a message is in and
+    before the server answers 250 (the sender is still waiting for the answer)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[email.message.Message] = []
+        self.before_reply: Callable[[], None] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's API
+        self.messages.append(email.message_from_bytes(envelope.content))
+        if self.before_reply is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.before_reply)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()
