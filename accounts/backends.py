@@ -1,12 +1,14 @@
 """The authentication backend: Django's model backend, with the signed-in user read from the
-cache instead of the database on every request. User.save() forgets the cached copy, so a
-changed password, email or staff flag takes effect at once (Django still checks the session
-against the password hash on every request)."""
+cache instead of the database on every request. User.save() and a delete renew the user's stamp
+(forget_user), so a changed password, email or staff flag takes effect at once, even for a
+request that read the user just before the change (Django still checks the session against the
+password hash on every request)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
+
+from alphacode.cache import restamp, stamped_get
 
 USER_CACHE_SECONDS = 60
 
@@ -15,12 +17,22 @@ def user_cache_key(user_id: object) -> str:
     return f"auth-user:{user_id}"
 
 
+def user_stamp_key(user_id: object) -> str:
+    return f"auth-user-stamp:{user_id}"
+
+
+def forget_user(user_id: object) -> None:
+    """Retire the cached copy of this user, now and once the current transaction commits."""
+    restamp(user_stamp_key(user_id))
+
+
 class CachedModelBackend(ModelBackend):
     def get_user(self, user_id: object):
-        key = user_cache_key(user_id)
-        user = cache.get(key)
-        if user is None:
-            user = super().get_user(user_id)
-            if user is not None:
-                cache.set(key, user, USER_CACHE_SECONDS)
+        load = super().get_user
+        user = stamped_get(
+            user_cache_key(user_id),
+            user_stamp_key(user_id),
+            lambda: load(user_id),
+            USER_CACHE_SECONDS,
+        )
         return user if user is not None and self.user_can_authenticate(user) else None

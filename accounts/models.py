@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
@@ -55,14 +55,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
-        from django.core.cache import cache
-
-        from .backends import user_cache_key
+        from .backends import forget_user
 
         # The signed-in user is cached between requests (accounts.backends): forget it now and
         # after commit, so no request keeps an old password hash, email or staff flag.
-        cache.delete(user_cache_key(self.pk))
-        transaction.on_commit(lambda: cache.delete(user_cache_key(self.pk)))
+        forget_user(self.pk)
 
     def get_full_name(self) -> str:
         return self.name or self.email
@@ -74,8 +71,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 @receiver(post_delete, sender=User)
 def forget_deleted_user(sender: type[User], instance: User, **kwargs: Any) -> None:
     """However a user is deleted (one, a queryset, a cascade), the cached copy goes too."""
-    from django.core.cache import cache
+    from .backends import forget_user
 
-    from .backends import user_cache_key
-
-    cache.delete(user_cache_key(instance.pk))
+    forget_user(instance.pk)

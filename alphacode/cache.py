@@ -8,13 +8,17 @@
   `RequestCacheMiddleware` opens and closes). Every write through this cache (set, add,
   delete, incr, ...) drops the key from the batch first, so a request never reads back a value
   older than its own write. Outside a request (workers, commands) nothing is kept.
+- Stamped entries (`stamped_get`, `restamp`): a value read from the database is cached with its
+  owner's stamp as it was before the read, and used only while the stamp is unchanged, so a read
+  that raced a change can never be served after it.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -22,6 +26,7 @@ from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 _batch: ContextVar[dict[str, Any] | None] = ContextVar("alphacode_cache_batch", default=None)
@@ -137,6 +142,47 @@ def prefetch(keys: list[str]) -> None:
         fetch(keys)
 
 
+class Stamped(NamedTuple):
+    """A cached value and the stamp its owner had before the value was read."""
+
+    stamp: str | None
+    value: Any
+
+
+# Far longer than any stamped entry lives (and than any read takes): a stamp that expired could
+# otherwise make an entry cached under "no stamp yet" current again.
+STAMP_SECONDS = 24 * 60 * 60
+
+
+def stamped_get(key: str, stamp_key: str, load: Callable[[], Any], timeout: int) -> Any:
+    """The value cached under `key` if it was read under the current stamp; otherwise `load()`,
+    cached with the stamp as it was *before* loading (a None from `load` is not kept).
+
+    Deleting a cached value after a change is not enough: a read that began before the change
+    committed can write its old value back after the delete. Renewing the stamp instead
+    (`restamp`) retires that late write too, since it carries the old stamp. Both keys come in
+    the request's one MGET when they are among `per_user_keys`."""
+    stamp = cache.get(stamp_key)
+    entry = cache.get(key)
+    if isinstance(entry, Stamped) and entry.stamp == stamp:
+        return entry.value
+    value = load()
+    if value is not None:
+        cache.set(key, Stamped(stamp, value), timeout)
+    return value
+
+
+def restamp(stamp_key: str) -> None:
+    """Retire every value cached under this stamp: now, and again once the current transaction
+    commits (a read in between still sees the old rows)."""
+
+    def renew() -> None:
+        cache.set(stamp_key, secrets.token_hex(8), STAMP_SECONDS)
+
+    renew()
+    transaction.on_commit(renew)
+
+
 # Names the signed-in user's id, so the first read of a request can fetch the session and that
 # user's entries together. Only a hint: the session alone decides who is signed in, and a
 # hint that disagrees with it just costs the second round trip it saves.
@@ -196,14 +242,16 @@ class RequestCacheMiddleware:
 
 
 def per_user_keys(user_id: object) -> list[str]:
-    from accounts.backends import user_cache_key
+    from accounts.backends import user_cache_key, user_stamp_key
     from articles.services import CONTENT_VERSION_KEY
-    from billing.entitlements import cache_key
+    from billing.entitlements import cache_key, stamp_key
     from study.services import changed_key, reading_key, state_key
 
     return [
         user_cache_key(user_id),
+        user_stamp_key(user_id),
         cache_key(user_id),
+        stamp_key(user_id),
         CONTENT_VERSION_KEY,
         state_key(user_id),
         changed_key(user_id),

@@ -230,7 +230,12 @@ class GuideAdmin(ContentChangedOnDelete, admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{guide.slug}.md"'
         return response
 
-    @admin.action(description="Publish selected guides now (keeps a future publish time)")
+    # Django checks an action's permission only when the action declares one; without it any
+    # staff user who may view the list could run it.
+    @admin.action(
+        description="Publish selected guides now (keeps a future publish time)",
+        permissions=["change"],
+    )
     def publish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
         now = timezone.now()
         count = 0
@@ -242,13 +247,13 @@ class GuideAdmin(ContentChangedOnDelete, admin.ModelAdmin):
             count += 1
         self.message_user(request, f"Published {count} guide(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected guides (back to draft)")
+    @admin.action(description="Unpublish selected guides (back to draft)", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
         count = queryset.update(status=Guide.Status.DRAFT, updated_at=timezone.now())
         transaction.on_commit(content_changed)
         self.message_user(request, f"Unpublished {count} guide(s).", messages.SUCCESS)
 
-    @admin.action(description="Export selected guides as Markdown")
+    @admin.action(description="Export selected guides as Markdown", permissions=["view"])
     def export_markdown(self, request: HttpRequest, queryset: QuerySet[Guide]) -> HttpResponse:
         guides = list(queryset.select_related("track"))
         if len(guides) == 1:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.contrib.auth import get_permission_codename
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -64,11 +64,19 @@ class StripeEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     exclude = ("payload",)
     actions = ["reprocess"]
 
+    def has_reprocess_permission(self, request: HttpRequest) -> bool:
+        codename = get_permission_codename("reprocess", self.opts)
+        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+
     @admin.display(description="Payload")
     def pretty_payload(self, obj: StripeEvent) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.payload, indent=2, sort_keys=True))
 
-    @admin.action(description="Re-process selected failed or pending events")
+    # Its own permission: the admin is read-only (no "change"), and Django lets any staff user
+    # who may view the list run an action that declares none.
+    @admin.action(
+        description="Re-process selected failed or pending events", permissions=["reprocess"]
+    )
     def reprocess(self, request: HttpRequest, queryset: QuerySet[StripeEvent]) -> None:
         done = 0
         for event in queryset.exclude(
@@ -93,16 +101,16 @@ class ComplimentaryAccessAdmin(admin.ModelAdmin):
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
-        # After commit, for the new holder and (if the grant moved) the old one.
-        user_ids = {obj.user_id, form.initial.get("user")} - {None}
-        transaction.on_commit(lambda: [forget_user_id(user_id) for user_id in user_ids])
+        # The new holder and (if the grant moved) the old one.
+        for user_id in {obj.user_id, form.initial.get("user")} - {None}:
+            forget_user_id(user_id)
 
     def delete_model(self, request: HttpRequest, obj: ComplimentaryAccess) -> None:
-        user_id = obj.user_id
         super().delete_model(request, obj)
-        transaction.on_commit(lambda: forget_user_id(user_id))
+        forget_user_id(obj.user_id)
 
     def delete_queryset(self, request: HttpRequest, queryset) -> None:
         user_ids = list(queryset.values_list("user_id", flat=True))
         super().delete_queryset(request, queryset)
-        transaction.on_commit(lambda: [forget_user_id(user_id) for user_id in user_ids])
+        for user_id in user_ids:
+            forget_user_id(user_id)

@@ -3,14 +3,17 @@ templates/emails/<kind>.{txt,html} and <kind>_subject.txt."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import smtplib
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from alphacode.context_processors import site_context
@@ -20,8 +23,21 @@ from .models import SentEmail
 logger = logging.getLogger(__name__)
 
 
+# Longer than a send can take (the SMTP timeout is 10 s), shorter than the broker's visibility
+# timeout, so a task re-delivered after its worker died finds the claim lapsed.
+CLAIM_SECONDS = 5 * 60
+
+
 class EmailNotSent(Exception):
     """The mail server could not take the message now: worth retrying."""
+
+
+class EmailClaimed(Exception):
+    """Another sender holds the email's claim: look again once it lapses, at `until`."""
+
+    def __init__(self, until: dt.datetime) -> None:
+        super().__init__(f"claimed until {until:%H:%M:%S}")
+        self.until = until
 
 
 def email_queue(*, kind: str, cause: str, user: User, context: dict | None = None) -> SentEmail:
@@ -39,6 +55,17 @@ def email_queue(*, kind: str, cause: str, user: User, context: dict | None = Non
     return email
 
 
+def message_id(email: SentEmail) -> str:
+    """The email's Message-ID, made from its cause (kind and cause, keyed with the secret key so
+    it names no user or Stripe id): every send of one email carries the same one, so a resend
+    after a crash shows as one message in mail systems that merge by Message-ID."""
+    digest = salted_hmac(
+        "alphacode.email.message-id", f"{email.kind}:{email.cause}", algorithm="sha256"
+    ).hexdigest()
+    domain = urlsplit(settings.SITE_URL).hostname or "alphacode.local"
+    return f"<{email.kind}.{digest[:32]}@{domain}>"
+
+
 def render_email(email: SentEmail) -> EmailMultiAlternatives:
     context = {
         **email.context,
@@ -52,30 +79,40 @@ def render_email(email: SentEmail) -> EmailMultiAlternatives:
         body=render_to_string(f"{prefix}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
+        headers={"Message-ID": message_id(email)},
     )
     message.attach_alternative(render_to_string(f"{prefix}.html", context), "text/html")
     return message
 
 
 def email_send(*, email_id: int) -> SentEmail | None:
-    """Send a recorded email unless it was sent already. The row is locked while sending, so a
-    duplicate task waits and then finds it sent."""
-    failure: Exception | None = None
+    """Send a recorded email unless it was sent already. A claim is committed first and the
+    mail server is talked to outside any transaction; then the send is recorded. A sender that
+    dies between the two leaves its claim to lapse, and the email is sent again with the same
+    Message-ID: at least once, and a repeat is the same message (see message_id)."""
     with transaction.atomic():
         email = SentEmail.objects.select_for_update().filter(pk=email_id).first()
         if email is None or email.sent_at is not None:
             return email
+        now = timezone.now()
+        if email.claimed_until is not None and email.claimed_until > now:
+            raise EmailClaimed(email.claimed_until)
+        if email.claimed_until is not None:
+            logger.warning("email %s: its last sender died mid-send; sending it again", email.pk)
         email.attempts += 1
-        try:
-            render_email(email).send()
-        except (smtplib.SMTPException, OSError) as exc:
-            failure = exc
-            email.error = f"{exc.__class__.__name__}: {exc}"
-            logger.warning("email %s to %s not sent: %s", email.pk, email.to, exc)
-        else:
-            email.sent_at = timezone.now()
-            email.error = ""
-        email.save(update_fields=["attempts", "sent_at", "error"])
-    if failure is not None:
-        raise EmailNotSent(str(failure)) from failure
+        email.claimed_until = now + dt.timedelta(seconds=CLAIM_SECONDS)
+        email.save(update_fields=["attempts", "claimed_until"])
+    try:
+        render_email(email).send()
+    except (smtplib.SMTPException, OSError) as exc:
+        logger.warning("email %s to %s not sent: %s", email.pk, email.to, exc)
+        SentEmail.objects.filter(pk=email.pk).update(
+            error=f"{exc.__class__.__name__}: {exc}", claimed_until=None
+        )
+        raise EmailNotSent(str(exc)) from exc
+    sent_at = timezone.now()
+    # Its own transaction: a sender that dies before this commits leaves the claim to lapse.
+    with transaction.atomic():
+        SentEmail.objects.filter(pk=email.pk).update(sent_at=sent_at, error="", claimed_until=None)
+    email.sent_at, email.error, email.claimed_until = sent_at, "", None
     return email

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+
+from alphacode.cache import restamp, stamped_get
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -23,13 +24,19 @@ if TYPE_CHECKING:
 
 ACCESS_STATUSES = frozenset({"active", "trialing", "past_due"})
 _CACHE_ATTR = "_alphacode_premium_access"
-# The answer is cached for a short while; every change to a user's billing state forgets it
-# at once (forget), so the cache only ever saves work, it never decides.
+# The answer is cached for a short while under the user's billing stamp; every change to a
+# user's billing state renews the stamp (forget), which retires the answer at once, even one
+# that a read racing the change writes afterwards. The cache only ever saves work, it never
+# decides.
 CACHE_SECONDS = 30
 
 
-def cache_key(user_id: int) -> str:
+def cache_key(user_id: object) -> str:
     return f"premium-access:{user_id}"
+
+
+def stamp_key(user_id: object) -> str:
+    return f"premium-access-stamp:{user_id}"
 
 
 def subscription_gives_access(subscription: Subscription) -> bool:
@@ -70,10 +77,12 @@ def can_read_premium(user: User | AnonymousUser | None) -> bool:
     # Asked several times per request (page, header, paywall): answer once per user object.
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = cache.get(cache_key(user.pk))
-        if cached is None:
-            cached = _has_paid_or_complimentary_access(user)
-            cache.set(cache_key(user.pk), cached, CACHE_SECONDS)
+        cached = stamped_get(
+            cache_key(user.pk),
+            stamp_key(user.pk),
+            lambda: _has_paid_or_complimentary_access(user),
+            CACHE_SECONDS,
+        )
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -93,4 +102,5 @@ def forget(user: User | AnonymousUser | None) -> None:
 
 
 def forget_user_id(user_id: int) -> None:
-    cache.delete(cache_key(user_id))
+    """Retire the user's cached answer now and once the current transaction commits."""
+    restamp(stamp_key(user_id))

@@ -76,10 +76,16 @@ class StripeEvent(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # When the next attempt is due: set when the event is queued, moved on by the backoff after
+    # each attempt that fails for now. It also names the one queued attempt that may run, so an
+    # event has one chain of attempts (billing.subscriptions.event_process).
+    next_attempt_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ("-received_at",)
-        indexes = [models.Index(fields=["state", "received_at"])]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        # The admin's "re-process" action asks for it (the event admin is otherwise read-only).
+        permissions = [("reprocess_stripeevent", "Can re-process Stripe events")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.id}"
@@ -136,6 +142,10 @@ class SentEmail(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    # A sender's claim, committed before it talks to the mail server: until then no other
+    # sender sends this email. A claim that lapses with the email unsent means the sender died,
+    # perhaps after the server took the message: it is sent again, with the same Message-ID.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
@@ -36,6 +37,29 @@ INVOICE_EVENTS = {"invoice.paid", "invoice.payment_failed", "invoice.payment_act
 HANDLED_EVENTS = {"checkout.session.completed", *SUBSCRIPTION_EVENTS, *INVOICE_EVENTS}
 # Worth retrying later: Stripe unreachable or rate-limiting, the database briefly away.
 TRANSIENT_ERRORS = (gateway.StripeUnavailable, OperationalError)
+# An event's attempts back off from 2 s, doubling, to at most 10 minutes apart.
+RETRY_FIRST_SECONDS = 2
+RETRY_MAX_SECONDS = 600
+# A pending event whose next attempt is this overdue has lost its chain of attempts (stored
+# while the broker was down, a message lost): the beat sweep starts another.
+LOST_AFTER = dt.timedelta(minutes=3)
+SWEEP_BATCH = 1000
+
+
+class EventDeferred(Exception):
+    """The event could not be processed for now (Stripe unreachable, the database away); it
+    stays pending, and its next attempt is due at `due`."""
+
+    def __init__(self, message: str, *, due: dt.datetime) -> None:
+        super().__init__(message)
+        self.due = due
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """The wait after the given number of failed attempts. Equal jitter: events that failed
+    together spread out, and each wait is at least as long as the one before (until the cap)."""
+    step = min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** max(attempts - 1, 0))
+    return dt.timedelta(seconds=step / 2 + random.uniform(0, step / 2))
 
 
 def _timestamp(value: int | None) -> dt.datetime | None:
@@ -154,7 +178,6 @@ def subscription_sync(
         # Forget the cached answer now and again after commit, so no reader keeps (or waits
         # for) access that Stripe's state no longer gives.
         forget_user_id(user.pk)
-        transaction.on_commit(lambda: forget_user_id(user.pk))
         return subscription
 
 
@@ -275,10 +298,28 @@ def event_reprocess(*, event_id: str) -> StripeEvent | None:
     return event_process(event_id=event_id)
 
 
-def event_process(*, event_id: str) -> StripeEvent | None:
+def events_claim_lost(*, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """Pending events whose next attempt is more than LOST_AFTER overdue, each claimed for one
+    new attempt due `now` (returned with it). Claiming moves the due time, so an attempt of the
+    old chain that was only late finds itself superseded and stops: never two chains."""
+    with transaction.atomic():
+        lost = list(
+            StripeEvent.objects.select_for_update(skip_locked=True)
+            .filter(state=StripeEvent.State.PENDING, next_attempt_at__lte=now - LOST_AFTER)
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+        StripeEvent.objects.filter(pk__in=lost).update(next_attempt_at=now)
+    return [(event_id, now) for event_id in lost]
+
+
+def event_process(*, event_id: str, due: dt.datetime | None = None) -> StripeEvent | None:
     """Process one stored event, once: the row is locked, and a done event is skipped.
-    A transient failure is recorded and re-raised (so the task retries); any other failure
-    is recorded on the row and the event marked failed."""
+    `due` names the queued attempt this is: if the event's next attempt is no longer that one
+    (the sweep or a later attempt took over), nothing happens; None runs at once (an operator).
+    A transient failure is recorded with the time of the next attempt and raised as
+    EventDeferred; any other failure is recorded on the row and the event marked failed."""
+    deferred: EventDeferred | None = None
     transient: Exception | None = None
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update().filter(pk=event_id).first()
@@ -286,6 +327,8 @@ def event_process(*, event_id: str) -> StripeEvent | None:
             logger.warning("stripe event %s is not stored", event_id)
             return None
         if event.state in (StripeEvent.State.PROCESSED, StripeEvent.State.IGNORED):
+            return event
+        if due is not None and event.next_attempt_at != due:
             return event
         event.attempts += 1
         if event.type not in HANDLED_EVENTS:
@@ -299,6 +342,8 @@ def event_process(*, event_id: str) -> StripeEvent | None:
         except TRANSIENT_ERRORS as exc:
             transient = exc
             event.error = f"will retry: {exc.__class__.__name__}: {exc}"
+            event.next_attempt_at = timezone.now() + retry_delay(event.attempts)
+            deferred = EventDeferred(event.error, due=event.next_attempt_at)
         except Exception as exc:  # noqa: BLE001 - recorded on the row for an operator
             logger.exception("stripe event %s failed", event_id)
             event.state = StripeEvent.State.FAILED
@@ -307,7 +352,7 @@ def event_process(*, event_id: str) -> StripeEvent | None:
             event.state = StripeEvent.State.PROCESSED
             event.processed_at = timezone.now()
             event.error = ""
-        event.save(update_fields=["state", "processed_at", "attempts", "error"])
-    if transient is not None:
-        raise transient
+        event.save(update_fields=["state", "processed_at", "attempts", "error", "next_attempt_at"])
+    if deferred is not None:
+        raise deferred from transient
     return event

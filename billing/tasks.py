@@ -7,11 +7,18 @@ import datetime as dt
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
 from django.utils import timezone
 
-from .emails import EmailNotSent, email_send
-from .models import StripeEvent, Subscription
-from .subscriptions import TRANSIENT_ERRORS, event_process, subscription_sync
+from .emails import EmailClaimed, EmailNotSent, email_send
+from .models import Subscription
+from .subscriptions import (
+    TRANSIENT_ERRORS,
+    EventDeferred,
+    event_process,
+    events_claim_lost,
+    subscription_sync,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -22,18 +29,29 @@ RETRY = {
     "retry_jitter": True,
     "max_retries": 10,
 }
-# Events still pending this long after they arrived were not queued (broker down) or lost.
-STALE_AFTER = dt.timedelta(minutes=3)
 
 
-@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
-def process_stripe_event(event_id: str) -> None:
-    event_process(event_id=event_id)
+# Stripe's errors are retried by the event's own chain of attempts (EventDeferred); Celery's
+# retry is left for a database too far away to record anything (the retry keeps `due`).
+@shared_task(bind=True, autoretry_for=(OperationalError,), **RETRY)
+def process_stripe_event(self, event_id: str, due: str | None = None) -> None:
+    try:
+        event_process(event_id=event_id, due=dt.datetime.fromisoformat(due) if due else None)
+    except EventDeferred as deferred:
+        # Run inline (no broker: the embedded defaults), the next attempt waits for an
+        # operator's reprocess_events rather than blocking the request that queued this one.
+        if not self.request.is_eager:
+            process_stripe_event.apply_async((event_id, deferred.due.isoformat()), eta=deferred.due)
 
 
-@shared_task(autoretry_for=(EmailNotSent, *TRANSIENT_ERRORS), **RETRY)
-def send_email(email_id: int) -> None:
-    email_send(email_id=email_id)
+@shared_task(bind=True, autoretry_for=(EmailNotSent, *TRANSIENT_ERRORS), **RETRY)
+def send_email(self, email_id: int) -> None:
+    try:
+        email_send(email_id=email_id)
+    except EmailClaimed as claimed:
+        # Another sender has it, or died mid-send: look again once its claim lapses.
+        wait = (claimed.until - timezone.now()).total_seconds()
+        raise self.retry(countdown=max(1, int(wait) + 1)) from claimed
 
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
@@ -42,21 +60,16 @@ def sync_subscription(stripe_subscription_id: str) -> None:
 
 
 @shared_task
-def requeue_stale_events(older_than_seconds: int | None = None) -> int:
-    """Beat, every few minutes: queue events left pending, e.g. stored while Redis was down."""
-    age = (
-        dt.timedelta(seconds=older_than_seconds) if older_than_seconds is not None else STALE_AFTER
-    )
-    stale = StripeEvent.objects.filter(
-        state=StripeEvent.State.PENDING, received_at__lte=timezone.now() - age
-    ).values_list("id", flat=True)
-    count = 0
-    for event_id in stale.iterator():
-        process_stripe_event.delay(event_id)
-        count += 1
-    if count:
-        logger.info("re-queued %s stale stripe event(s)", count)
-    return count
+def requeue_stale_events(now: dt.datetime | None = None) -> int:
+    """Beat, every 2 minutes: start a new chain of attempts for each pending event whose chain
+    was lost (stored while Redis was down, a message lost), and only for those: an event in a
+    live chain of retries is left to it. `now`: for tests and operators."""
+    claimed = events_claim_lost(now=now or timezone.now())
+    for event_id, due in claimed:
+        process_stripe_event.delay(event_id, due.isoformat())
+    if claimed:
+        logger.info("re-queued %s stripe event(s) whose attempts were lost", len(claimed))
+    return len(claimed)
 
 
 @shared_task

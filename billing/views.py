@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from . import entitlements
 from . import stripe_gateway as gateway
@@ -27,6 +28,10 @@ logger = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 SESSION_ID_RE = re.compile(r"^cs_[A-Za-z0-9_]{1,200}$")
 UNAVAILABLE = "We couldn’t reach our payment provider. Nothing was charged; please try again."
+# The success page asks Stripe for the Checkout Session on every visit: a reader refreshing it,
+# or a script, may do so this often a minute; past that the page shows what we already know
+# (the webhook brings the same state).
+SUCCESS_PAGE_LIMIT = 5
 
 
 def _absolute(path: str) -> str:
@@ -81,10 +86,13 @@ def checkout(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@ratelimit(key="user", rate=f"{SUCCESS_PAGE_LIMIT}/m", block=False)
 def success(request: HttpRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
     subscription = None
-    if SESSION_ID_RE.fullmatch(session_id) and gateway.is_configured():
+    if request.limited:
+        logger.info("success page for user %s throttled: not asking Stripe", request.user.pk)
+    elif SESSION_ID_RE.fullmatch(session_id) and gateway.is_configured():
         try:
             subscription = checkout_session_sync(session_id=session_id, user=request.user)
         except PermissionError:

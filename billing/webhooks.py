@@ -36,19 +36,23 @@ def event_record(*, event_id: str, event_type: str, payload: dict) -> bool:
     from .tasks import process_stripe_event
 
     table = StripeEvent._meta.db_table
+    now = timezone.now()
     # One statement, atomic by itself: a duplicate is skipped by the database, not by an
     # exception, so nothing has to be rolled back and the request stays one round trip.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (id, type, payload, state, received_at, attempts, error) "
-            "VALUES (%s, %s, %s, %s, %s, 0, '') ON CONFLICT (id) DO NOTHING RETURNING id",
-            [event_id, event_type, json.dumps(payload), StripeEvent.State.PENDING, timezone.now()],
+            f"INSERT INTO {table} "
+            "(id, type, payload, state, received_at, next_attempt_at, attempts, error) "
+            "VALUES (%s, %s, %s, %s, %s, %s, 0, '') ON CONFLICT (id) DO NOTHING RETURNING id",
+            [event_id, event_type, json.dumps(payload), StripeEvent.State.PENDING, now, now],
         )
         created = cursor.fetchone() is not None
     if created:
         # robust: if the broker is down the event is still stored (and answered 200); the beat
-        # sweep re-queues events left pending.
-        transaction.on_commit(lambda: process_stripe_event.delay(event_id), robust=True)
+        # sweep re-queues events whose attempt is overdue.
+        transaction.on_commit(
+            lambda: process_stripe_event.delay(event_id, now.isoformat()), robust=True
+        )
     return created
 
 

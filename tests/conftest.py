@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import email
 import importlib
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
+from django.db import connection
 from django.test import Client
 
 from accounts.models import User
@@ -105,6 +113,43 @@ def editor_client(editor: User) -> Client:
     return signed_in(editor)
 
 
+@contextmanager
+def held_after_query(call: Callable[[], Any], sql_fragment: str) -> Iterator[dict[str, Any]]:
+    """Run `call` in a thread that is held right after its first query whose SQL contains
+    `sql_fragment` (it has read the rows, and has done nothing with them yet) while the body of
+    the `with` runs; then let it finish. Yields a dict that gets the call's "result"."""
+    held, release = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def hold(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql_fragment in sql and not held.is_set():
+            held.set()
+            release.wait(timeout=30)
+        return result
+
+    def run() -> None:
+        try:
+            with connection.execute_wrapper(hold):
+                outcome["result"] = call()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = exc
+        finally:
+            held.set()
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert held.wait(timeout=30), f"no query with {sql_fragment!r}"
+    try:
+        yield outcome
+    finally:
+        release.set()
+        thread.join(timeout=30)
+    if "error" in outcome:
+        raise outcome["error"]
+
+
 WEBHOOK_SECRET = "whsec_test_secret"
 
 
@@ -123,6 +168,18 @@ def fake_stripe(settings):
     yield fake
     server.shutdown()
     server.server_close()
+
+
+def new_subscription(fake, user: User, status: str = "active") -> dict:
+    """A subscription (and its customer) that the fake Stripe knows, made out to this user."""
+    price = next(iter(fake.prices.values()))
+    customer = {"id": fake.new_id("cus"), "object": "customer", "email": user.email}
+    fake.customers[customer["id"]] = customer
+    sub = fake.subscription_object(
+        customer=customer["id"], price=price, metadata={"user_id": str(user.pk)}, status=status
+    )
+    fake.subscriptions[sub["id"]] = sub
+    return sub
 
 
 @pytest.fixture
@@ -253,3 +310,76 @@ def worker(on_broker):
         shutdown_timeout=30,
     ) as running:
         yield running
+
+
+def worker_process(broker_url: str, **environ: str) -> subprocess.Popen:
+    """A real Celery worker in its own process (so a test can kill it), on the test database
+    and this broker, with production-like settings and these environment variables."""
+    from django.db import connection
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "alphacode.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        "REDIS_URL": broker_url,
+        "EMAIL_URL": "console:",
+        **environ,
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "alphacode",
+            "worker",
+            "--pool",
+            "solo",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+# --- A real SMTP server -----------------------------------------------------------------------
+
+
+class SmtpSink:
+    """Keeps every message it is sent. `before_reply`, if set, runs once a message is in and
+    before the server answers 250 (the sender is still waiting for the answer)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[email.message.Message] = []
+        self.before_reply: Callable[[], None] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's API
+        self.messages.append(email.message_from_bytes(envelope.content))
+        if self.before_reply is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.before_reply)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    yield sink
+    controller.stop()

@@ -12,6 +12,7 @@ from django.test import Client
 
 from accounts.models import User
 
+from ..conftest import held_after_query
 from ..factories import UserFactory
 
 PASSWORD = "a-long unguessable passphrase"
@@ -233,3 +234,27 @@ def test_a_deactivated_user_is_signed_out_at_once(client: Client) -> None:
     user.is_active = False
     user.save()
     assert client.get("/account/").status_code == HTTPStatus.FOUND
+
+
+def change_password(user: User) -> None:
+    user.set_password("a brand new passphrase 99")
+
+
+def deactivate(user: User) -> None:
+    user.is_active = False
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("change", [change_password, deactivate])
+def test_a_request_racing_a_password_change_or_deactivation_cannot_keep_the_session(
+    change,
+) -> None:
+    user = verified_user()
+    other = Client()
+    other.post("/accounts/login/", {"login": "member@example.com", "password": PASSWORD})
+    # The other device's request has read the user from the database when the change commits;
+    # then it goes on to cache the user it read.
+    with held_after_query(lambda: other.get("/account/"), '"accounts_user"'):
+        change(user)
+        user.save()
+    assert other.get("/account/").status_code == HTTPStatus.FOUND

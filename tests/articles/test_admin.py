@@ -245,3 +245,74 @@ def test_intro_typed_in_a_browser_keeps_its_paragraphs(client) -> None:
     guide.save()
     html = client.get(guide.get_absolute_url()).content.decode()
     assert "<p>First paragraph.</p><p>Second paragraph.</p>" in html
+
+
+def every_row() -> dict[str, list[dict]]:
+    """Every row the admin could change (sessions aside: signing in writes those)."""
+    from django.apps import apps
+
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values())
+        for model in apps.get_models()
+        if model._meta.app_label != "sessions"
+    }
+
+
+@pytest.mark.django_db
+def test_a_staff_user_with_only_view_permission_changes_nothing_through_any_action(
+    fake_stripe, staff
+) -> None:
+    import datetime as dt
+
+    from allauth.account.models import EmailAddress
+    from django.contrib import admin
+    from django.contrib.auth.models import Permission
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from billing.models import ComplimentaryAccess, Customer, StripeEvent
+
+    from ..conftest import new_subscription, signed_in
+    from ..factories import SubscriptionFactory, UserFactory, make_guide
+
+    make_guide(slug="draft", status="draft")
+    make_guide(slug="live", published_at=None)
+    customer = UserFactory()
+    SubscriptionFactory(user=customer)
+    Customer.objects.create(user=customer, stripe_customer_id="cus_local")
+    EmailAddress.objects.create(user=customer, email=customer.email, verified=False)
+    ComplimentaryAccess.objects.create(
+        user=UserFactory(), expires_at=timezone.now() + dt.timedelta(days=3)
+    )
+    sub = new_subscription(fake_stripe, customer)
+    StripeEvent.objects.create(
+        id="evt_failed",
+        type="customer.subscription.updated",
+        payload=fake_stripe.event("x", sub),
+        state="failed",
+        error="boom",
+    )
+    as_superuser = RequestFactory().get("/admin/")
+    as_superuser.user = staff
+    tried = []
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        viewer = UserFactory(is_staff=True, email=f"viewer-{opts.model_name}@example.com")
+        viewer.user_permissions.add(
+            Permission.objects.get(
+                content_type__app_label=opts.app_label, codename=f"view_{opts.model_name}"
+            )
+        )
+        browser = signed_in(viewer)
+        url = f"/admin/{opts.app_label}/{opts.model_name}/"
+        assert browser.get(url).status_code == HTTPStatus.OK, url
+        selected = [str(pk) for pk in model.objects.values_list("pk", flat=True)]
+        assert selected, f"{opts.label} has no rows to act on"
+        for action in model_admin.get_actions(as_superuser):
+            before = every_row()
+            # "post": the confirmation step of actions that ask for one (delete).
+            browser.post(url, {"action": action, "_selected_action": selected, "post": "yes"})
+            assert every_row() == before, f"{opts.label}: {action}"
+            tried.append(f"{opts.label}.{action}")
+    assert {"articles.Guide.publish", "articles.Guide.unpublish"} <= set(tried)
+    assert "billing.StripeEvent.reprocess" in tried

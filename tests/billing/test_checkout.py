@@ -5,10 +5,13 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from billing.models import Customer, Subscription
+from billing.views import SUCCESS_PAGE_LIMIT
 
 from ..factories import UserFactory
 
@@ -230,3 +233,30 @@ def test_a_token_with_a_trailing_newline_is_replaced_not_sent(client, member, fa
     (request,) = fake_stripe.requests_to("POST", "/v1/checkout/sessions")
     assert "\n" not in request.headers["idempotency-key"]
     assert request.headers["idempotency-key"] != f"checkout-{member.pk}-{'a' * 32}"
+
+
+@pytest.mark.django_db
+def test_the_success_page_asks_stripe_a_few_times_a_minute_per_reader(
+    client, member, fake_stripe
+) -> None:
+    client.post("/billing/checkout/")
+    session = next(iter(fake_stripe.sessions.values()))
+    url = f"/billing/success/?session_id={session['id']}"
+    asked = f"/v1/checkout/sessions/{session['id']}"
+    other = Client()
+    other.force_login(UserFactory())
+    other.post("/billing/checkout/")
+    other_session = next(s for s in fake_stripe.sessions.values() if s["id"] != session["id"])
+    with time_machine.travel(timezone.now(), tick=False):  # all within one minute
+        pages = [client.get(url) for _ in range(SUCCESS_PAGE_LIMIT)]
+        assert len(fake_stripe.requests_to("GET", asked)) == SUCCESS_PAGE_LIMIT
+        fake_stripe.complete_checkout(session["id"])
+        throttled = client.get(url)
+        assert len(fake_stripe.requests_to("GET", asked)) == SUCCESS_PAGE_LIMIT  # not again
+        # Another reader is not held back by this one.
+        fake_stripe.complete_checkout(other_session["id"])
+        other_page = other.get(f"/billing/success/?session_id={other_session['id']}")
+    assert [page.status_code for page in pages] == [HTTPStatus.OK] * SUCCESS_PAGE_LIMIT
+    assert throttled.status_code == HTTPStatus.OK
+    assert "We’re confirming your payment" in throttled.content.decode()
+    assert "You’re in. Every guide is open." in other_page.content.decode()

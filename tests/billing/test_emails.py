@@ -12,8 +12,8 @@ from django.core import mail
 from billing.emails import email_queue, email_send, render_email
 from billing.models import SentEmail
 
+from ..conftest import new_subscription
 from ..factories import UserFactory
-from .test_webhooks import new_subscription
 
 
 def kinds() -> list[str]:
@@ -144,6 +144,38 @@ def test_mail_server_failure_is_recorded_and_raised_for_a_retry(settings) -> Non
         email_send(email_id=email.pk)
     stored = SentEmail.objects.get()
     assert stored.sent_at is None and stored.attempts == 1 and stored.error
+    assert stored.claimed_until is None  # the retry need not wait for the claim to lapse
+
+
+@pytest.mark.django_db
+def test_an_email_another_sender_is_sending_is_not_sent_again() -> None:
+    from django.utils import timezone
+
+    from billing.emails import EmailClaimed
+
+    user = UserFactory()
+    email = email_queue(kind="welcome", cause=f"user-{user.pk}", user=user)
+    claimed_until = timezone.now() + dt.timedelta(minutes=4)
+    SentEmail.objects.filter(pk=email.pk).update(attempts=1, claimed_until=claimed_until)
+    with pytest.raises(EmailClaimed) as claimed:
+        email_send(email_id=email.pk)
+    assert claimed.value.until == claimed_until
+    assert mail.outbox == [] and SentEmail.objects.get().attempts == 1
+
+
+@pytest.mark.django_db
+def test_every_send_of_an_email_carries_the_message_id_of_its_cause(settings) -> None:
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    ada, bob = UserFactory(), UserFactory()
+    welcome = email_queue(kind="welcome", cause=f"user-{ada.pk}", user=ada)
+    other = email_queue(kind="welcome", cause=f"user-{bob.pk}", user=bob)
+    first = render_email(welcome).message()["Message-ID"]
+    assert render_email(welcome).message()["Message-ID"] == first
+    assert render_email(other).message()["Message-ID"] != first
+    assert first.startswith("<welcome.") and first.endswith("@127.0.0.1>")  # SITE_URL's host
+    assert f"user-{ada.pk}" not in first
+    email_send(email_id=welcome.pk)
+    assert mail.outbox[0].message()["Message-ID"] == first
 
 
 @pytest.mark.django_db

@@ -8,9 +8,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from accounts.models import User
 from billing.entitlements import can_read, can_read_premium
 from billing.models import ComplimentaryAccess, Subscription
+from billing.subscriptions import subscription_sync
 
+from ..conftest import held_after_query, new_subscription, signed_in
 from ..factories import UserFactory, make_guide
 
 NOW = timezone.now
@@ -116,3 +119,23 @@ def test_another_users_subscription_gives_no_access() -> None:
     subscribe(subscriber, "active")
     assert can_read_premium(subscriber)
     assert not can_read_premium(other)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_view_racing_a_cancellation_cannot_keep_access(fake_stripe) -> None:
+    user = UserFactory()
+    sub = new_subscription(fake_stripe, user)
+    subscription_sync(stripe_subscription_id=sub["id"])
+    guide = make_guide(
+        slug="race", access="premium", sections=[[("paragraph", f"Part {i}.")] for i in range(3)]
+    )
+    reader = signed_in(user)
+    # The reader's page has read their (paid) access from the database when the cancellation
+    # commits; then it goes on to cache what it read.
+    with held_after_query(lambda: reader.get(guide.get_absolute_url()), "billing_subscription"):
+        fake_stripe.cancel_subscription(sub["id"])
+        subscription_sync(stripe_subscription_id=sub["id"])
+    assert Subscription.objects.get().status == "canceled"
+    page = reader.get(guide.get_absolute_url()).content.decode()
+    assert 'id="paywall"' in page and "Part 2." not in page
+    assert not can_read_premium(User.objects.get(pk=user.pk))

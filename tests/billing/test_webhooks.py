@@ -15,21 +15,9 @@ from billing.models import Customer, StripeEvent, Subscription
 from billing.subscriptions import event_process
 from billing.webhooks import MAX_BODY_BYTES
 
-from ..conftest import WEBHOOK_SECRET
+from ..conftest import WEBHOOK_SECRET, new_subscription
 from ..factories import UserFactory
 from ..fake_stripe import signed
-
-
-def new_subscription(fake, user, status: str = "active") -> dict:
-    price = next(iter(fake.prices.values()))
-    customer = {"id": fake.new_id("cus"), "object": "customer", "email": user.email}
-    fake.customers[customer["id"]] = customer
-    sub = fake.subscription_object(
-        customer=customer["id"], price=price, metadata={"user_id": str(user.pk)}, status=status
-    )
-    fake.subscriptions[sub["id"]] = sub
-    return sub
-
 
 # --- rejections: 400 with a reason, nothing stored --------------------------------------------
 
@@ -249,8 +237,8 @@ def test_processing_failure_is_recorded_on_the_event(post_event, fake_stripe) ->
 
 
 @pytest.mark.django_db
-def test_stripe_unavailable_is_recorded_and_raised_for_a_retry(fake_stripe) -> None:
-    from billing.stripe_gateway import StripeUnavailable
+def test_stripe_unavailable_is_recorded_and_deferred_for_a_retry(fake_stripe) -> None:
+    from billing.subscriptions import EventDeferred
 
     user = UserFactory()
     sub = new_subscription(fake_stripe, user)
@@ -258,10 +246,11 @@ def test_stripe_unavailable_is_recorded_and_raised_for_a_retry(fake_stripe) -> N
         id="evt_retry", type="customer.subscription.updated", payload=fake_stripe.event("x", sub)
     )
     fake_stripe.fail_next = [503, 503, 503]  # the SDK itself retries twice
-    with pytest.raises(StripeUnavailable):
+    with pytest.raises(EventDeferred) as deferred:
         event_process(event_id="evt_retry")
     stored = StripeEvent.objects.get()
     assert stored.state == "pending" and stored.error.startswith("will retry")
+    assert stored.next_attempt_at == deferred.value.due > stored.received_at
     event_process(event_id="evt_retry")
     assert StripeEvent.objects.get().state == "processed"
     assert Subscription.objects.get().status == "active"

@@ -1,29 +1,39 @@
 """The worker path on real Redis: a real Celery worker processes webhooks and sends email,
-retries transient errors, survives a broker outage and a worker killed mid-task."""
+retries transient errors, survives a broker outage, a worker killed mid-task and a worker killed
+between sending an email and recording it."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from http import HTTPStatus
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from alphacode.celery import app
+from billing.emails import email_queue, message_id
 from billing.models import SentEmail, StripeEvent, Subscription
-from billing.tasks import requeue_stale_events
+from billing.subscriptions import LOST_AFTER
+from billing.tasks import requeue_stale_events, send_email
 
-from ..conftest import ROOT, WEBHOOK_SECRET, RedisServer, reset_broker_pools, wait_for
+from ..conftest import (
+    ROOT,
+    WEBHOOK_SECRET,
+    RedisServer,
+    new_subscription,
+    reset_broker_pools,
+    wait_for,
+    worker_process,
+)
 from ..factories import UserFactory
 from ..fake_stripe import signed
-from .test_webhooks import new_subscription
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,7 +91,8 @@ def test_broker_down_the_webhook_still_stores_and_the_sweep_processes_it(
 
     on_broker.start()  # Redis is back, on the same port
     reset_broker_pools()
-    assert requeue_stale_events(older_than_seconds=0) == 1
+    # The next sweep finds its attempt lost.
+    assert requeue_stale_events(now=timezone.now() + LOST_AFTER) == 1
     wait_for(lambda: StripeEvent.objects.filter(state="processed").exists(), timeout=60)
     assert Subscription.objects.get().status == "active"
 
@@ -98,42 +109,14 @@ def test_worker_killed_mid_task_the_event_is_processed_exactly_once(on_broker, f
     sub = new_subscription(fake_stripe, user)
     path = f"/v1/subscriptions/{sub['id']}"
     fake_stripe.delays[path] = 60  # the first worker hangs inside the task, holding the lock
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "alphacode.settings",
-        "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
-        "REDIS_URL": on_broker.url,
-        "EMAIL_URL": "console:",
-        "STRIPE_SECRET_KEY": "sk_test_fake",
-        "STRIPE_API_BASE": fake_stripe.base_url,
-        "STRIPE_PRICE_ID": "price_x",
-        "CELERY_VISIBILITY_TIMEOUT": "5",
-    }
 
     def start() -> subprocess.Popen:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "alphacode",
-                "worker",
-                "--pool",
-                "solo",
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        return worker_process(
+            on_broker.url,
+            STRIPE_SECRET_KEY="sk_test_fake",
+            STRIPE_API_BASE=fake_stripe.base_url,
+            STRIPE_PRICE_ID="price_x",
+            CELERY_VISIBILITY_TIMEOUT="5",
         )
 
     first = start()
@@ -152,7 +135,7 @@ def test_worker_killed_mid_task_the_event_is_processed_exactly_once(on_broker, f
     try:
         # The broker re-delivers the unacknowledged task after the visibility timeout; the beat
         # sweep would queue it too. Either way, it must be processed once.
-        requeue_stale_events(older_than_seconds=0)
+        requeue_stale_events(now=timezone.now() + LOST_AFTER)
         wait_for(lambda: StripeEvent.objects.filter(state="processed").exists(), timeout=60)
         time.sleep(7)  # past the visibility timeout: the re-delivered copy runs and finds it done
         event = StripeEvent.objects.get()
@@ -169,3 +152,69 @@ def test_worker_commands_name_real_modules() -> None:
     assert app.main == "alphacode"
     assert "billing.tasks.process_stripe_event" in app.tasks
     assert "billing.tasks.send_email" in app.tasks
+
+
+def backend_waiting_to_record_a_send() -> int | None:
+    """The Postgres backend of a worker whose update of a sent email waits for a row lock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND wait_event_type = 'Lock' AND query ILIKE 'UPDATE %%billing_sentemail%%'"
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def backend_alive(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cursor.fetchone() is not None
+
+
+@pytest.mark.slow
+def test_a_worker_killed_between_send_and_commit_resends_with_the_same_message_id(
+    on_broker, smtp_sink
+) -> None:
+    user = UserFactory(email="ada@example.com")
+    email = email_queue(kind="welcome", cause=f"user-{user.pk}", user=user)
+    # Once the mail server has the message, and before it answers, another connection locks
+    # the row: the worker gets its 250 and then waits to record the send, uncommitted.
+    settings = connection.settings_dict
+    holder = psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"], user=settings["USER"], dbname=settings["NAME"]
+    )
+    smtp_sink.before_reply = lambda: holder.execute(
+        "SELECT 1 FROM billing_sentemail WHERE id = %s FOR UPDATE", [email.pk]
+    ).fetchone()
+    env = {"EMAIL_URL": smtp_sink.url, "CELERY_VISIBILITY_TIMEOUT": "5"}
+    first = worker_process(on_broker.url, **env)
+    try:
+        send_email.delay(email.pk)
+        wait_for(lambda: backend_waiting_to_record_a_send() is not None, timeout=60)
+        waiting = backend_waiting_to_record_a_send()
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+        holder.rollback()
+        holder.close()
+    wait_for(lambda: not backend_alive(waiting))  # its transaction died with it
+    email.refresh_from_db()
+    assert len(smtp_sink.messages) == 1 and email.sent_at is None
+    assert email.attempts == 1 and email.claimed_until is not None  # the claim it recorded
+
+    # Its claim lapses (time moved on explicitly), and the broker hands the task to a new worker.
+    smtp_sink.before_reply = None
+    SentEmail.objects.filter(pk=email.pk).update(claimed_until=timezone.now())
+    second = worker_process(on_broker.url, **env)
+    try:
+        wait_for(lambda: SentEmail.objects.get(pk=email.pk).sent_at is not None, timeout=60)
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    email.refresh_from_db()
+    assert email.attempts == 2 and email.claimed_until is None
+    first_id, second_id = (message["Message-ID"] for message in smtp_sink.messages)
+    assert first_id == second_id == message_id(email)
+    assert [message["To"] for message in smtp_sink.messages] == ["ada@example.com"] * 2

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from billing.models import StripeEvent
-from billing.subscriptions import TRANSIENT_ERRORS, event_reprocess
+from billing.subscriptions import TRANSIENT_ERRORS, EventDeferred, event_reprocess
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         for event_id in events.values_list("pk", flat=True):
             try:
                 event = event_reprocess(event_id=event_id)
-            except TRANSIENT_ERRORS as exc:
+            except (EventDeferred, *TRANSIENT_ERRORS) as exc:
                 counts["retry later"] += 1
                 self.stderr.write(f"{event_id}: {exc}")
                 continue
