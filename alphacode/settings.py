@@ -153,6 +153,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.requeue_stale_events",
         "schedule": 120.0,
     },
+    "requeue-lost-emails": {
+        "task": "billing.tasks.requeue_lost_emails",
+        "schedule": 120.0,
+    },
     "reconcile-subscriptions-daily": {
         "task": "billing.tasks.reconcile_subscriptions",
         "schedule": crontab(hour=4, minute=17),

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 # Longer than a send can take (the SMTP timeout is 10 s), shorter than the broker's visibility
 # timeout, so a task re-delivered after its worker died finds the claim lapsed.
 CLAIM_SECONDS = 5 * 60
+# An unsent email nobody has touched for this long has lost its task (see emails_lost).
+LOST_AFTER = dt.timedelta(minutes=3)
 
 
 class EmailNotSent(Exception):
@@ -116,3 +119,18 @@ def email_send(*, email_id: int) -> SentEmail | None:
         SentEmail.objects.filter(pk=email.pk).update(sent_at=sent_at, error="", claimed_until=None)
     email.sent_at, email.error, email.claimed_until = sent_at, "", None
     return email
+
+
+def emails_lost(*, now: dt.datetime) -> list[int]:
+    """Unsent emails that no task will send: recorded more than LOST_AFTER ago and never tried
+    (the broker was down when the task was queued after commit, or lost its messages in a
+    restart), or whose sender died mid-send and whose claim lapsed that long ago without a
+    retry. An email the mail server refused keeps its own chain of retries and is left to it. A
+    task queued twice is harmless: the claim lets one sender send."""
+    cutoff = now - LOST_AFTER
+    return list(
+        SentEmail.objects.filter(sent_at__isnull=True, error="")
+        .filter(Q(attempts=0, created_at__lte=cutoff) | Q(claimed_until__lte=cutoff))
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )

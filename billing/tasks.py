@@ -10,7 +10,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from .emails import EmailClaimed, EmailNotSent, email_send
+from .emails import EmailClaimed, EmailNotSent, email_send, emails_lost
 from .models import Subscription
 from .subscriptions import (
     TRANSIENT_ERRORS,
@@ -70,6 +70,17 @@ def requeue_stale_events(now: dt.datetime | None = None) -> int:
     if claimed:
         logger.info("re-queued %s stripe event(s) whose attempts were lost", len(claimed))
     return len(claimed)
+
+
+@shared_task
+def requeue_lost_emails(now: dt.datetime | None = None) -> int:
+    """Beat, every 2 minutes: queue again each email whose task was lost (see emails_lost)."""
+    lost = emails_lost(now=now or timezone.now())
+    for email_id in lost:
+        send_email.delay(email_id)
+    if lost:
+        logger.info("re-queued %s email(s) whose task was lost", len(lost))
+    return len(lost)
 
 
 @shared_task

@@ -1,5 +1,6 @@
 """One chain of attempts per Stripe event: during an outage the attempts back off as one chain,
-and the beat sweep starts another only for an event whose chain was lost."""
+and the beat sweep starts another only for an event whose chain was lost. Emails whose task was
+lost are queued again by a sweep of their own."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core import mail
 from django.utils import timezone
 
 from alphacode.celery import app
-from billing.models import StripeEvent, Subscription
+from billing.emails import LOST_AFTER as EMAIL_LOST_AFTER
+from billing.emails import email_queue
+from billing.models import SentEmail, StripeEvent, Subscription
 from billing.subscriptions import LOST_AFTER
-from billing.tasks import requeue_stale_events
+from billing.tasks import requeue_lost_emails, requeue_stale_events
 
 from ..conftest import new_subscription
 from ..factories import UserFactory
@@ -135,3 +139,41 @@ def test_a_superseded_attempt_does_nothing(on_broker, fake_stripe, post_event) -
     queue.run_next()
     event = StripeEvent.objects.get()
     assert event.state == "processed" and event.attempts == 1
+
+
+def test_an_email_whose_task_the_broker_lost_is_sent_once_by_the_sweep(
+    on_broker, django_capture_on_commit_callbacks
+) -> None:
+    user = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        email_queue(
+            kind=SentEmail.Kind.PAYMENT_FAILED,
+            cause="in_lost",
+            user=user,
+            context={"amount": "$19"},
+        )
+    queue = BrokerQueue()
+    queue.collect()
+    assert [name for _due, name, _args in queue.waiting] == ["billing.tasks.send_email"]
+    queue.waiting.clear()  # the broker lost the message (a restart without persistence)
+    now = timezone.now()
+    assert requeue_lost_emails(now=now + MINUTE) == 0  # not yet: its task may only be late
+    assert requeue_lost_emails(now=now + EMAIL_LOST_AFTER + MINUTE) == 1
+    queue.collect()
+    queue.run_next()
+    assert [message.to for message in mail.outbox] == [[user.email]]
+    assert requeue_lost_emails(now=now + EMAIL_LOST_AFTER + 2 * MINUTE) == 0
+
+
+def test_the_email_sweep_leaves_an_email_in_its_own_retries_alone(on_broker) -> None:
+    user = UserFactory()
+    SentEmail.objects.create(
+        kind=SentEmail.Kind.PAYMENT_FAILED,
+        cause="in_refused",
+        user=user,
+        to=user.email,
+        attempts=1,
+        error="SMTPRecipientsRefused: try later",
+    )
+    later = timezone.now() + EMAIL_LOST_AFTER + MINUTE
+    assert requeue_lost_emails(now=later) == 0
