@@ -23,7 +23,7 @@ from django.utils import timezone
 from articles.services import guide_files, guides_import
 from billing.models import Customer
 
-from ..conftest import CONTENT, ROOT
+from ..conftest import CONTENT, ROOT, database_url
 from ..factories import SubscriptionFactory, UserFactory
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -118,13 +118,11 @@ PER_REQUEST = re.compile(r'(nonce|value)="[A-Za-z0-9+/=_-]{20,}"')
 
 
 def rendered_pages(database: str, readers: list[str], out: Path) -> dict[str, list]:
-    db = settings.DATABASES["default"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     env.update(
         DJANGO_SETTINGS_MODULE="alphacode.settings",
         DJANGO_ALLOWED_HOSTS="testserver",
-        DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
-        f":{db['PORT'] or 5432}/{database}",
+        DATABASE_URL=database_url(database),
         REDIS_URL="",
         EMAIL_URL="console:",
     )
