@@ -130,7 +130,7 @@ class MailSink:
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.controller.port}"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's hook
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
@@ -140,10 +140,13 @@ class MailSink:
 @pytest.fixture
 def mail_sink() -> Iterator[MailSink]:
     sink = MailSink()
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command otherwise
+    smtp_log = logging.getLogger("mail.log")
+    level = smtp_log.level
+    smtp_log.setLevel(logging.WARNING)  # a line per SMTP command otherwise
     sink.controller.start()
     yield sink
     sink.controller.stop()
+    smtp_log.setLevel(level)
 
 
 @pytest.fixture
