@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
 from django.db import connection
@@ -213,6 +215,15 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     raise AssertionError(f"condition not met within {timeout}s")
 
 
+def database_url(name: str | None = None) -> str:
+    """DATABASE_URL for a process the test starts: the test database, or another database on
+    the same server. A transactional test's committed rows are what such a process sees."""
+    db = settings.DATABASES["default"]
+    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+    host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{name or db['NAME']}"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -220,11 +231,13 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """A Redis of our own for the broker, so a test can stop and restart it."""
+    """A Redis of our own for the broker, so a test can stop and restart it. With appendonly,
+    a restart keeps what was queued, as the deployment's Redis (`--appendonly yes`) does."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, appendonly: bool = False) -> None:
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="alphacode-redis-")
+        self.appendonly = appendonly
         self.process: subprocess.Popen | None = None
 
     @property
@@ -242,7 +255,7 @@ class RedisServer:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes" if self.appendonly else "no",
                 "--dir",
                 self.dir,
             ],
@@ -283,18 +296,27 @@ def reset_broker_pools() -> None:
     app._after_fork()
 
 
+@contextmanager
+def tasks_sent_to(broker: RedisServer) -> Iterator[RedisServer]:
+    """Tasks queued by this process go to this broker instead of running inline."""
+    saved = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url = broker.url
+    app.conf.task_always_eager = False
+    reset_broker_pools()
+    try:
+        yield broker
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        reset_broker_pools()
+
+
 @pytest.fixture
 def on_broker(broker: RedisServer) -> Iterator[RedisServer]:
     """Tasks go to the real broker instead of running inline."""
     if not broker.answers():
         broker.start()
-    saved = (app.conf.broker_url, app.conf.task_always_eager)
-    app.conf.broker_url = broker.url
-    app.conf.task_always_eager = False
-    reset_broker_pools()
-    yield broker
-    app.conf.broker_url, app.conf.task_always_eager = saved
-    reset_broker_pools()
+    with tasks_sent_to(broker):
+        yield broker
 
 
 @pytest.fixture

@@ -22,10 +22,26 @@ DJANGO_SERVICES = ("migrate", "web", "worker", "beat")
 
 
 def test_compose_has_every_service_with_health_checks_and_named_volumes() -> None:
-    assert set(SERVICES) == {"migrate", "web", "worker", "beat", "postgres", "redis", "proxy"}
+    assert set(SERVICES) == {
+        "migrate",
+        "web",
+        "worker",
+        "beat",
+        "postgres",
+        "redis",
+        "proxy",
+        "backup",
+    }
     for name in ("web", "worker", "postgres", "redis"):
         assert SERVICES[name]["healthcheck"]["test"], name
-    assert set(COMPOSE["volumes"]) == {"pgdata", "redisdata", "beat", "caddy_data", "caddy_config"}
+    assert set(COMPOSE["volumes"]) == {
+        "pgdata",
+        "redisdata",
+        "beat",
+        "backups",
+        "caddy_data",
+        "caddy_config",
+    }
     assert "pgdata:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
 
 
@@ -54,6 +70,27 @@ def test_compose_commands_name_real_modules() -> None:
     migrate = SERVICES["migrate"]["command"]
     assert migrate[:2] == ["python", "manage.py"] and migrate[2] in get_commands()
     assert (ROOT / "manage.py").exists()
+
+
+def test_backup_service_dumps_the_app_database_daily_to_its_volume_with_the_repo_script() -> None:
+    backup = SERVICES["backup"]
+    assert backup["image"] == SERVICES["postgres"]["image"]  # pg_dump matches the server
+    assert backup["depends_on"]["postgres"]["condition"] == "service_healthy"
+    script, mounted = backup["volumes"][0].split(":")[:2]
+    assert backup["entrypoint"] == [mounted]
+    assert os.access(ROOT / script, os.X_OK)
+    assert backup["command"] == ["daily"]
+    assert "daily)" in (ROOT / script).read_text()
+    environment = backup["environment"]
+    assert f"backups:{environment['BACKUP_DIR']}" in backup["volumes"]
+    assert environment["BACKUP_KEEP"] == "14"
+    postgres = SERVICES["postgres"]["environment"]
+    assert (environment["PGHOST"], environment["PGUSER"], environment["PGDATABASE"]) == (
+        "postgres",
+        postgres["POSTGRES_USER"],
+        postgres["POSTGRES_DB"],
+    )
+    assert environment["PGPASSWORD"] == postgres["POSTGRES_PASSWORD"]
 
 
 def test_dockerfile_builds_a_non_root_image_with_static_files_and_gunicorn() -> None:
