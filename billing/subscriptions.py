@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import random
 
+import redis
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
@@ -36,7 +37,14 @@ SUBSCRIPTION_EVENTS = {
 INVOICE_EVENTS = {"invoice.paid", "invoice.payment_failed", "invoice.payment_action_required"}
 HANDLED_EVENTS = {"checkout.session.completed", *SUBSCRIPTION_EVENTS, *INVOICE_EVENTS}
 # Worth retrying later: Stripe unreachable or rate-limiting, the database briefly away.
-TRANSIENT_ERRORS = (gateway.StripeUnavailable, OperationalError)
+# Worth another attempt: Stripe or the database away for now, or the cache (Redis), which
+# processing must reach to retire a reader's cached access.
+TRANSIENT_ERRORS = (
+    gateway.StripeUnavailable,
+    OperationalError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+)
 # An event's attempts back off from 2 s, doubling, to at most 10 minutes apart.
 RETRY_FIRST_SECONDS = 2
 RETRY_MAX_SECONDS = 600

@@ -18,7 +18,7 @@ from billing.models import SentEmail, StripeEvent, Subscription
 from billing.subscriptions import LOST_AFTER
 from billing.tasks import requeue_lost_emails, requeue_stale_events
 
-from ..conftest import new_subscription
+from ..conftest import free_port, new_subscription
 from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +177,28 @@ def test_the_email_sweep_leaves_an_email_in_its_own_retries_alone(on_broker) -> 
     )
     later = timezone.now() + EMAIL_LOST_AFTER + MINUTE
     assert requeue_lost_emails(now=later) == 0
+
+
+def test_an_event_met_by_a_cache_outage_is_tried_again_not_failed(
+    on_broker, fake_stripe, post_event, settings
+) -> None:
+    sub = new_subscription(fake_stripe, UserFactory())
+    post_event(fake_stripe.event("customer.subscription.created", sub))
+    queue = BrokerQueue()
+    queue.collect()
+    working = settings.CACHES["default"]
+    # Processing must retire the reader's cached access, and the cache's Redis is away.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**working, "LOCATION": f"redis://127.0.0.1:{free_port()}/0"},
+    }
+    queue.run_next()
+    event = StripeEvent.objects.get()
+    assert event.state == "pending" and event.error.startswith("will retry: ConnectionError")
+    assert not Subscription.objects.exists()  # nothing half-written
+
+    settings.CACHES = {**settings.CACHES, "default": working}
+    queue.collect()  # the event's own next attempt
+    queue.run_next()
+    event = StripeEvent.objects.get()
+    assert event.state == "processed" and Subscription.objects.get().status == "active"

@@ -7,6 +7,7 @@ every email is delivered once, nothing is left pending in the database or in the
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import random
@@ -15,7 +16,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -30,11 +30,14 @@ from typing import Any
 import pytest
 import redis
 from aiosmtpd.controller import Controller
+from django.utils import timezone
 
 from alphacode.celery import app
+from billing.emails import LOST_AFTER as EMAIL_LOST_AFTER
 from billing.emails import render_email
 from billing.models import SentEmail, StripeEvent, Subscription
-from billing.tasks import requeue_stale_events
+from billing.subscriptions import LOST_AFTER
+from billing.tasks import requeue_lost_emails, requeue_stale_events
 
 from ..conftest import (
     ROOT,
@@ -48,6 +51,8 @@ from ..conftest import (
 )
 from ..factories import UserFactory
 from ..fake_stripe import FakeStripe, deliver_over_http
+
+MINUTE = dt.timedelta(minutes=1)
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -311,13 +316,25 @@ def test_a_storm_on_two_servers_and_two_workers_through_a_redis_restart_converge
         first_seen_during
     )
     storm_redis.start()
-    back = time.monotonic()
     reset_broker_pools()
     statuses += storm(after)
     assert statuses == {200: len(deliveries)}
-    # Beat's sweep, as it runs every two minutes, for the events that arrived before Redis was
-    # back (in production: older than three minutes).
-    requeue_stale_events(older_than_seconds=int(time.monotonic() - back))
+    # Beat's sweeps, as they run every two minutes, once what the outage lost is three minutes
+    # overdue: first the events stored while Redis was down...
+    requeue_stale_events(now=timezone.now() + LOST_AFTER + MINUTE)
+
+    def quiet() -> bool:
+        return (
+            StripeEvent.objects.filter(state="processed").count() == len(events)
+            and not SentEmail.objects.filter(
+                sent_at__isnull=True, claimed_until__gt=timezone.now()
+            ).exists()
+            and broker_backlog(storm_redis) == (0, 0)
+        )
+
+    wait_for(quiet, timeout=60)
+    # ...then the emails recorded while it was down, whose tasks were never queued.
+    requeue_lost_emails(now=timezone.now() + EMAIL_LOST_AFTER + MINUTE)
 
     def settled() -> bool:
         return (
