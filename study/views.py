@@ -24,10 +24,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from articles.models import Guide, Item
 from billing.entitlements import can_read_premium
 
-from . import services
+from . import selectors
+from .exceptions import NotAllowed
 from .forms import PlanForm
 from .models import Plan
-from .services import TickResult
+from .services import checklists, plans, reading
+from .services import drills as drill_services
+from .services.checklists import TickResult
 from .sm2 import QUALITY
 
 
@@ -72,7 +75,7 @@ def _ticked(
         result = save(target)
     except Item.DoesNotExist:
         return _refused(request, 404, missing)
-    except services.NotAllowed:
+    except NotAllowed:
         return _refused(request, 403, "Subscribe to work through this section.")
     return _tick_response(request, result)
 
@@ -86,7 +89,7 @@ def tick(request: HttpRequest) -> HttpResponse:
         request,
         _int(request.POST.get("item")),
         "No such checklist item.",
-        lambda item_id: services.tick_item(request.user, item_id, checked),
+        lambda item_id: checklists.tick_item(request.user, item_id, checked),
     )
 
 
@@ -99,7 +102,7 @@ def tick_block(request: HttpRequest) -> HttpResponse:
         request,
         _int(request.POST.get("block")),
         "No such checklist.",
-        lambda block_id: services.tick_block(request.user, block_id, wanted),
+        lambda block_id: checklists.tick_block(request.user, block_id, wanted),
     )
 
 
@@ -108,7 +111,7 @@ def tick_block(request: HttpRequest) -> HttpResponse:
 def finish(request: HttpRequest) -> HttpResponse:
     guide_id = _int(request.POST.get("guide"))
     guide = get_object_or_404(Guide.objects.published(), pk=guide_id or 0)
-    services.set_finished(request.user, guide, request.POST.get("finished") == "1")
+    reading.set_finished(request.user, guide, request.POST.get("finished") == "1")
     return redirect(guide.get_absolute_url())
 
 
@@ -118,21 +121,21 @@ def position(request: HttpRequest) -> HttpResponse:
     """The section a reader reached (sent by the guide page's script as they leave it)."""
     guide_id = _int(request.POST.get("guide"))
     guide = get_object_or_404(Guide.objects.published(), pk=guide_id or 0)
-    services.record_position(request.user, guide, request.POST.get("section", "")[:80])
+    reading.record_position(request.user, guide, request.POST.get("section", "")[:80])
     return HttpResponse(status=204)
 
 
 @login_required
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
-    tracks = services.progress(request.user)
+    tracks = selectors.progress(request.user)
     return render(
         request,
         "study/progress.html",
         {
             "tracks": tracks,
-            "last": services.continue_reading(request.user),
-            "totals": services.TrackProgress(None, [g for t in tracks for g in t.guides]),
+            "last": selectors.continue_reading(request.user),
+            "totals": selectors.TrackProgress(None, [g for t in tracks for g in t.guides]),
         },
     )
 
@@ -148,17 +151,17 @@ def drills(request: HttpRequest) -> HttpResponse:
             messages.error(request, "That answer could not be recorded: choose a grade.")
             return redirect("study:drills")
         try:
-            services.grade(request.user, item_id, grade, today, request.POST.get("seen", ""))
-        except services.NotAllowed:
+            drill_services.grade(request.user, item_id, grade, today, request.POST.get("seen", ""))
+        except NotAllowed:
             return _refused(request, 404, "No such card.")
         return redirect("study:drills")
-    due = services.due_cards(request.user, today)
+    due = selectors.due_cards(request.user, today)
     return render(
         request,
         "study/drills.html",
         {
             "card": due[0] if due else None,
-            "seen": services.review_token(due[0].card) if due else "",
+            "seen": selectors.review_token(due[0].card) if due else "",
             "remaining": len(due),
             "grades": [(grade, grade.title()) for grade in QUALITY],
             "has_premium": can_read_premium(request.user),
@@ -187,7 +190,7 @@ def plan(request: HttpRequest) -> HttpResponse:
     else:
         form = PlanForm(instance=existing)
     today = timezone.localdate()
-    study_plan = services.study_plan(request.user, existing, today) if existing else None
+    study_plan = plans.study_plan(request.user, existing, today) if existing else None
     return render(
         request,
         "study/plan.html",

@@ -22,7 +22,8 @@ from django.utils import timezone
 from accounts.models import User
 from articles.models import Guide, Item, Track
 from articles.services import guide_files, guides_import
-from study.services import due_cards, grade
+from study.selectors import due_cards
+from study.services.drills import grade
 
 from .conftest import CONTENT, signed_in
 from .factories import SubscriptionFactory, UserFactory

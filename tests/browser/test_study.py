@@ -97,7 +97,7 @@ def test_progress_and_plan_pages(site, new_page, seed_guide, subscriber) -> None
     from django.utils import timezone
 
     from study.models import Plan
-    from study.services import tick_item
+    from study.services.checklists import tick_item
 
     for item in Item.objects.filter(block__section__guide=seed_guide, block__kind="checklist")[:7]:
         tick_item(subscriber, item.pk, True)

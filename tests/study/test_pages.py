@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from articles.models import Block, Item
 from study.models import Card, Plan
-from study.services import NEW_CARDS_PER_DAY, due_cards, grade
+from study.selectors import NEW_CARDS_PER_DAY, due_cards
+from study.services.drills import grade
 
 from ..conftest import signed_in
 from ..factories import TrackFactory, UserFactory, make_guide

@@ -13,7 +13,8 @@ from django.utils import timezone
 from articles.models import Block, Guide, Item
 from articles.services import guide_data, guide_upsert
 from study.models import Plan, Tick
-from study.services import _load_state, reader_state, state_key, tick_item
+from study.services.checklists import tick_item
+from study.services.state import load_state, reader_state, state_key
 
 from ..conftest import signed_in
 from ..factories import UserFactory, make_guide
@@ -44,7 +45,7 @@ def test_two_ticks_in_flight_never_undo_each_other(guide) -> None:
 def test_a_page_view_racing_a_tick_cannot_cache_the_old_state(guide) -> None:
     reader = UserFactory()
     one = item_ids(guide)[0]
-    before = _load_state(reader.pk)  # a page view reads the rows...
+    before = load_state(reader.pk)  # a page view reads the rows...
     tick_item(reader, one, True)  # ...a tick commits...
     cache.set(state_key(reader.pk), before)  # ...and the page view caches what it read
     assert one in reader_state(reader).ticks

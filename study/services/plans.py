@@ -1,0 +1,55 @@
+"""A reader's study plan: building the day-by-day plan from their progress (the scheduling
+itself is study.planner, pure Python)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from billing.entitlements import can_read
+
+from ..models import Plan
+from ..planner import GuideState, StudyPlan, build_plan
+from ..selectors import drilled_today, progress, readable_phrase_items
+
+
+def study_plan(user, plan: Plan, today: dt.date) -> StudyPlan:
+    tracks = list(plan.tracks.order_by("position", "title"))
+    states = []
+    for entry_track in progress(user, tracks):
+        track = entry_track.track
+        guides = []
+        for entry in entry_track.guides:
+            guide = entry.guide
+            if not can_read(user, guide):
+                continue
+            reading = entry.reading
+            done_on = None
+            if entry.finished:
+                finished_at = (
+                    reading.finished_at if reading and reading.finished_at else entry.last_ticked_at
+                )
+                done_on = timezone.localdate(finished_at) if finished_at else today
+            guides.append(
+                GuideState(
+                    guide_id=guide.pk,
+                    title=guide.title,
+                    url=guide.get_absolute_url(),
+                    track=track.title,
+                    read_minutes=guide.read_minutes,
+                    checklist_items=entry.items,
+                    opened_on=timezone.localdate(reading.started_at) if reading else None,
+                    checklists_done_on=done_on,
+                )
+            )
+        states.append((track.title, guides))
+    phrase_items = readable_phrase_items(user)
+    return build_plan(
+        today=today,
+        interview=plan.interview_date,
+        daily_minutes=plan.daily_minutes,
+        tracks=states,
+        has_cards=bool(phrase_items),
+        drilled_today=drilled_today(user, today, phrase_items),
+    )

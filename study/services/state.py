@@ -1,0 +1,134 @@
+"""A reader's cached state: their ticks and finished guides, cached together under one key per
+user (fetched with the session in the request's single Redis round trip) and retired after
+every change; and opening a guide, which records the visit and returns that state in one
+statement on Postgres."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..models import Reading, Tick
+
+STATE_SECONDS = 60 * 60
+READING_SECONDS = 60 * 60
+
+
+def state_key(user_id: object) -> str:
+    return f"study-state:{user_id}"
+
+
+def reading_key(user_id: object) -> str:
+    return f"study-reading:{user_id}"
+
+
+def changed_key(user_id: object) -> str:
+    return f"study-changed:{user_id}"
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    ticks: frozenset[int]
+    finished: frozenset[int]
+    read_at: float = 0.0  # when the rows were read (before the query began)
+
+
+def load_state(user_id: int) -> ReaderState:
+    """The state read from the database, bypassing the cache."""
+    started = time.time()
+    ticks = Tick.objects.filter(user_id=user_id).values_list("item_id", flat=True)
+    finished = Reading.objects.filter(user_id=user_id, finished_at__isnull=False)
+    return ReaderState(
+        frozenset(ticks), frozenset(finished.values_list("guide_id", flat=True)), started
+    )
+
+
+def _cached_state(user_id: int) -> ReaderState | None:
+    """The cached state, unless a change was committed after its rows were read: a page view
+    racing a tick may cache what it read before the tick, and this stamp retires it."""
+    state = cache.get(state_key(user_id))
+    if state is None:
+        return None
+    changed = cache.get(changed_key(user_id))
+    return state if changed is None or state.read_at > changed else None
+
+
+def reader_state(user) -> ReaderState:
+    state = _cached_state(user.pk)
+    if state is None:
+        state = load_state(user.pk)
+        cache.set(state_key(user.pk), state, STATE_SECONDS)
+    return state
+
+
+def forget_state(user_id: int) -> None:
+    """Mark the reader's state changed now and again once the change is committed, so no state
+    read before the commit is used again."""
+
+    def mark() -> None:
+        cache.set(changed_key(user_id), time.time(), STATE_SECONDS)
+
+    mark()
+    transaction.on_commit(mark)
+
+
+def forget_opened(user_id: int) -> None:
+    """Forget which guide the reader opened last, so the next open records the visit again."""
+    cache.delete(reading_key(user_id))
+
+
+def open_guide(user, guide_id: int) -> ReaderState:
+    """Record that the reader opened this guide and return their state. The upsert is skipped
+    while this is the guide they opened last; when both the upsert and the state are needed,
+    Postgres does both in one statement. At most one query in every case."""
+    opened_before = cache.get(reading_key(user.pk)) == guide_id
+    state = _cached_state(user.pk)
+    if opened_before and state is not None:
+        return state
+    now = timezone.now()
+    if not opened_before:
+        if state is None and connection.vendor == "postgresql":
+            state = _open_and_load(user.pk, guide_id, now)
+            cache.set(state_key(user.pk), state, STATE_SECONDS)
+        else:
+            Reading.objects.bulk_create(
+                [Reading(user=user, guide_id=guide_id, started_at=now, opened_at=now)],
+                update_conflicts=True,
+                unique_fields=["user", "guide"],
+                update_fields=["opened_at"],
+            )
+        cache.set(reading_key(user.pk), guide_id, READING_SECONDS)
+    return state if state is not None else reader_state(user)
+
+
+def _open_and_load(user_id: int, guide_id: int, now: dt.datetime) -> ReaderState:
+    """The Reading upsert and the state's read in one Postgres statement (a data-modifying
+    CTE): the guide page's only query for a reader whose state is not cached."""
+    started = time.time()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH opened AS (
+              INSERT INTO {Reading._meta.db_table}
+                (user_id, guide_id, started_at, opened_at, section)
+              VALUES (%s, %s, %s, %s, '')
+              ON CONFLICT (user_id, guide_id) DO UPDATE SET opened_at = EXCLUDED.opened_at
+            )
+            SELECT item_id, NULL FROM {Tick._meta.db_table} WHERE user_id = %s
+            UNION ALL
+            SELECT NULL, guide_id FROM {Reading._meta.db_table}
+              WHERE user_id = %s AND finished_at IS NOT NULL
+            """,
+            [user_id, guide_id, now, now, user_id, user_id],
+        )
+        rows = cursor.fetchall()
+    return ReaderState(
+        frozenset(item for item, _ in rows if item is not None),
+        frozenset(guide for _, guide in rows if guide is not None),
+        started,
+    )
