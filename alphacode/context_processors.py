@@ -42,7 +42,20 @@ def site_urls() -> dict[str, str]:
         set_script_prefix(request_prefix)
 
 
-PRICE_MONTHLY = "$19"
+# The price, written once. Stripe charges PRICE_AMOUNT (billing.stripe_gateway creates the
+# Stripe price from it) and every page and email shows PRICE_MONTHLY, derived from it. It lives
+# here, not in billing, because the project package imports no app and every page needs it.
+PRICE_AMOUNT = 1900  # cents, in PRICE_CURRENCY, per month
+PRICE_CURRENCY = "usd"
+
+
+def dollars(cents: int) -> str:
+    """ "$19" for 1900, "$19.50" for 1950."""
+    whole, rest = divmod(cents, 100)
+    return f"${whole}" if rest == 0 else f"${whole}.{rest:02d}"
+
+
+PRICE_MONTHLY = dollars(PRICE_AMOUNT)
 
 
 def site_context() -> dict:

@@ -13,10 +13,10 @@ from typing import Any
 import stripe
 from django.conf import settings
 
+from alphacode.context_processors import PRICE_AMOUNT, PRICE_CURRENCY
+
 PRICE_LOOKUP_KEY = "alphacode-monthly"
 PRODUCT_ID = "alphacode"
-PRICE_AMOUNT = 1900
-PRICE_CURRENCY = "usd"
 WEBHOOK_TOLERANCE_SECONDS = 300
 
 
