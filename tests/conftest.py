@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import email
-import importlib
 import os
 import shutil
 import socket
@@ -29,6 +28,7 @@ from django.test import Client
 from accounts.models import User
 from alphacode.celery import app
 from articles.models import Guide
+from articles.reference_data import EDITORS, create_reference_data
 from articles.services import guide_files, guides_import
 
 from .factories import UserFactory
@@ -45,17 +45,7 @@ def ensure_reference_data() -> None:
 
     from articles.models import Track
 
-    migration = importlib.import_module("articles.migrations.0002_tracks_and_editors")
-    for position, (slug, title, description) in enumerate(migration.TRACKS):
-        Track.objects.update_or_create(
-            slug=slug, defaults={"title": title, "description": description, "position": position}
-        )
-    editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="articles", content_type__model__in=migration.CONTENT_MODELS
-        )
-    )
+    create_reference_data(Track, Group, Permission)
 
 
 @pytest.fixture(autouse=True)
@@ -94,7 +84,7 @@ def staff(db) -> User:
 @pytest.fixture
 def editor(db) -> User:
     user = UserFactory(is_staff=True, email="editor@example.com")
-    user.groups.add(Group.objects.get(name="Editors"))
+    user.groups.add(Group.objects.get(name=EDITORS))
     return user
 
 

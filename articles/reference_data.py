@@ -1,0 +1,56 @@
+"""The rows every installation starts with: the five tracks, and the "Editors" group that may
+manage content and nothing else. Data migration 0002 creates them from here, and the test suite
+puts them back from here after a transactional test empties every table.
+
+This module imports no model: the migration passes its historical models, the tests the real
+ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+TRACKS = [
+    (
+        "coding",
+        "Coding Interviews",
+        "Patterns that turn unfamiliar problems into familiar ones, and how to narrate them.",
+    ),
+    (
+        "system-design",
+        "System Design Interviews",
+        "Requirements, estimates, tradeoffs and the failure modes interviewers probe.",
+    ),
+    (
+        "behavioral",
+        "Behavioral Interviews",
+        "Stories with scope, metrics and judgment that survive follow-up questions.",
+    ),
+    (
+        "mock-interviews",
+        "Mock Interviews",
+        "Rehearsal that produces signal: formats, partners, rubrics and recovery drills.",
+    ),
+    (
+        "ml-ai-engineering",
+        "ML & AI Engineering Interviews",
+        "Systems, evaluation, cost and latency: the engineering bar for ML and AI roles.",
+    ),
+]
+EDITORS = "Editors"
+# The articles models whose add/change/delete/view permissions the Editors group holds.
+CONTENT_MODELS = ["track", "guide", "section", "block"]
+
+
+def create_reference_data(track_model: Any, group_model: Any, permission_model: Any) -> None:
+    """Create (or put back) the tracks and the Editors group with its permissions; the models
+    are arguments so a migration can pass its historical ones. The permissions must exist."""
+    for position, (slug, title, description) in enumerate(TRACKS):
+        track_model.objects.update_or_create(
+            slug=slug, defaults={"title": title, "description": description, "position": position}
+        )
+    editors, _ = group_model.objects.get_or_create(name=EDITORS)
+    editors.permissions.set(
+        permission_model.objects.filter(
+            content_type__app_label="articles", content_type__model__in=CONTENT_MODELS
+        )
+    )
