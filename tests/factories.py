@@ -75,3 +75,8 @@ def make_guide(*, sections: list[list[tuple[str, str]]] | None = None, **fields)
                 section=section, position=index, kind=kind, text=text, attribution=attribution
             )
     return guide_refresh(guide=guide)
+
+
+def subscriber() -> User:
+    """A reader with an active subscription."""
+    return SubscriptionFactory().user

@@ -3,7 +3,6 @@ password reset, no account enumeration, and the site's own design on every page.
 
 from __future__ import annotations
 
-import re
 from http import HTTPStatus
 
 import pytest
@@ -14,15 +13,7 @@ from accounts.models import User
 
 from ..conftest import held_after_query
 from ..factories import UserFactory
-
-PASSWORD = "a-long unguessable passphrase"
-CODE_RE = re.compile(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", re.M)
-
-
-def code_from(message) -> str:
-    match = CODE_RE.search(message.body)
-    assert match, message.body
-    return match.group(1)
+from ..helpers import PASSWORD, code_from
 
 
 def sign_up(client: Client, email: str = "new@example.com"):

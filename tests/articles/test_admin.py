@@ -10,7 +10,7 @@ from django.test import Client
 
 from articles.models import Guide, Track
 
-from .test_markdown import VALID
+from ..helpers import VALID
 
 
 def inline_management(prefix: str, total: int, initial: int = 0) -> dict:

@@ -21,39 +21,7 @@ from articles.services import (
 )
 
 from ..conftest import CONTENT, SEED_SLUG
-
-VALID = """---
-title: "Heaps for interviews"
-slug: heaps-for-interviews
-track: coding
-dek: "When a heap is the answer."
-access: premium
-preview_sections: 1
-status: published
-published_at: 2026-10-01T09:00:00Z
----
-First intro paragraph with *emphasis*.
-
-Second intro paragraph.
-
-## Why heaps
-
-A paragraph with `code` and a [link](https://example.com).
-
-> A quote that spans
-> two lines.
-> — A coach
-
-- [ ] First item
-- [ ] Second item
-
-## Scripts {#scripts}
-
-| Moment | What to say |
-| --- | --- |
-| Start | I'll restate the goal. |
-| End | I'll test the edges. |
-"""
+from ..helpers import VALID
 
 
 def test_parse_reads_every_block_kind() -> None:

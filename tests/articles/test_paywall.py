@@ -12,9 +12,7 @@ from django.utils import timezone
 from articles.models import Guide
 
 from ..factories import make_guide
-
-SENTINEL = "zqxsentinelword"
-PREVIEW_MARK = "openpreviewword"
+from ..helpers import PREVIEW_MARK, SENTINEL
 
 
 def premium_guide(**fields) -> Guide:

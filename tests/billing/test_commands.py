@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 
 from billing.models import StripeEvent, Subscription
 
+from ..conftest import new_subscription
 from ..factories import UserFactory
-from .test_webhooks import new_subscription
 
 
 @pytest.mark.django_db

@@ -11,9 +11,9 @@ from django.core import mail
 from articles.models import Guide
 from billing.models import Subscription
 
-from ..accounts.test_accounts import PASSWORD, code_from
 from ..conftest import WEBHOOK_SECRET
 from ..fake_stripe import deliver_over_http
+from ..helpers import PASSWORD, code_from
 from .conftest import screenshot
 
 pytestmark = [

@@ -16,8 +16,8 @@ from articles.models import Guide, Section
 from articles.services import GuideImportError, guides_import
 from billing.models import StripeEvent
 
-from ..articles.test_markdown import VALID
 from ..conftest import WEBHOOK_SECRET
+from ..helpers import VALID
 
 FIXTURES = settings(
     max_examples=120,

@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ..articles.test_paywall import PREVIEW_MARK, SENTINEL
 from ..factories import SubscriptionFactory, UserFactory, make_guide
+from ..helpers import PREVIEW_MARK, SENTINEL
 
 LINK_RE = re.compile(r'(?:href|src)="([^"#]+)')
 LOC_RE = re.compile(r"<(?:loc|link)>([^<]+)</(?:loc|link)>")

@@ -12,9 +12,8 @@ from articles.models import Item
 from study.models import Reading, Tick
 
 from ..conftest import signed_in
-from ..factories import SubscriptionFactory, UserFactory, make_guide
-
-JSON = {"HTTP_ACCEPT": "application/json"}
+from ..factories import UserFactory, make_guide, subscriber
+from ..helpers import JSON
 
 
 @pytest.fixture
@@ -32,10 +31,6 @@ def guide(db):
 
 def items(guide, section: int) -> list[Item]:
     return list(Item.objects.filter(block__section__guide=guide, block__section__position=section))
-
-
-def subscriber():
-    return SubscriptionFactory().user
 
 
 def checked_ids(html: str) -> set[int]:

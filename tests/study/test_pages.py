@@ -15,8 +15,8 @@ from study.selectors import NEW_CARDS_PER_DAY, due_cards
 from study.services.drills import grade
 
 from ..conftest import signed_in
-from ..factories import TrackFactory, UserFactory, make_guide
-from .test_checklists import JSON, subscriber
+from ..factories import TrackFactory, UserFactory, make_guide, subscriber
+from ..helpers import JSON
 
 PHRASES = "Moment | What to say\nStart | Let me restate the problem.\nStuck | Here is what I know."
 
