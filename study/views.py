@@ -9,35 +9,27 @@ from copy import copy
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import IntegrityError, transaction
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseForbidden,
     JsonResponse,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from articles.models import Guide, Item
+from articles.models import Item
 from billing.entitlements import can_read_premium
 
 from . import selectors
 from .exceptions import NotAllowed
-from .forms import PlanForm
+from .forms import ChecklistForm, FinishForm, GradeForm, PlanForm, PositionForm, StudyForm, TickForm
 from .models import Plan
 from .services import checklists, plans, reading
 from .services import drills as drill_services
 from .services.checklists import TickResult
 from .sm2 import QUALITY
-
-
-def _int(value: str | None) -> int | None:
-    # ASCII digits only: "²".isdigit() is true, and int("²") fails.
-    ok = value and value.isascii() and value.isdigit() and len(value) < 18
-    return int(value) if ok else None
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -63,18 +55,16 @@ def _refused(request: HttpRequest, status: int, message: str) -> HttpResponse:
         return JsonResponse({"error": message}, status=status)
     if status == 404:
         raise Http404(message)
-    return HttpResponseForbidden(message)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
-def _ticked(
-    request: HttpRequest, target: int | None, missing: str, save: Callable[[int], TickResult]
-) -> HttpResponse:
-    if target is None:
-        return _refused(request, 404, missing)
+def _ticked(request: HttpRequest, form: StudyForm, save: Callable[[], TickResult]) -> HttpResponse:
+    if not form.is_valid():
+        return _refused(request, form.refusal_status(), form.first_error())
     try:
-        result = save(target)
+        result = save()
     except Item.DoesNotExist:
-        return _refused(request, 404, missing)
+        return _refused(request, 404, "No such checklist item.")
     except NotAllowed:
         return _refused(request, 403, "Subscribe to work through this section.")
     return _tick_response(request, result)
@@ -84,12 +74,13 @@ def _ticked(
 @require_POST
 def tick(request: HttpRequest) -> HttpResponse:
     """One item, ticked or not (the guide page's script)."""
-    checked = request.POST.get("checked") == "1"
+    form = TickForm(request.POST)
     return _ticked(
         request,
-        _int(request.POST.get("item")),
-        "No such checklist item.",
-        lambda item_id: checklists.tick_item(request.user, item_id, checked),
+        form,
+        lambda: checklists.tick_item(
+            request.user, form.cleaned_data["item"], form.cleaned_data["checked"]
+        ),
     )
 
 
@@ -97,21 +88,24 @@ def tick(request: HttpRequest) -> HttpResponse:
 @require_POST
 def tick_block(request: HttpRequest) -> HttpResponse:
     """A whole checklist saved at once (the form, without JavaScript)."""
-    wanted = {i for i in map(_int, request.POST.getlist("item")) if i is not None}
+    form = ChecklistForm(request.POST)
     return _ticked(
         request,
-        _int(request.POST.get("block")),
-        "No such checklist.",
-        lambda block_id: checklists.tick_block(request.user, block_id, wanted),
+        form,
+        lambda: checklists.tick_block(
+            request.user, form.cleaned_data["block"], form.cleaned_data["item"]
+        ),
     )
 
 
 @login_required
 @require_POST
 def finish(request: HttpRequest) -> HttpResponse:
-    guide_id = _int(request.POST.get("guide"))
-    guide = get_object_or_404(Guide.objects.published(), pk=guide_id or 0)
-    reading.set_finished(request.user, guide, request.POST.get("finished") == "1")
+    form = FinishForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form.refusal_status(), form.first_error())
+    guide = form.cleaned_data["guide"]
+    reading.set_finished(request.user, guide, form.cleaned_data["finished"])
     return redirect(guide.get_absolute_url())
 
 
@@ -119,9 +113,10 @@ def finish(request: HttpRequest) -> HttpResponse:
 @require_POST
 def position(request: HttpRequest) -> HttpResponse:
     """The section a reader reached (sent by the guide page's script as they leave it)."""
-    guide_id = _int(request.POST.get("guide"))
-    guide = get_object_or_404(Guide.objects.published(), pk=guide_id or 0)
-    reading.record_position(request.user, guide, request.POST.get("section", "")[:80])
+    form = PositionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, form.refusal_status(), form.first_error())
+    reading.record_position(request.user, form.cleaned_data["guide"], form.cleaned_data["section"])
     return HttpResponse(status=204)
 
 
@@ -145,13 +140,13 @@ def progress(request: HttpRequest) -> HttpResponse:
 def drills(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     if request.method == "POST":
-        item_id = _int(request.POST.get("item"))
-        grade = request.POST.get("grade", "")
-        if item_id is None or grade not in QUALITY:
-            messages.error(request, "That answer could not be recorded: choose a grade.")
+        form = GradeForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, f"That answer could not be recorded: {form.first_error()}")
             return redirect("study:drills")
+        data = form.cleaned_data
         try:
-            drill_services.grade(request.user, item_id, grade, today, request.POST.get("seen", ""))
+            drill_services.grade(request.user, data["item"], data["grade"], today, data["seen"])
         except NotAllowed:
             return _refused(request, 404, "No such card.")
         return redirect("study:drills")
@@ -177,14 +172,7 @@ def plan(request: HttpRequest) -> HttpResponse:
         # The form works on a copy: an invalid submission must not change the plan shown.
         form = PlanForm(request.POST, instance=copy(existing) if existing else None)
         if form.is_valid():
-            try:
-                with transaction.atomic():
-                    saved = form.save(commit=False)
-                    saved.user = request.user
-                    saved.save()
-                    form.save_m2m()
-            except IntegrityError:  # a double submit of the first plan: the other one won
-                return redirect("study:plan")
+            plans.save_plan(request.user, **form.cleaned_data)
             messages.success(request, "Your plan is ready.")
             return redirect("study:plan")
     else:

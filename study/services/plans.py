@@ -1,17 +1,33 @@
-"""A reader's study plan: building the day-by-day plan from their progress (the scheduling
-itself is study.planner, pure Python)."""
+"""A reader's study plan: saving what they asked for, and building the day-by-day plan from
+their progress (the scheduling itself is study.planner, pure Python)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
+from django.db import transaction
 from django.utils import timezone
 
+from articles.models import Track
 from billing.entitlements import can_read
 
 from ..models import Plan
 from ..planner import GuideState, StudyPlan, build_plan
 from ..selectors import drilled_today, progress, readable_phrase_items
+
+
+@transaction.atomic
+def save_plan(
+    user, *, interview_date: dt.date, daily_minutes: int, tracks: Iterable[Track]
+) -> Plan:
+    """Create the reader's plan or replace what it asks for. Two first submissions at once
+    (a double click) make one plan: the second updates the first."""
+    plan, _ = Plan.objects.update_or_create(
+        user=user, defaults={"interview_date": interview_date, "daily_minutes": daily_minutes}
+    )
+    plan.tracks.set(tracks)
+    return plan
 
 
 def study_plan(user, plan: Plan, today: dt.date) -> StudyPlan:
