@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 
+from accounts.models import User
 from articles.models import Block, Guide, Item, Section, Track
 from billing.entitlements import can_read
 
@@ -16,7 +17,7 @@ from .models import Card, Plan, Reading, Tick
 NEW_CARDS_PER_DAY = 20
 
 
-def readable_sections(user, guides: list[Guide]) -> dict[int, list[int]]:
+def readable_sections(user: User, guides: list[Guide]) -> dict[int, list[int]]:
     """For each guide, the ids of the sections this reader may read, in order: one query."""
     ordered: dict[int, list[int]] = {guide.pk: [] for guide in guides}
     rows = Section.objects.filter(guide__in=guides).order_by("guide_id", "position", "id")
@@ -28,7 +29,7 @@ def readable_sections(user, guides: list[Guide]) -> dict[int, list[int]]:
     }
 
 
-def readable_section_ids(user, guide: Guide) -> list[int]:
+def readable_section_ids(user: User, guide: Guide) -> list[int]:
     return readable_sections(user, [guide])[guide.pk]
 
 
@@ -67,7 +68,7 @@ class TrackProgress:
         self.ticked = sum(g.ticked for g in self.guides)
 
 
-def progress(user, tracks: list[Track] | None = None) -> list[TrackProgress]:
+def progress(user: User, tracks: list[Track] | None = None) -> list[TrackProgress]:
     """Per track (all of them, or the ones given), each published guide's progress."""
     published = Guide.objects.published()
     if tracks is not None:
@@ -100,11 +101,11 @@ def progress(user, tracks: list[Track] | None = None) -> list[TrackProgress]:
     return [TrackProgress(track, by_track.get(track.pk, [])) for track in tracks]
 
 
-def has_plan(user) -> bool:
+def has_plan(user: User) -> bool:
     return Plan.objects.filter(user=user).exists()
 
 
-def continue_reading(user) -> Reading | None:
+def continue_reading(user: User) -> Reading | None:
     """The guide (and section) the reader opened last and has not finished, if it is still
     published."""
     return (
@@ -120,7 +121,7 @@ def continue_reading(user) -> Reading | None:
 # --- Drills -----------------------------------------------------------------------------------
 
 
-def readable_phrase_items(user) -> list[Item]:
+def readable_phrase_items(user: User) -> list[Item]:
     """Phrase rows in sections the reader may read, in reading order."""
     items = list(
         Item.objects.filter(
@@ -147,7 +148,7 @@ class DueCard:
     card: Card | None  # None: a new card, never reviewed
 
 
-def due_cards(user, today: dt.date, items: list[Item] | None = None) -> list[DueCard]:
+def due_cards(user: User, today: dt.date, items: list[Item] | None = None) -> list[DueCard]:
     """Cards due today: scheduled ones whose due date has come (or graded below Good today), then
     new ones, at most NEW_CARDS_PER_DAY first seen per day. `items`: the reader's phrase rows,
     when the caller has them already."""
@@ -176,6 +177,6 @@ def review_token(card: Card | None) -> str:
     return card.reviewed_at.isoformat() if card else "new"
 
 
-def drilled_today(user, today: dt.date, items: list[Item] | None = None) -> bool:
+def drilled_today(user: User, today: dt.date, items: list[Item] | None = None) -> bool:
     reviewed = Card.objects.filter(user=user, reviewed_at__date=today).exists()
     return reviewed and not due_cards(user, today, items)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from articles.models import Block, Guide, Item, Section
 
 from ..exceptions import NotAllowed
@@ -38,7 +39,7 @@ class TickResult:
 
 
 @transaction.atomic
-def set_ticks(user, items: list[Item], ticked: set[int]) -> TickResult:
+def set_ticks(user: User, items: list[Item], ticked: set[int]) -> TickResult:
     """Tick the items in `ticked` and untick the other `items` (all of one section, from
     _checklist_items: a published guide) for this reader, in a section they may read."""
     if not items:
@@ -83,10 +84,10 @@ def set_ticks(user, items: list[Item], ticked: set[int]) -> TickResult:
     )
 
 
-def tick_item(user, item_id: int, checked: bool) -> TickResult:
+def tick_item(user: User, item_id: int, checked: bool) -> TickResult:
     """One item only: two ticks in flight at once (quick clicks) never undo each other."""
     return set_ticks(user, _checklist_items(pk=item_id), {item_id} if checked else set())
 
 
-def tick_block(user, block_id: int, item_ids: set[int]) -> TickResult:
+def tick_block(user: User, block_id: int, item_ids: set[int]) -> TickResult:
     return set_ticks(user, _checklist_items(block_id=block_id), item_ids)

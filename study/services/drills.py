@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from articles.models import Block, Guide, Item
 
 from .. import sm2
@@ -19,7 +20,7 @@ from ..selectors import readable_section_ids, review_token
 
 @transaction.atomic
 def grade(
-    user, item_id: int, grade_name: str, today: dt.date, seen: str | None = None
+    user: User, item_id: int, grade_name: str, today: dt.date, seen: str | None = None
 ) -> Card | None:
     """Apply one review; None when `seen` shows the card was graded since it was shown."""
     item = (

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from articles.models import Track
 from billing.entitlements import can_read
 
@@ -19,7 +20,7 @@ from ..selectors import drilled_today, progress, readable_phrase_items
 
 @transaction.atomic
 def save_plan(
-    user, *, interview_date: dt.date, daily_minutes: int, tracks: Iterable[Track]
+    user: User, *, interview_date: dt.date, daily_minutes: int, tracks: Iterable[Track]
 ) -> Plan:
     """Create the reader's plan or replace what it asks for. Two first submissions at once
     (a double click) make one plan: the second updates the first."""
@@ -30,7 +31,7 @@ def save_plan(
     return plan
 
 
-def study_plan(user, plan: Plan, today: dt.date) -> StudyPlan:
+def study_plan(user: User, plan: Plan, today: dt.date) -> StudyPlan:
     tracks = list(plan.tracks.order_by("position", "title"))
     states = []
     for entry_track in progress(user, tracks):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from accounts.models import User
 from articles.models import Guide
 
 from ..models import Reading
 from .state import forget_state
 
 
-def set_finished(user, guide: Guide, finished: bool) -> None:
+def set_finished(user: User, guide: Guide, finished: bool) -> None:
     now = timezone.now()
     Reading.objects.bulk_create(
         [
@@ -29,7 +30,7 @@ def set_finished(user, guide: Guide, finished: bool) -> None:
     forget_state(user.pk)
 
 
-def record_position(user, guide: Guide, anchor: str) -> None:
+def record_position(user: User, guide: Guide, anchor: str) -> None:
     """Only a section the guide has is stored."""
     Reading.objects.filter(user=user, guide=guide, guide__sections__anchor=anchor).update(
         section=anchor, opened_at=timezone.now()

@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
+
 from ..models import Reading, Tick
 
 STATE_SECONDS = 60 * 60
@@ -58,7 +60,7 @@ def _cached_state(user_id: int) -> ReaderState | None:
     return state if changed is None or state.read_at > changed else None
 
 
-def reader_state(user) -> ReaderState:
+def reader_state(user: User) -> ReaderState:
     state = _cached_state(user.pk)
     if state is None:
         state = load_state(user.pk)
@@ -82,7 +84,7 @@ def forget_opened(user_id: int) -> None:
     cache.delete(reading_key(user_id))
 
 
-def open_guide(user, guide_id: int) -> ReaderState:
+def open_guide(user: User, guide_id: int) -> ReaderState:
     """Record that the reader opened this guide and return their state. The upsert is skipped
     while this is the guide they opened last; when both the upsert and the state are needed,
     Postgres does both in one statement. At most one query in every case."""
