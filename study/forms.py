@@ -52,7 +52,8 @@ class RowIdsField(forms.Field):
 
 
 def _flag(name: str) -> forms.TypedChoiceField:
-    """ "1" or "0", as the guide page and its script send it; missing is "0"."""
+    """A yes or no sent as "1" or "0", as the guide page and its script send it; missing is
+    "0"."""
     return forms.TypedChoiceField(
         choices=[("1", "yes"), ("0", "no")],
         coerce=lambda value: value == "1",
