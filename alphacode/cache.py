@@ -243,19 +243,19 @@ class RequestCacheMiddleware:
             response.delete_cookie(USER_HINT_COOKIE, samesite="Lax")
 
 
-def per_user_keys(user_id: object) -> list[str]:
-    from accounts.backends import user_cache_key, user_stamp_key
-    from articles.services import CONTENT_VERSION_KEY
-    from billing.entitlements import cache_key, stamp_key
-    from study.services import changed_key, reading_key, state_key
+# What each app caches per signed-in user, registered by the app itself (`AppConfig.ready()`),
+# so this package names no app. Keyed by app label: registering twice replaces, never doubles.
+_per_user_keys: dict[str, Callable[[object], Iterable[str]]] = {}
 
-    return [
-        user_cache_key(user_id),
-        user_stamp_key(user_id),
-        cache_key(user_id),
-        stamp_key(user_id),
-        CONTENT_VERSION_KEY,
-        state_key(user_id),
-        changed_key(user_id),
-        reading_key(user_id),
-    ]
+
+def register_per_user_keys(app_label: str, keys: Callable[[object], Iterable[str]]) -> None:
+    """Have `RequestCacheMiddleware` fetch `keys(user_id)` in the request's one round trip.
+
+    An app calls this from its `AppConfig.ready()` with the keys almost every page of a
+    signed-in reader reads (a key shared by every user may be among them)."""
+    _per_user_keys[app_label] = keys
+
+
+def per_user_keys(user_id: object) -> list[str]:
+    """Every key the installed apps registered for this user, fetched together per request."""
+    return [key for keys in _per_user_keys.values() for key in keys(user_id)]
