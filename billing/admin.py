@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from .entitlements import forget_user_id
+from .events import event_reprocess
 from .models import ComplimentaryAccess, Customer, StripeEvent, Subscription
-from .subscriptions import event_reprocess
 
 
 class ReadOnlyMixin:

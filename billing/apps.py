@@ -6,11 +6,17 @@ class BillingConfig(AppConfig):
     verbose_name = "Billing"
 
     def ready(self) -> None:
+        from allauth.account.signals import email_confirmed
+
         from alphacode.cache import register_per_user_keys
 
+        from .emails import welcome_on_email_confirmed
         from .entitlements import cache_key, stamp_key
 
         def keys(user_id: object) -> list[str]:
             return [cache_key(user_id), stamp_key(user_id)]
 
         register_per_user_keys(self.label, keys)
+        # The welcome is billing's email, sent when allauth confirms an address: accounts
+        # need not know that billing exists.
+        email_confirmed.connect(welcome_on_email_confirmed, dispatch_uid="billing.welcome")

@@ -45,3 +45,35 @@ def test_the_project_package_imports_no_app() -> None:
         if module.split(".")[0] in APPS
     }
     assert not offending
+
+
+def test_only_the_account_page_ties_accounts_to_billing() -> None:
+    # The account page shows the reader's plan (billing.status); nothing else in accounts, and
+    # nothing billing loads from accounts, may reach into billing (the welcome email is
+    # billing's own, sent on allauth's signal).
+    offending = {
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in source_files("accounts")
+        if path.name != "views.py"
+        for module in imported_modules(path, deferred=False) | imported_modules(path, deferred=True)
+        if module.split(".")[0] == "billing"
+    }
+    assert not offending
+
+
+def test_billing_services_import_tasks_at_the_top_and_tasks_import_services_in_their_bodies() -> (
+    None
+):
+    deferred_task_imports = {
+        str(path.relative_to(ROOT))
+        for path in source_files("billing")
+        if "billing.tasks" in imported_modules(path, deferred=True)
+    }
+    assert not deferred_task_imports
+    tasks_top = {
+        module
+        for module in imported_modules(ROOT / "billing" / "tasks.py", deferred=False)
+        if module.startswith("billing.")
+    }
+    # Only what imports no service: errors to retry, and models.
+    assert tasks_top <= {"billing.errors", "billing.models"}
