@@ -15,3 +15,5 @@ class ArticlesConfig(AppConfig):
             return [CONTENT_VERSION_KEY]
 
         register_per_user_keys(self.label, keys)
+
+        from . import receivers  # noqa: F401 - connects the content version to every write

@@ -20,3 +20,5 @@ class BillingConfig(AppConfig):
         # The welcome is billing's email, sent when allauth confirms an address: accounts
         # need not know that billing exists.
         email_confirmed.connect(welcome_on_email_confirmed, dispatch_uid="billing.welcome")
+
+        from . import receivers  # noqa: F401 - retires cached access on every grant write
