@@ -1,3 +1,5 @@
+"""Accounts app: registers the signed-in user's cache keys for the request's one round trip."""
+
 from django.apps import AppConfig
 
 

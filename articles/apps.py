@@ -1,3 +1,6 @@
+"""Content app: registers the content version for the request's one round trip and connects the
+receivers that move it on every write."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,7 @@
+"""Billing app: registers each reader's access keys for the request's one round trip, sends the
+welcome on allauth's email_confirmed, and connects the receivers that retire cached access on
+every grant write."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Study app: registers each reader's study-state keys for the request's one round trip."""
+
 from django.apps import AppConfig
 
 
