@@ -1,8 +1,11 @@
-"""Django's Redis cache, made cheaper per request.
+"""The site's Redis cache, made cheaper per request.
 
-- One redis-py client per connection pool: Django builds a new `redis.Redis` object for every
-  cache call, and building one costs more than the round trip to Redis on a local network (it
-  fills a table of response callbacks). The client is thread-safe and holds nothing per call.
+- The backend is django-redis (`FastRedisCache` subclasses its `RedisCache`), chosen over
+  Django's own Redis backend because it keeps one redis-py client per connection pool: Django
+  builds a new `redis.Redis` object for every cache call, and building one costs more than the
+  round trip to Redis on a local network. The subclass overrides only public cache methods
+  (get, set, add, delete, incr, decr, ...), so it depends on no internals of either library.
+  An unreachable Redis still raises redis-py's own errors (django-redis re-raises the cause).
 - Reads batched per request: `prefetch(keys)` fetches several keys in one round trip (MGET) and
   keeps the values for the rest of the current request only (a context variable that
   `RequestCacheMiddleware` opens and closes). Every write through this cache (set, add,
@@ -25,25 +28,12 @@ from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django_redis.cache import RedisCache
 
 _batch: ContextVar[dict[str, Any] | None] = ContextVar("alphacode_cache_batch", default=None)
 _MISSING = object()
-
-
-class ReusingRedisCacheClient(RedisCacheClient):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, Any] = {}
-
-    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        pool = self._get_connection_pool(write)
-        client = self._clients.get(id(pool))
-        if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
-        return client
 
 
 class ProcessCache(LocMemCache):
@@ -84,9 +74,8 @@ def _forget(keys: Iterable[str]) -> None:
 
 
 class FastRedisCache(RedisCache):
-    def __init__(self, server: str, params: dict) -> None:
-        super().__init__(server, params)
-        self._class = ReusingRedisCacheClient
+    """django-redis with the per-request batch: `prefetch` reads many keys in one MGET, `get`
+    answers from the batch, and every write drops its keys from the batch first."""
 
     def prefetch(self, keys: list[str]) -> None:
         batch = _batch.get()
@@ -95,12 +84,14 @@ class FastRedisCache(RedisCache):
             # Misses are kept too: a key known to be absent is not asked for again.
             batch.update({key: found.get(key, _MISSING) for key in keys})
 
-    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
+    def get(
+        self, key: str, default: Any = None, version: int | None = None, client: Any = None
+    ) -> Any:
         batch = _batch.get()
-        if batch and version is None and key in batch:
+        if batch and version is None and client is None and key in batch:
             value = batch[key]
             return default if value is _MISSING else value
-        return super().get(key, default, version)
+        return super().get(key, default, version, client)
 
     def set(self, key: str, *args: Any, **kwargs: Any) -> None:
         _forget([key])
@@ -117,6 +108,10 @@ class FastRedisCache(RedisCache):
     def incr(self, key: str, *args: Any, **kwargs: Any) -> int:
         _forget([key])
         return super().incr(key, *args, **kwargs)
+
+    def decr(self, key: str, *args: Any, **kwargs: Any) -> int:
+        _forget([key])
+        return super().decr(key, *args, **kwargs)
 
     def set_many(self, data: dict[str, Any], *args: Any, **kwargs: Any) -> list:
         _forget(data)
@@ -243,19 +238,19 @@ class RequestCacheMiddleware:
             response.delete_cookie(USER_HINT_COOKIE, samesite="Lax")
 
 
-def per_user_keys(user_id: object) -> list[str]:
-    from accounts.backends import user_cache_key, user_stamp_key
-    from articles.services import CONTENT_VERSION_KEY
-    from billing.entitlements import cache_key, stamp_key
-    from study.services import changed_key, reading_key, state_key
+# What each app caches per signed-in user, registered by the app itself (`AppConfig.ready()`),
+# so this package names no app. Keyed by app label: registering twice replaces, never doubles.
+_per_user_keys: dict[str, Callable[[object], Iterable[str]]] = {}
 
-    return [
-        user_cache_key(user_id),
-        user_stamp_key(user_id),
-        cache_key(user_id),
-        stamp_key(user_id),
-        CONTENT_VERSION_KEY,
-        state_key(user_id),
-        changed_key(user_id),
-        reading_key(user_id),
-    ]
+
+def register_per_user_keys(app_label: str, keys: Callable[[object], Iterable[str]]) -> None:
+    """Have `RequestCacheMiddleware` fetch `keys(user_id)` in the request's one round trip.
+
+    An app calls this from its `AppConfig.ready()` with the keys almost every page of a
+    signed-in reader reads (a key shared by every user may be among them)."""
+    _per_user_keys[app_label] = keys
+
+
+def per_user_keys(user_id: object) -> list[str]:
+    """Every key the installed apps registered for this user, fetched together per request."""
+    return [key for keys in _per_user_keys.values() for key in keys(user_id)]

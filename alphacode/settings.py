@@ -181,7 +181,6 @@ LOGIN_REDIRECT_URL = "/account/"
 # django-allauth: email is the identifier, verified by a code; sign in by password or by an
 # emailed code. allauth's default rate limits are on; they live in the default cache (Redis
 # outside the embedded defaults).
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

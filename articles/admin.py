@@ -8,47 +8,31 @@ import zipfile
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from .markdown import unique_anchor
 from .models import Block, Guide, Section, Track
 from .services import (
     GuideImportError,
-    content_changed,
     guide_export,
     guide_refresh,
     guides_import,
+    guides_publish,
+    guides_unpublish,
 )
 
 
-class ContentChangedOnDelete:
-    """Deleting published content moves the content version on, once the delete commits."""
-
-    def delete_model(self, request: HttpRequest, obj) -> None:
-        super().delete_model(request, obj)
-        transaction.on_commit(content_changed)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        super().delete_queryset(request, queryset)
-        transaction.on_commit(content_changed)
-
-
 @admin.register(Track)
-class TrackAdmin(ContentChangedOnDelete, admin.ModelAdmin):
+class TrackAdmin(admin.ModelAdmin):
+    # Saves and deletes move the content version on by themselves (articles.receivers).
     list_display = ("title", "slug", "position")
     list_editable = ("position",)
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
-
-    def save_model(self, request: HttpRequest, obj: Track, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(content_changed)
 
 
 class SectionFormSet(forms.BaseInlineFormSet):
@@ -120,7 +104,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(Guide)
-class GuideAdmin(ContentChangedOnDelete, admin.ModelAdmin):
+class GuideAdmin(admin.ModelAdmin):
     list_display = (
         "title",
         "track",
@@ -237,20 +221,12 @@ class GuideAdmin(ContentChangedOnDelete, admin.ModelAdmin):
         permissions=["change"],
     )
     def publish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
-        now = timezone.now()
-        count = 0
-        for guide in queryset:
-            guide.status = Guide.Status.PUBLISHED
-            guide.published_at = guide.published_at or now
-            guide.save(update_fields=["status", "published_at", "updated_at"])
-            guide_refresh(guide=guide)
-            count += 1
+        count = guides_publish(queryset)
         self.message_user(request, f"Published {count} guide(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected guides (back to draft)", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
-        count = queryset.update(status=Guide.Status.DRAFT, updated_at=timezone.now())
-        transaction.on_commit(content_changed)
+        count = guides_unpublish(queryset)
         self.message_user(request, f"Unpublished {count} guide(s).", messages.SUCCESS)
 
     @admin.action(description="Export selected guides as Markdown", permissions=["view"])

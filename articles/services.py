@@ -10,7 +10,8 @@ from pathlib import Path
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, QuerySet
+from django.utils import timezone
 
 from .markdown import (
     BlockData,
@@ -111,6 +112,27 @@ def guide_refresh(*, guide: Guide) -> Guide:
     # file old rows under the new version.
     transaction.on_commit(content_changed)
     return guide
+
+
+def guides_publish(guides: Iterable[Guide]) -> int:
+    """Publish these guides now (a guide scheduled for later keeps its time); how many."""
+    now = timezone.now()
+    count = 0
+    for guide in guides:
+        guide.status = Guide.Status.PUBLISHED
+        guide.published_at = guide.published_at or now
+        guide.save(update_fields=["status", "published_at", "updated_at"])
+        guide_refresh(guide=guide)
+        count += 1
+    return count
+
+
+def guides_unpublish(guides: QuerySet[Guide]) -> int:
+    """Put these guides back to draft; how many. Cached pages drop them once this commits."""
+    count = guides.update(status=Guide.Status.DRAFT, updated_at=timezone.now())
+    # update() sends no signal: the version is moved here.
+    transaction.on_commit(content_changed)
+    return count
 
 
 def _vector(text_field: str) -> SearchVector:
@@ -232,8 +254,7 @@ def guide_upsert(*, data: GuideData) -> Guide:
     )
     if not created and data.track_title and track.title != data.track_title:
         track.title = data.track_title
-        track.save(update_fields=["title"])
-        transaction.on_commit(content_changed)  # every page that names the track
+        track.save(update_fields=["title"])  # moves the content version (articles.receivers)
     guide, created = Guide.objects.select_for_update().get_or_create(
         slug=data.slug, defaults={"track": track, "title": data.title, "dek": data.dek}
     )

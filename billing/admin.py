@@ -11,9 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from .entitlements import forget_user_id
+from .events import event_reprocess
 from .models import ComplimentaryAccess, Customer, StripeEvent, Subscription
-from .subscriptions import event_reprocess
 
 
 class ReadOnlyMixin:
@@ -98,19 +97,8 @@ class ComplimentaryAccessAdmin(admin.ModelAdmin):
     readonly_fields = ("granted_by", "created_at")
 
     def save_model(self, request: HttpRequest, obj: ComplimentaryAccess, form, change) -> None:
+        # Saving or deleting a grant retires the holder's cached access by itself
+        # (billing.receivers), as it does from a shell or billing.complimentary.
         if not change:
             obj.granted_by = request.user
         super().save_model(request, obj, form, change)
-        # The new holder and (if the grant moved) the old one.
-        for user_id in {obj.user_id, form.initial.get("user")} - {None}:
-            forget_user_id(user_id)
-
-    def delete_model(self, request: HttpRequest, obj: ComplimentaryAccess) -> None:
-        super().delete_model(request, obj)
-        forget_user_id(obj.user_id)
-
-    def delete_queryset(self, request: HttpRequest, queryset) -> None:
-        user_ids = list(queryset.values_list("user_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for user_id in user_ids:
-            forget_user_id(user_id)

@@ -1,6 +1,28 @@
+"""Billing app: registers each reader's access keys for the request's one round trip, sends the
+welcome on allauth's email_confirmed, and connects the receivers that retire cached access on
+every grant write."""
+
 from django.apps import AppConfig
 
 
 class BillingConfig(AppConfig):
     name = "billing"
     verbose_name = "Billing"
+
+    def ready(self) -> None:
+        from allauth.account.signals import email_confirmed
+
+        from alphacode.cache import register_per_user_keys
+
+        from .emails import welcome_on_email_confirmed
+        from .entitlements import cache_key, stamp_key
+
+        def keys(user_id: object) -> list[str]:
+            return [cache_key(user_id), stamp_key(user_id)]
+
+        register_per_user_keys(self.label, keys)
+        # The welcome is billing's email, sent when allauth confirms an address: accounts
+        # need not know that billing exists.
+        email_confirmed.connect(welcome_on_email_confirmed, dispatch_uid="billing.welcome")
+
+        from . import receivers  # noqa: F401 - retires cached access on every grant write

@@ -1,13 +1,19 @@
-"""The site's emails: recorded once per cause, sent by a task, rendered from
-templates/emails/<kind>.{txt,html} and <kind>_subject.txt."""
+"""The site's emails: which ones a cause calls for, recorded once per cause, sent by a task,
+rendered from templates/emails/<kind>.{txt,html} and <kind>_subject.txt.
+
+Causes: a confirmed email address (the welcome, `welcome_on_email_confirmed`, connected to
+allauth's signal in `BillingConfig.ready`), and Stripe's events (`subscription_emails`,
+`invoice_emails`, called by `billing.events`). Never a page view."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import smtplib
+from typing import Any
 from urllib.parse import urlsplit
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -17,9 +23,12 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.models import User
-from alphacode.context_processors import site_context
+from alphacode.context_processors import site_context, site_urls
 
-from .models import SentEmail
+from .errors import EmailClaimed, EmailNotSent
+from .models import SentEmail, Subscription
+from .status import day_in_words
+from .tasks import send_email
 
 logger = logging.getLogger(__name__)
 
@@ -31,23 +40,9 @@ CLAIM_SECONDS = 5 * 60
 LOST_AFTER = dt.timedelta(minutes=3)
 
 
-class EmailNotSent(Exception):
-    """The mail server could not take the message now: worth retrying."""
-
-
-class EmailClaimed(Exception):
-    """Another sender holds the email's claim: look again once it lapses, at `until`."""
-
-    def __init__(self, until: dt.datetime) -> None:
-        super().__init__(f"claimed until {until:%H:%M:%S}")
-        self.until = until
-
-
 def email_queue(*, kind: str, cause: str, user: User, context: dict | None = None) -> SentEmail:
     """Record the email for this cause and queue it after commit, unless this cause already
     has one: then nothing new is recorded or queued."""
-    from .tasks import send_email
-
     email, created = SentEmail.objects.get_or_create(
         kind=kind,
         cause=cause,
@@ -134,3 +129,70 @@ def emails_lost(*, now: dt.datetime) -> list[int]:
         .order_by("created_at")
         .values_list("pk", flat=True)
     )
+
+
+def welcome_on_email_confirmed(email_address: EmailAddress, **kwargs: Any) -> None:
+    """allauth's `email_confirmed` receiver: the welcome, once per user (confirming a second
+    address later sends nothing new)."""
+    email_queue(
+        kind=SentEmail.Kind.WELCOME,
+        cause=f"user-{email_address.user_id}",
+        user=email_address.user,
+    )
+
+
+def _money(amount: int | None, currency: str) -> str:
+    if amount is None:
+        return ""
+    symbol = "$" if currency.lower() in ("usd", "") else f"{currency.upper()} "
+    return f"{symbol}{amount / 100:.2f}"
+
+
+def subscription_emails(subscription: Subscription) -> None:
+    """The emails a subscription's state calls for, each at most once per subscription."""
+    if subscription.status in ("active", "trialing"):
+        email_queue(
+            kind=SentEmail.Kind.SUBSCRIPTION_STARTED,
+            cause=subscription.stripe_subscription_id,
+            user=subscription.user,
+            context={
+                "amount": _money(subscription.amount, subscription.currency),
+                "renews_on": day_in_words(subscription.current_period_end),
+                "trialing": subscription.status == "trialing",
+            },
+        )
+    if subscription.cancel_at_period_end or subscription.status == "canceled":
+        ends = (
+            subscription.current_period_end
+            if subscription.status != "canceled"
+            else subscription.ended_at or subscription.current_period_end
+        )
+        email_queue(
+            kind=SentEmail.Kind.SUBSCRIPTION_CANCELED,
+            cause=subscription.stripe_subscription_id,
+            user=subscription.user,
+            context={
+                "access_until": day_in_words(ends),
+                "ended": subscription.status == "canceled",
+            },
+        )
+
+
+def invoice_emails(event_type: str, invoice: dict, subscription: Subscription) -> None:
+    """The email an invoice event calls for (a failed payment, one that needs the payer to
+    act), at most once per invoice."""
+    amount = _money(invoice.get("amount_due"), invoice.get("currency") or "")
+    if event_type == "invoice.payment_failed":
+        email_queue(
+            kind=SentEmail.Kind.PAYMENT_FAILED,
+            cause=invoice["id"],
+            user=subscription.user,
+            context={"amount": amount, "portal_url": f"{settings.SITE_URL}{site_urls()['portal']}"},
+        )
+    elif event_type == "invoice.payment_action_required":
+        email_queue(
+            kind=SentEmail.Kind.PAYMENT_ACTION_REQUIRED,
+            cause=invoice["id"],
+            user=subscription.user,
+            context={"amount": amount, "invoice_url": invoice.get("hosted_invoice_url") or ""},
+        )

@@ -78,7 +78,7 @@ class StripeEvent(models.Model):
     error = models.TextField(blank=True)
     # When the next attempt is due: set when the event is queued, moved on by the backoff after
     # each attempt that fails for now. It also names the one queued attempt that may run, so an
-    # event has one chain of attempts (billing.subscriptions.event_process).
+    # event has one chain of attempts (billing.events.event_process).
     next_attempt_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -14,6 +15,12 @@ from .entitlements import ACCESS_STATUSES, subscription_gives_access
 from .models import ComplimentaryAccess, Customer, Subscription
 
 DATE = "j M Y"
+UNKNOWN_DAY = "an unknown date"
+
+
+def day_in_words(value: dt.datetime | None, *, unknown: str = "") -> str:
+    """A day as the site writes it everywhere (pages and emails): "5 Mar 2026"."""
+    return date_format(value, DATE) if value else unknown
 
 
 @dataclass
@@ -27,22 +34,19 @@ class BillingSummary:
     needs_attention: bool = False
 
 
-def _day(value) -> str:
-    return date_format(value, DATE) if value else "an unknown date"
-
-
 def subscription_status_text(subscription: Subscription) -> tuple[str, bool]:
     """(status in words, whether the subscriber needs to act)."""
     status = subscription.status
     end = subscription.current_period_end
+    end_day = day_in_words(end, unknown=UNKNOWN_DAY)
     if status == "active" and subscription.cancel_at_period_end:
         if end and end <= timezone.now():
-            return f"Ended on {_day(end)}", False
-        return f"Ends on {_day(end)}", False
+            return f"Ended on {end_day}", False
+        return f"Ends on {end_day}", False
     if status == "active":
-        return f"Active, renews {_day(end)}", False
+        return f"Active, renews {end_day}", False
     if status == "trialing":
-        return f"Trial, first payment on {_day(end)}", False
+        return f"Trial, first payment on {end_day}", False
     if status == "past_due":
         return "Payment failed: update your card", True
     if status == "unpaid":
@@ -52,7 +56,9 @@ def subscription_status_text(subscription: Subscription) -> tuple[str, bool]:
     if status == "paused":
         return "Paused", False
     return (
-        f"Canceled on {_day(subscription.ended_at)}" if subscription.ended_at else "Canceled"
+        f"Canceled on {day_in_words(subscription.ended_at)}"
+        if subscription.ended_at
+        else "Canceled"
     ), False
 
 
@@ -78,7 +84,8 @@ def billing_summary(user: User) -> BillingSummary:
     if complimentary and complimentary.is_current:
         return BillingSummary(
             "Complimentary access",
-            f"Complimentary access until {_day(complimentary.expires_at)}",
+            "Complimentary access until "
+            + day_in_words(complimentary.expires_at, unknown=UNKNOWN_DAY),
             has_customer,
             current,
             complimentary,

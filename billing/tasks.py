@@ -1,5 +1,9 @@
 """Celery tasks: thin wrappers that take ids and call services. All are idempotent, acknowledge
-late, are rejected (re-queued) if the worker dies, and retry transient errors with backoff."""
+late, are rejected (re-queued) if the worker dies, and retry transient errors with backoff.
+
+Services import these tasks at the top; a task imports its service inside its body (HackSoft's
+rule), so no import runs in a circle. What a decorator must name at import time (the errors
+to retry) lives in `billing.errors`, which imports no service."""
 
 from __future__ import annotations
 
@@ -10,15 +14,8 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from .emails import EmailClaimed, EmailNotSent, email_send, emails_lost
+from .errors import TRANSIENT_ERRORS, EmailClaimed, EmailNotSent, EventDeferred
 from .models import Subscription
-from .subscriptions import (
-    TRANSIENT_ERRORS,
-    EventDeferred,
-    event_process,
-    events_claim_lost,
-    subscription_sync,
-)
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +32,8 @@ RETRY = {
 # retry is left for a database too far away to record anything (the retry keeps `due`).
 @shared_task(bind=True, autoretry_for=(OperationalError,), **RETRY)
 def process_stripe_event(self, event_id: str, due: str | None = None) -> None:
+    from .events import event_process
+
     try:
         event_process(event_id=event_id, due=dt.datetime.fromisoformat(due) if due else None)
     except EventDeferred as deferred:
@@ -46,6 +45,8 @@ def process_stripe_event(self, event_id: str, due: str | None = None) -> None:
 
 @shared_task(bind=True, autoretry_for=(EmailNotSent, *TRANSIENT_ERRORS), **RETRY)
 def send_email(self, email_id: int) -> None:
+    from .emails import email_send
+
     try:
         email_send(email_id=email_id)
     except EmailClaimed as claimed:
@@ -56,6 +57,8 @@ def send_email(self, email_id: int) -> None:
 
 @shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
 def sync_subscription(stripe_subscription_id: str) -> None:
+    from .subscriptions import subscription_sync
+
     subscription_sync(stripe_subscription_id=stripe_subscription_id)
 
 
@@ -64,6 +67,8 @@ def requeue_stale_events(now: dt.datetime | None = None) -> int:
     """Beat, every 2 minutes: start a new chain of attempts for each pending event whose chain
     was lost (stored while Redis was down, a message lost), and only for those: an event in a
     live chain of retries is left to it. `now`: for tests and operators."""
+    from .events import events_claim_lost
+
     claimed = events_claim_lost(now=now or timezone.now())
     for event_id, due in claimed:
         process_stripe_event.delay(event_id, due.isoformat())
@@ -75,6 +80,8 @@ def requeue_stale_events(now: dt.datetime | None = None) -> int:
 @shared_task
 def requeue_lost_emails(now: dt.datetime | None = None) -> int:
     """Beat, every 2 minutes: queue again each email whose task was lost (see emails_lost)."""
+    from .emails import emails_lost
+
     lost = emails_lost(now=now or timezone.now())
     for email_id in lost:
         send_email.delay(email_id)

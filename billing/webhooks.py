@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from . import stripe_gateway as gateway
 from .models import StripeEvent
+from .tasks import process_stripe_event
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +34,6 @@ def _reject(reason: str, status: int = 400) -> JsonResponse:
 def event_record(*, event_id: str, event_type: str, payload: dict) -> bool:
     """Store the event once by its id and queue its processing after commit. Returns False
     for a duplicate delivery, which queues nothing."""
-    from .tasks import process_stripe_event
-
     table = StripeEvent._meta.db_table
     now = timezone.now()
     # One statement, atomic by itself: a duplicate is skipped by the database, not by an

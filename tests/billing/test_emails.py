@@ -130,7 +130,7 @@ def test_a_retried_send_task_sends_once() -> None:
 
 @pytest.mark.django_db
 def test_mail_server_failure_is_recorded_and_raised_for_a_retry(settings) -> None:
-    from billing.emails import EmailNotSent
+    from billing.errors import EmailNotSent
 
     settings.MAILERS = {
         "default": {
@@ -151,7 +151,7 @@ def test_mail_server_failure_is_recorded_and_raised_for_a_retry(settings) -> Non
 def test_an_email_another_sender_is_sending_is_not_sent_again() -> None:
     from django.utils import timezone
 
-    from billing.emails import EmailClaimed
+    from billing.errors import EmailClaimed
 
     user = UserFactory()
     email = email_queue(kind="welcome", cause=f"user-{user.pk}", user=user)

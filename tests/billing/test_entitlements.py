@@ -139,3 +139,46 @@ def test_a_page_view_racing_a_cancellation_cannot_keep_access(fake_stripe) -> No
     page = reader.get(guide.get_absolute_url()).content.decode()
     assert 'id="paywall"' in page and "Part 2." not in page
     assert not can_read_premium(User.objects.get(pk=user.pk))
+
+
+def access_now(user: User) -> bool:
+    """What a new request would decide: a fresh user object, the cached answer in Redis."""
+    return can_read_premium(User.objects.get(pk=user.pk))
+
+
+@pytest.mark.django_db
+def test_complimentary_access_granted_and_revoked_through_the_service_changes_access_at_once(
+    django_capture_on_commit_callbacks,
+) -> None:
+    from billing.complimentary import complimentary_grant, complimentary_revoke
+
+    user, staff = UserFactory(), UserFactory(is_staff=True)
+    assert not access_now(user)  # the answer is now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        access = complimentary_grant(
+            user=user, expires_at=NOW() + DAY, reason="speaker", granted_by=staff
+        )
+    assert access_now(user)
+    assert (access.reason, access.granted_by) == ("speaker", staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert complimentary_revoke(user=user)
+    assert not access_now(user)
+    assert not complimentary_revoke(user=user)  # nothing left to revoke
+
+
+@pytest.mark.django_db
+def test_complimentary_access_written_from_a_shell_changes_access_at_once(
+    django_capture_on_commit_callbacks,
+) -> None:
+    ada, bob = UserFactory(), UserFactory()
+    assert not access_now(ada) and not access_now(bob)  # both answers cached
+    with django_capture_on_commit_callbacks(execute=True):
+        access = ComplimentaryAccess.objects.create(user=ada, expires_at=NOW() + DAY)
+    assert access_now(ada)
+    with django_capture_on_commit_callbacks(execute=True):
+        access.user = bob  # the grant moves to another reader
+        access.save()
+    assert access_now(bob) and not access_now(ada)
+    with django_capture_on_commit_callbacks(execute=True):
+        ComplimentaryAccess.objects.filter(user=bob).delete()
+    assert not access_now(bob)

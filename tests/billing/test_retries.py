@@ -14,8 +14,8 @@ from django.utils import timezone
 from alphacode.celery import app
 from billing.emails import LOST_AFTER as EMAIL_LOST_AFTER
 from billing.emails import email_queue
+from billing.events import LOST_AFTER
 from billing.models import SentEmail, StripeEvent, Subscription
-from billing.subscriptions import LOST_AFTER
 from billing.tasks import requeue_lost_emails, requeue_stale_events
 
 from ..conftest import free_port, new_subscription

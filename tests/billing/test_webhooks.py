@@ -11,8 +11,8 @@ import pytest
 from django.db import OperationalError, close_old_connections, connection
 from django.test import Client
 
+from billing.events import event_process
 from billing.models import Customer, StripeEvent, Subscription
-from billing.subscriptions import event_process
 from billing.webhooks import MAX_BODY_BYTES
 
 from ..conftest import WEBHOOK_SECRET, new_subscription
@@ -238,7 +238,7 @@ def test_processing_failure_is_recorded_on_the_event(post_event, fake_stripe) ->
 
 @pytest.mark.django_db
 def test_stripe_unavailable_is_recorded_and_deferred_for_a_retry(fake_stripe) -> None:
-    from billing.subscriptions import EventDeferred
+    from billing.errors import EventDeferred
 
     user = UserFactory()
     sub = new_subscription(fake_stripe, user)

@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from alphacode.celery import app
 from billing.emails import email_queue, message_id
+from billing.events import LOST_AFTER
 from billing.models import SentEmail, StripeEvent, Subscription
-from billing.subscriptions import LOST_AFTER
 from billing.tasks import requeue_stale_events, send_email
 
 from ..conftest import (

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandParser
 
+from billing.errors import TRANSIENT_ERRORS, EventDeferred
+from billing.events import event_reprocess
 from billing.models import StripeEvent
-from billing.subscriptions import TRANSIENT_ERRORS, EventDeferred, event_reprocess
 
 
 class Command(BaseCommand):

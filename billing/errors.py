@@ -1,0 +1,42 @@
+"""The failures billing's tasks retry or reschedule. They live apart from the services that
+raise them so that `billing.tasks` can name them at import time (in `autoretry_for`) without
+importing a service: services import tasks, never the other way round at the top."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import redis
+from django.db import OperationalError
+
+from .stripe_gateway import StripeUnavailable
+
+# Worth another attempt: Stripe unreachable or rate-limiting, the database briefly away, or the
+# cache (Redis), which processing must reach to retire a reader's cached access.
+TRANSIENT_ERRORS = (
+    StripeUnavailable,
+    OperationalError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+)
+
+
+class EventDeferred(Exception):
+    """The event could not be processed for now (Stripe unreachable, the database away); it
+    stays pending, and its next attempt is due at `due`."""
+
+    def __init__(self, message: str, *, due: dt.datetime) -> None:
+        super().__init__(message)
+        self.due = due
+
+
+class EmailNotSent(Exception):
+    """The mail server could not take the message now: worth retrying."""
+
+
+class EmailClaimed(Exception):
+    """Another sender holds the email's claim: look again once it lapses, at `until`."""
+
+    def __init__(self, until: dt.datetime) -> None:
+        super().__init__(f"claimed until {until:%H:%M:%S}")
+        self.until = until
