@@ -1,0 +1,202 @@
+"""A visitor and a signed-in reader going through the site on the embedded defaults.
+
+Not a test module: tests/test_embedded_default.py runs it in a subprocess, with the settings
+`make run` uses (SQLite, local-memory cache, tasks inline, console email), on a database that
+`make run`'s own commands migrated and filled with the demo guides. It drives the whole Django
+stack (every middleware, the real URLconf) through django.test.Client, prints one line per
+check that failed (the page, what was expected, and the start of what came back) and exits 1
+if any did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+from http import HTTPStatus
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alphacode.settings")
+django.setup()
+
+from allauth.account.models import EmailAddress  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from django.utils.html import escape  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from articles.models import Guide, Item, Track  # noqa: E402
+from billing.models import ComplimentaryAccess  # noqa: E402
+
+SEED = "/guides/fine-tuning-vs-prompting/"
+FREE = "/guides/two-pointers-and-sliding-windows/"
+SEED_TITLE = "Fine-Tuning vs Prompting"
+# Text from the seed guide's last section, past its one-section preview.
+PAST_THE_CUT = "This section focuses on Day-of checklist"
+# Text from the free guide's last section.
+FREE_LAST = "do you understand why this works?"
+PASSWORD = "a long enough passphrase 42"
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+failures: list[str] = []
+
+
+def excerpt(response: HttpResponse) -> str:
+    body = getattr(response, "content", b"").decode(errors="replace")
+    # The page's own content, not the head every page shares.
+    body = body[max(body.find("<main"), 0) :]
+    location = response.get("Location", "")
+    return f"status {response.status_code}{f' -> {location}' if location else ''}: {body[:600]!r}"
+
+
+def check(ok: bool, page: str, what: str, response: HttpResponse) -> bool:
+    if not ok:
+        failures.append(f"{page}: expected {what}; got {excerpt(response)}")
+    return ok
+
+
+def page(client: Client, path: str, *texts: str, absent: tuple[str, ...] = ()) -> str:
+    """GET a page, expect 200, the texts in it and the absent texts not."""
+    response = client.get(path)
+    if not check(response.status_code == HTTPStatus.OK, path, "200", response):
+        return ""
+    html = response.content.decode()
+    for text in texts:
+        check(text in html, path, f"{text!r} in the page", response)
+    for text in absent:
+        check(text not in html, path, f"{text!r} not in the page", response)
+    return html
+
+
+def csrf_token(html: str) -> str:
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    return found.group(1) if found else ""
+
+
+def post(client: Client, path: str, form_page: str, data: dict, **extra: str) -> HttpResponse:
+    """POST as a browser does: with the CSRF token of the page the form is on."""
+    return client.post(path, {"csrfmiddlewaretoken": csrf_token(form_page), **data}, **extra)
+
+
+def new_client() -> Client:
+    # The host `make run` serves on; CSRF checked as in a browser.
+    return Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1:8000")
+
+
+def as_visitor() -> None:
+    client = new_client()
+    page(client, "/", SEED_TITLE)
+    page(client, "/guides/", *(escape(g.title) for g in Guide.objects.published()))
+    page(client, "/guides/?page=1", SEED_TITLE)
+    for track in Track.objects.filter(guides__isnull=False).distinct():
+        titles = [escape(g.title) for g in track.guides.all()]
+        page(client, f"/tracks/{track.slug}/", escape(track.title), *titles)
+    page(client, FREE, FREE_LAST, absent=('id="paywall"',))
+    page(client, SEED, SEED_TITLE, 'id="paywall"', absent=(PAST_THE_CUT,))
+    page(client, "/search/?q=prompting", SEED_TITLE)
+    page(client, "/search/?q=sliding+window", "Two Pointers and Sliding Windows")
+    page(client, "/search/?q=nothingmatchesthisword", absent=(SEED_TITLE,))
+    page(client, "/pricing/", "$19")
+    page(client, "/accounts/login/", 'name="password"')
+    page(client, "/accounts/signup/", 'name="password2"')
+    page(client, "/feed/", SEED_TITLE)
+    page(client, "/sitemap.xml", f"{settings.SITE_URL}{SEED}")
+    page(client, "/robots.txt", "Sitemap:")
+    page(client, "/healthz")
+    response = client.get("/progress/")
+    check(response.status_code == HTTPStatus.FOUND, "/progress/", "a redirect to sign in", response)
+
+
+def sign_in(client: Client, email: str) -> None:
+    form = page(client, "/accounts/login/")
+    response = post(client, "/accounts/login/", form, {"login": email, "password": PASSWORD})
+    check(
+        response.status_code == HTTPStatus.FOUND and response["Location"] == "/account/",
+        "/accounts/login/",
+        "a redirect to /account/",
+        response,
+    )
+
+
+def as_reader() -> None:
+    reader = User.objects.create_user(email="reader@example.com", password=PASSWORD)
+    EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
+    ComplimentaryAccess.objects.create(
+        user=reader, expires_at=timezone.now() + dt.timedelta(days=30), reason="embedded test"
+    )
+    client = new_client()
+    sign_in(client, reader.email)
+    page(client, "/account/", reader.email)
+
+    # The premium guide in full, its checklist items as checkboxes.
+    html = page(client, SEED, PAST_THE_CUT, absent=('id="paywall"',))
+    seed = Guide.objects.get(slug="fine-tuning-vs-prompting")
+    item = Item.objects.filter(block__section__guide=seed, block__kind="checklist").first()
+    check(item is not None, SEED, "checklist items", HttpResponse(html))
+    if item is not None:
+        check(
+            f'value="{item.pk}"' in html, SEED, f"a checkbox for item {item.pk}", client.get(SEED)
+        )
+        response = post(client, "/progress/tick/", html, {"item": item.pk, "checked": "1"}, **JSON)
+        if check(response.status_code == HTTPStatus.OK, "/progress/tick/", "200", response):
+            check(response.json()["guide_ticked"] == 1, "/progress/tick/", "1 ticked", response)
+        page(client, SEED, f'value="{item.pk}" checked')
+
+    # The free guide, finished by hand.
+    free = Guide.objects.get(slug="two-pointers-and-sliding-windows")
+    html = page(client, FREE, FREE_LAST, "Mark it finished")
+    response = post(client, "/progress/finished/", html, {"guide": free.pk, "finished": "1"})
+    check(response.status_code == HTTPStatus.FOUND, "/progress/finished/", "a redirect", response)
+    page(client, FREE, "You marked this guide finished.")
+
+    page(client, "/progress/", "Continue reading", SEED_TITLE, "2 guides started, 1 finished")
+
+    # A drill: the first card due, answered Good; it is not due again today.
+    html = page(client, "/drills/", "Show answer")
+    due = re.search(r"(\d+) cards? due today", html)
+    card = re.search(r'name="item" value="(\d+)"', html)
+    seen = re.search(r'name="seen" value="([^"]*)"', html)
+    if check(bool(due and card and seen), "/drills/", "a card due", client.get("/drills/")):
+        data = {"item": card.group(1), "seen": seen.group(1), "grade": "good"}
+        response = post(client, "/drills/", html, data)
+        check(response.status_code == HTTPStatus.FOUND, "/drills/ (grade)", "a redirect", response)
+        left = int(due.group(1)) - 1
+        page(client, "/drills/", f"{left} card{'s' if left != 1 else ''} due today")
+
+    # A plan for an interview two weeks from today, on every track.
+    html = page(client, "/plan/", "Make a plan")
+    interview = timezone.localdate() + dt.timedelta(days=14)
+    data = {
+        "interview_date": interview.isoformat(),
+        "daily_minutes": "60",
+        "tracks": [str(pk) for pk in Track.objects.values_list("pk", flat=True)],
+    }
+    response = post(client, "/plan/", html, data)
+    check(response.status_code == HTTPStatus.FOUND, "/plan/ (make)", "a redirect", response)
+    page(
+        client, "/plan/", "Your plan is ready.", "14 days of up to 60 minutes", "Today", SEED_TITLE
+    )
+
+    # Signed out, the premium guide is a preview again.
+    html = page(client, "/account/")
+    post(client, "/accounts/logout/", html, {})
+    page(client, SEED, 'id="paywall"', absent=(PAST_THE_CUT,))
+
+
+def main() -> None:
+    if connection.vendor != "sqlite":
+        sys.exit(f"expected the embedded SQLite database, got {connection.vendor}")
+    as_visitor()
+    as_reader()
+    for failure in failures:
+        print(f"FAILED {failure}")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
