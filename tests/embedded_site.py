@@ -14,7 +14,10 @@ import datetime as dt
 import os
 import re
 import sys
+import threading
+from collections.abc import Callable
 from http import HTTPStatus
+from typing import Any
 
 import django
 
@@ -147,6 +150,8 @@ def as_reader() -> None:
             check(response.json()["guide_ticked"] == 1, "/progress/tick/", "1 ticked", response)
         page(client, SEED, f'value="{item.pk}" checked')
 
+    ticks_at_once(reader.email, seed)
+
     # The free guide, finished by hand.
     free = Guide.objects.get(slug="two-pointers-and-sliding-windows")
     html = page(client, FREE, FREE_LAST, "Mark it finished")
@@ -186,6 +191,65 @@ def as_reader() -> None:
     html = page(client, "/account/")
     post(client, "/accounts/logout/", html, {})
     page(client, SEED, 'id="paywall"', absent=(PAST_THE_CUT,))
+
+
+def ticks_at_once(email: str, guide: Guide) -> None:
+    """Two ticks in flight at once (quick clicks, or two devices), each saved, neither a 500.
+
+    runserver serves each request on a thread of its own. The first tick is held inside its
+    transaction, after it has read and before it writes, until the second has written: in
+    SQLite's default (deferred) transactions the first then cannot take the write lock the
+    second holds, and fails at once with "database is locked" instead of waiting its turn.
+    """
+    first, second = Item.objects.filter(
+        block__section__guide=guide, block__kind="checklist"
+    ).order_by("pk")[1:3]
+    clients = [new_client(), new_client()]
+    for client in clients:
+        sign_in(client, email)
+    forms = [page(client, SEED) for client in clients]
+    read, wrote = threading.Event(), threading.Event()
+    Execute = Callable[[str, Any, bool, dict], Any]
+
+    def after_first_read(execute: Execute, sql: str, params: Any, many: bool, context: dict):
+        result = execute(sql, params, many, context)
+        if connection.in_atomic_block and sql.startswith("SELECT") and not read.is_set():
+            read.set()
+            # Bounded: where the second tick must wait for this one, it never writes first.
+            wrote.wait(timeout=2)
+        return result
+
+    def after_first_write(execute: Execute, sql: str, params: Any, many: bool, context: dict):
+        result = execute(sql, params, many, context)
+        if connection.in_atomic_block and sql.startswith("INSERT"):
+            wrote.set()
+        return result
+
+    responses: dict[int, HttpResponse | BaseException] = {}
+
+    def tick(n: int, item: Item, wrapper: Callable) -> None:
+        try:
+            with connection.execute_wrapper(wrapper):
+                responses[n] = post(
+                    clients[n], "/progress/tick/", forms[n], {"item": item.pk, "checked": "1"}
+                )
+        except BaseException as error:  # reported below, with the page
+            responses[n] = error
+        finally:
+            connection.close()
+
+    held = threading.Thread(target=tick, args=(0, first, after_first_read))
+    held.start()
+    read.wait(timeout=10)
+    tick(1, second, after_first_write)
+    held.join()
+    for n, item in enumerate((first, second)):
+        response = responses[n]
+        if isinstance(response, BaseException):
+            failures.append(f"/progress/tick/ (two at once): item {item.pk} raised {response!r}")
+        else:
+            check(response.status_code == HTTPStatus.FOUND, "/progress/tick/", "302", response)
+    page(client, SEED, f'value="{first.pk}" checked', f'value="{second.pk}" checked')
 
 
 def main() -> None:
