@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import sqlite3
 import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, free_port, wait_for
 
+SEED_TITLE = "Fine-Tuning vs Prompting"
 # Everything that would point the site away from its embedded defaults, in the test's own
 # environment (or a developer's .env, which the settings read unless the variable is set).
 NOT_EMBEDDED = (
@@ -105,3 +109,38 @@ def test_make_run_serves_every_page_to_a_visitor_and_a_reader_on_sqlite(tmp_path
         check=False,
     )
     assert result.returncode == 0, f"{result.stdout[-8000:]}\n{result.stderr[-8000:]}"
+
+    # And the server itself, as `make run` starts it (on a free port rather than 8000).
+    address = f"127.0.0.1:{free_port()}"
+    log = tmp_path / "runserver.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [*serve[:-1], address],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            # The autoreloader serves from a child process: stop the whole group.
+            start_new_session=True,
+        )
+    try:
+        wait_for(lambda: answers(f"http://{address}/healthz"), timeout=60)
+        for path in ("/", "/guides/", "/search/?q=prompting"):
+            assert SEED_TITLE in get(f"http://{address}{path}"), log.read_text()
+        assert get(f"http://{address}/static/css/site.css")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def get(url: str) -> str:
+    with urlopen(url, timeout=10) as response:
+        assert response.status == 200, url
+        return response.read().decode()
+
+
+def answers(url: str) -> bool:
+    try:
+        return bool(get(url))
+    except (URLError, ConnectionError):
+        return False
