@@ -11,11 +11,13 @@ if any did.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 import sys
 import threading
 from collections.abc import Callable
+from contextlib import redirect_stdout
 from http import HTTPStatus
 from typing import Any
 
@@ -41,6 +43,8 @@ FREE = "/guides/two-pointers-and-sliding-windows/"
 SEED_TITLE = "Fine-Tuning vs Prompting"
 # Text from the seed guide's last section, past its one-section preview.
 PAST_THE_CUT = "This section focuses on Day-of checklist"
+# A word of the demo guides found only in the seed guide's text past its preview.
+ONLY_PAST_THE_CUT = "scaffold"
 # Text from the free guide's last section.
 FREE_LAST = "do you understand why this works?"
 PASSWORD = "a long enough passphrase 42"
@@ -110,6 +114,8 @@ def as_visitor() -> None:
     page(client, "/search/?q=prompting", SEED_TITLE)
     page(client, "/search/?q=sliding+window", "Two Pointers and Sliding Windows")
     page(client, "/search/?q=nothingmatchesthisword", absent=(SEED_TITLE,))
+    # Premium text past the preview is not searched for visitors, nor shown in a snippet.
+    page(client, f"/search/?q={ONLY_PAST_THE_CUT}", absent=(SEED_TITLE,))
     page(client, "/pricing/", "$19")
     page(client, "/accounts/login/", 'name="password"')
     page(client, "/accounts/signup/", 'name="password2"')
@@ -119,6 +125,26 @@ def as_visitor() -> None:
     page(client, "/healthz")
     response = client.get("/progress/")
     check(response.status_code == HTTPStatus.FOUND, "/progress/", "a redirect to sign in", response)
+
+
+def sign_up() -> None:
+    """A new account, confirmed with the code from the email the console printed."""
+    client = new_client()
+    form = page(client, "/accounts/signup/")
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        data = {"email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD}
+        response = post(client, "/accounts/signup/", form, data)
+    check(response.status_code == HTTPStatus.FOUND, "/accounts/signup/", "a redirect", response)
+    code = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4})\s*$", printed.getvalue(), re.M)
+    if not code:
+        failures.append(f"/accounts/signup/: no code in the console email: {printed.getvalue()!r}")
+        return
+    form = page(client, "/accounts/confirm-email/")
+    response = post(client, "/accounts/confirm-email/", form, {"code": code.group(1)})
+    check(response.status_code == HTTPStatus.FOUND, "/accounts/confirm-email/", "302", response)
+    page(client, "/account/", "new@example.com")
+    page(client, "/progress/", "0 guides started")
 
 
 def sign_in(client: Client, email: str) -> None:
@@ -157,6 +183,27 @@ def as_reader() -> None:
         page(client, SEED, f'value="{item.pk}" checked')
 
     ticks_at_once(reader.email, seed)
+
+    # The checklist's form, without JavaScript: the whole list saved at once.
+    block = item.block if item is not None else None
+    if block is not None:
+        html = page(client, SEED)
+        wanted = list(block.item_rows.order_by("pk").values_list("pk", flat=True)[:2])
+        data = {"block": block.pk, "item": wanted}
+        response = post(client, "/progress/checklist/", html, data)
+        check(response.status_code == HTTPStatus.FOUND, "/progress/checklist/", "302", response)
+        page(client, SEED, *(f'value="{pk}" checked' for pk in wanted))
+
+    # Where the reader left off, sent as they leave the page.
+    last = seed.sections.order_by("-position").first()
+    html = page(client, SEED)
+    data = {"guide": seed.pk, "section": last.anchor}
+    response = post(client, "/progress/position/", html, data)
+    check(response.status_code == HTTPStatus.NO_CONTENT, "/progress/position/", "204", response)
+    page(client, "/progress/", f"{SEED}#{last.anchor}")
+
+    # Subscribers search the whole text.
+    page(client, f"/search/?q={ONLY_PAST_THE_CUT}", SEED_TITLE, f"{ONLY_PAST_THE_CUT}</mark>")
 
     # The free guide, finished by hand.
     free = Guide.objects.get(slug="two-pointers-and-sliding-windows")
@@ -262,6 +309,7 @@ def main() -> None:
     if connection.vendor != "sqlite":
         sys.exit(f"expected the embedded SQLite database, got {connection.vendor}")
     as_visitor()
+    sign_up()
     as_reader()
     for failure in failures:
         print(f"FAILED {failure}")
