@@ -305,12 +305,29 @@ def ticks_at_once(email: str, guide: Guide) -> None:
     page(clients[0], SEED, f'value="{first.pk}" checked', f'value="{second.pk}" checked')
 
 
+def as_editor() -> None:
+    """Staff: the admin's content pages and the guide preview, both ways."""
+    staff = User.objects.create_user(
+        email="ops@example.com", password=PASSWORD, is_staff=True, is_superuser=True
+    )
+    EmailAddress.objects.create(user=staff, email=staff.email, verified=True, primary=True)
+    client = new_client()
+    sign_in(client, staff.email)
+    seed = Guide.objects.get(slug="fine-tuning-vs-prompting")
+    page(client, "/admin/", "Content and operations")
+    page(client, "/admin/articles/guide/", escape(seed.title))
+    page(client, f"/admin/articles/guide/{seed.pk}/change/", escape(seed.title))
+    page(client, f"{SEED}preview/", PAST_THE_CUT, absent=('id="paywall"',))
+    page(client, f"{SEED}preview/?as=visitor", 'id="paywall"', absent=(PAST_THE_CUT,))
+
+
 def main() -> None:
     if connection.vendor != "sqlite":
         sys.exit(f"expected the embedded SQLite database, got {connection.vendor}")
     as_visitor()
     sign_up()
     as_reader()
+    as_editor()
     for failure in failures:
         print(f"FAILED {failure}")
     sys.exit(1 if failures else 0)
