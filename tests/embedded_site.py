@@ -1,4 +1,5 @@
-"""A visitor and a signed-in reader going through the site on the embedded defaults.
+"""Every page of the site on the embedded defaults, as a visitor, a new account, a reader with
+complimentary access, a subscriber (Checkout and webhooks against the fake Stripe) and staff.
 
 Not a test module: tests/test_embedded_default.py runs it in a subprocess, with the settings
 `make run` uses (SQLite, local-memory cache, tasks inline, console email), on a database that
@@ -30,7 +31,7 @@ from allauth.account.models import EmailAddress  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.html import escape  # noqa: E402
 
@@ -116,7 +117,7 @@ def as_visitor() -> None:
     page(client, "/search/?q=nothingmatchesthisword", absent=(SEED_TITLE,))
     # Premium text past the preview is not searched for visitors, nor shown in a snippet.
     page(client, f"/search/?q={ONLY_PAST_THE_CUT}", absent=(SEED_TITLE,))
-    page(client, "/pricing/", "$19")
+    page(client, "/pricing/", "$19", "Subscriptions are not configured on this site yet.")
     page(client, "/accounts/login/", 'name="password"')
     page(client, "/accounts/signup/", 'name="password2"')
     page(client, "/feed/", SEED_TITLE)
@@ -264,7 +265,7 @@ def ticks_at_once(email: str, guide: Guide) -> None:
     read, wrote = threading.Event(), threading.Event()
     Execute = Callable[[str, Any, bool, dict], Any]
 
-    def after_first_read(execute: Execute, sql: str, params: Any, many: bool, context: dict):
+    def after_first_read(execute: Execute, sql: str, params: Any, many: bool, context: dict) -> Any:
         result = execute(sql, params, many, context)
         if connection.in_atomic_block and sql.startswith("SELECT") and not read.is_set():
             read.set()
@@ -272,7 +273,9 @@ def ticks_at_once(email: str, guide: Guide) -> None:
             wrote.wait(timeout=2)
         return result
 
-    def after_first_write(execute: Execute, sql: str, params: Any, many: bool, context: dict):
+    def after_first_write(
+        execute: Execute, sql: str, params: Any, many: bool, context: dict
+    ) -> Any:
         result = execute(sql, params, many, context)
         if connection.in_atomic_block and sql.startswith("INSERT"):
             wrote.set()
@@ -305,6 +308,56 @@ def ticks_at_once(email: str, guide: Guide) -> None:
     page(clients[0], SEED, f'value="{first.pk}" checked', f'value="{second.pk}" checked')
 
 
+def as_subscriber() -> None:
+    """With Stripe configured (the fake Stripe of tests/fake_stripe.py on a local port):
+    Checkout, Stripe's signed webhooks processed inline, and the premium guide in full."""
+    from tests.fake_stripe import FakeStripe, serve, signed
+
+    fake = FakeStripe()
+    server = serve(fake)
+    secret = "whsec_embedded"
+    stripe_settings = {
+        "STRIPE_SECRET_KEY": "sk_test_fake",
+        "STRIPE_API_BASE": fake.base_url,
+        "STRIPE_PRICE_ID": fake.add_price()["id"],
+        "STRIPE_WEBHOOK_SECRET": secret,
+    }
+    try:
+        with override_settings(**stripe_settings):
+            user = User.objects.create_user(email="payer@example.com", password=PASSWORD)
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+            client = new_client()
+            sign_in(client, user.email)
+            html = page(client, "/pricing/", "Subscribe for $19/month")
+            response = post(client, "/billing/checkout/", html, {"token": ""})
+            if not check(
+                response.status_code == HTTPStatus.SEE_OTHER,
+                "/billing/checkout/",
+                "a redirect to Checkout",
+                response,
+            ):
+                return
+            session = response["Location"].rsplit("/", 1)[1]
+            subscription = fake.complete_checkout(session)
+            for event in (
+                fake.event("checkout.session.completed", fake.sessions[session]),
+                fake.event("customer.subscription.created", subscription),
+            ):
+                body, header = signed(event, secret)
+                response = client.post(
+                    "/billing/webhook/",
+                    body,
+                    content_type="application/json",
+                    HTTP_STRIPE_SIGNATURE=header,
+                )
+                check(response.status_code == HTTPStatus.OK, "/billing/webhook/", "200", response)
+            page(client, "/account/", "Active, renews")
+            page(client, SEED, PAST_THE_CUT, absent=('id="paywall"',))
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def as_editor() -> None:
     """Staff: the admin's content pages and the guide preview, both ways."""
     staff = User.objects.create_user(
@@ -327,6 +380,7 @@ def main() -> None:
     as_visitor()
     sign_up()
     as_reader()
+    as_subscriber()
     as_editor()
     for failure in failures:
         print(f"FAILED {failure}")

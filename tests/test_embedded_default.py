@@ -3,8 +3,8 @@ file with nothing else configured, then every page as a visitor and as a signed-
 
 The suite itself runs on Postgres and Redis, so the site runs here in subprocesses with the
 embedded settings (SQLite, local-memory cache, tasks inline, console email), and the
-SQLite branches of the code (search, track counts, guide import, opening a guide, the
-migrations' Postgres-only operations) are the ones that serve it.
+SQLite branches of the code (the migrations' Postgres-only operations, guide import, track
+counts, search, opening a guide, the subscription sync's lock) are the ones that serve it.
 """
 
 from __future__ import annotations
