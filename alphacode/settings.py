@@ -101,6 +101,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": env.int("DATABASE_POOL_MAX", default=10),
         "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # runserver serves requests on threads. In SQLite's default (deferred) transactions, one
+    # that has read cannot take the write lock another holds and fails at once with "database
+    # is locked" (two quick ticks: one lost). Taking the lock at BEGIN makes it wait its turn.
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker ----------------------------------------------------------------------------
