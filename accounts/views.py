@@ -1,14 +1,16 @@
 """The reader's own page: email, plan, billing status, Manage billing, sign out."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from billing.status import billing_summary
 
+from .requests import AuthenticatedRequest
+
 
 @login_required
 @require_GET
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "account/account.html", {"billing": billing_summary(request.user)})

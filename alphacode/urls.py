@@ -9,7 +9,7 @@ admin.site.site_title = "Alpha Code admin"
 admin.site.index_title = "Content and operations"
 # Staff sign in through the site's own form, which has allauth's rate limits, email
 # verification and no enumeration; the admin's form had none of them.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:

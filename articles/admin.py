@@ -96,7 +96,7 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportForm(forms.Form):
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment] # the form's field, not request.FILES
         label="Markdown files",
         widget=MultipleFileInput(attrs={"accept": ".md,text/markdown"}),
         help_text="One or more .md guides with front matter. All import, or none.",
@@ -179,7 +179,7 @@ class GuideAdmin(admin.ModelAdmin):
             files = []
             for upload in request.FILES.getlist("files"):
                 try:
-                    files.append((upload.name, upload.read().decode("utf-8")))
+                    files.append((upload.name or "upload.md", upload.read().decode("utf-8")))
                 except UnicodeDecodeError:
                     errors.append(f"{upload.name}: not a UTF-8 text file")
             if not errors:

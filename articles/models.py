@@ -240,10 +240,11 @@ class Block(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalize_text()
+        old_kind: str | None
         if self.pk is None:
             old_kind = None
         elif hasattr(self, "_loaded_kind"):
-            old_kind = self._loaded_kind
+            old_kind = self._loaded_kind  # type: ignore[has-type] # set by from_db or save
         else:  # built by hand with a primary key: ask the database
             old_kind = Block.objects.filter(pk=self.pk).values_list("kind", flat=True).first()
         super().save(*args, **kwargs)
@@ -346,8 +347,8 @@ def sync_items(block: Block, *, kind_changed: bool = False) -> None:
         current = []
     kept: dict[int, Item] = {}
     by_text: dict[tuple[str, str], list[Item]] = {}
-    for item in current:
-        by_text.setdefault((item.text, item.answer), []).append(item)
+    for old_item in current:
+        by_text.setdefault((old_item.text, old_item.answer), []).append(old_item)
     for position, line in enumerate(wanted):
         if by_text.get(line):
             kept[position] = by_text[line].pop(0)
@@ -371,7 +372,7 @@ def sync_items(block: Block, *, kind_changed: bool = False) -> None:
     if gone:
         Item.objects.filter(pk__in=gone).delete()
     for position, (text, answer) in enumerate(wanted):
-        item = kept.get(position)
+        item: Item | None = kept.get(position)
         if item is None:
             Item.objects.create(block=block, position=position, text=text, answer=answer)
         elif (item.position, item.text, item.answer) != (position, text, answer):

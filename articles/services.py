@@ -10,7 +10,8 @@ from pathlib import Path
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import F, Model, QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from .markdown import (
@@ -76,7 +77,9 @@ def content_version() -> int:
     """A number that changes whenever published content may have changed; cached listings carry
     it in their keys. It starts from the clock in microseconds, so a version lost with the cache
     never comes back and meets an old entry still held in a process."""
-    return cache.get_or_set(CONTENT_VERSION_KEY, _fresh_version, None)
+    version = cache.get_or_set(CONTENT_VERSION_KEY, _fresh_version, None)
+    assert version is not None  # a missing version is made and stored by get_or_set
+    return int(version)
 
 
 def _fresh_version() -> int:
@@ -135,7 +138,7 @@ def guides_unpublish(guides: QuerySet[Guide]) -> int:
     return count
 
 
-def _vector(text_field: str) -> SearchVector:
+def _vector(text_field: str) -> CombinedExpression:
     return (
         SearchVector("title", weight="A", config="english")
         + SearchVector("dek", weight="B", config="english")
@@ -234,7 +237,7 @@ def guide_files(paths: Iterable[str | Path]) -> list[tuple[str, str]]:
     return files
 
 
-def _assign(obj: Model, **values: object) -> bool:
+def _assign(obj: Guide | Section | Block, **values: object) -> bool:
     """Give obj these field values as its save() would store them; whether that changes it."""
     before = [getattr(obj, name) for name in values]
     for name, value in values.items():

@@ -100,5 +100,5 @@ class ComplimentaryAccessAdmin(admin.ModelAdmin):
         # Saving or deleting a grant retires the holder's cached access by itself
         # (billing.receivers), as it does from a shell or billing.complimentary.
         if not change:
-            obj.granted_by = request.user
+            obj.granted_by = request.user  # type: ignore[assignment] # the admin is staff only
         super().save_model(request, obj, form, change)

@@ -38,8 +38,10 @@ def is_configured() -> bool:
 
 @functools.cache
 def _client_for(api_key: str, api_base: str) -> stripe.StripeClient:
-    base_addresses = {"api": api_base} if api_base else None
-    return stripe.StripeClient(api_key, base_addresses=base_addresses, max_network_retries=2)
+    # No base given: Stripe's own API (the SDK's defaults fill in every address not given).
+    if api_base:
+        return stripe.StripeClient(api_key, base_addresses={"api": api_base}, max_network_retries=2)
+    return stripe.StripeClient(api_key, max_network_retries=2)
 
 
 def client() -> stripe.StripeClient:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from celery import shared_task
 from django.db import OperationalError
@@ -20,7 +21,7 @@ from .models import Subscription
 logger = logging.getLogger(__name__)
 
 # Late acks and reject-on-worker-lost are on for every task (settings.CELERY_TASK_*).
-RETRY = {
+RETRY: dict[str, Any] = {
     "retry_backoff": 2,
     "retry_backoff_max": 600,
     "retry_jitter": True,

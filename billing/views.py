@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from accounts.requests import AuthenticatedRequest
+
 from . import entitlements
 from . import stripe_gateway as gateway
 from .models import Customer
@@ -47,7 +49,8 @@ def pricing(request: HttpRequest) -> HttpResponse:
         "billing/pricing.html",
         {
             "has_access": entitlements.can_read_premium(request.user),
-            "subscribed": paid_subscription_exists(user=request.user),
+            "subscribed": request.user.is_authenticated
+            and paid_subscription_exists(user=request.user),
             "billing_configured": gateway.is_configured(),
             "checkout_token": uuid.uuid4().hex,
         },
@@ -56,7 +59,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def checkout(request: HttpRequest) -> HttpResponse:
+def checkout(request: AuthenticatedRequest) -> HttpResponse:
     if not gateway.is_configured():
         messages.error(request, "Subscriptions are not configured on this site yet.")
         return redirect("billing:pricing")
@@ -87,10 +90,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @ratelimit(key="user", rate=f"{SUCCESS_PAGE_LIMIT}/m", block=False)
-def success(request: HttpRequest) -> HttpResponse:
+def success(request: AuthenticatedRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
     subscription = None
-    if request.limited:
+    if getattr(request, "limited", False):  # set by django-ratelimit
         logger.info("success page for user %s throttled: not asking Stripe", request.user.pk)
     elif SESSION_ID_RE.fullmatch(session_id) and gateway.is_configured():
         try:
@@ -111,7 +114,7 @@ def success(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])  # GET: the "update your card" link in emails
-def portal(request: HttpRequest) -> HttpResponse:
+def portal(request: AuthenticatedRequest) -> HttpResponse:
     customer = Customer.objects.filter(user=request.user).first()
     if customer is None or not settings.STRIPE_SECRET_KEY:
         messages.info(request, "There is no billing to manage yet: subscribe first.")

@@ -58,7 +58,7 @@ def _flag(name: str) -> forms.TypedChoiceField:
         choices=[("1", "yes"), ("0", "no")],
         coerce=lambda value: value == "1",
         required=False,
-        empty_value=False,
+        empty_value=False,  # type: ignore[arg-type] # a missing yes-or-no means no
         error_messages={"invalid_choice": f"{name} must be 1 or 0."},
     )
 
@@ -67,7 +67,7 @@ class StudyForm(forms.Form):
     """A form refused as a whole: its first error is the one message the reader gets."""
 
     def first_error(self) -> str:
-        return next(iter(self.errors.values()))[0]
+        return str(next(iter(self.errors.values()))[0])
 
     def refusal_status(self) -> int:
         """404 when an id names no row (the pages only post ids that exist), else 400."""

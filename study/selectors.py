@@ -167,7 +167,7 @@ def due_cards(user: User, today: dt.date, items: list[Item] | None = None) -> li
             due.append(DueCard(item, card))
     started_today = sum(1 for c in cards.values() if c.first_reviewed_on == today)
     # Cards answered badly today come back after the others, not straight away.
-    repeats.sort(key=lambda d: d.card.reviewed_at)
+    repeats.sort(key=lambda d: d.card.reviewed_at if d.card else today)
     return due + new[: max(NEW_CARDS_PER_DAY - started_today, 0)] + repeats
 
 

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.requests import AuthenticatedRequest
 from articles.models import Item
 from billing.entitlements import can_read_premium
 
@@ -72,7 +73,7 @@ def _ticked(request: HttpRequest, form: StudyForm, save: Callable[[], TickResult
 
 @login_required
 @require_POST
-def tick(request: HttpRequest) -> HttpResponse:
+def tick(request: AuthenticatedRequest) -> HttpResponse:
     """One item, ticked or not (the guide page's script)."""
     form = TickForm(request.POST)
     return _ticked(
@@ -86,7 +87,7 @@ def tick(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def tick_block(request: HttpRequest) -> HttpResponse:
+def tick_block(request: AuthenticatedRequest) -> HttpResponse:
     """A whole checklist saved at once (the form, without JavaScript)."""
     form = ChecklistForm(request.POST)
     return _ticked(
@@ -100,7 +101,7 @@ def tick_block(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def finish(request: HttpRequest) -> HttpResponse:
+def finish(request: AuthenticatedRequest) -> HttpResponse:
     form = FinishForm(request.POST)
     if not form.is_valid():
         return _refused(request, form.refusal_status(), form.first_error())
@@ -111,7 +112,7 @@ def finish(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def position(request: HttpRequest) -> HttpResponse:
+def position(request: AuthenticatedRequest) -> HttpResponse:
     """The section a reader reached (sent by the guide page's script as they leave it)."""
     form = PositionForm(request.POST)
     if not form.is_valid():
@@ -122,7 +123,7 @@ def position(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def progress(request: HttpRequest) -> HttpResponse:
+def progress(request: AuthenticatedRequest) -> HttpResponse:
     tracks = selectors.progress(request.user)
     return render(
         request,
@@ -137,7 +138,7 @@ def progress(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def drills(request: HttpRequest) -> HttpResponse:
+def drills(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     if request.method == "POST":
         form = GradeForm(request.POST)
@@ -166,7 +167,7 @@ def drills(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan(request: HttpRequest) -> HttpResponse:
+def plan(request: AuthenticatedRequest) -> HttpResponse:
     existing = Plan.objects.filter(user=request.user).first()
     if request.method == "POST":
         # The form works on a copy: an invalid submission must not change the plan shown.

@@ -36,6 +36,7 @@ def study_plan(user: User, plan: Plan, today: dt.date) -> StudyPlan:
     states = []
     for entry_track in progress(user, tracks):
         track = entry_track.track
+        assert track is not None  # progress() was given these tracks
         guides = []
         for entry in entry_track.guides:
             guide = entry.guide

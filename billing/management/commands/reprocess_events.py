@@ -29,6 +29,9 @@ class Command(BaseCommand):
                 counts["retry later"] += 1
                 self.stderr.write(f"{event_id}: {exc}")
                 continue
+            if event is None:
+                counts["not stored"] = counts.get("not stored", 0) + 1
+                continue
             counts[event.state] = counts.get(event.state, 0) + 1
             if event.state == StripeEvent.State.FAILED:
                 self.stderr.write(f"{event_id}: {event.error}")
