@@ -1,12 +1,12 @@
-"""`{% hole "name" number %}`: where a cached guide page gets what differs per reader or per
-request (see articles.holes)."""
+"""`{% hole "name" number %}`: where a page served from a shell gets what differs per reader or
+per request (see pages.shells)."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.holes import TOKEN_KEY
+from pages.shells import TOKEN_KEY
 
 register = template.Library()
 
@@ -17,6 +17,8 @@ def hole(context: template.Context, name: str, number: int | str = "") -> SafeSt
     if token is None:
         # Rendered any other way, the hole would be plain text in the page.
         raise template.TemplateSyntaxError(
-            "{% hole %} belongs in templates rendered by articles.holes.render"
+            "{% hole %} belongs in templates rendered by pages.shells.render"
         )
+    if not name.replace("_", "").isalpha() or not name.islower():
+        raise template.TemplateSyntaxError(f"a hole's name is lower-case words: {name!r}")
     return mark_safe(f"{token}{name}{number}{token}")
