@@ -1,4 +1,4 @@
-"""Reader pages: fetch, ask billing.entitlements, render."""
+"""Reader pages: fetch, ask billing.entitlements, serve from a shell (pages.shells)."""
 
 from __future__ import annotations
 

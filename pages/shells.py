@@ -40,6 +40,7 @@ import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from html import escape
 from typing import Any
 
@@ -69,6 +70,11 @@ class Fragment:
     others."""
 
     html: str
+
+    @cached_property
+    def shell(self) -> Shell:
+        """The markup cut at its holes, once (a form filled into many pages)."""
+        return Shell.of(self)
 
 
 def render_fragment(
@@ -142,9 +148,7 @@ def _join(shell: Shell, fillers: Mapping[str, Filler], *, keep_others: bool) -> 
                 # Markup may hold holes of its own (a form's CSRF token).
                 html = value.html
                 out.append(
-                    _join(Shell.of(value), fillers, keep_others=keep_others)
-                    if MARK in html
-                    else html
+                    _join(value.shell, fillers, keep_others=keep_others) if MARK in html else html
                 )
             else:
                 out.append(escape(value))
