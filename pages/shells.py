@@ -21,7 +21,9 @@ A view does three things:
 1. `stored(key, build, seconds)`: the shell for this key from this process's store, or `build()`.
 2. `build()` calls `build_shell(template, context, request=..., fixed=...)`: the page rendered
    with holes; `fixed` fills, once, holes that depend only on what the key says (a visitor's
-   sign-in prompt, rendered from a template with `render_fragment`).
+   sign-in prompt, rendered from a template with `render_fragment`). The template loads
+   `holes` and replaces base.html's `{% block messages %}` with `{% hole "messages" %}`: one
+   reader's messages must never be rendered into a shared page.
 3. `serve(shell, request, fillers)`: the response, with the holes `csrf`, `nonce` and `messages`
    filled for this request, and the view's own holes by `fillers` (name -> function of the
    hole's number). Text a filler returns is escaped; markup comes only from templates, as a
@@ -167,6 +169,9 @@ def build_shell(
     """The page rendered once for everyone its key stands for, with `fixed` holes filled now.
     The request supplies the context processors (the kind of reader in the header); its CSRF
     token, nonce and messages are never rendered into the shell."""
+    # No reader's messages in a shared page, even from a template that forgets its hole: they
+    # stay pending for the reader's next page.
+    context = {"messages": (), **context}
     shell = Shell.of(render_fragment(template_name, context, request=request, fragments=fragments))
     return shell.filled(fixed) if fixed else shell
 

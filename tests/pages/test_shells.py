@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import RequestFactory
 
-from pages.shells import MARK, Fragment, Shell, render_fragment, serve
+from pages.shells import MARK, Fragment, Shell, build_shell, render_fragment, serve
 
 
 def shell(html: str) -> Shell:
@@ -41,3 +44,13 @@ def test_a_mark_in_a_templates_data_is_removed_and_makes_no_hole() -> None:
     fragment = render_fragment("includes/messages.html", {"messages": [f"{MARK}csrf{MARK}"]})
     assert MARK not in fragment.html and "csrf" in fragment.html
     assert shell(fragment.html).holes == frozenset()
+
+
+def test_a_readers_messages_never_go_into_a_shell_even_without_a_hole_for_them() -> None:
+    request = RequestFactory().get("/")
+    request.user = AnonymousUser()
+    request._messages = CookieStorage(request)
+    messages.info(request, "Your card was declined.")
+    built = build_shell("includes/messages.html", {}, request=request)
+    assert "Your card was declined." not in "".join(map(str, built.parts))
+    assert [m.message for m in request._messages] == ["Your card was declined."]  # still pending
