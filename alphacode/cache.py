@@ -26,8 +26,6 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django_redis.cache import RedisCache
@@ -36,34 +34,6 @@ _batch: ContextVar[dict[str, Any] | None] = ContextVar("alphacode_cache_batch", 
 _MISSING = object()
 
 
-class ProcessCache(LocMemCache):
-    """Django's local-memory cache without the pickling: for immutable values (strings, tuples,
-    frozen sets) that this process keeps for itself, such as a guide page's shell, which is
-    served as is instead of being copied out of a pickle on every request."""
-
-    def make_and_validate_key(self, key: str, version: int | None = None) -> str:
-        return self.make_key(key, version=version)  # our own keys: no memcached checks
-
-    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
-        key = self.make_key(key, version=version)
-        with self._lock:
-            if self._has_expired(key):
-                self._delete(key)
-                return default
-            self._cache.move_to_end(key, last=False)
-            return self._cache[key]
-
-    def set(
-        self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
-    ) -> None:
-        key = self.make_key(key, version=version)
-        with self._lock:
-            self._set(key, value, timeout)
-
-    def add(self, *args: Any, **kwargs: Any) -> bool:
-        raise NotImplementedError("ProcessCache holds shells: get and set only")
-
-    incr = add
 
 
 def _forget(keys: Iterable[str]) -> None:

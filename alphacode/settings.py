@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
+    "pages",
     "accounts",
     "articles",
     "billing",
@@ -120,12 +121,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Each process also keeps the guide pages it served last, under keys that carry the content
-# version (so an entry never goes stale: a change moves readers to a new key).
+# Each process also keeps the reader pages it served last (shells, see pages.shells), under keys
+# that carry the content version (so an entry never goes stale: a change moves readers on).
 CACHES["local"] = {
-    "BACKEND": "alphacode.cache.ProcessCache",
+    "BACKEND": "pages.store.ProcessCache",
     "LOCATION": "alphacode-local",
-    "OPTIONS": {"MAX_ENTRIES": 200},
+    "OPTIONS": {"MAX_ENTRIES": 500},
 }
 
 # Sessions are read from the cache (Redis) on every signed-in request and kept in Postgres too.

@@ -19,7 +19,7 @@ import yaml
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 
-from .holes import without_marks
+from pages.shells import without_marks
 
 FRONT_MATTER_KEYS = {
     "title",

@@ -12,7 +12,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .holes import without_marks
+from pages.shells import without_marks
+
 from .markdown import unique_anchor
 
 WORDS_PER_MINUTE = 200

@@ -12,20 +12,21 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from . import holes
+from pages.shells import Fragment, render_fragment
+
 from .markdown import render_inline
 from .models import Block, Guide, Section
 
 CACHE_SECONDS = 60 * 60 * 24
 # Part of every cached rendering's key: raised whenever what is cached changes shape, so a
 # deploy never reads an entry written by the code before it.
-RENDER_SCHEMA = 4
+RENDER_SCHEMA = 5
 
 
 @dataclass(frozen=True)
 class RenderedBody:
     toc: list[dict]  # {"heading", "anchor", "locked"} for every section
-    html: SafeString
+    html: Fragment  # with holes for a reader's ticks and the checklist form (pages.shells)
     locked_count: int
     # Checklist item ids of each visible section (section id -> item ids): what a reader's
     # ticks are counted against.
@@ -67,7 +68,7 @@ def guide_body(guide: Guide, *, full: bool) -> RenderedBody:
     if cached is not None:
         return RenderedBody(
             toc=cached["toc"],
-            html=mark_safe(cached["html"]),
+            html=Fragment(cached["html"]),
             locked_count=cached["locked"],
             checklists=cached["checklists"],
         )
@@ -89,7 +90,7 @@ def guide_body(guide: Guide, *, full: bool) -> RenderedBody:
             ]
         )
     }
-    html = holes.render(
+    html = render_fragment(
         "articles/includes/guide_body.html",
         {
             "intro": intro_html(guide.intro),
@@ -109,7 +110,7 @@ def guide_body(guide: Guide, *, full: bool) -> RenderedBody:
     locked = len(sections) - min(visible, len(sections))
     cache.set(
         key,
-        {"toc": toc, "html": html, "locked": locked, "checklists": checklists},
+        {"toc": toc, "html": html.html, "locked": locked, "checklists": checklists},
         CACHE_SECONDS,
     )
-    return RenderedBody(toc=toc, html=mark_safe(html), locked_count=locked, checklists=checklists)
+    return RenderedBody(toc=toc, html=html, locked_count=locked, checklists=checklists)

@@ -23,7 +23,8 @@ export DJANGO_STATIC_ROOT="$ROOT/bench/.static"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$BENCH_DB"
 export DATABASE_POOL_MIN="${THREADS}"
 export DATABASE_POOL_MAX="$((THREADS + 2))"
-export REDIS_URL="redis://127.0.0.1:6379/3"
+BENCH_REDIS_DB="${BENCH_REDIS_DB:-3}"   # a Redis db of its own: the bench flushes it
+export REDIS_URL="redis://127.0.0.1:6379/$BENCH_REDIS_DB"
 export EMAIL_URL="smtp://127.0.0.1:1"
 export SITE_URL="$BASE"
 export STRIPE_WEBHOOK_SECRET="whsec_bench_secret"
@@ -38,7 +39,7 @@ bench_prepare_database() {
 }
 
 bench_start_server() {
-  redis-cli -n 3 flushdb >/dev/null
+  redis-cli -n "$BENCH_REDIS_DB" flushdb >/dev/null
   "$PY" -m gunicorn alphacode.wsgi:application --bind "127.0.0.1:$PORT" \
     --workers "$WORKERS" --threads "$THREADS" --worker-class gthread \
     --log-level warning --pid "$ROOT/bench/.gunicorn.pid" &

@@ -1,14 +1,18 @@
-"""`{% hole "name" number %}`: where a cached guide page gets what differs per reader or per
-request (see articles.holes)."""
+"""`{% hole "name" number %}`: where a page served from a shell gets what differs per reader or
+per request (see pages.shells)."""
 
 from __future__ import annotations
+
+import re
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.holes import TOKEN_KEY
+from pages.shells import TOKEN_KEY
 
 register = template.Library()
+# Letters and underscores only: a hole's number follows its name in the page.
+NAME = re.compile("[a-z_]+")
 
 
 @register.simple_tag(takes_context=True)
@@ -17,6 +21,8 @@ def hole(context: template.Context, name: str, number: int | str = "") -> SafeSt
     if token is None:
         # Rendered any other way, the hole would be plain text in the page.
         raise template.TemplateSyntaxError(
-            "{% hole %} belongs in templates rendered by articles.holes.render"
+            "{% hole %} belongs in templates rendered by pages.shells.render_fragment"
         )
+    if not NAME.fullmatch(name):
+        raise template.TemplateSyntaxError(f"a hole's name is lower-case words: {name!r}")
     return mark_safe(f"{token}{name}{number}{token}")
