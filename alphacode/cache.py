@@ -34,8 +34,6 @@ _batch: ContextVar[dict[str, Any] | None] = ContextVar("alphacode_cache_batch", 
 _MISSING = object()
 
 
-
-
 def _forget(keys: Iterable[str]) -> None:
     batch = _batch.get()
     if batch:
