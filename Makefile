@@ -41,10 +41,12 @@ run: install
 test: test-setup install node_modules/.installed-stamp
 	$(PY) -m pytest
 
-# Models and migrations must agree; the check reads no database (embedded defaults).
+# ruff (many rule families, see pyproject.toml), mypy with django-stubs over the apps, models and
+# migrations in agreement (the check reads no database: embedded defaults), the compose file.
 lint: test-packages install node_modules/.installed-stamp
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/mypy
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
 	node_modules/.bin/dclint docker-compose.yml
 

@@ -6,8 +6,8 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alphac
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("EMAIL_URL", "locmem:")
 
-from .settings import *  # noqa: E402,F403
-from .settings import CACHES, DATABASES  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import CACHES, DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES["default"]["KEY_PREFIX"] = f"alphacode-test-{os.getpid()}"

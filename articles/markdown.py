@@ -200,7 +200,7 @@ def _parse_datetime(value: object, fail) -> dt.datetime | None:
     if isinstance(value, dt.datetime):
         parsed = value
     elif isinstance(value, dt.date):
-        parsed = dt.datetime(value.year, value.month, value.day)
+        parsed = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     elif isinstance(value, str):
         try:
             parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -301,7 +301,7 @@ def _parse_block(number: int, chunk: list[str], source: str) -> BlockData:
         raise GuideFormatError(
             source, number, "only '## ' section headings are supported (no '#' or '###')"
         )
-    if first.startswith("```") or first.startswith("~~~"):
+    if first.startswith(("```", "~~~")):
         raise GuideFormatError(source, number, "code blocks are not supported; use `inline code`")
     if re.match(r"^([-*+]|\d+[.)])\s", first):
         raise GuideFormatError(
@@ -404,8 +404,7 @@ def write_guide(guide: GuideData) -> str:
         if section.anchor != unique_anchor(section.heading, set()):
             heading += f" {{#{section.anchor}}}"
         parts.append(heading)
-        for block in section.blocks:
-            parts.append(_write_block(block))
+        parts.extend(_write_block(block) for block in section.blocks)
     return "\n\n".join(parts) + "\n"
 
 

@@ -20,6 +20,9 @@ WORDS_PER_MINUTE = 200
 
 
 class Track(models.Model):
+    # Set by the listing views (not a column): the track's number of published guides.
+    guide_count: int
+
     slug = models.SlugField(max_length=60, unique=True)
     title = models.CharField(max_length=120)
     description = models.TextField(blank=True)

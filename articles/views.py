@@ -7,7 +7,6 @@ import re
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
@@ -18,6 +17,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.models import User
+from accounts.requests import signed_in_user
 from alphacode.context_processors import site_context
 from billing.entitlements import can_read, can_read_premium
 from pages.shells import (
@@ -101,10 +102,15 @@ def home(request: HttpRequest) -> HttpResponse:
         return build_shell("articles/home.html", context, request=request, fixed=fixed)
 
     shell = stored(f"home:{content_version()}:{kind}", build, LISTING_SECONDS)
-    return serve(shell, request, {"continue_reading": lambda _: _continue_reading(request.user)})
+    reader = signed_in_user(request)
+    return serve(
+        shell,
+        request,
+        {"continue_reading": lambda _: _continue_reading(reader) if reader else ""},
+    )
 
 
-def _continue_reading(user: AbstractBaseUser | AnonymousUser) -> Fragment | str:
+def _continue_reading(user: User) -> Fragment | str:
     last = continue_reading(user)
     if last is None:
         return ""
@@ -170,7 +176,8 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         return cached
 
     entry = stored(f"{key}:{kind}", lambda: guide_shell(request, page(), kind), GUIDE_ENTRY_SECONDS)
-    state = open_guide(request.user, entry.guide_id) if kind != "visitor" else None
+    reader = signed_in_user(request)
+    state = open_guide(reader, entry.guide_id) if reader is not None else None
     return serve_guide(request, entry, state)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alphacode.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -75,10 +75,28 @@ def webhooks(count: int, path: str) -> None:
             out.write(f"{header}\t{body}\n")
 
 
-WORDS = (
-    "pattern window pointer heap graph cache shard queue latency budget retry story "
-    "impact tradeoff invariant baseline rubric drill evaluation prompt"
-).split()
+WORDS = [
+    "pattern",
+    "window",
+    "pointer",
+    "heap",
+    "graph",
+    "cache",
+    "shard",
+    "queue",
+    "latency",
+    "budget",
+    "retry",
+    "story",
+    "impact",
+    "tradeoff",
+    "invariant",
+    "baseline",
+    "rubric",
+    "drill",
+    "evaluation",
+    "prompt",
+]
 
 
 def seed(guides: int, users: int) -> None:

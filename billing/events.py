@@ -130,7 +130,7 @@ def event_process(*, event_id: str, due: dt.datetime | None = None) -> StripeEve
             event.error = f"will retry: {exc.__class__.__name__}: {exc}"
             event.next_attempt_at = timezone.now() + retry_delay(event.attempts)
             deferred = EventDeferred(event.error, due=event.next_attempt_at)
-        except Exception as exc:  # noqa: BLE001 - recorded on the row for an operator
+        except Exception as exc:
             logger.exception("stripe event %s failed", event_id)
             event.state = StripeEvent.State.FAILED
             event.error = f"{exc.__class__.__name__}: {exc}"

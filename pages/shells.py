@@ -139,7 +139,7 @@ def _join(shell: Shell, fillers: Mapping[str, Filler], *, keep_others: bool) -> 
     out = [parts[0]]
     for index in range(1, len(parts), 3):
         name, number = parts[index], parts[index + 1]
-        filler = fillers.get(name)  # type: ignore[call-overload]
+        filler = fillers.get(str(name))
         if filler is None:
             if not keep_others:
                 raise LookupError(f"no filler for the hole {name!r}")

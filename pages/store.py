@@ -1,38 +1,63 @@
-"""Where this process keeps its shells: settings.CACHES["local"]."""
+"""Where this process keeps its shells: settings.CACHES["local"].
+
+A small least-recently-used store written against Django's public cache interface
+(`BaseCache`) rather than a subclass of the local-memory backend: shells are immutable
+(frozen dataclasses of strings), so they are kept and served as they are, without the pickling
+(and the copy per read) that `LocMemCache` does, and without reaching into its internals."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from typing import Any
 
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
 
-class ProcessCache(LocMemCache):
-    """Django's local-memory cache without the pickling: for immutable values (shells, frozen
-    dataclasses of strings) that this process keeps for itself, served as they are instead of
-    being copied out of a pickle on every request."""
-
-    def make_and_validate_key(self, key: str, version: int | None = None) -> str:
-        return self.make_key(key, version=version)  # our own keys: no memcached checks
+class ProcessCache(BaseCache):
+    def __init__(self, name: str, params: dict[str, Any]) -> None:
+        super().__init__(params)
+        self.max_entries = int(params.get("OPTIONS", {}).get("MAX_ENTRIES", 300))
+        # Key -> (expiry as a time.time() value or None for never, value); oldest first.
+        self.entries: OrderedDict[str, tuple[float | None, Any]] = OrderedDict()
+        self.lock = threading.Lock()
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         key = self.make_key(key, version=version)
-        with self._lock:
-            if self._has_expired(key):
-                self._delete(key)
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
                 return default
-            self._cache.move_to_end(key, last=False)
-            return self._cache[key]
+            expires, value = entry
+            if expires is not None and expires <= time.time():
+                del self.entries[key]
+                return default
+            self.entries.move_to_end(key)
+            return value
 
     def set(
         self, key: str, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
     ) -> None:
         key = self.make_key(key, version=version)
-        with self._lock:
-            self._set(key, value, timeout)
+        expires = self.get_backend_timeout(timeout)
+        with self.lock:
+            self.entries[key] = (expires, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
+    def delete(self, key: str, version: int | None = None) -> bool:
+        key = self.make_key(key, version=version)
+        with self.lock:
+            return self.entries.pop(key, None) is not None
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
 
     def add(self, *args: Any, **kwargs: Any) -> bool:
-        raise NotImplementedError("ProcessCache holds shells: get and set only")
+        raise NotImplementedError("ProcessCache holds shells: get, set, delete and clear only")
 
-    incr = add
+    def incr(self, *args: Any, **kwargs: Any) -> int:
+        raise NotImplementedError("ProcessCache holds shells: get, set, delete and clear only")

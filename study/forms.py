@@ -38,7 +38,7 @@ class RowIdField(forms.IntegerField):
 
 def _id_errors(message: str) -> dict[str, str]:
     """Every way an id can be wrong says the same thing: there is no such row."""
-    return {key: message for key in ("required", "invalid", "min_value", "max_value")}
+    return dict.fromkeys(("required", "invalid", "min_value", "max_value"), message)
 
 
 class RowIdsField(forms.Field):
@@ -113,7 +113,7 @@ class PositionForm(StudyForm):
     guide = GuideField(error_messages=_id_errors("No such guide."))
     section = forms.SlugField(
         max_length=Section._meta.get_field("anchor").max_length,
-        error_messages={key: "No such section." for key in ("required", "invalid", "max_length")},
+        error_messages=dict.fromkeys(("required", "invalid", "max_length"), "No such section."),
     )
 
 
@@ -124,7 +124,7 @@ class GradeForm(StudyForm):
     item = RowIdField(error_messages=_id_errors("no such card."))
     grade = forms.ChoiceField(
         choices=[(grade, grade) for grade in QUALITY],
-        error_messages={key: "choose a grade." for key in ("required", "invalid_choice")},
+        error_messages=dict.fromkeys(("required", "invalid_choice"), "choose a grade."),
     )
     seen = forms.CharField(
         required=False,

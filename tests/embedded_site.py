@@ -289,7 +289,7 @@ def ticks_at_once(email: str, guide: Guide) -> None:
                 responses[n] = post(
                     clients[n], "/progress/tick/", forms[n], {"item": item.pk, "checked": "1"}
                 )
-        except BaseException as error:  # reported below, with the page
+        except BaseException as error:  # noqa: BLE001 - reported below, with the page
             responses[n] = error
         finally:
             connection.close()

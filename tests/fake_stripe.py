@@ -364,10 +364,10 @@ def serve(fake: FakeStripe) -> ThreadingHTTPServer:
                 status, payload = fake.handle(method, url.path, params, headers)
             self._respond(status, json.dumps(payload), {"Content-Type": "application/json"})
 
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             self._api("GET")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             self._api("POST")
 
         def log_message(self, format: str, *args: Any) -> None:

@@ -23,7 +23,8 @@ def test_sign_up_subscribe_read_cancel_and_see_the_paywall_again(
 
     # A visitor meets the paywall.
     page = client.get(url).content.decode()
-    assert 'id="paywall"' in page and SENTINEL not in page
+    assert 'id="paywall"' in page
+    assert SENTINEL not in page
 
     # Signs up and confirms the email with the code from the outbox.
     client.post(
@@ -58,7 +59,8 @@ def test_sign_up_subscribe_read_cancel_and_see_the_paywall_again(
 
     # Reads the premium guide in full.
     page = client.get(url).content.decode()
-    assert SENTINEL in page and 'id="paywall"' not in page
+    assert SENTINEL in page
+    assert 'id="paywall"' not in page
     assert "Active, renews" in client.get("/account/").content.decode()
 
     # Cancels; Stripe says so with customer.subscription.deleted.
@@ -68,5 +70,6 @@ def test_sign_up_subscribe_read_cancel_and_see_the_paywall_again(
     )
 
     page = client.get(url).content.decode()
-    assert SENTINEL not in page and 'id="paywall"' in page
+    assert SENTINEL not in page
+    assert 'id="paywall"' in page
     assert "Canceled on" in client.get("/account/").content.decode()

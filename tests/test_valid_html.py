@@ -69,8 +69,16 @@ def vnu_errors(pages: dict[str, str]) -> list[str]:
             path.write_text(html, encoding="utf-8")
             labels[path.name] = label
         run = subprocess.run(
-            [java, "-jar", str(jar), "--errors-only", "--format", "json", "--stdout"]
-            + sorted(str(Path(folder) / name) for name in labels),
+            [
+                java,
+                "-jar",
+                str(jar),
+                "--errors-only",
+                "--format",
+                "json",
+                "--stdout",
+                *sorted(str(Path(folder) / name) for name in labels),
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -89,10 +97,7 @@ def vnu_errors(pages: dict[str, str]) -> list[str]:
 
 def fetched(client: Client, url: str, *, data: dict | None = None, status: int = 200) -> str:
     """The page as served (GET, or POST when there is data), after any redirects."""
-    if data is None:
-        response = client.get(url, follow=True)
-    else:
-        response = client.post(url, data, follow=True)
+    response = client.get(url, follow=True) if data is None else client.post(url, data, follow=True)
     assert response.status_code == status, f"{url}: {response.status_code}"
     return response.content.decode()
 
@@ -237,7 +242,8 @@ def test_the_checker_reports_an_invalid_page_by_its_name() -> None:
             "bad page": '<!DOCTYPE html><html lang=en><title>t</title><time datetime="x">x</time>',
         }
     )
-    assert len(errors) == 1 and errors[0].startswith("bad page: line 1: ")
+    assert len(errors) == 1
+    assert errors[0].startswith("bad page: line 1: ")
 
 
 def test_a_missing_java_fails_with_the_command_that_installs_it(monkeypatch) -> None:

@@ -13,7 +13,7 @@ from billing.models import ComplimentaryAccess, Customer, Subscription
 
 from ..factories import UserFactory
 
-END = timezone.make_aware(dt.datetime(2026, 12, 12, 9, 0))
+END = dt.datetime(2026, 12, 12, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -62,7 +62,8 @@ def test_status_in_words(client: Client, member, fields, words, subscribed, sett
 
 def test_no_subscription_offers_to_subscribe(client: Client, member) -> None:
     html = client.get("/account/").content.decode()
-    assert "No subscription" in html and "Subscribe for $19/month" in html
+    assert "No subscription" in html
+    assert "Subscribe for $19/month" in html
     assert "Manage billing" not in html
     assert 'action="/accounts/logout/"' in html
 

@@ -153,7 +153,8 @@ def test_failed_sign_ins_are_rate_limited(client: Client) -> None:
 )
 def test_allauth_pages_use_the_site_design(client: Client, url: str) -> None:
     html = client.get(url).content.decode()
-    assert 'class="site-header"' in html and 'class="site-footer"' in html
+    assert 'class="site-header"' in html
+    assert 'class="site-footer"' in html
     assert '<main id="main" tabindex="-1" class="auth-page">' in html
     assert "css/site.css" in html
 
@@ -163,7 +164,8 @@ def test_allauth_pages_use_the_site_design(client: Client, url: str) -> None:
 def test_signed_in_account_pages_use_the_site_design(client: Client, url: str) -> None:
     client.force_login(verified_user())
     html = client.get(url).content.decode()
-    assert 'class="site-header"' in html and "auth-page" in html
+    assert 'class="site-header"' in html
+    assert "auth-page" in html
 
 
 @pytest.mark.django_db
@@ -185,7 +187,8 @@ def test_welcome_email_once_after_the_email_is_confirmed(
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/confirm-email/", {"code": code_from(mail.outbox[-1])})
     welcome = [m for m in mail.outbox if m.subject == "Welcome to Alpha Code"]
-    assert len(welcome) == 1 and welcome[0].to == ["ada@example.com"]
+    assert len(welcome) == 1
+    assert welcome[0].to == ["ada@example.com"]
     assert "/guides/" in welcome[0].body
     # A second confirmed address does not welcome the same person twice.
     from allauth.account.models import EmailAddress

@@ -97,7 +97,8 @@ def test_editor_creates_previews_and_publishes_a_guide(editor_client: Client, cl
     # Draft: invisible to the public, previewable by the editor exactly as readers see it.
     assert client.get("/guides/intervals-merged/").status_code == HTTPStatus.NOT_FOUND
     preview = editor_client.get("/guides/intervals-merged/preview/").content.decode()
-    assert '<form class="checklist"' in preview and '<table class="phrases">' in preview
+    assert '<form class="checklist"' in preview
+    assert '<table class="phrases">' in preview
     assert "I&#x27;ll sort by start time first." in preview
 
     response = editor_client.post(
@@ -106,7 +107,8 @@ def test_editor_creates_previews_and_publishes_a_guide(editor_client: Client, cl
     )
     assert response.status_code == HTTPStatus.FOUND
     guide.refresh_from_db()
-    assert guide.status == "published" and guide.published_at is not None
+    assert guide.status == "published"
+    assert guide.published_at is not None
     public = client.get("/guides/intervals-merged/").content.decode()
     assert "Sort by start, then sweep once." in public
     assert "Sort by start time first" not in public  # premium, past the cut

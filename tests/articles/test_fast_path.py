@@ -196,6 +196,8 @@ def test_each_kind_of_reader_gets_their_own_header(client: Client, premium_guide
     member = Client()
     member.force_login(UserFactory())
     member_page = member.get(url).content.decode()
-    assert ">Admin</a>" not in member_page and ">Account</a>" in member_page
+    assert ">Admin</a>" not in member_page
+    assert ">Account</a>" in member_page
     visitor_page = client.get(url).content.decode()
-    assert ">Sign in</a>" in visitor_page and ">Account</a>" not in visitor_page
+    assert ">Sign in</a>" in visitor_page
+    assert ">Account</a>" not in visitor_page

@@ -56,7 +56,8 @@ def test_seed_guide_has_its_header_elements(full_page: str, seed_guide) -> None:
     assert f"{seed_guide.read_minutes} min read · {seed_guide.word_count:,} words" in text
     assert seed_guide.word_count > 3000  # the whole text is counted, not just the preview
     assert seed_guide.read_minutes == round(seed_guide.word_count / 200)
-    assert "Updated" in text and "<time datetime=" in full_page
+    assert "Updated" in text
+    assert "<time datetime=" in full_page
 
 
 def test_seed_guide_sections_are_h2_with_anchors_linked_from_the_toc(full_page: str) -> None:
@@ -129,7 +130,8 @@ def test_inline_markdown_is_rendered_and_html_is_sanitized(db, client: Client) -
         ]
     )
     html = client.get(guide.get_absolute_url()).content.decode()
-    assert "<em>care</em>" in html and "<code>code</code>" in html
+    assert "<em>care</em>" in html
+    assert "<code>code</code>" in html
     assert '<a href="https://example.com/x" rel="noopener nofollow">docs</a>' in html
     assert "<script>alert(1)</script>" not in html
     assert 'href="javascript:' not in html

@@ -44,7 +44,8 @@ def test_track_page_lists_only_its_guides(client: Client) -> None:
 
     make_guide(title="A design guide", track=Track.objects.get(slug="system-design"))
     html = client.get("/tracks/system-design/").content.decode()
-    assert "A design guide" in html and "A coding guide" not in html
+    assert "A design guide" in html
+    assert "A coding guide" not in html
     assert client.get("/tracks/no-such-track/").status_code == HTTPStatus.NOT_FOUND
 
 
@@ -99,7 +100,8 @@ def test_feed_lists_published_guides_with_their_deks(client: Client) -> None:
     response = client.get("/feed/")
     assert response["Content-Type"].startswith("application/rss+xml")
     body = response.content.decode()
-    assert "Feed guide" in body and "Feed dek text" in body
+    assert "Feed guide" in body
+    assert "Feed dek text" in body
 
 
 @pytest.mark.django_db
@@ -156,7 +158,8 @@ def test_pages_send_a_content_security_policy(client: Client) -> None:
     guide = make_guide()
     response = client.get(guide.get_absolute_url())
     policy = response["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
     # The page's only inline script is a JSON-LD data block, which browsers never execute.
     html = response.content.decode()

@@ -184,7 +184,8 @@ def test_draft_and_scheduled_guides_are_invisible_to_the_public(client, name, fi
         "/search/?q=hidden",
     ]:
         body = client.get(url).content.decode()
-        assert "Hidden guide title" not in body and "hidden-guide" not in body, url
+        assert "Hidden guide title" not in body, url
+        assert "hidden-guide" not in body, url
 
 
 @pytest.mark.django_db
@@ -204,7 +205,8 @@ def test_staff_preview_shows_a_draft_as_readers_will_see_it(staff_client, client
     assert SENTINEL in full.content.decode()
     assert "Editor preview" in full.content.decode()
     as_visitor = staff_client.get(f"{url}?as=visitor").content.decode()
-    assert SENTINEL not in as_visitor and 'id="paywall"' in as_visitor
+    assert SENTINEL not in as_visitor
+    assert 'id="paywall"' in as_visitor
     # Not for the public: the preview URL sends visitors to sign in.
     response = client.get(url)
     assert response.status_code == HTTPStatus.FOUND
@@ -272,7 +274,8 @@ def test_deleting_a_section_in_the_admin_updates_the_page(
     with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(f"/admin/articles/section/{doomed.pk}/delete/", {"post": "yes"})
     html = client.get(guide.get_absolute_url()).content.decode()
-    assert "Gone soon." not in html and "Kept section." in html
+    assert "Gone soon." not in html
+    assert "Kept section." in html
 
 
 @pytest.mark.django_db

@@ -17,14 +17,13 @@ from ..factories import GuideFactory, TrackFactory
 
 
 def counted() -> dict[int, int]:
-    return {
-        track: n
-        for track, n in Guide.objects.published()
+    return dict(
+        Guide.objects.published()
         .order_by()
         .values_list("track_id")
         .annotate(n=Count("*"))
         .values_list("track_id", "n")
-    }
+    )
 
 
 def kept() -> dict[int, int]:

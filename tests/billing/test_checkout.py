@@ -158,7 +158,8 @@ def test_portal_without_a_customer_sends_to_pricing(client, member, fake_stripe)
 @pytest.mark.django_db
 def test_pricing_shows_the_right_call_to_action(client: Client, fake_stripe) -> None:
     html = client.get("/pricing/").content.decode()
-    assert "$19" in html and "Create your account" in html
+    assert "$19" in html
+    assert "Create your account" in html
     user = UserFactory()
     client.force_login(user)
     html = client.get("/pricing/").content.decode()
@@ -167,7 +168,8 @@ def test_pricing_shows_the_right_call_to_action(client: Client, fake_stripe) -> 
         user=user, stripe_subscription_id="sub_1", stripe_customer_id="cus_1", status="active"
     )
     html = client.get("/pricing/").content.decode()
-    assert "You are subscribed" in html and 'action="/billing/checkout/"' not in html
+    assert "You are subscribed" in html
+    assert 'action="/billing/checkout/"' not in html
     assert "How do I cancel?" in html
 
 
@@ -198,7 +200,8 @@ def test_stripe_setup_creates_then_finds_the_price(fake_stripe, capsys) -> None:
     first = capsys.readouterr().out.strip()
     call_command("stripe_setup")
     second = capsys.readouterr().out.strip()
-    assert first == second and first.startswith("price_")
+    assert first == second
+    assert first.startswith("price_")
     price = fake_stripe.prices[first]
     assert (
         price["unit_amount"],
@@ -206,7 +209,8 @@ def test_stripe_setup_creates_then_finds_the_price(fake_stripe, capsys) -> None:
         price["recurring"]["interval"],
         price["lookup_key"],
     ) == (1900, "usd", "month", "alphacode-monthly")
-    assert len(fake_stripe.prices) == 1 and list(fake_stripe.products) == ["alphacode"]
+    assert len(fake_stripe.prices) == 1
+    assert list(fake_stripe.products) == ["alphacode"]
 
 
 @pytest.mark.django_db

@@ -47,5 +47,5 @@ def test_sync_subscriptions_for_one_user_and_for_all(fake_stripe, capsys) -> Non
     fake_stripe.update_subscription(sub["id"], status="active")
     call_command("sync_subscriptions", "--all")
     assert Subscription.objects.get().status == "active"
-    with pytest.raises(CommandError, match="No subscriptions for nobody@example.com"):
+    with pytest.raises(CommandError, match=r"No subscriptions for nobody@example\.com"):
         call_command("sync_subscriptions", "--user", "nobody@example.com")

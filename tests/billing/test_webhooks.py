@@ -249,7 +249,8 @@ def test_stripe_unavailable_is_recorded_and_deferred_for_a_retry(fake_stripe) ->
     with pytest.raises(EventDeferred) as deferred:
         event_process(event_id="evt_retry")
     stored = StripeEvent.objects.get()
-    assert stored.state == "pending" and stored.error.startswith("will retry")
+    assert stored.state == "pending"
+    assert stored.error.startswith("will retry")
     assert stored.next_attempt_at == deferred.value.due > stored.received_at
     event_process(event_id="evt_retry")
     assert StripeEvent.objects.get().state == "processed"
@@ -299,7 +300,8 @@ def test_two_concurrent_deliveries_of_one_event_process_it_once(fake_stripe) -> 
     _, errors = run_together(lambda: event_process(event_id=payload["id"]), 2)
     assert errors == []
     event = StripeEvent.objects.get()
-    assert event.state == "processed" and event.attempts == 1
+    assert event.state == "processed"
+    assert event.attempts == 1
     assert len(fake_stripe.requests_to("GET", f"/v1/subscriptions/{sub['id']}")) == 1
     assert Subscription.objects.count() == 1
 

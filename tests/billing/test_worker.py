@@ -60,7 +60,8 @@ def test_webhook_is_processed_by_the_worker_and_its_email_sent_once(worker, fake
     assert Subscription.objects.get().status == "active"
     assert StripeEvent.objects.get().attempts == 1
     started = [m for m in mail.outbox if m.subject == "Your Alpha Code subscription has started"]
-    assert len(started) == 1 and started[0].to == ["ada@example.com"]
+    assert len(started) == 1
+    assert started[0].to == ["ada@example.com"]
     # And the subscriber can now read premium guides.
     from billing.entitlements import can_read_premium
 
@@ -74,7 +75,8 @@ def test_a_transient_stripe_error_is_retried_then_succeeds(worker, fake_stripe) 
     assert deliver(fake_stripe.event("customer.subscription.created", sub)) == 200
     wait_for(lambda: StripeEvent.objects.filter(state="processed").exists())
     event = StripeEvent.objects.get()
-    assert event.attempts == 2 and event.error == ""
+    assert event.attempts == 2
+    assert event.error == ""
     assert Subscription.objects.get().status == "active"
 
 
@@ -139,7 +141,8 @@ def test_worker_killed_mid_task_the_event_is_processed_exactly_once(on_broker, f
         wait_for(lambda: StripeEvent.objects.filter(state="processed").exists(), timeout=60)
         time.sleep(7)  # past the visibility timeout: the re-delivered copy runs and finds it done
         event = StripeEvent.objects.get()
-        assert event.state == "processed" and event.attempts == 1
+        assert event.state == "processed"
+        assert event.attempts == 1
         assert Subscription.objects.count() == 1
         assert SentEmail.objects.filter(kind="subscription_started").count() == 1
     finally:
@@ -201,8 +204,10 @@ def test_a_worker_killed_between_send_and_commit_resends_with_the_same_message_i
         holder.close()
     wait_for(lambda: not backend_alive(waiting))  # its transaction died with it
     email.refresh_from_db()
-    assert len(smtp_sink.messages) == 1 and email.sent_at is None
-    assert email.attempts == 1 and email.claimed_until is not None  # the claim it recorded
+    assert len(smtp_sink.messages) == 1
+    assert email.sent_at is None
+    assert email.attempts == 1
+    assert email.claimed_until is not None
 
     # Its claim lapses (time moved on explicitly), and the broker hands the task to a new worker.
     smtp_sink.before_reply = None
@@ -214,7 +219,8 @@ def test_a_worker_killed_between_send_and_commit_resends_with_the_same_message_i
         second.terminate()
         second.wait(timeout=30)
     email.refresh_from_db()
-    assert email.attempts == 2 and email.claimed_until is None
+    assert email.attempts == 2
+    assert email.claimed_until is None
     first_id, second_id = (message["Message-ID"] for message in smtp_sink.messages)
     assert first_id == second_id == message_id(email)
     assert [message["To"] for message in smtp_sink.messages] == ["ada@example.com"] * 2

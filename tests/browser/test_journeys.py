@@ -38,7 +38,8 @@ def test_visitor_subscribes_reads_everything_then_cancels(site, page, seed_guide
     assert page.locator("nav.toc li.locked").count() == 5
     assert page.locator("section.guide-section").count() == 1
     paywall = page.locator("#paywall")
-    assert paywall.is_visible() and "$19" in paywall.inner_text()
+    assert paywall.is_visible()
+    assert "$19" in paywall.inner_text()
 
     # Sign up, and confirm with the emailed code.
     paywall.get_by_role("link", name="Create your account").click()

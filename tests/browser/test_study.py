@@ -80,7 +80,8 @@ def test_a_drill_session(site, new_page, seed_guide, subscriber) -> None:
     page.get_by_role("button", name="Good").click()
     page.get_by_text(f"{rows - 1} cards due today").wait_for()
     card = Card.objects.get(user=subscriber)
-    assert card.item.text == prompt and card.interval == 1
+    assert card.item.text == prompt
+    assert card.interval == 1
     # "Again" keeps the card in today's session, after the other cards.
     again = page.locator(".drill-prompt").inner_text()
     page.get_by_text("Show answer").click()

@@ -159,7 +159,8 @@ def test_a_backup_restores_into_a_new_database_with_nothing_lost(
     dumped = backup("now", database=original, backup_dir=tmp_path / "backups")
     assert dumped.returncode == 0, dumped.stderr
     dump = Path(dumped.stdout.strip())
-    assert dump.parent == tmp_path / "backups" and dump.name.endswith(".dump")
+    assert dump.parent == tmp_path / "backups"
+    assert dump.name.endswith(".dump")
     assert dump.read_bytes().startswith(b"PGDMP")  # pg_dump's custom format
     restored = backup("restore", str(dump), restored_name, database=original, backup_dir=tmp_path)
     assert restored.returncode == 0, restored.stderr

@@ -68,7 +68,8 @@ def test_compose_commands_name_real_modules() -> None:
         assert importlib.import_module("alphacode").celery_app.main == "alphacode"
         assert command[3] == name
     migrate = SERVICES["migrate"]["command"]
-    assert migrate[:2] == ["python", "manage.py"] and migrate[2] in get_commands()
+    assert migrate[:2] == ["python", "manage.py"]
+    assert migrate[2] in get_commands()
     assert (ROOT / "manage.py").exists()
 
 

@@ -117,7 +117,8 @@ def test_pages_show_a_clean_error_page(server_without_database, path: str) -> No
     status, text, headers = fetch(server_without_database + path)
     assert status == 503
     assert "We’ll be back in a moment" in text
-    assert "Traceback" not in text and "OperationalError" not in text
+    assert "Traceback" not in text
+    assert "OperationalError" not in text
     assert headers.get("Retry-After") == "30"
     assert time.monotonic() - started < 10
 
@@ -125,10 +126,11 @@ def test_pages_show_a_clean_error_page(server_without_database, path: str) -> No
 def test_healthz_reports_the_database_down(server_without_database) -> None:
     status, text, _ = fetch(server_without_database + "/healthz")
     assert status == 503
-    assert '"database": "error' in text and '"cache": "ok"' in text
+    assert '"database": "error' in text
+    assert '"cache": "ok"' in text
 
 
 def test_pages_that_need_no_database_still_work(server_without_database) -> None:
     for path in ("/pricing/", "/robots.txt"):
-        status, text, _ = fetch(server_without_database + path)
+        status, _text, _ = fetch(server_without_database + path)
         assert status == 200, path

@@ -63,9 +63,10 @@ def test_a_tick_is_saved_and_shown_on_another_device(guide) -> None:
 
 def test_the_form_without_javascript_saves_the_whole_checklist(guide) -> None:
     client = signed_in(UserFactory())
-    first, second, third = items(guide, 0)
+    first, _second, third = items(guide, 0)
     page = client.get(guide.get_absolute_url()).content.decode()
-    assert 'action="/progress/checklist/"' in page and "Save checklist" in page
+    assert 'action="/progress/checklist/"' in page
+    assert "Save checklist" in page
     response = client.post(
         "/progress/checklist/", {"block": first.block_id, "item": [first.pk, third.pk]}
     )
@@ -117,7 +118,8 @@ def test_visitors_are_invited_to_sign_in_and_cannot_tick(client: Client, guide) 
     assert " disabled>" in page
     first = items(guide, 0)[0]
     response = client.post("/progress/tick/", {"item": first.pk, "checked": "1"})
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
 
 
 def test_a_guide_view_records_the_opening_once(guide, django_assert_num_queries) -> None:

@@ -39,7 +39,8 @@ def test_a_tick_with_a_checked_value_other_than_1_or_0_is_refused(guide) -> None
     )
     assert response.status_code == 400
     assert response.json() == {"error": "Checked must be 1 or 0."}
-    assert not Tick.objects.exists() and not Reading.objects.exists()
+    assert not Tick.objects.exists()
+    assert not Reading.objects.exists()
 
 
 @pytest.mark.parametrize("bad", ["abc", "²", "1" * 40])
@@ -51,7 +52,8 @@ def test_a_saved_checklist_with_one_bad_item_saves_none_of_it(guide, bad: str) -
     )
     assert response.status_code == 404
     assert response.json() == {"error": "No such checklist item."}
-    assert not Tick.objects.exists() and not Reading.objects.exists()
+    assert not Tick.objects.exists()
+    assert not Reading.objects.exists()
 
 
 @pytest.mark.parametrize("bad", BAD_IDS)
@@ -128,5 +130,6 @@ def test_a_first_plan_that_is_invalid_creates_no_plan(guide) -> None:
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Enter a valid date." in page and "Enter a whole number." in page
+    assert "Enter a valid date." in page
+    assert "Enter a whole number." in page
     assert not Plan.objects.filter(user=reader).exists()

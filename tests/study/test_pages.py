@@ -85,7 +85,8 @@ def test_continue_reading_goes_to_the_last_guide_and_section(guides) -> None:
 def test_study_pages_need_a_signed_in_reader(db, client: Client) -> None:
     for url in ("/progress/", "/drills/", "/plan/"):
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
 
 
 def test_due_cards_are_exactly_the_ones_whose_day_has_come(guides) -> None:
@@ -114,7 +115,8 @@ def test_due_cards_are_exactly_the_ones_whose_day_has_come(guides) -> None:
 def test_readers_only_drill_rows_they_may_read(guides) -> None:
     reader = UserFactory()
     texts = [d.item.text for d in due_cards(reader, timezone.localdate())]
-    assert "Locked" not in texts and texts.count("Stuck") == 2
+    assert "Locked" not in texts
+    assert texts.count("Stuck") == 2
 
 
 def test_new_cards_are_limited_per_day(db) -> None:
@@ -134,7 +136,8 @@ def test_a_drill_session(guides) -> None:
     assert "4 cards due today" in page  # the premium guide's locked row is not among them
     assert '<summary class="button">Show answer</summary>' in page
     item, seen = shown(page)
-    assert Item.objects.get(pk=item).text == "Start" and seen == "new"
+    assert Item.objects.get(pk=item).text == "Start"
+    assert seen == "new"
     response = client.post("/drills/", {"item": item, "grade": "good", "seen": seen})
     assert response.status_code == 302
     card = Card.objects.get(item_id=item)
@@ -148,7 +151,8 @@ def test_a_drill_session(guides) -> None:
     item, seen = shown(page)
     client.post("/drills/", {"item": item, "grade": "again", "seen": seen})
     page = client.get("/drills/").content.decode()
-    assert "3 cards due today" in page and shown(page)[0] != item
+    assert "3 cards due today" in page
+    assert shown(page)[0] != item
 
 
 def shown(page: str) -> tuple[int, str]:
@@ -177,7 +181,8 @@ def test_a_row_edit_keeps_its_schedule_and_a_deleted_row_loses_it(guides) -> Non
     block.text = "Moment | What to say\nStart | Let me restate it, in my own words.\n"
     block.save()
     card = Card.objects.get(user=reader)
-    assert card.item_id == start.pk and card.item.answer == "Let me restate it, in my own words."
+    assert card.item_id == start.pk
+    assert card.item.answer == "Let me restate it, in my own words."
     assert not Item.objects.filter(pk=stuck.pk).exists()
 
 

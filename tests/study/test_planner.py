@@ -125,7 +125,7 @@ def test_a_missed_day_rolls_forward_and_finished_work_stays_finished() -> None:
     # Monday's reading was done; Tuesday was missed entirely; on Wednesday the plan is
     # recomputed from Wednesday.
     wednesday = TODAY + dt.timedelta(days=2)
-    done = [("T", [guide(1, "T", 20, 5, opened_on=TODAY)] + tracks[0][1][1:])]
+    done = [("T", [guide(1, "T", 20, 5, opened_on=TODAY), *tracks[0][1][1:]])]
     plan = build_plan(
         today=wednesday,
         interview=interview,

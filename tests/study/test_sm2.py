@@ -51,8 +51,11 @@ def test_again_restarts_the_intervals_and_keeps_the_ease() -> None:
 
 def test_same_day_repeats_do_not_move_the_schedule() -> None:
     hard = review(Schedule(), "hard")
-    assert hard.repeat_today and hard.interval == 1
+    assert hard.repeat_today
+    assert hard.interval == 1
     again_today = review(hard, "hard")
-    assert again_today.repeat_today and again_today.interval == 1
+    assert again_today.repeat_today
+    assert again_today.interval == 1
     done = review(again_today, "good")
-    assert not done.repeat_today and (done.repetitions, done.interval) == (1, 1)
+    assert not done.repeat_today
+    assert (done.repetitions, done.interval) == (1, 1)
