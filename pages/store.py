@@ -14,14 +14,19 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
+# Django builds a cache object per thread (`caches` is thread-local), so the entries live here,
+# one store per cache name, shared by every thread of the process.
+_stores: dict[str, OrderedDict[str, tuple[float | None, Any]]] = {}
+_locks: dict[str, threading.Lock] = {}
+
 
 class ProcessCache(BaseCache):
     def __init__(self, name: str, params: dict[str, Any]) -> None:
         super().__init__(params)
         self.max_entries = int(params.get("OPTIONS", {}).get("MAX_ENTRIES", 300))
         # Key -> (expiry as a time.time() value or None for never, value); oldest first.
-        self.entries: OrderedDict[str, tuple[float | None, Any]] = OrderedDict()
-        self.lock = threading.Lock()
+        self.entries = _stores.setdefault(name, OrderedDict())
+        self.lock = _locks.setdefault(name, threading.Lock())
 
     def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
         key = self.make_key(key, version=version)

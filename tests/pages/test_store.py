@@ -3,14 +3,19 @@ dropped first past its size, and an entry gone once its time is up."""
 
 from __future__ import annotations
 
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
 import time_machine
+from django.core.cache import caches
 from django.utils import timezone
 
 from pages.store import ProcessCache
 
 
 def store(max_entries: int = 2) -> ProcessCache:
-    return ProcessCache("test", {"OPTIONS": {"MAX_ENTRIES": max_entries}})
+    # A name of its own: stores of one name share their entries across the process.
+    return ProcessCache(f"test-{uuid.uuid4()}", {"OPTIONS": {"MAX_ENTRIES": max_entries}})
 
 
 def test_a_kept_value_is_the_same_object_not_a_copy() -> None:
@@ -48,3 +53,12 @@ def test_delete_and_clear_forget_entries() -> None:
     assert shells.get("a") is None
     shells.clear()
     assert shells.get("b") is None
+
+
+def test_every_thread_of_the_process_sees_the_same_shells() -> None:
+    # Django's `caches` gives each thread its own cache object: a shell built while serving
+    # one request must still be there for the next request on another thread.
+    caches["local"].set("shared-page", "P", 60)
+    with ThreadPoolExecutor(max_workers=3) as threads:
+        seen = list(threads.map(lambda _: caches["local"].get("shared-page"), range(3)))
+    assert seen == ["P", "P", "P"]
