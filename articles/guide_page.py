@@ -47,9 +47,6 @@ def _json_ld(guide: Guide) -> SafeString:
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_ESCAPES))
 
 
-HEAVY_FIELDS = ("preview_text", "full_text", "search_preview", "search_full")
-
-
 @dataclass(frozen=True)
 class GuidePage:
     """Everything of a guide page that depends on neither the request nor the kind of reader,
@@ -116,7 +113,8 @@ READER_PARTS = "articles/includes/reader_parts.html"
 def guide_shell(request: HttpRequest, page: GuidePage, kind: str) -> GuideShell:
     """The page for this kind of reader: the holes that depend only on it (the checklist's form
     parts, the finish form, the paywall) are filled from templates now."""
-    parts = {"kind": kind, "guide_url": page.url, "guide_id": page.guide_id, **site_context()}
+    # Rendered with the request: the site context comes from its context processor.
+    parts = {"kind": kind, "guide_url": page.url, "guide_id": page.guide_id}
 
     def part(name: str, **extra: object) -> Fragment:
         return render_fragment(f"{READER_PARTS}#{name}", {**parts, **extra}, request=request)
@@ -147,9 +145,8 @@ def guide_shell(request: HttpRequest, page: GuidePage, kind: str) -> GuideShell:
     )
     return GuideShell(
         shell=shell,
-        unticked=shell.filled(
-            {"checkbox": part("checkbox"), "section_ready": "0", "guide_ready": "0"}
-        ),
+        # A visitor's shell has these holes filled already.
+        unticked=shell if kind == "visitor" else shell.filled(unticked),
         guide_id=page.guide_id,
         checklists=page.checklists,
         items=frozenset(item for ids in page.checklists.values() for item in ids),
@@ -171,7 +168,7 @@ def serve_guide(request: HttpRequest, entry: GuideShell, state: ReaderState | No
         return entry.checked if item in ticks else ""
 
     def section_ready(section: int | str) -> str:
-        return str(sum(1 for item in entry.checklists.get(int(section), ()) if item in ticks))
+        return str(len(ticks.intersection(entry.checklists.get(int(section), ()))))
 
     def guide_ready(_: int | str) -> str:
         return str(len(ticks & entry.items))

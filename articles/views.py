@@ -32,12 +32,15 @@ from pages.shells import (
 )
 from study.services import continue_reading, has_plan, open_guide
 
-from .guide_page import HEAVY_FIELDS, GuidePage, guide_page, guide_shell, serve_guide
+from .guide_page import GuidePage, guide_page, guide_shell, serve_guide
 from .models import Guide, Track, TrackGuideCount
 from .search import MAX_QUERY_LENGTH, search_guides
 from .services import GUIDE_ENTRY_SECONDS, content_version, guide_entry_key
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+# The big text columns: a guide page reads them only when its body is not cached either.
+HEAVY_FIELDS = ("preview_text", "full_text", "search_preview", "search_full")
 
 
 # Listings are served from shells kept for a minute under the content version: an edit shows at
@@ -125,8 +128,12 @@ def _listing(request: HttpRequest, template: str, slug: str | None) -> HttpRespo
     kind = reader_kind(request.user)
 
     def build() -> Shell:
-        track = get_object_or_404(Track, slug=slug) if slug is not None else None
         tracks = _tracks_with_counts()
+        track = None
+        if slug is not None:
+            track = next((t for t in tracks if t.slug == slug), None)
+            if track is None:
+                raise Http404("No such track.")
         guides = Guide.objects.published().for_listing()
         if track is not None:
             guides = guides.filter(track=track)
@@ -167,7 +174,6 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
         cached = cache.get(key)
         if cached is None:
             guide = get_object_or_404(
-                # The big text columns are only read if the body is not cached either.
                 Guide.objects.published().select_related("track").defer(*HEAVY_FIELDS),
                 slug=slug,
             )

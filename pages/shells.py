@@ -55,7 +55,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 MARK = "\ue000"
-HOLE = re.compile(f"{MARK}([a-z_]+)(\\d*){MARK}")
+HOLE_NAME = "[a-z_]+"
+HOLE = re.compile(f"{MARK}({HOLE_NAME})(\\d*){MARK}")
 # The context key under which `render_fragment` hands its templates this render's hole delimiter; a
 # leading underscore, so no template can print it.
 TOKEN_KEY = "_hole_token"

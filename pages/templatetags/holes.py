@@ -8,11 +8,11 @@ import re
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from pages.shells import TOKEN_KEY
+from pages.shells import HOLE_NAME, TOKEN_KEY
 
 register = template.Library()
 # Letters and underscores only: a hole's number follows its name in the page.
-NAME = re.compile("[a-z_]+")
+NAME = re.compile(HOLE_NAME)
 
 
 @register.simple_tag(takes_context=True)
