@@ -143,9 +143,10 @@ def restamp(stamp_key: str) -> None:
         cache.set(stamp_key, secrets.token_hex(8), STAMP_SECONDS)
 
     renew()
-    # Best effort after the commit: the change is committed whatever Redis says now, and the
-    # renewal made before the commit already retired every entry read before the change.
-    transaction.on_commit(renew, robust=True)
+    if transaction.get_connection().in_atomic_block:
+        # Best effort after the commit: the change is committed whatever Redis says now, and
+        # the renewal made before the commit already retired every entry read before it.
+        transaction.on_commit(renew, robust=True)
 
 
 # Names the signed-in user's id, so the first read of a request can fetch the session and that

@@ -6,14 +6,15 @@ import functools
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import get_script_prefix, reverse, set_script_prefix
+from django.urls import reverse
 
 
 @functools.cache
 def site_urls() -> dict[str, str]:
     """The site's fixed URLs, reversed once per process rather than on every page. They are
-    kept for the life of the process and shared by every reader, so they are reversed under the
-    configured script name (FORCE_SCRIPT_NAME), never under whatever the current request says."""
+    kept for the life of the process and shared by every reader; no request can change them,
+    because the script name is fixed in settings (FORCE_SCRIPT_NAME), which Django applies to
+    every request and at start-up."""
     names = {
         "home": "articles:home",
         "library": "articles:guide_list",
@@ -34,12 +35,7 @@ def site_urls() -> dict[str, str]:
         "position": "study:position",
         "finish": "study:finish",
     }
-    request_prefix = get_script_prefix()
-    set_script_prefix(settings.FORCE_SCRIPT_NAME or "/")
-    try:
-        return {key: reverse(name) for key, name in names.items()}
-    finally:
-        set_script_prefix(request_prefix)
+    return {key: reverse(name) for key, name in names.items()}
 
 
 # The price, written once. Stripe charges PRICE_AMOUNT (billing.stripe_gateway creates the

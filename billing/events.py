@@ -84,9 +84,9 @@ def event_reprocess(*, event_id: str) -> StripeEvent | None:
     return event_process(event_id=event_id)
 
 
-def events_claim_lost(*, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+def events_claim_lost(*, now: dt.datetime) -> list[str]:
     """Pending events whose next attempt is more than LOST_AFTER overdue, each claimed for one
-    new attempt due `now` (returned with it). Claiming moves the due time, so an attempt of the
+    new attempt due `now`. Claiming moves the due time, so an attempt of the
     old chain that was only late finds itself superseded and stops: never two chains."""
     with transaction.atomic():
         lost = list(
@@ -96,7 +96,7 @@ def events_claim_lost(*, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
         StripeEvent.objects.filter(pk__in=lost).update(next_attempt_at=now)
-    return [(event_id, now) for event_id in lost]
+    return lost
 
 
 def event_process(*, event_id: str, due: dt.datetime | None = None) -> StripeEvent | None:

@@ -70,9 +70,10 @@ def requeue_stale_events(now: dt.datetime | None = None) -> int:
     live chain of retries is left to it. `now`: for tests and operators."""
     from .events import events_claim_lost
 
-    claimed = events_claim_lost(now=now or timezone.now())
-    for event_id, due in claimed:
-        process_stripe_event.delay(event_id, due.isoformat())
+    now = now or timezone.now()
+    claimed = events_claim_lost(now=now)
+    for event_id in claimed:
+        process_stripe_event.delay(event_id, now.isoformat())
     if claimed:
         logger.info("re-queued %s stripe event(s) whose attempts were lost", len(claimed))
     return len(claimed)
