@@ -59,9 +59,13 @@ def _refused(request: HttpRequest, status: int, message: str) -> HttpResponse:
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
+def _refused_form(request: HttpRequest, form: StudyForm) -> HttpResponse:
+    return _refused(request, form.refusal_status(), form.first_error())
+
+
 def _ticked(request: HttpRequest, form: StudyForm, save: Callable[[], TickResult]) -> HttpResponse:
     if not form.is_valid():
-        return _refused(request, form.refusal_status(), form.first_error())
+        return _refused_form(request, form)
     try:
         result = save()
     except Item.DoesNotExist:
@@ -104,7 +108,7 @@ def tick_block(request: AuthenticatedRequest) -> HttpResponse:
 def finish(request: AuthenticatedRequest) -> HttpResponse:
     form = FinishForm(request.POST)
     if not form.is_valid():
-        return _refused(request, form.refusal_status(), form.first_error())
+        return _refused_form(request, form)
     guide = form.cleaned_data["guide"]
     reading.set_finished(request.user, guide, form.cleaned_data["finished"])
     return redirect(guide.get_absolute_url())
@@ -116,7 +120,7 @@ def position(request: AuthenticatedRequest) -> HttpResponse:
     """The section a reader reached (sent by the guide page's script as they leave it)."""
     form = PositionForm(request.POST)
     if not form.is_valid():
-        return _refused(request, form.refusal_status(), form.first_error())
+        return _refused_form(request, form)
     reading.record_position(request.user, form.cleaned_data["guide"], form.cleaned_data["section"])
     return HttpResponse(status=204)
 

@@ -327,13 +327,11 @@ def worker(on_broker):
 def worker_process(broker_url: str, **environ: str) -> subprocess.Popen:
     """A real Celery worker in its own process (so a test can kill it), on the test database
     and this broker, with production-like settings and these environment variables."""
-    from django.db import connection
-
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "alphacode.settings",
         "DJANGO_DEBUG": "1",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        "DATABASE_URL": database_url(),
         "REDIS_URL": broker_url,
         "EMAIL_URL": "console:",
         **environ,

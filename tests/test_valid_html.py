@@ -27,8 +27,8 @@ from study.services.drills import grade
 
 from .conftest import CONTENT, signed_in
 from .factories import SubscriptionFactory, UserFactory
+from .helpers import PASSWORD
 
-PASSWORD = "a-long unguessable passphrase"
 MEMBER_PASSWORD = "correct horse battery"  # UserFactory's
 JAVA_MISSING = (
     "The HTML checker (vnu) needs a Java runtime and `java` is not on PATH: "

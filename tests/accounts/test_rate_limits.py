@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from ..factories import UserFactory
+from ..helpers import PASSWORD
 
-PASSWORD = "a-long unguessable passphrase"
 PROXY = "172.30.0.10"  # what REMOTE_ADDR is for every request behind the proxy
 
 

@@ -27,6 +27,7 @@ from ..conftest import (
     ROOT,
     WEBHOOK_SECRET,
     RedisServer,
+    database_url,
     new_subscription,
     reset_broker_pools,
     wait_for,
@@ -182,10 +183,7 @@ def test_a_worker_killed_between_send_and_commit_resends_with_the_same_message_i
     email = email_queue(kind="welcome", cause=f"user-{user.pk}", user=user)
     # Once the mail server has the message, and before it answers, another connection locks
     # the row: the worker gets its 250 and then waits to record the send, uncommitted.
-    settings = connection.settings_dict
-    holder = psycopg.connect(
-        host=settings["HOST"], port=settings["PORT"], user=settings["USER"], dbname=settings["NAME"]
-    )
+    holder = psycopg.connect(database_url())
     smtp_sink.before_reply = lambda: holder.execute(
         "SELECT 1 FROM billing_sentemail WHERE id = %s FOR UPDATE", [email.pk]
     ).fetchone()

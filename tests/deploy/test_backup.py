@@ -73,23 +73,18 @@ def restored_name() -> Iterator[str]:
 
 
 def rows(database: str, query: str) -> list[tuple]:
-    db = settings.DATABASES["default"]
-    with psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname=database,
-    ) as conn:
+    with psycopg.connect(database_url(database)) as conn:
         return conn.execute(query).fetchall()
 
 
 def table_sizes(database: str) -> dict[str, int]:
-    tables = rows(
-        database,
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
-    )
-    return {name: rows(database, f'SELECT count(*) FROM "{name}"')[0][0] for (name,) in tables}
+    with psycopg.connect(database_url(database)) as conn:
+        tables = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        ).fetchall()
+        return {
+            name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for (name,) in tables
+        }
 
 
 # Renders pages with Django's test client in a process of its own on the given database, with
