@@ -18,6 +18,9 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 
 
 urlpatterns = [
+    # Reader pages first: they are most of the traffic, and Django tries patterns in order (no
+    # two of these apps' patterns match the same path).
+    path("", include("articles.urls")),
     # Browsers ask for /favicon.ico on pages that do not name an icon (the admin's).
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
@@ -25,5 +28,4 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("study.urls")),
-    path("", include("articles.urls")),
 ]

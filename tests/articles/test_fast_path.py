@@ -5,6 +5,7 @@ and messages, and a signed-in page that costs one Redis round trip."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -37,20 +38,26 @@ def premium_guide(db):
 
 
 class RedisCommands:
-    """Counts the commands Redis itself served (INFO commandstats), so the count is what really
-    crossed the wire, whatever code sent it."""
+    """Counts the commands Redis itself served to the test's database (MONITOR), so the count is
+    what really crossed the wire, whatever code sent it, and other databases' clients (another
+    run on this machine) do not count."""
 
     def __init__(self) -> None:
         self.client = redis.Redis.from_url(settings.REDIS_URL)
-
-    def total(self) -> int:
-        stats = self.client.info("commandstats")
-        return sum(v["calls"] for k, v in stats.items() if k not in ("cmdstat_info",))
+        self.db = self.client.connection_pool.connection_kwargs.get("db", 0)
+        # Connected now, so the end marker it sends later brings no connection set-up with it.
+        self.marker = redis.Redis.from_url(settings.REDIS_URL)
+        self.marker.ping()
 
     def during(self, action) -> int:
-        before = self.total()
-        action()
-        return self.total() - before
+        end = f"end-{uuid.uuid4().hex}"
+        with self.client.monitor() as monitor:
+            action()
+            self.marker.echo(end)
+            commands = []
+            while (command := monitor.next_command())["command"] != f"ECHO {end}":
+                commands.append(command)
+        return sum(1 for command in commands if command["db"] == self.db)
 
 
 @pytest.fixture
@@ -58,6 +65,7 @@ def redis_commands() -> Iterator[RedisCommands]:
     commands = RedisCommands()
     yield commands
     commands.client.close()
+    commands.marker.close()
 
 
 @pytest.mark.django_db
