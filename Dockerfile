@@ -21,8 +21,8 @@ COPY . .
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-not-a-secret EMAIL_URL=smtp://build.invalid:25 \
     python manage.py collectstatic --noinput \
     && useradd --create-home --uid 10001 app \
-    && mkdir -p /var/lib/beat \
-    && chown -R app:app /var/lib/beat
+    && mkdir -p /var/lib/beat /var/lib/alphacode/media \
+    && chown -R app:app /var/lib/beat /var/lib/alphacode
 
 USER app
 

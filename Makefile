@@ -35,7 +35,7 @@ install: $(STAMP)
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py import_guides content/guides
+	$(PY) manage.py import_guides --new-only content/guides
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: test-setup install node_modules/.installed-stamp

@@ -1,6 +1,8 @@
 """Test settings: the real services (Postgres and Redis), fast hashing, captured email."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alphacode")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -15,3 +17,5 @@ CACHES["default"]["KEY_PREFIX"] = f"alphacode-test-{os.getpid()}"
 CELERY_TASK_ALWAYS_EAGER = True
 # Live-server threads, worker threads and the test itself share one process and its pool.
 DATABASES["default"]["OPTIONS"]["pool"]["max_size"] = 30
+# Guide images written by tests go to a folder of this run's own.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"alphacode-test-media-{os.getpid()}"

@@ -14,15 +14,18 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from .admin_editor import GuideEditorViews
 from .markdown import unique_anchor
 from .models import Block, Guide, Section, Track
 from .services import (
     GuideImportError,
-    guide_export,
+    GuideSource,
     guide_refresh,
+    guide_zip,
     guides_import,
     guides_publish,
     guides_unpublish,
+    zip_sources,
 )
 
 
@@ -97,14 +100,22 @@ class MultipleFileField(forms.FileField):
 
 class ImportForm(forms.Form):
     files = MultipleFileField(  # type: ignore[assignment] # the form's field, not request.FILES
-        label="Markdown files",
-        widget=MultipleFileInput(attrs={"accept": ".md,text/markdown"}),
-        help_text="One or more .md guides with front matter. All import, or none.",
+        label="Markdown files or zips",
+        widget=MultipleFileInput(attrs={"accept": ".md,.zip,text/markdown,application/zip"}),
+        help_text=(
+            "One or more .md guides with front matter, or zips of guides with their images. "
+            "All import, or none."
+        ),
+    )
+    force = forms.BooleanField(
+        required=False,
+        label="Replace guides changed since their last import",
+        help_text="Without this, a guide edited here since it was imported is left alone.",
     )
 
 
 @admin.register(Guide)
-class GuideAdmin(admin.ModelAdmin):
+class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
     list_display = (
         "title",
         "track",
@@ -143,9 +154,12 @@ class GuideAdmin(admin.ModelAdmin):
         url = reverse("articles:guide_preview", args=[obj.slug])
         export = reverse("admin:articles_guide_export", args=[obj.pk])
         return format_html(
+            '<a href="{}"><strong>Edit as Markdown</strong></a> · <a href="{}">Revisions</a> · '
             '<a href="{}" target="_blank">Preview as a subscriber</a> · '
             '<a href="{}?as=visitor" target="_blank">as a visitor</a> · '
-            '<a href="{}">Export Markdown</a>',
+            '<a href="{}">Export</a>',
+            reverse("admin:articles_guide_markdown", args=[obj.pk]),
+            reverse("admin:articles_guide_revisions", args=[obj.pk]),
             url,
             url,
             export,
@@ -153,7 +167,7 @@ class GuideAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        guide_refresh(guide=form.instance)
+        guide_refresh(guide=form.instance, author=request.user)
 
     def get_urls(self):
         return [
@@ -167,6 +181,7 @@ class GuideAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.export_view),
                 name="articles_guide_export",
             ),
+            *self.editor_urls(),
             *super().get_urls(),
         ]
 
@@ -176,15 +191,21 @@ class GuideAdmin(admin.ModelAdmin):
         errors: list[str] = []
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            files = []
+            files: list[GuideSource] = []
             for upload in request.FILES.getlist("files"):
+                name = upload.name or "upload.md"
                 try:
-                    files.append((upload.name or "upload.md", upload.read().decode("utf-8")))
+                    if name.endswith(".zip"):
+                        files += zip_sources(name, upload.read())
+                    else:
+                        files.append(GuideSource(name, upload.read().decode("utf-8")))
                 except UnicodeDecodeError:
-                    errors.append(f"{upload.name}: not a UTF-8 text file")
+                    errors.append(f"{name}: not a UTF-8 text file")
+                except GuideImportError as exc:
+                    errors += exc.errors
             if not errors:
                 try:
-                    guides = guides_import(files)
+                    guides = guides_import(files, force=form.cleaned_data["force"])
                 except GuideImportError as exc:
                     errors = exc.errors
                 else:
@@ -208,10 +229,10 @@ class GuideAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             return HttpResponse(status=403)
         guide = get_object_or_404(Guide.objects.select_related("track"), pk=pk)
-        response = HttpResponse(
-            guide_export(guide=guide), content_type="text/markdown; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{guide.slug}.md"'
+        name, content = guide_zip(guide=guide)
+        kind = "application/zip" if name.endswith(".zip") else "text/markdown; charset=utf-8"
+        response = HttpResponse(content, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
     # Django checks an action's permission only when the action declares one; without it any
@@ -221,12 +242,12 @@ class GuideAdmin(admin.ModelAdmin):
         permissions=["change"],
     )
     def publish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
-        count = guides_publish(queryset)
+        count = guides_publish(queryset, author=request.user)
         self.message_user(request, f"Published {count} guide(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected guides (back to draft)", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
-        count = guides_unpublish(queryset)
+        count = guides_unpublish(queryset, author=request.user)
         self.message_user(request, f"Unpublished {count} guide(s).", messages.SUCCESS)
 
     @admin.action(description="Export selected guides as Markdown", permissions=["view"])
@@ -234,11 +255,18 @@ class GuideAdmin(admin.ModelAdmin):
         guides = list(queryset.select_related("track"))
         if len(guides) == 1:
             return self.export_view(request, guides[0].pk)
-        # One file per guide, so each imports back on its own (or all at once, from the zip).
+        # One file per guide (a folder of its own for a guide with images), so each imports back
+        # on its own, or all at once from the zip.
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for guide in guides:
-                archive.writestr(f"{guide.slug}.md", guide_export(guide=guide))
+                name, content = guide_zip(guide=guide)
+                if not name.endswith(".zip"):
+                    archive.writestr(name, content)
+                    continue
+                with zipfile.ZipFile(io.BytesIO(content)) as own:
+                    for member in own.namelist():
+                        archive.writestr(f"{guide.slug}/{member}", own.read(member))
         response = HttpResponse(buffer.getvalue(), content_type="application/zip")
         response["Content-Disposition"] = 'attachment; filename="guides.zip"'
         return response
@@ -264,18 +292,18 @@ class SectionAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        guide_refresh(guide=form.instance.guide)
+        guide_refresh(guide=form.instance.guide, author=request.user)
 
     def delete_model(self, request: HttpRequest, obj: Section) -> None:
         guide = obj.guide
         super().delete_model(request, obj)
-        guide_refresh(guide=guide)
+        guide_refresh(guide=guide, author=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Section]) -> None:
         guides = {section.guide for section in queryset.select_related("guide")}
         super().delete_queryset(request, queryset)
         for guide in guides:
-            guide_refresh(guide=guide)
+            guide_refresh(guide=guide, author=request.user)
 
     def response_change(self, request: HttpRequest, obj: Section) -> HttpResponse:
         if "_continue" not in request.POST and "_addanother" not in request.POST:

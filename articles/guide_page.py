@@ -63,6 +63,7 @@ class GuidePage:
     article: Fragment
     locked: int
     checklists: dict[int, list[int]]
+    has_code: bool
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,9 @@ class GuideShell:
     finish_forms: tuple[Fragment, Fragment]  # the form for a reader who has not finished, has
 
 
-def guide_page(guide: Guide, *, full: bool, preview: bool) -> GuidePage:
+def guide_page(guide: Guide, *, full: bool, preview: bool, cached: bool = True) -> GuidePage:
     level = "full" if full or guide.cut is None else "preview"
-    body = guide_body(guide, full=level == "full")
+    body = guide_body(guide, full=level == "full", cached=cached)
     context = {
         "guide": guide,
         "body": body,
@@ -104,6 +105,7 @@ def guide_page(guide: Guide, *, full: bool, preview: bool) -> GuidePage:
         ),
         locked=body.locked_count,
         checklists=body.checklists,
+        has_code=body.has_code,
     )
 
 

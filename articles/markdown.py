@@ -1,9 +1,14 @@
 """The Markdown authoring format: parse a guide file into plain data, and write one back.
 
-Front matter (YAML) between `---` lines; text before the first `## ` is the intro; `## `
-starts a section (optionally `## Heading {#anchor}`); blocks are separated by blank lines: a
-blockquote whose last line starts with an em dash is a pull quote, `- [ ]` lines are a
-checklist, a two-column table is a phrase table, anything else is a paragraph.
+Front matter (YAML) between `---` lines; text before the first `## ` is the intro (paragraphs);
+`## ` starts a section (optionally `## Heading {#anchor}`). The body is read by markdown-it-py
+(CommonMark, GFM tables, task lists and alerts), and each top-level block of a section becomes
+one block: a paragraph; a pull quote (a blockquote whose last line starts with an em dash names
+its source); a checklist (`- [ ] ` items); a phrase table (two columns) or a data table (three or
+more); code (a ``` fence with a language, optionally `title="..."`); an image on its own line
+(`![alt](path "caption")`); a list (bulleted or numbered, one level of nesting); a subheading
+(`### `); a callout (`> [!NOTE]`, TIP, IMPORTANT, WARNING or CAUTION). Anything else is an error
+that names the file and line.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import nh3
 import yaml
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
 
 from pages.shells import without_marks
 
@@ -35,13 +43,11 @@ FRONT_MATTER_KEYS = {
 REQUIRED_KEYS = ("title", "slug", "track", "dek")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 HEADING_RE = re.compile(r"^##\s+(?P<heading>.+?)(?:\s+\{#(?P<anchor>[A-Za-z0-9_-]+)\})?\s*$")
-CHECK_RE = re.compile(r"^[-*]\s+\[[ xX]\]\s+(?P<item>.+)$")
-SEPARATOR_RE = re.compile(r"^\|?\s*:?-{3,}:?\s*\|\s*:?-{3,}:?\s*\|?$")
 EM_DASH = "\u2014"
-# A paragraph that starts like another block (#, >, |, a list item, a fence) is written with a
-# backslash before it; the backslash is dropped again on reading.
-BLOCK_MARKER_RE = re.compile(r"^(#|>|\||[-*+]\s|\d+[.)]\s|```|~~~)")
-ESCAPED_MARKER_RE = re.compile(r"^\\(#|>|\||[-*+]\s|\d+[.)]\s|```|~~~)")
+# A paragraph that starts like another block (#, >, |, a list item, a fence, an image) is written
+# with a backslash before it; the backslash is dropped again on reading.
+BLOCK_MARKER_RE = re.compile(r"^(#|>|\||[-*+]\s|\d+[.)]\s|```|~~~|!\[)")
+ESCAPED_MARKER_RE = re.compile(r"^\\(#|>|\||[-*+]\s|\d+[.)]\s|```|~~~|!\[)")
 
 _inline = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
@@ -58,8 +64,15 @@ class GuideFormatError(ValueError):
 @dataclass
 class BlockData:
     kind: str
-    text: str
-    attribution: str = ""
+    text: str  # a code block's code, an image's alt text, a list's or table's lines
+    attribution: str = ""  # pull quotes
+    language: str = ""  # code
+    caption: str = ""  # a code block's title, an image's caption
+    style: str = ""  # a callout's kind: note, tip, important, warning, caution
+    src: str = ""  # an image's path, relative to the Markdown file
+    runnable: bool = False  # code the test suite runs
+    # Where the block starts in the file (for errors); not part of the guide.
+    line: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -67,6 +80,8 @@ class SectionData:
     heading: str
     anchor: str
     blocks: list[BlockData] = field(default_factory=list)
+    # Where the heading is in the file (for errors); not part of the guide.
+    line: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -82,6 +97,8 @@ class GuideData:
     track_title: str = ""
     intro: str = ""
     sections: list[SectionData] = field(default_factory=list)
+    # What the import should tell the editor but does not stop it (an unknown code language).
+    warnings: list[str] = field(default_factory=list, compare=False)
 
 
 # --- Inline Markdown ---------------------------------------------------------------------------
@@ -218,59 +235,307 @@ def _parse_datetime(value: object, fail) -> dt.datetime | None:
         raise fail("published_at", "is out of range") from None
 
 
-def _chunks(lines: list[str], start: int, stop: int) -> list[tuple[int, list[str]]]:
-    """Runs of non-blank lines between start and stop, each with its 1-based first line."""
-    chunks: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    first = 0
-    for index in range(start, stop):
-        line = lines[index].rstrip()
-        if line.strip():
-            if not current:
-                first = index + 1
-            current.append(line)
-        elif current:
-            chunks.append((first, current))
-            current = []
-    if current:
-        chunks.append((first, current))
-    return chunks
+_body = MarkdownIt("commonmark", {"html": False}).enable("table")
+_body.options["tasklists"] = True  # `- [ ] item`: a checklist
+_body.options["alerts"] = True  # `> [!NOTE]`: a callout
+
+CALLOUT_STYLES = ("note", "tip", "important", "warning", "caution")
+ALERT_RE = re.compile(r"^\[!\w*\]")
+# ```language title="file.py" runnable: the title and the flag are optional; "runnable" asks the
+# test suite to run the block (the demo guides' Python).
+FENCE_INFO_RE = re.compile(
+    r'^(?P<language>[A-Za-z0-9_+#.-]*)(?:\s+title="(?P<title>[^"]*)")?(?P<runnable>\s+runnable)?\s*$'
+)
+CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
 
 
-def _parse_body(guide: GuideData, lines: list[str], start: int, source: str) -> None:
-    heading_rows = [i for i in range(start, len(lines)) if lines[i].startswith("## ")]
-    intro_stop = heading_rows[0] if heading_rows else len(lines)
-    intro: list[str] = []
-    for number, chunk in _chunks(lines, start, intro_stop):
-        block = _parse_block(number, chunk, source)
-        if block.kind != "paragraph":
-            raise GuideFormatError(source, number, "the intro may only hold paragraphs")
-        intro.append(block.text)
-    guide.intro = "\n\n".join(intro)
+class _Body:
+    """Turns the body's markdown-it syntax tree into sections and blocks. `first` is the file's
+    line number of the body's first line, so every error names the line in the file."""
 
-    anchors: set[str] = set()
-    for position, row in enumerate(heading_rows):
-        match = HEADING_RE.match(lines[row])
+    def __init__(self, lines: list[str], first: int, source: str) -> None:
+        self.lines, self.first, self.source = lines, first, source
+        self.warnings: list[str] = []
+
+    def line(self, node: SyntaxTreeNode) -> int:
+        return self.first + (node.map[0] if node.map else 0)
+
+    def error(self, node: SyntaxTreeNode | int, message: str) -> GuideFormatError:
+        line = node if isinstance(node, int) else self.line(node)
+        return GuideFormatError(self.source, line, message)
+
+    def source_lines(self, node: SyntaxTreeNode) -> list[str]:
+        assert node.map is not None
+        return self.lines[node.map[0] : node.map[1]]
+
+    def parse(self, guide: GuideData) -> None:
+        root = SyntaxTreeNode(_body.parse("\n".join(self.lines)))
+        intro: list[str] = []
+        section: SectionData | None = None
+        anchors: set[str] = set()
+        for node in root.children:
+            if node.type == "heading" and node.tag == "h2":
+                section = self.section(node, anchors)
+                guide.sections.append(section)
+                continue
+            block = self.block(node)
+            block.line = self.line(node)
+            if section is None:
+                if block.kind != "paragraph":
+                    raise self.error(node, "the intro may only hold paragraphs")
+                intro.append(block.text)
+            else:
+                section.blocks.append(block)
+        guide.intro = "\n\n".join(intro)
+        for section in guide.sections:
+            if not section.blocks:
+                raise GuideFormatError(
+                    self.source, section.line, f"the section '{section.heading}' is empty"
+                )
+        if not guide.sections:
+            raise GuideFormatError(self.source, None, "a guide needs at least one '## ' section")
+        guide.warnings = self.warnings
+
+    def section(self, node: SyntaxTreeNode, anchors: set[str]) -> SectionData:
+        line = self.line(node)
+        match = HEADING_RE.match(self.source_lines(node)[0].strip())
         if not match:
-            raise GuideFormatError(source, row + 1, "a section heading needs text after '## '")
+            raise self.error(line, "a section heading needs text after '## '")
         heading = match["heading"].strip()
         anchor = match["anchor"] or unique_anchor(heading, anchors)
         if anchor in anchors:
-            raise GuideFormatError(source, row + 1, f"the anchor '#{anchor}' is used twice")
+            raise self.error(line, f"the anchor '#{anchor}' is used twice")
         if len(anchor) > 80:
-            raise GuideFormatError(source, row + 1, "an anchor is longer than 80 characters")
-        anchors.add(anchor)
+            raise self.error(line, "an anchor is longer than 80 characters")
         if len(heading) > 200:
-            raise GuideFormatError(source, row + 1, "a heading is longer than 200 characters")
-        section = SectionData(heading=heading, anchor=anchor)
-        stop = heading_rows[position + 1] if position + 1 < len(heading_rows) else len(lines)
-        for number, chunk in _chunks(lines, row + 1, stop):
-            section.blocks.append(_parse_block(number, chunk, source))
-        if not section.blocks:
-            raise GuideFormatError(source, row + 1, f"the section '{heading}' is empty")
-        guide.sections.append(section)
-    if not guide.sections:
-        raise GuideFormatError(source, None, "a guide needs at least one '## ' section")
+            raise self.error(line, "a heading is longer than 200 characters")
+        anchors.add(anchor)
+        return SectionData(heading=heading, anchor=anchor, line=line)
+
+    def block(self, node: SyntaxTreeNode) -> BlockData:
+        kind = node.type
+        if kind == "paragraph":
+            return self.paragraph(node)
+        if kind == "heading":
+            if node.tag != "h3":
+                raise self.error(
+                    node, "only '## ' section headings and '### ' subheadings are supported"
+                )
+            text = " ".join(node.children[0].content.split())
+            if not text or len(text) > 200:
+                raise self.error(node, "a subheading needs text, at most 200 characters")
+            return BlockData(kind="subheading", text=text)
+        if kind == "blockquote":
+            return self.quote(node)
+        if kind == "alert":
+            return self.callout(node)
+        if kind in ("bullet_list", "ordered_list"):
+            return self.list(node)
+        if kind == "fence":
+            return self.code(node)
+        if kind == "table":
+            return self.table(node)
+        if kind == "code_block":
+            raise self.error(node, "indented code is not supported; put code in a ``` fence")
+        if kind == "hr":
+            raise self.error(node, "a horizontal rule (---) is not supported")
+        raise self.error(node, "this kind of block is not supported")
+
+    def paragraph(self, node: SyntaxTreeNode) -> BlockData:
+        lines = self.source_lines(node)
+        inline = node.children[0]
+        images = [child for child in inline.children if child.type == "image"]
+        if images:
+            if len(inline.children) != 1:
+                raise self.error(node, "an image must stand on a line of its own")
+            return self.image(node, images[0])
+        if lines[0].lstrip().startswith("|"):
+            raise self.error(
+                self.line(node) + 1, "the second row of a table must be '| --- | --- |'"
+            )
+        for offset, line in enumerate(lines[1:], start=1):
+            if line.lstrip().startswith("|"):
+                raise self.error(
+                    self.line(node) + offset,
+                    "a table must be separated from the paragraph by a blank line",
+                )
+        text = " ".join(line.strip() for line in lines)
+        if ESCAPED_MARKER_RE.match(text):
+            text = text[1:]  # written escaped so it is not read as a quote, list, table or heading
+        return BlockData(kind="paragraph", text=text)
+
+    def image(self, node: SyntaxTreeNode, image: SyntaxTreeNode) -> BlockData:
+        alt = " ".join(_plain(image).split())
+        if not alt:
+            raise self.error(node, "an image needs alt text: ![what the image shows](path)")
+        src = str(image.attrs.get("src", ""))
+        if not src or "://" in src or src.startswith(("/", "data:")):
+            raise self.error(node, "an image's path must be relative to the Markdown file")
+        caption = str(image.attrs.get("title") or "").strip()
+        if len(alt) > 500 or len(caption) > 300:
+            raise self.error(node, "alt text may be 500 characters and a caption 300")
+        return BlockData(kind="image", text=alt, caption=caption, src=src)
+
+    def quote(self, node: SyntaxTreeNode) -> BlockData:
+        if any(child.type != "paragraph" for child in node.children):
+            raise self.error(node, "a pull quote holds text only")
+        body = [line.lstrip()[1:].strip() for line in self.source_lines(node)]
+        if ALERT_RE.match(body[0]):
+            raise self.error(node, f"a callout is one of {', '.join(CALLOUT_STYLES)}")
+        attribution = ""
+        if len(body) > 1 and body[-1].startswith(EM_DASH):
+            attribution = body.pop().lstrip(EM_DASH).strip()
+        text = " ".join(line for line in body if line)
+        if not text:
+            raise self.error(node, "a pull quote needs text")
+        if len(attribution) > 200:
+            raise self.error(
+                self.line(node) + len(body), "an attribution is longer than 200 characters"
+            )
+        return BlockData(kind="quote", text=text, attribution=attribution)
+
+    def callout(self, node: SyntaxTreeNode) -> BlockData:
+        style = str(node.meta.get("kind", "")).lower()
+        paragraphs = [child for child in node.children if child.type != "alert_title"]
+        if style not in CALLOUT_STYLES:
+            raise self.error(node, f"a callout is one of {', '.join(CALLOUT_STYLES)}")
+        if not paragraphs or any(child.type != "paragraph" for child in paragraphs):
+            raise self.error(node, "a callout holds text paragraphs only")
+        text = "\n\n".join(" ".join(p.children[0].content.split()) for p in paragraphs)
+        return BlockData(kind="callout", text=text, style=style)
+
+    def list(self, node: SyntaxTreeNode) -> BlockData:
+        items = node.children
+        ticks = [item.meta.get("checked") is not None for item in items]
+        if all(ticks) and node.type == "bullet_list":
+            texts = []
+            for item in items:
+                self.list_item(item, nested_allowed=False, checklist=True)
+                texts.append(" ".join(item.children[0].children[0].content.split()))
+            return BlockData(kind="checklist", text="\n".join(texts))
+        if any(ticks):
+            raise self.error(
+                node,
+                "a list mixes checklist items ('- [ ] ') with plain items; separate them with "
+                "a paragraph or give the plain list other markers ('*' or '1.')",
+            )
+        return BlockData(kind="list", text="\n".join(self.list_lines(node, depth=0)))
+
+    def list_lines(self, node: SyntaxTreeNode, depth: int) -> list[str]:
+        start = int(node.attrs.get("start", 1)) if node.type == "ordered_list" else 0
+        lines = []
+        for index, item in enumerate(node.children):
+            nested = self.list_item(item, nested_allowed=depth == 0, checklist=False)
+            marker = f"{start + index}." if node.type == "ordered_list" else "-"
+            text = " ".join(item.children[0].children[0].content.split()) if item.children else ""
+            lines.append(f"{'  ' * depth}{marker} {text}")
+            if nested is not None:
+                lines += self.list_lines(nested, depth + 1)
+        return lines
+
+    def list_item(
+        self, item: SyntaxTreeNode, *, nested_allowed: bool, checklist: bool
+    ) -> SyntaxTreeNode | None:
+        """The item's nested list, if any; an error for anything but text and one nested list."""
+        children = item.children
+        what = "a checklist item" if checklist else "a list item"
+        if not children or children[0].type != "paragraph" or not children[0].children[0].content:
+            raise self.error(item, f"{what} needs text")
+        rest = children[1:]
+        if not rest:
+            return None
+        if checklist:
+            raise self.error(item, "a checklist item is one line of text")
+        if not nested_allowed:
+            raise self.error(item, "lists nest one level deep at most")
+        if len(rest) > 1 or rest[0].type not in ("bullet_list", "ordered_list"):
+            raise self.error(item, "a list item holds one paragraph and, at most, one nested list")
+        return rest[0]
+
+    def code(self, node: SyntaxTreeNode) -> BlockData:
+        match = FENCE_INFO_RE.match(node.info.strip())
+        if not match:
+            raise self.error(
+                node, 'a code fence is ```language, then optionally title="..." and runnable'
+            )
+        language, title = match["language"].lower(), (match["title"] or "").strip()
+        if len(language) > 40 or len(title) > 200:
+            raise self.error(node, "a language may be 40 characters and a title 200")
+        if match["runnable"] and language != "python":
+            raise self.error(node, "only python code can be marked runnable")
+        if language and not known_language(language):
+            self.warnings.append(
+                f"{self.source}:{self.line(node)}: unknown language '{language}'; the code "
+                "is shown as plain text"
+            )
+        code = node.content.rstrip("\n")
+        if not code.strip():
+            raise self.error(node, "a code block needs code")
+        return BlockData(
+            kind="code",
+            text=code,
+            language=language,
+            caption=title,
+            runnable=bool(match["runnable"]),
+        )
+
+    def table(self, node: SyntaxTreeNode) -> BlockData:
+        lines = self.source_lines(node)
+        first = self.line(node)
+        header = _cells(lines[0])
+        columns = len(header)
+        rows: list[list[str]] = []
+        for offset, line in enumerate(lines):
+            if offset == 1:
+                continue
+            cells = _cells(line)
+            if columns == 2 and (len(cells) != 2 or not all(cells)):
+                raise self.error(
+                    first + offset, "a phrase table row needs exactly two non-empty cells"
+                )
+            if len(cells) != columns:
+                raise self.error(
+                    first + offset, f"this row has {len(cells)} cells; the header has {columns}"
+                )
+            rows.append(cells)
+        if len(rows) < 2:
+            raise self.error(node, "a table needs a header row, a '| --- | --- |' row and rows")
+        if columns == 2:
+            return BlockData(kind="phrases", text="\n".join(f"{a} | {b}" for a, b in rows))
+        if columns > 8:
+            raise self.error(node, "a table may have at most 8 columns")
+        return BlockData(kind="table", text="\n".join(" | ".join(row) for row in rows))
+
+
+def _cells(line: str) -> list[str]:
+    """A table row's cells as written (a `\\|` inside a cell stays escaped)."""
+    row = line.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    return [cell.strip() for cell in CELL_SPLIT_RE.split(row)]
+
+
+def _plain(node: SyntaxTreeNode) -> str:
+    """The text of an inline node and its children (an image's alt text)."""
+    if node.type in ("text", "code_inline"):
+        return node.content
+    if node.type in ("softbreak", "hardbreak"):
+        return " "
+    return "".join(_plain(child) for child in node.children)
+
+
+def known_language(language: str) -> bool:
+    try:
+        get_lexer_by_name(language)
+    except ClassNotFound:
+        return False
+    return True
+
+
+def _parse_body(guide: GuideData, lines: list[str], start: int, source: str) -> None:
+    _Body(lines[start:], start + 1, source).parse(guide)
 
 
 def unique_anchor(heading: str, taken: set[str]) -> str:
@@ -279,90 +544,6 @@ def unique_anchor(heading: str, taken: set[str]) -> str:
     while anchor in taken:
         anchor, n = f"{base}-{n}", n + 1
     return anchor
-
-
-def _parse_block(number: int, chunk: list[str], source: str) -> BlockData:
-    first = chunk[0].lstrip()
-    if first.startswith(">"):
-        return _parse_quote(number, chunk, source)
-    if CHECK_RE.match(first):
-        items = []
-        for offset, line in enumerate(chunk):
-            match = CHECK_RE.match(line.strip())
-            if not match:
-                raise GuideFormatError(
-                    source, number + offset, "every line of a checklist must start with '- [ ] '"
-                )
-            items.append(match["item"].strip())
-        return BlockData(kind="checklist", text="\n".join(items))
-    if first.startswith("|"):
-        return _parse_table(number, chunk, source)
-    if first.startswith("#"):
-        raise GuideFormatError(
-            source, number, "only '## ' section headings are supported (no '#' or '###')"
-        )
-    if first.startswith(("```", "~~~")):
-        raise GuideFormatError(source, number, "code blocks are not supported; use `inline code`")
-    if re.match(r"^([-*+]|\d+[.)])\s", first):
-        raise GuideFormatError(
-            source, number, "plain lists are not supported; a checklist item is '- [ ] text'"
-        )
-    for offset, line in enumerate(chunk[1:], start=1):
-        stripped = line.lstrip()
-        if stripped.startswith((">", "|")) or CHECK_RE.match(stripped):
-            raise GuideFormatError(
-                source,
-                number + offset,
-                "a quote, checklist or table must be separated from the paragraph by a blank line",
-            )
-    text = " ".join(line.strip() for line in chunk)
-    if ESCAPED_MARKER_RE.match(text):
-        text = text[1:]  # written escaped so it is not read as a quote, list, table or heading
-    return BlockData(kind="paragraph", text=text)
-
-
-def _parse_quote(number: int, chunk: list[str], source: str) -> BlockData:
-    body = []
-    for offset, line in enumerate(chunk):
-        stripped = line.lstrip()
-        if not stripped.startswith(">"):
-            raise GuideFormatError(
-                source, number + offset, "every line of a pull quote must start with '>'"
-            )
-        body.append(stripped[1:].strip())
-    attribution = ""
-    if len(body) > 1 and body[-1].startswith(EM_DASH):
-        attribution = body.pop().lstrip(EM_DASH).strip()
-    text = " ".join(line for line in body if line)
-    if not text:
-        raise GuideFormatError(source, number, "a pull quote needs text")
-    if len(attribution) > 200:
-        raise GuideFormatError(
-            source, number + len(chunk) - 1, "an attribution is longer than 200 characters"
-        )
-    return BlockData(kind="quote", text=text, attribution=attribution)
-
-
-def _parse_table(number: int, chunk: list[str], source: str) -> BlockData:
-    if len(chunk) < 3:
-        raise GuideFormatError(
-            source, number, "a phrase table needs a header row, a '| --- | --- |' row and rows"
-        )
-    if not SEPARATOR_RE.match(chunk[1].strip()):
-        raise GuideFormatError(
-            source, number + 1, "the second row of a phrase table must be '| --- | --- |'"
-        )
-    rows = []
-    for offset, line in enumerate(chunk):
-        if offset == 1:
-            continue
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if not line.strip().startswith("|") or len(cells) != 2 or not all(cells):
-            raise GuideFormatError(
-                source, number + offset, "a phrase table row needs exactly two non-empty cells"
-            )
-        rows.append(f"{cells[0]} | {cells[1]}")
-    return BlockData(kind="phrases", text="\n".join(rows))
 
 
 # --- Writing -----------------------------------------------------------------------------------
@@ -414,10 +595,46 @@ def _write_block(block: BlockData) -> str:
         return f"{text}\n> {EM_DASH} {block.attribution}" if block.attribution else text
     if block.kind == "checklist":
         return "\n".join(f"- [ ] {item}" for item in block.text.splitlines() if item.strip())
-    if block.kind == "phrases":
-        rows = [line for line in block.text.splitlines() if line.strip()]
-        cells = [[c.strip() for c in row.split("|", 1)] for row in rows]
-        lines = [f"| {cells[0][0]} | {cells[0][1]} |", "| --- | --- |"]
-        lines += [f"| {left} | {right} |" for left, right in cells[1:]]
-        return "\n".join(lines)
+    if block.kind in ("phrases", "table"):
+        rows = [_cells(line) for line in block.text.splitlines() if line.strip()]
+        lines = [_row(rows[0]), _row(["---"] * len(rows[0]))]
+        return "\n".join(lines + [_row(row) for row in rows[1:]])
+    if block.kind == "code":
+        # A fence longer than any run of backticks in the code.
+        longest = max((len(run) for run in re.findall(r"`{3,}", block.text)), default=2)
+        fence = "`" * (longest + 1)
+        info = block.language + (f' title="{block.caption}"' if block.caption else "")
+        info += " runnable" if block.runnable else ""
+        return f"{fence}{info}\n{block.text}\n{fence}"
+    if block.kind == "image":
+        alt = block.text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        caption = block.caption.replace("\\", "\\\\").replace('"', '\\"')
+        return f"![{alt}]({block.src}{f' "{caption}"' if caption else ''})"
+    if block.kind == "list":
+        return block.text
+    if block.kind == "subheading":
+        return f"### {block.text}"
+    if block.kind == "callout":
+        body = "\n>\n".join(f"> {paragraph}" for paragraph in block.text.split("\n\n"))
+        return f"> [!{block.style.upper()}]\n{body}"
     return f"\\{block.text}" if BLOCK_MARKER_RE.match(block.text) else block.text
+
+
+def check_block(block: BlockData) -> str | None:
+    """Why a block as typed into a form would not survive a trip through Markdown, or None: it
+    is written out and read back, and must come back as one block of the same kind."""
+    if block.kind == "image":
+        return None if block.text.strip() else "An image needs alt text."
+    text = f"---\ntitle: x\nslug: x\ntrack: x\ndek: x\n---\n\n## x\n\n{_write_block(block)}\n"
+    try:
+        blocks = parse_guide(text, "block").sections[0].blocks
+    except GuideFormatError as exc:
+        return exc.message[0].upper() + exc.message[1:] + "."
+    if len(blocks) != 1 or blocks[0].kind != block.kind:
+        kinds = ", ".join(b.kind for b in blocks)
+        return f"This text reads as {kinds}, not one {block.kind} block."
+    return None
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(cells) + " |"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from difflib import SequenceMatcher
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from django.utils import timezone
 
 from pages.shells import without_marks
 
-from .markdown import unique_anchor
+from .markdown import BlockData, check_block, unique_anchor
 
 WORDS_PER_MINUTE = 200
 
@@ -101,6 +103,9 @@ class Guide(models.Model):
     preview_text = models.TextField(blank=True, editable=False)
     full_text = models.TextField(blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
+    # SHA-256 of the guide as its last import left it (exported to Markdown): an import over a
+    # guide that no longer matches it would lose an editor's change, and is refused.
+    imported_digest = models.CharField(max_length=64, blank=True, editable=False)
     # Weighted full-text vectors (title, dek, text) kept by guide_refresh on Postgres: what a
     # visitor may search, and what a reader with access may search.
     search_preview = SearchVectorField(null=True, editable=False)
@@ -125,12 +130,13 @@ class Guide(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalize_text()
         if not self._state.adding and kwargs.get("update_fields") is None:
-            # `version` is only ever bumped by guide_refresh, atomically in the database; an
-            # admin form holding an older copy must not write it back.
+            # `version` is only ever bumped by guide_refresh, atomically in the database, and
+            # `imported_digest` only by an import; an admin form holding an older copy must not
+            # write either back.
             kwargs["update_fields"] = [
                 f.name
                 for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "version"
+                if not f.primary_key and f.name not in ("version", "imported_digest")
             ]
         super().save(*args, **kwargs)
 
@@ -223,18 +229,50 @@ class Block(models.Model):
         QUOTE = "quote", "Pull quote"
         CHECKLIST = "checklist", "Checklist"
         PHRASES = "phrases", "Phrase table"
+        CODE = "code", "Code"
+        IMAGE = "image", "Image or diagram"
+        LIST = "list", "List"
+        SUBHEADING = "subheading", "Subheading"
+        CALLOUT = "callout", "Callout"
+        TABLE = "table", "Data table"
+
+    class Style(models.TextChoices):
+        NONE = "", "-"
+        NOTE = "note", "Note"
+        TIP = "tip", "Tip"
+        IMPORTANT = "important", "Important"
+        WARNING = "warning", "Warning"
+        CAUTION = "caution", "Caution"
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="blocks")
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PARAGRAPH)
     text = models.TextField(
         help_text=(
-            "Paragraph or quote: text with inline Markdown (*emphasis*, `code`, [links](url)). "
-            "Checklist: one item per line. Phrase table: first line the two column labels, "
-            "then one row per line, the two cells separated by ' | '."
+            "Paragraph, quote, callout or subheading: text with inline Markdown (*emphasis*, "
+            "`code`, [links](url)); a callout's paragraphs are separated by a blank line. "
+            "Checklist: one item per line. List: Markdown list lines ('- item', '1. item', "
+            "nested by two spaces). Phrase or data table: first line the column labels, then one "
+            "row per line, cells separated by ' | '. Code: the code. Image: its alt text."
         )
     )
     attribution = models.CharField(max_length=200, blank=True, help_text="Pull quotes only.")
+    language = models.CharField(
+        max_length=40, blank=True, help_text="Code only: python, sql, bash... (blank: plain text)."
+    )
+    caption = models.CharField(
+        max_length=300, blank=True, help_text="Code: its title line. Image: its caption."
+    )
+    runnable = models.BooleanField(
+        default=False, help_text="Code only: the test suite runs it (the demo guides' Python)."
+    )
+    style = models.CharField(
+        max_length=12, choices=Style.choices, blank=True, help_text="Callouts only."
+    )
+    # RESTRICT: an image in use cannot be deleted on its own, but goes with its guide.
+    image = models.ForeignKey(
+        "GuideImage", null=True, blank=True, on_delete=models.RESTRICT, related_name="blocks"
+    )
 
     class Meta:
         ordering = ("position", "id")
@@ -258,13 +296,26 @@ class Block(models.Model):
     def normalize_text(self) -> None:
         """The editor's text as it is stored (save does this; an import compares after it)."""
         text = normalize_newlines(self.text)
-        if self.kind in (self.Kind.PARAGRAPH, self.Kind.QUOTE):
-            # Inline Markdown only: a paragraph or quote is one run of text.
+        if self.kind in (self.Kind.PARAGRAPH, self.Kind.QUOTE, self.Kind.SUBHEADING):
+            # Inline Markdown only: one run of text.
+            text = " ".join(text.split())
+        elif self.kind == self.Kind.CALLOUT:
+            paragraphs = (" ".join(p.split()) for p in re.split(r"\n\s*\n", text))
+            text = "\n\n".join(p for p in paragraphs if p)
+        elif self.kind == self.Kind.CODE:
+            # Code keeps its indentation; only blank lines around it and trailing spaces go.
+            text = "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
+        elif self.kind == self.Kind.LIST:
+            # A nested item keeps its indentation.
+            text = "\n".join(line.rstrip() for line in text.splitlines() if line.strip())
+        elif self.kind == self.Kind.IMAGE:
             text = " ".join(text.split())
         else:
             text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
         self.text = without_marks(text)
         self.attribution = without_marks(self.attribution.strip())
+        self.caption = without_marks(" ".join(self.caption.split()))
+        self.language = self.language.strip().lower()
 
     @classmethod
     def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Block:
@@ -294,8 +345,11 @@ class Block(models.Model):
         return []
 
     def clean(self) -> None:
+        self.normalize_text()
         if not self.text.strip():
             raise ValidationError({"text": "A block needs text."})
+        if self.kind == self.Kind.IMAGE and not self.image_id:
+            raise ValidationError({"image": "Choose the image this block shows."})
         if self.kind == self.Kind.PHRASES:
             lines = self.items
             if len(lines) < 2:
@@ -309,6 +363,95 @@ class Block(models.Model):
                     )
         if self.attribution and self.kind != self.Kind.QUOTE:
             raise ValidationError({"attribution": "Only pull quotes have an attribution."})
+        problem = check_block(
+            BlockData(
+                kind=self.kind,
+                text=self.text,
+                attribution=self.attribution,
+                language=self.language,
+                caption=self.caption,
+                style=self.style,
+                runnable=self.runnable,
+            )
+        )
+        if problem:
+            raise ValidationError({"text": problem})
+
+
+class GuideRevision(models.Model):
+    """The whole guide as Markdown, as one save left it: every save that changes a guide (the
+    Markdown editor, the admin's forms, an import, a restore) stores one, so nothing an editor
+    saved is ever lost; any revision can be restored, which stores a new one."""
+
+    class Source(models.TextChoices):
+        EDITOR = "editor", "Markdown editor"
+        FORM = "form", "Admin forms"
+        IMPORT = "import", "Import"
+        RESTORE = "restore", "Restore"
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    markdown = models.TextField()
+    source = models.CharField(max_length=10, choices=Source.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("guide", "-number")
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "number"], name="guide_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guide_id} r{self.number}"
+
+
+def image_path(image: GuideImage, filename: str) -> str:
+    """Where a guide's image files live in storage: named by the guide and the content."""
+    return f"guides/{image.guide_id}/{filename}"
+
+
+class GuideImage(models.Model):
+    """An image or diagram of a guide, named in its Markdown as `images/<name>`: the original as
+    uploaded and WebP renditions at 1x and 2x the article column's width (made with Pillow by
+    `articles.images`), stored through Django's storage API (the filesystem under MEDIA_ROOT, or
+    a bucket). Served by `articles.views.guide_image`, which asks billing.entitlements whenever
+    the image is in a section a visitor does not see."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="images")
+    name = models.CharField(max_length=120, help_text="The file name in the guide's Markdown.")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the original file.")
+    original = models.FileField(upload_to=image_path, max_length=255)
+    webp = models.FileField(upload_to=image_path, max_length=255)
+    webp_2x = models.FileField(upload_to=image_path, max_length=255)
+    # The 1x rendition's size in CSS pixels: the page reserves it, so nothing shifts.
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [
+            models.UniqueConstraint(fields=["guide", "name"], name="guide_image_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def markdown_path(self) -> str:
+        return f"images/{self.name}"
+
+    def url(self, variant: str) -> str:
+        """The address of the original or a rendition; the digest in it changes with the file,
+        so a public image can be cached for a year."""
+        return reverse(
+            "articles:guide_image",
+            kwargs={"pk": self.pk, "digest": self.digest[:16], "variant": variant},
+        )
 
 
 def normalize_newlines(text: str) -> str:

@@ -8,19 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import nh3
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
+from markdown_it import MarkdownIt
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import TextLexer, get_lexer_by_name
+from pygments.util import ClassNotFound
 
-from pages.shells import Fragment, render_fragment
+from pages.shells import Fragment, render_fragment, without_marks
 
-from .markdown import render_inline
+from .markdown import CELL_SPLIT_RE, inline_to_text, render_inline
 from .models import Block, Guide, Section
 
 CACHE_SECONDS = 60 * 60 * 24
 # Part of every cached rendering's key: raised whenever what is cached changes shape, so a
 # deploy never reads an entry written by the code before it.
-RENDER_SCHEMA = 5
+RENDER_SCHEMA = 6
+
+# Token classes only: the colours are in static/css/code.css (articles.code_style).
+_code_formatter = HtmlFormatter(nowrap=True)
+_lists = MarkdownIt("commonmark", {"html": False})
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,7 @@ class RenderedBody:
     # Checklist item ids of each visible section (section id -> item ids): what a reader's
     # ticks are counted against.
     checklists: dict[int, list[int]]
+    has_code: bool = False  # whether the page needs the code styles and the copy button
 
 
 def intro_html(text: str) -> SafeString:
@@ -38,10 +50,40 @@ def intro_html(text: str) -> SafeString:
     return mark_safe("".join(f"<p>{render_inline(p)}</p>" for p in paragraphs))
 
 
-def block_context(block: Block) -> dict:
-    context: dict = {"kind": block.kind}
+def highlighted(code: str, language: str) -> SafeString:
+    """Code as HTML with Pygments' token classes; an unknown language is plain text."""
+    try:
+        lexer = get_lexer_by_name(language) if language else TextLexer()
+    except ClassNotFound:
+        lexer = TextLexer()
+    return mark_safe(without_marks(highlight(code, lexer, _code_formatter)).rstrip("\n"))
+
+
+def list_html(text: str) -> SafeString:
+    """A list block's Markdown lines as <ul>/<ol>, with inline Markdown in the items."""
+    html = _lists.render(text)
+    return mark_safe(
+        without_marks(
+            nh3.clean(
+                html,
+                tags={"ul", "ol", "li", "p", "em", "strong", "code", "a", "br"},
+                attributes={"a": {"href", "title"}, "ol": {"start"}},
+                url_schemes={"http", "https", "mailto"},
+                link_rel="noopener nofollow",
+            )
+        )
+    )
+
+
+def table_cells(line: str) -> list[SafeString]:
+    return [mark_safe(render_inline(cell.strip())) for cell in CELL_SPLIT_RE.split(line)]
+
+
+def block_context(block: Block, *, anchor: str = "", lazy: bool = True) -> dict:
+    """What the guide body template needs of a block (`anchor`: a subheading's; `lazy`: whether
+    an image may load late)."""
+    context: dict = {"kind": block.kind, "id": block.pk}
     if block.kind == Block.Kind.CHECKLIST:
-        context["id"] = block.pk
         context["items"] = [
             (item.pk, mark_safe(render_inline(item.text))) for item in block.item_rows.all()
         ]
@@ -49,14 +91,60 @@ def block_context(block: Block) -> dict:
         columns, rows = block.table
         context["columns"] = columns
         context["rows"] = rows
+    elif block.kind == Block.Kind.TABLE:
+        lines = block.items
+        context["columns"] = table_cells(lines[0])
+        context["rows"] = [table_cells(line) for line in lines[1:]]
+        context["label"] = "Table: " + ", ".join(inline_to_text(c) for c in context["columns"])
+    elif block.kind == Block.Kind.CODE:
+        context["html"] = highlighted(block.text, block.language)
+        context["language"] = slugify(block.language) or "text"
+        context["title"] = block.caption
+    elif block.kind == Block.Kind.IMAGE:
+        image = block.image
+        context.update(
+            alt=block.text,
+            caption=block.caption,
+            lazy=lazy,
+            src=image.url("1x.webp") if image else "",
+            src_2x=image.url("2x.webp") if image else "",
+            width=image.width if image else 0,
+            height=image.height if image else 0,
+        )
+    elif block.kind == Block.Kind.LIST:
+        context["html"] = list_html(block.text)
+    elif block.kind == Block.Kind.SUBHEADING:
+        context["html"] = mark_safe(render_inline(block.text))
+        context["anchor"] = anchor
+    elif block.kind == Block.Kind.CALLOUT:
+        context["style"] = block.style or "note"
+        context["label"] = Block.Style(context["style"]).label
+        context["paragraphs"] = [mark_safe(render_inline(p)) for p in block.text.split("\n\n")]
     else:
         context["html"] = mark_safe(render_inline(block.text))
         context["attribution"] = block.attribution
     return context
 
 
-def guide_body(guide: Guide, *, full: bool) -> RenderedBody:
-    """The intro, table of contents and sections a reader of this access level may see."""
+def subheading_anchors(section: Section, taken: set[str]) -> dict[int, str]:
+    """Each subheading's anchor (block id -> anchor): the section's anchor and its own words,
+    unique in the guide."""
+    anchors = {}
+    for block in section.blocks.all():
+        if block.kind == Block.Kind.SUBHEADING:
+            base = f"{section.anchor}-{slugify(inline_to_text(block.text)) or 'part'}"[:90]
+            anchor, n = base, 2
+            while anchor in taken:
+                anchor, n = f"{base}-{n}", n + 1
+            taken.add(anchor)
+            anchors[block.pk] = anchor
+    return anchors
+
+
+def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody:
+    """The intro, table of contents and sections a reader of this access level may see; kept in
+    the cache unless `cached` is False (the Markdown editor's preview, whose version number a
+    real save will reuse)."""
     level = "full" if full or guide.cut is None else "preview"
     # The access settings are in the key too, so no race between a save and a refresh can serve a
     # rendering made under a wider preview to a reader without access.
@@ -64,18 +152,35 @@ def guide_body(guide: Guide, *, full: bool) -> RenderedBody:
         f"guide-body:r{RENDER_SCHEMA}:{guide.pk}:v{guide.version}:{guide.access}"
         f":{guide.preview_sections}:{level}"
     )
-    cached = cache.get(key)
-    if cached is not None:
+    kept = cache.get(key) if cached else None
+    if kept is not None:
         return RenderedBody(
-            toc=cached["toc"],
-            html=Fragment(cached["html"]),
-            locked_count=cached["locked"],
-            checklists=cached["checklists"],
+            toc=kept["toc"],
+            html=Fragment(kept["html"]),
+            locked_count=kept["locked"],
+            checklists=kept["checklists"],
+            has_code=kept["has_code"],
         )
-    sections: list[Section] = list(guide.sections.prefetch_related("blocks__item_rows"))
+    sections: list[Section] = list(
+        guide.sections.prefetch_related("blocks__item_rows", "blocks__image")
+    )
     visible = len(sections) if level == "full" else guide.preview_sections
+    taken = {s.anchor for s in sections}
+    anchors = {s.pk: subheading_anchors(s, taken) for s in sections[:visible]}
+    # Past the cut a visitor sees a section's heading only, never what is inside it.
     toc = [
-        {"heading": s.heading, "anchor": s.anchor, "locked": index >= visible}
+        {
+            "heading": s.heading,
+            "anchor": s.anchor,
+            "locked": index >= visible,
+            "subheadings": [
+                {"heading": inline_to_text(b.text), "anchor": anchors[s.pk][b.pk]}
+                for b in s.blocks.all()
+                if b.kind == Block.Kind.SUBHEADING
+            ]
+            if index < visible
+            else [],
+        }
         for index, s in enumerate(sections)
     ]
     checklists = {
@@ -99,18 +204,33 @@ def guide_body(guide: Guide, *, full: bool) -> RenderedBody:
                     "id": s.pk,
                     "heading": s.heading,
                     "anchor": s.anchor,
-                    "blocks": [block_context(b) for b in s.blocks.all()],
+                    "blocks": [
+                        # Images in the first section may be on screen at once; the rest load
+                        # as the reader scrolls to them.
+                        block_context(b, anchor=anchors[s.pk].get(b.pk, ""), lazy=index > 0)
+                        for b in s.blocks.all()
+                    ],
                     "checklist_total": len(checklists.get(s.pk, [])),
                 }
-                for s in sections[:visible]
+                for index, s in enumerate(sections[:visible])
             ],
             "tick_url": reverse("study:tick_block"),
         },
     )
     locked = len(sections) - min(visible, len(sections))
-    cache.set(
-        key,
-        {"toc": toc, "html": html.html, "locked": locked, "checklists": checklists},
-        CACHE_SECONDS,
+    has_code = any(b.kind == Block.Kind.CODE for s in sections[:visible] for b in s.blocks.all())
+    if cached:
+        cache.set(
+            key,
+            {
+                "toc": toc,
+                "html": html.html,
+                "locked": locked,
+                "checklists": checklists,
+                "has_code": has_code,
+            },
+            CACHE_SECONDS,
+        )
+    return RenderedBody(
+        toc=toc, html=html, locked_count=locked, checklists=checklists, has_code=has_code
     )
-    return RenderedBody(toc=toc, html=html, locked_count=locked, checklists=checklists)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import posixpath
 import re
 import time
-from collections.abc import Iterable
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -14,6 +20,7 @@ from django.db.models import F, QuerySet
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
+from .images import ImageError, PreparedImage, image_store, prepare_image
 from .markdown import (
     BlockData,
     GuideData,
@@ -23,10 +30,20 @@ from .markdown import (
     parse_guide,
     write_guide,
 )
-from .models import WORDS_PER_MINUTE, Block, Guide, Section, Track, split_phrase_row
+from .models import (
+    WORDS_PER_MINUTE,
+    Block,
+    Guide,
+    GuideImage,
+    GuideRevision,
+    Section,
+    Track,
+    split_phrase_row,
+)
 from .rendering import RENDER_SCHEMA
 
 WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
+LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
 
 
 def count_words(text: str) -> int:
@@ -34,13 +51,24 @@ def count_words(text: str) -> int:
 
 
 def block_plain_text(block: Block) -> str:
-    if block.kind == Block.Kind.PARAGRAPH:
+    """The words of a block, for search and the word count (code and alt text included: they
+    are what a reader searches for)."""
+    kind = block.kind
+    if kind in (Block.Kind.PARAGRAPH, Block.Kind.SUBHEADING):
         return inline_to_text(block.text)
-    if block.kind == Block.Kind.QUOTE:
+    if kind == Block.Kind.QUOTE:
         quote = inline_to_text(block.text)
         return f"{quote}\n{block.attribution}" if block.attribution else quote
-    if block.kind == Block.Kind.PHRASES:
+    if kind == Block.Kind.PHRASES:
         return "\n".join(" ".join(split_phrase_row(line)) for line in block.items)
+    if kind == Block.Kind.TABLE:
+        return "\n".join(inline_to_text(line.replace("|", " ")) for line in block.items)
+    if kind in (Block.Kind.CALLOUT, Block.Kind.LIST):
+        return inline_to_text(LIST_MARKER_RE.sub("", block.text).replace("\n", " "))
+    if kind == Block.Kind.CODE:
+        return f"{block.caption}\n{block.text}" if block.caption else block.text
+    if kind == Block.Kind.IMAGE:
+        return f"{block.text}\n{block.caption}" if block.caption else block.text
     return "\n".join(block.items)
 
 
@@ -94,9 +122,16 @@ def content_changed() -> None:
 
 
 @transaction.atomic
-def guide_refresh(*, guide: Guide) -> Guide:
-    """Recompute the derived fields after the guide or its sections changed, and bump the version
-    so cached renderings of the old text are never served again."""
+def guide_refresh(
+    *,
+    guide: Guide,
+    author: AbstractBaseUser | None = None,
+    source: str = GuideRevision.Source.FORM,
+    note: str = "",
+) -> Guide:
+    """Recompute the derived fields after the guide or its sections changed, bump the version
+    so cached renderings of the old text are never served again, and store the guide as a new
+    revision (by `author`, through `source`) if it differs from the last one."""
     preview, full = guide_texts(guide)
     words = count_words(full)
     Guide.objects.filter(pk=guide.pk).update(
@@ -111,13 +146,39 @@ def guide_refresh(*, guide: Guide) -> Guide:
             search_preview=_vector("preview_text"), search_full=_vector("full_text")
         )
     guide.refresh_from_db()
+    revision_record(guide=guide, author=author, source=source, note=note)
     # After commit: a request that reads the version first and the rows later can then never
     # file old rows under the new version.
     transaction.on_commit(content_changed)
     return guide
 
 
-def guides_publish(guides: Iterable[Guide]) -> int:
+def revision_record(
+    *,
+    guide: Guide,
+    author: AbstractBaseUser | None,
+    source: str,
+    note: str = "",
+    markdown: str | None = None,
+) -> GuideRevision | None:
+    """Store the guide as a revision unless the last revision already holds exactly this text;
+    the new revision, or None. Numbers run 1, 2, 3... per guide (the guide's row is locked)."""
+    markdown = guide_export(guide=guide) if markdown is None else markdown
+    Guide.objects.select_for_update().filter(pk=guide.pk).first()
+    last = guide.revisions.order_by("-number").first()
+    if last is not None and last.markdown == markdown:
+        return None
+    return GuideRevision.objects.create(
+        guide=guide,
+        number=(last.number if last else 0) + 1,
+        markdown=markdown,
+        source=source,
+        author=author if author is not None and author.pk else None,
+        note=note,
+    )
+
+
+def guides_publish(guides: Iterable[Guide], *, author: AbstractBaseUser | None = None) -> int:
     """Publish these guides now (a guide scheduled for later keeps its time); how many."""
     now = timezone.now()
     count = 0
@@ -125,14 +186,19 @@ def guides_publish(guides: Iterable[Guide]) -> int:
         guide.status = Guide.Status.PUBLISHED
         guide.published_at = guide.published_at or now
         guide.save(update_fields=["status", "published_at", "updated_at"])
-        guide_refresh(guide=guide)
+        guide_refresh(guide=guide, author=author, note="Published")
         count += 1
     return count
 
 
-def guides_unpublish(guides: QuerySet[Guide]) -> int:
+@transaction.atomic
+def guides_unpublish(guides: QuerySet[Guide], *, author: AbstractBaseUser | None = None) -> int:
     """Put these guides back to draft; how many. Cached pages drop them once this commits."""
     count = guides.update(status=Guide.Status.DRAFT, updated_at=timezone.now())
+    for guide in guides.select_related("track"):
+        revision_record(
+            guide=guide, author=author, source=GuideRevision.Source.FORM, note="Unpublished"
+        )
     # update() sends no signal: the version is moved here.
     transaction.on_commit(content_changed)
     return count
@@ -167,13 +233,23 @@ def guide_data(guide: Guide) -> GuideData:
             SectionData(
                 heading=section.heading,
                 anchor=section.anchor,
-                blocks=[
-                    BlockData(kind=b.kind, text=b.text, attribution=b.attribution)
-                    for b in section.blocks.all()
-                ],
+                blocks=[block_data(b) for b in section.blocks.all()],
             )
-            for section in guide.sections.prefetch_related("blocks")
+            for section in guide.sections.prefetch_related("blocks__image")
         ],
+    )
+
+
+def block_data(block: Block) -> BlockData:
+    return BlockData(
+        kind=block.kind,
+        text=block.text,
+        attribution=block.attribution,
+        language=block.language,
+        caption=block.caption,
+        style=block.style,
+        runnable=block.runnable,
+        src=block.image.markdown_path if block.image else "",
     )
 
 
@@ -181,16 +257,51 @@ def guide_export(*, guide: Guide) -> str:
     return write_guide(guide_data(guide))
 
 
-def guides_parse(files: Iterable[tuple[str, str]]) -> tuple[list[GuideData], list[str]]:
-    """Parse every (name, text) pair; return the guides and every error found (not just the
-    first), so an editor can fix a batch in one pass."""
-    parsed: list[GuideData] = []
+@dataclass(frozen=True)
+class GuideSource:
+    """A guide's Markdown and where its images are: `files` (paths relative to the Markdown
+    file, as in a zip) or a `folder` read when an image is asked for."""
+
+    name: str
+    text: str
+    folder: Path | None = None
+    files: Mapping[str, bytes] = field(default_factory=dict)
+
+    def read(self, src: str) -> bytes:
+        path = posixpath.normpath(src)
+        if path.startswith(("../", "/")) or path == "..":
+            raise FileNotFoundError(src)
+        if path in self.files:
+            return self.files[path]
+        if self.folder is not None:
+            folder = self.folder.resolve()
+            target = (folder / path).resolve()
+            if target.is_relative_to(folder) and target.is_file():
+                return target.read_bytes()
+        raise FileNotFoundError(src)
+
+
+@dataclass
+class ParsedGuide:
+    data: GuideData
+    images: dict[str, PreparedImage]  # src in the Markdown -> the checked image
+
+
+Source = GuideSource | tuple[str, str]
+
+
+def guides_parse(files: Iterable[Source]) -> tuple[list[ParsedGuide], list[str]]:
+    """Parse every guide and check its images; return the guides and every error found (not just
+    the first), so an editor can fix a batch in one pass."""
+    parsed: list[ParsedGuide] = []
     errors: list[str] = []
     seen: dict[str, str] = {}
     known_tracks = set(Track.objects.values_list("slug", flat=True))
-    for name, text in files:
+    for item in files:
+        source = GuideSource(*item) if isinstance(item, tuple) else item
+        name = source.name
         try:
-            data = parse_guide(text, name)
+            data = parse_guide(source.text, name)
         except GuideFormatError as exc:
             errors.append(str(exc))
             continue
@@ -204,8 +315,40 @@ def guides_parse(files: Iterable[tuple[str, str]]) -> tuple[list[GuideData], lis
                 "add 'track_title' to create it"
             )
             continue
-        parsed.append(data)
+        images, image_errors = _guide_images(source, data)
+        errors += image_errors
+        if not image_errors:
+            parsed.append(ParsedGuide(data, images))
     return parsed, errors
+
+
+def _guide_images(
+    source: GuideSource, data: GuideData
+) -> tuple[dict[str, PreparedImage], list[str]]:
+    images: dict[str, PreparedImage] = {}
+    errors: list[str] = []
+    by_name: dict[str, str] = {}
+    for section in data.sections:
+        for block in section.blocks:
+            if block.kind != "image" or block.src in images:
+                continue
+            where = f"{source.name}:{block.line}"
+            try:
+                prepared = prepare_image(block.src, source.read(block.src))
+            except (FileNotFoundError, OSError):
+                errors.append(f"{where}: the image '{block.src}' is not beside the Markdown file")
+                continue
+            except ImageError as exc:
+                errors.append(f"{where}: {exc}")
+                continue
+            other = by_name.setdefault(prepared.name, block.src)
+            if other != block.src:
+                errors.append(
+                    f"{where}: '{block.src}' and '{other}' have the same file name; rename one"
+                )
+                continue
+            images[block.src] = prepared
+    return images, errors
 
 
 class GuideImportError(Exception):
@@ -214,27 +357,133 @@ class GuideImportError(Exception):
         super().__init__("\n".join(errors))
 
 
-def guides_import(files: Iterable[tuple[str, str]]) -> list[Guide]:
-    """Upsert guides by slug from Markdown texts: all of them, or (on any error) none."""
+def guides_import(
+    files: Iterable[Source],
+    *,
+    force: bool = False,
+    new_only: bool = False,
+    warnings: list[str] | None = None,
+) -> list[Guide]:
+    """Upsert guides by slug from Markdown: all of them, or (on any error) none. A guide that was
+    changed since its last import (in the admin, say) is not overwritten: the import is refused,
+    naming it, unless `force`. With `new_only`, guides already in the database are left as they
+    are (what `make run` does with the demo guides). What the editor should know but does not
+    stop the import (an unknown code language) is added to `warnings`."""
     parsed, errors = guides_parse(files)
     if errors:
         raise GuideImportError(errors)
+    if warnings is not None:
+        warnings += [warning for p in parsed for warning in p.data.warnings]
+    if new_only:
+        existing = set(
+            Guide.objects.filter(slug__in=[p.data.slug for p in parsed]).values_list(
+                "slug", flat=True
+            )
+        )
+        parsed = [p for p in parsed if p.data.slug not in existing]
     with transaction.atomic():
-        return [guide_upsert(data=data) for data in parsed]
+        if not force:
+            changed = [
+                guide.slug
+                for guide in Guide.objects.select_for_update().filter(
+                    slug__in=[p.data.slug for p in parsed]
+                )
+                if not _as_last_imported(guide)
+            ]
+            if changed:
+                raise GuideImportError(
+                    [
+                        f"'{slug}' was changed since it was last imported (in the admin, or it "
+                        "was never imported); import with --force to replace it, or export it "
+                        "first to keep the changes"
+                        for slug in changed
+                    ]
+                )
+        return [guide_upsert(data=p.data, images=p.images) for p in parsed]
 
 
-def guide_files(paths: Iterable[str | Path]) -> list[tuple[str, str]]:
-    """(name, text) for each file, and for each .md file inside each folder, in name order."""
-    files: list[tuple[str, str]] = []
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _as_last_imported(guide: Guide) -> bool:
+    """Whether the guide is as its last import left it (nothing an editor did would be lost)."""
+    return (
+        bool(guide.imported_digest) and _digest(guide_export(guide=guide)) == guide.imported_digest
+    )
+
+
+MAX_ZIP_BYTES = 200 * 1024 * 1024
+MAX_ZIP_FILES = 2000
+
+
+def zip_sources(name: str, data: bytes) -> list[GuideSource]:
+    """Each .md file in a zip, with the zip's other files at paths relative to it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+            raise GuideImportError(
+                [
+                    f"{name}: the zip holds too much (at most {MAX_ZIP_FILES} "
+                    f"files and {MAX_ZIP_BYTES // 2**20} MB)"
+                ]
+            )
+        contents = {posixpath.normpath(m.filename): archive.read(m) for m in members}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
+        raise GuideImportError([f"{name}: not a zip file that can be read"]) from None
+    sources = []
+    for path, raw in sorted(contents.items()):
+        if not path.endswith(".md") or path.startswith("__MACOSX/"):
+            continue
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise GuideImportError([f"{name}/{path}: not a UTF-8 text file"]) from None
+        folder = posixpath.dirname(path)
+        files = {
+            posixpath.relpath(other, folder or "."): body
+            for other, body in contents.items()
+            if other != path and (not folder or other.startswith(folder + "/"))
+        }
+        sources.append(GuideSource(f"{name}/{path}", text, files=files))
+    if not sources:
+        raise GuideImportError([f"{name}: the zip holds no .md file"])
+    return sources
+
+
+def guide_files(paths: Iterable[str | Path]) -> list[GuideSource]:
+    """The guides in each file, folder (its .md files, in name order) or zip."""
+    sources: list[GuideSource] = []
     for raw in paths:
         path = Path(raw)
         targets = sorted(path.glob("*.md")) if path.is_dir() else [path]
         for target in targets:
             try:
-                files.append((str(target), target.read_text(encoding="utf-8")))
+                if target.suffix == ".zip":
+                    sources += zip_sources(str(target), target.read_bytes())
+                else:
+                    text = target.read_text(encoding="utf-8")
+                    sources.append(GuideSource(str(target), text, folder=target.parent))
             except (OSError, UnicodeDecodeError) as exc:
                 raise GuideImportError([f"{target}: cannot read the file ({exc})"]) from None
-    return files
+    return sources
+
+
+def guide_zip(*, guide: Guide) -> tuple[str, bytes]:
+    """The guide as a file that imports back to it: the bare Markdown when it has no images,
+    otherwise a zip of the Markdown and images/. Returns (file name, content)."""
+    markdown = guide_export(guide=guide)
+    used = GuideImage.objects.filter(blocks__section__guide=guide).distinct()
+    if not used:
+        return f"{guide.slug}.md", markdown.encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{guide.slug}.md", markdown)
+        for image in used:
+            with image.original.open("rb") as handle:
+                archive.writestr(image.markdown_path, handle.read())
+    return f"{guide.slug}.zip", out.getvalue()
 
 
 def _assign(obj: Guide | Section | Block, **values: object) -> bool:
@@ -247,11 +496,20 @@ def _assign(obj: Guide | Section | Block, **values: object) -> bool:
 
 
 @transaction.atomic
-def guide_upsert(*, data: GuideData) -> Guide:
-    """Create or update one guide from parsed data. Sections are matched by anchor and blocks by
-    kind and order, so ids (and whatever readers attach to them) survive a re-import. Only what
-    differs is written: a file that matches the stored guide writes nothing, so its updated_at,
-    its version and the content version (and with it every cached page) stay as they are."""
+def guide_upsert(
+    *,
+    data: GuideData,
+    images: Mapping[str, PreparedImage | GuideImage] | None = None,
+    author: AbstractBaseUser | None = None,
+    source: str = GuideRevision.Source.IMPORT,
+    note: str = "",
+) -> Guide:
+    """Create or update one guide from parsed data and its checked images. Sections are matched
+    by anchor and blocks by kind and order, so ids (and whatever readers attach to them) survive
+    a re-import. Only what differs is written: a file that matches the stored guide writes
+    nothing, so its updated_at, its version and the content version (and with it every cached
+    page) stay as they are. The guide then records what this import made of it, so the next
+    import can tell whether an editor changed it since."""
     track, created = Track.objects.get_or_create(
         slug=data.track, defaults={"title": data.track_title or data.track}
     )
@@ -272,14 +530,30 @@ def guide_upsert(*, data: GuideData) -> Guide:
         status=data.status,
         published_at=data.published_at,
     )
-    sections_changed = _sections_upsert(guide=guide, sections=data.sections)
-    if not (created or fields_changed or sections_changed):
+    stored: dict[str, GuideImage] = {}
+    images_changed = False
+    for src, image in (images or {}).items():
+        if isinstance(image, GuideImage):  # already stored (the Markdown editor's uploads)
+            stored[src] = image
+            continue
+        stored[src], changed = image_store(guide=guide, prepared=image)
+        images_changed = images_changed or changed
+    sections_changed = _sections_upsert(guide=guide, sections=data.sections, images=stored)
+    if created or fields_changed or sections_changed or images_changed:
+        guide.save()  # moves updated_at, whichever part changed
+        guide = guide_refresh(guide=guide, author=author, source=source, note=note)
+    if source != GuideRevision.Source.IMPORT:
         return guide
-    guide.save()  # moves updated_at, whichever part changed
-    return guide_refresh(guide=guide)
+    digest = _digest(guide_export(guide=guide))
+    if guide.imported_digest != digest:
+        Guide.objects.filter(pk=guide.pk).update(imported_digest=digest)
+        guide.imported_digest = digest
+    return guide
 
 
-def _sections_upsert(*, guide: Guide, sections: list[SectionData]) -> bool:
+def _sections_upsert(
+    *, guide: Guide, sections: list[SectionData], images: Mapping[str, GuideImage]
+) -> bool:
     """Write the sections (and their blocks) that differ; whether anything did."""
     existing = {s.anchor: s for s in guide.sections.prefetch_related("blocks")}
     changed = False
@@ -294,7 +568,8 @@ def _sections_upsert(*, guide: Guide, sections: list[SectionData]) -> bool:
             changed = True
         keep.add(section.pk)
         changed = (
-            _blocks_upsert(section=section, blocks=blocks, data=section_data.blocks) or changed
+            _blocks_upsert(section=section, blocks=blocks, data=section_data.blocks, images=images)
+            or changed
         )
     gone = [s.pk for s in existing.values() if s.pk not in keep]
     if gone:
@@ -302,21 +577,32 @@ def _sections_upsert(*, guide: Guide, sections: list[SectionData]) -> bool:
     return changed or bool(gone)
 
 
-def _blocks_upsert(*, section: Section, blocks: list[Block], data: list[BlockData]) -> bool:
+def _blocks_upsert(
+    *,
+    section: Section,
+    blocks: list[Block],
+    data: list[BlockData],
+    images: Mapping[str, GuideImage],
+) -> bool:
     """Blocks are matched to the existing blocks of the same kind, in order: a paragraph added
     above a checklist leaves the checklist (and the ticks on its items) in place."""
     unmatched = {kind: [b for b in blocks if b.kind == kind] for kind in Block.Kind.values}
     changed = False
     matched: set[int] = set()
-    for position, block_data in enumerate(data):
-        same_kind = unmatched[block_data.kind]
+    for position, wanted in enumerate(data):
+        same_kind = unmatched[wanted.kind]
         block = same_kind.pop(0) if same_kind else Block(section=section)
         if _assign(
             block,
             position=position,
-            kind=block_data.kind,
-            text=block_data.text,
-            attribution=block_data.attribution,
+            kind=wanted.kind,
+            text=wanted.text,
+            attribution=wanted.attribution,
+            language=wanted.language,
+            caption=wanted.caption,
+            style=wanted.style,
+            runnable=wanted.runnable,
+            image_id=images[wanted.src].pk if wanted.src else None,
         ):
             block.save()
             changed = True

@@ -11,6 +11,11 @@ urlpatterns = [
     path("guides/", views.guide_list, name="guide_list"),
     path("guides/<slug:slug>/", views.guide_detail, name="guide"),
     path("guides/<slug:slug>/preview/", views.guide_preview, name="guide_preview"),
+    path(
+        "images/<int:pk>/<str:digest>/<str:variant>",
+        views.guide_image,
+        name="guide_image",
+    ),
     path("tracks/<slug:slug>/", views.track_detail, name="track"),
     path("search/", views.search, name="search"),
     path("feed/", LatestGuidesFeed(), name="feed"),

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
@@ -33,7 +34,8 @@ from pages.shells import (
 from study.services import continue_reading, has_plan, open_guide
 
 from .guide_page import GuidePage, guide_page, guide_shell, serve_guide
-from .models import Guide, Track, TrackGuideCount
+from .images import image_bytes, image_is_public
+from .models import Guide, GuideImage, Track, TrackGuideCount
 from .search import MAX_QUERY_LENGTH, search_guides
 from .services import GUIDE_ENTRY_SECONDS, content_version, guide_entry_key
 
@@ -221,6 +223,40 @@ def search(request: HttpRequest) -> HttpResponse:
     digest = hashlib.sha256(query.encode()).hexdigest()
     key = f"search:{content_version()}:{audience}:{reader_kind(request.user)}:{digest}"
     return serve(stored(key, build, LISTING_SECONDS), request)
+
+
+IMAGE_VARIANTS = ("1x.webp", "2x.webp", "original")
+
+
+@require_GET
+def guide_image(request: HttpRequest, pk: int, digest: str, variant: str) -> HttpResponse:
+    """A guide's image. One shown in a part of a published guide that everyone may read is
+    public and cached for a year (its address changes with the file); any other is sent only to
+    a reader who may read the guide (billing.entitlements), privately, and to no one else."""
+    image = GuideImage.objects.select_related("guide").filter(pk=pk).first()
+    if image is None or variant not in IMAGE_VARIANTS or not image.digest.startswith(digest):
+        raise Http404("No such image.")
+    public = image_is_public(image)
+    if not public:
+        guide = image.guide
+        readable = guide.is_public or request.user.is_staff
+        if not (readable and can_read(request.user, guide)):
+            return HttpResponse(
+                "This image is for subscribers.",
+                status=403,
+                content_type="text/plain; charset=utf-8",
+            )
+    found = image_bytes(image, variant)
+    if found is None:
+        raise Http404("No such image.")
+    data, content_type = found
+    response = HttpResponse(data, content_type=content_type)
+    if public:
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:
+        response["Cache-Control"] = "private, max-age=600"
+        patch_vary_headers(response, ["Cookie"])
+    return response
 
 
 @require_GET

@@ -20,6 +20,7 @@ export DJANGO_SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstu
 export DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost"
 export DJANGO_SECURE_SSL_REDIRECT=0   # plain http on loopback
 export DJANGO_STATIC_ROOT="$ROOT/bench/.static"
+export DJANGO_MEDIA_ROOT="$ROOT/bench/.media"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$BENCH_DB"
 export DATABASE_POOL_MIN="${THREADS}"
 export DATABASE_POOL_MAX="$((THREADS + 2))"
@@ -35,7 +36,9 @@ bench_prepare_database() {
     || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $BENCH_DB"
   "$PY" manage.py migrate --noinput -v0
   "$PY" manage.py collectstatic --noinput -v0
-  "$PY" manage.py import_guides content/guides >/dev/null
+  # The demo guides and bench/guides (a guide with every kind of block, ten code blocks and
+  # three diagrams); --force, since the bench database is its own.
+  "$PY" manage.py import_guides --force content/guides bench/guides >/dev/null
 }
 
 bench_start_server() {

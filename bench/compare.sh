@@ -40,14 +40,19 @@ target() {
   (
     cd "$dir"
     export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" REDIS_URL="redis://127.0.0.1:6379/$redis_db"
-    export DJANGO_STATIC_ROOT="$dir/bench/.static" SITE_URL="http://127.0.0.1:$port"
+    export DJANGO_STATIC_ROOT="$dir/bench/.static" DJANGO_MEDIA_ROOT="$dir/bench/.media"
+    export SITE_URL="http://127.0.0.1:$port"
     psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
       || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
     "$PY" manage.py migrate --noinput -v0
     "$PY" manage.py collectstatic --noinput -v0
-    # An earlier revision may not know --force.
-    "$PY" manage.py import_guides --force content/guides >/dev/null 2>&1 \
-      || "$PY" manage.py import_guides content/guides >/dev/null
+    # An earlier revision may have no bench/guides, and may not know --force.
+    if [ -d bench/guides ]; then
+      "$PY" manage.py import_guides --force content/guides bench/guides >/dev/null
+    else
+      "$PY" manage.py import_guides --force content/guides >/dev/null 2>&1 \
+        || "$PY" manage.py import_guides content/guides >/dev/null
+    fi
     redis-cli -n "$redis_db" flushdb >/dev/null
     "$PY" bench/prepare.py subscriber > "$OUT/$name.session"
     exec "$PY" -m gunicorn alphacode.wsgi:application --bind "127.0.0.1:$port" \

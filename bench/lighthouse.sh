@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lighthouse 12.2.3 (npm, Debian's Chromium) on the guide page and the home page, served by
+# Lighthouse 12.2.3 (npm, Debian's Chromium) on the seed guide, a guide with every kind of block
+# (bench/guides) and the home page, served by
 # gunicorn with production settings. Prints the four category scores for each page.
 # Targets: performance >= 95, accessibility 100, best practices 100, SEO 100.
 source "$(dirname "$0")/common.sh"
@@ -10,7 +11,7 @@ bench_prepare_database
 bench_start_server
 
 printf '%-44s %11s %13s %14s %5s\n' page performance accessibility best-practices seo
-for path in /guides/fine-tuning-vs-prompting/ /; do
+for path in /guides/fine-tuning-vs-prompting/ /guides/bench-every-block/ /; do
   name=$(echo "$path" | tr '/' '_' | sed 's/^_*$/home/; s/^_//; s/_$//')
   $LIGHTHOUSE "$BASE$path" --quiet --output=json --output-path="$OUT/lighthouse-$name.json" \
     --only-categories=performance,accessibility,best-practices,seo \

@@ -2,6 +2,8 @@
 # Throughput and latency with wrk from a second process, against gunicorn with production
 # settings on Postgres and Redis. Each figure: requests/s, p50, p99, and the ratio to a trivial
 # view (/robots.txt: the same stack, no database) measured in the same run.
+# The guide page is measured twice: the seed guide, and bench/guides' guide with every kind of
+# block (ten code blocks, three diagrams), which should cost no more.
 # Targets: every reader page (home, library, a track page, search, the subscriber guide page)
 # >= 50% of the trivial rate, the anonymous guide preview >= 65%; webhook ingest >= 30%;
 # p99 < 25 ms at 16 connections for the reader pages.
@@ -17,6 +19,7 @@ cat bench/wrk-webhooks.lua bench/wrk-report.lua > "$OUT/wrk-webhooks-report.lua"
 bench_start_server
 
 GUIDE=/guides/fine-tuning-vs-prompting/
+RICH=/guides/bench-every-block/   # every kind of block, ten code blocks, three diagrams
 TRACK=/tracks/ml-ai-engineering/
 # A browser keeps the cookies the site sets: the first signed-in response sets the user hint
 # and the CSRF cookie (the page has forms).
@@ -28,10 +31,11 @@ COOKIE="$COOKIE; $(echo "$SET_COOKIES" | paste -sd';' | sed 's/;/; /g')"
 echo "subscriber cookies: $(echo "$COOKIE" | sed 's/=[^;]*/=…/g')"
 # Warm every worker process (database pool, templates, caches) on every page before measuring,
 # so no figure pays for start-up.
-for path in /robots.txt / "$GUIDE" /guides/ "$TRACK" "/search/?q=latency+budget"; do
+for path in /robots.txt / "$GUIDE" "$RICH" /guides/ "$TRACK" "/search/?q=latency+budget"; do
   wrk -t2 -c"$CONNECTIONS" -d3s "$BASE$path" >/dev/null
 done
 wrk -t2 -c"$CONNECTIONS" -d3s -H "Cookie: $COOKIE" "$BASE$GUIDE" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d3s -H "Cookie: $COOKIE" "$BASE$RICH" >/dev/null
 
 run() {  # name, path, extra wrk args...
   local name=$1 path=$2
@@ -50,6 +54,8 @@ for round in $(seq 1 "$ROUNDS"); do
     run trivial /robots.txt
     run guide-anonymous "$GUIDE"
     run guide-subscriber "$GUIDE" -H "Cookie: $COOKIE"
+    run rich-anonymous "$RICH"
+    run rich-subscriber "$RICH" -H "Cookie: $COOKIE"
     run home /
     run library /guides/
     run track "$TRACK"

@@ -3,9 +3,12 @@ in factories.py): test modules import these from here, never from one another.""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
 from django.core.mail import EmailMessage
+from PIL import Image
 
 # A premium guide in the Markdown authoring format with every block kind.
 VALID = """---
@@ -59,3 +62,87 @@ def code_from(message: EmailMessage) -> str:
     match = CODE_RE.search(message.body)
     assert match, message.body
     return match.group(1)
+
+
+# A premium guide with every new block; the second section is past the cut, and everything in it
+# (code, image, alt text, caption) must stay with the server for a reader without access.
+RICH = """---
+title: "Sliding windows in code"
+slug: sliding-windows-in-code
+track: coding
+dek: "The template, in Python."
+access: premium
+preview_sections: 1
+status: published
+published_at: 2026-10-01T09:00:00Z
+---
+Windows, with code.
+
+## The template
+
+### Grow, then shrink
+
+The loop in full:
+
+```python title="window.py"
+def longest(items, limit):
+    # Expand on the right; shrink from the left while the window is invalid; keep the widest.
+    best = left = 0
+    for right, item in enumerate(items):
+        best = max(best, right - left + 1)
+    return best
+```
+
+![A window sliding over an array](images/window.png "The window at step three")
+
+- Expand on the right
+  - one step at a time
+- Shrink on the left
+
+1. Read the prompt
+2. Name the invariant
+
+> [!TIP]
+> Say the invariant out loud.
+
+| Shape | Signal | Pointers |
+| --- | --- | --- |
+| Fixed window | `k` given | same direction |
+| Longest valid | breaks as it grows | same direction |
+
+## Past the cut
+
+### Premium subheading zqxsubheading
+
+```sql
+SELECT zqxpremiumcode FROM windows;
+```
+
+![zqxpremiumalt diagram](images/premium.png "zqxpremiumcaption")
+
+> [!WARNING]
+> zqxpremiumcallout text.
+"""
+
+PREMIUM_WORDS = (
+    "zqxpremiumcode",
+    "zqxpremiumalt",
+    "zqxpremiumcaption",
+    "zqxpremiumcallout",
+    "zqxsubheading",
+)
+
+
+def png(width: int, height: int, colour: str = "#3366cc") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def rich_folder_in(folder: Path) -> Path:
+    """RICH as rich.md in this folder, with its two images beside it."""
+    (folder / "images").mkdir()
+    (folder / "images" / "window.png").write_bytes(png(1600, 800))
+    (folder / "images" / "premium.png").write_bytes(png(300, 200, "#cc3366"))
+    (folder / "rich.md").write_text(RICH)
+    return folder

@@ -88,15 +88,28 @@ def test_make_run_serves_every_page_to_a_visitor_and_a_reader_on_sqlite(tmp_path
     assert serve[1:3] == ["manage.py", "runserver"]
     database = tmp_path / "db.sqlite3"
     env = embedded_env(database)
+    env["DJANGO_MEDIA_ROOT"] = str(tmp_path / "media")  # the demo guides' images, not the checkout
 
     for command in setup:
         run(command, env)
     imported = guides(database)
     assert len(imported) == len(list((ROOT / "content" / "guides").glob("*.md")))
-    # Again, as every `make run` does: nothing to apply, and the guides are left as they were.
+    # An editor changes a demo guide's dek (as the admin would store it)...
+    with closing(sqlite3.connect(database)) as db, db:
+        db.execute(
+            "UPDATE articles_guide SET dek = 'An editor wrote this.' "
+            "WHERE slug = 'fine-tuning-vs-prompting'"
+        )
+    # ...and `make run` again: nothing to apply, and the guides are left as they were, the
+    # editor's change included.
     assert "No migrations to apply" in run(setup[0], env).stdout
     run(setup[1], env)
     assert guides(database) == imported
+    with closing(sqlite3.connect(database)) as db:
+        (dek,) = db.execute(
+            "SELECT dek FROM articles_guide WHERE slug = 'fine-tuning-vs-prompting'"
+        ).fetchone()
+    assert dek == "An editor wrote this."
 
     # The visitor's and the reader's pages (tests/embedded_site.py says what each checks).
     result = subprocess.run(

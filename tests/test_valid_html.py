@@ -27,7 +27,7 @@ from study.services.drills import grade
 
 from .conftest import CONTENT, signed_in
 from .factories import SubscriptionFactory, UserFactory
-from .helpers import PASSWORD
+from .helpers import PASSWORD, rich_folder_in
 
 MEMBER_PASSWORD = "correct horse battery"  # UserFactory's
 JAVA_MISSING = (
@@ -178,10 +178,18 @@ def study(client: Client, guides: dict[str, Guide]) -> dict[str, str]:
 
 @pytest.mark.django_db
 def test_every_page_is_valid_html_for_every_kind_of_reader(
-    seed_guide: Guide, reader: User, staff: User
+    seed_guide: Guide, reader: User, staff: User, tmp_path: Path
 ) -> None:
-    imported = guides_import(guide_files([CONTENT]))
-    guides = {"premium": seed_guide, "free": next(g for g in imported if not g.is_premium)}
+    imported = guides_import(guide_files([CONTENT, rich_folder_in(tmp_path)]))
+    by_slug = {g.slug: g for g in imported}
+    guides = {
+        "premium": seed_guide,
+        "free": next(g for g in imported if not g.is_premium),
+        # Code, an image, lists, subheadings, callouts and a data table, on both sides of the cut.
+        "every block": by_slug["sliding-windows-in-code"],
+        "coding": by_slug["two-pointers-and-sliding-windows"],
+        "system design": by_slug["designing-a-rate-limiter"],
+    }
     subscriber = SubscriptionFactory(user=reader).user
     # Staff have drilled every card due today: their drills page is the "nothing due" one.
     today = timezone.localdate()

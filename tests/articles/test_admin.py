@@ -192,7 +192,7 @@ def test_admin_import_of_a_bad_file_shows_errors_and_imports_nothing(editor_clie
     good = SimpleUploadedFile("good.md", VALID.replace("heaps-for-interviews", "ok").encode())
     response = editor_client.post("/admin/articles/guide/import/", {"files": [good, bad]})
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert "bad.md:23: plain lists are not supported" in response.content.decode()
+    assert "bad.md:23: a list mixes checklist items" in response.content.decode()
     assert not Guide.objects.exists()
 
 

@@ -118,8 +118,8 @@ MALFORMED = [
     ("bad access", VALID.replace("access: premium", "access: vip"), None, "'access'"),
     ("bad slug", VALID.replace("slug: heaps-for-interviews", "slug: Heaps For"), None, "'slug'"),
     ("bad date", VALID.replace("2026-10-01T09:00:00Z", "next tuesday"), None, "published_at"),
-    ("h3 heading", VALID.replace("## Scripts {#scripts}", "### Scripts"), 26, "'## '"),
-    ("plain list", VALID.replace("- [ ] First item", "- First item"), 23, "plain lists"),
+    ("h4 heading", VALID.replace("## Scripts {#scripts}", "#### Scripts"), 26, "'### '"),
+    ("mixed list", VALID.replace("- [ ] First item", "- First item"), 23, "a list mixes"),
     (
         "three columns",
         VALID.replace("| Start | I'll restate the goal. |", "| Start | I'll | restate |"),
@@ -129,10 +129,10 @@ MALFORMED = [
     ("no separator row", VALID.replace("| --- | --- |", "| Start | x |"), 29, "second row"),
     ("no sections", VALID.split("## Why heaps")[0], None, "at least one '## ' section"),
     (
-        "checklist glued to paragraph",
+        "table glued to paragraph",
         VALID.replace(
             "A paragraph with `code` and a [link](https://example.com).\n",
-            "A paragraph with `code` and a [link](https://example.com).\n- [ ] glued\n",
+            "A paragraph with `code` and a [link](https://example.com).\n| glued | row |\n",
         ),
         18,
         "separated",

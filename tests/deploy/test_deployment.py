@@ -41,8 +41,13 @@ def test_compose_has_every_service_with_health_checks_and_named_volumes() -> Non
         "backups",
         "caddy_data",
         "caddy_config",
+        "media",
     }
     assert "pgdata:/var/lib/postgresql/data" in SERVICES["postgres"]["volumes"]
+    # Guide images outlive the container, where the web service's settings put them.
+    assert "media:/var/lib/alphacode/media" in SERVICES["web"]["volumes"]
+    for name in DJANGO_SERVICES:
+        assert SERVICES[name]["environment"]["DJANGO_MEDIA_ROOT"] == "/var/lib/alphacode/media"
 
 
 def test_django_services_share_one_env_file_and_wait_for_their_dependencies() -> None:

@@ -1,0 +1,165 @@
+"""The Markdown editor's work, for the admin's "Edit as Markdown" page: the whole guide as one
+document, checked by line, previewed without saving, saved as a revision (refused when another
+editor saved since it was opened), images uploaded beside it, revisions restored and compared."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+
+from .images import ImageError, image_name, image_store, prepare_image
+from .markdown import GuideData, GuideFormatError, parse_guide
+from .models import Guide, GuideImage, GuideRevision, Track
+from .services import GuideImportError, guide_upsert, revision_record
+
+EDITOR_SOURCE = "guide.md"
+
+
+class StaleEdit(Exception):
+    """Another save reached the guide after the editor opened it."""
+
+    def __init__(self, latest: GuideRevision) -> None:
+        self.latest = latest
+        super().__init__(f"revision {latest.number} was saved since this text was opened")
+
+
+@dataclass
+class Checked:
+    """The editor's text read as a guide: the data and its stored images, or the errors."""
+
+    data: GuideData | None
+    images: dict[str, GuideImage]
+    errors: list[str]
+    warnings: list[str]
+
+
+def latest_revision(guide: Guide) -> GuideRevision:
+    """The guide's latest revision; a guide that has none yet (made before revisions were
+    kept) gets its first now, from what is stored."""
+    latest = guide.revisions.order_by("-number").first()
+    if latest is None:
+        recorded = revision_record(guide=guide, author=None, source=GuideRevision.Source.FORM)
+        assert recorded is not None  # a guide without revisions always gets one
+        latest = recorded
+    return latest
+
+
+def editor_check(guide: Guide, text: str) -> Checked:
+    """Read the text as this guide (errors by line, nothing saved). Images are the guide's own
+    uploads, named in the text as `images/<name>`; its slug must stay the guide's."""
+    try:
+        data = parse_guide(text, EDITOR_SOURCE)
+    except GuideFormatError as exc:
+        return Checked(None, {}, [_by_line(exc)], [])
+    errors: list[str] = []
+    if not data.track_title and not Track.objects.filter(slug=data.track).exists():
+        errors.append(f"front matter 'track': unknown track '{data.track}'; add 'track_title'")
+    if data.slug != guide.slug:
+        errors.append(
+            f"front matter 'slug': this is the guide '{guide.slug}'; change its address in the "
+            "guide's form, not here"
+        )
+    uploads = {image.name: image for image in guide.images.all()}
+    images: dict[str, GuideImage] = {}
+    for section in data.sections:
+        for block in section.blocks:
+            if block.kind != "image":
+                continue
+            image = uploads.get(image_name(block.src))
+            if image is None:
+                errors.append(
+                    f"line {block.line}: no image '{image_name(block.src)}' has been uploaded for "
+                    "this guide; upload it below"
+                )
+            else:
+                images[block.src] = image
+    return Checked(data, images, errors, data.warnings)
+
+
+def _by_line(exc: GuideFormatError) -> str:
+    return f"line {exc.line}: {exc.message}" if exc.line else exc.message
+
+
+@transaction.atomic
+def guide_save_markdown(
+    *,
+    guide: Guide,
+    text: str,
+    author: AbstractBaseUser | None,
+    base: int | None,
+    source: str = GuideRevision.Source.EDITOR,
+    note: str = "",
+) -> Guide:
+    """Save the editor's text as the guide: all of it or nothing. `base` is the revision the
+    editor opened; if another was saved since, StaleEdit (the caller keeps the text). Ticks and
+    drill schedules survive as in an import: items are matched by text, then by position."""
+    Guide.objects.select_for_update().filter(pk=guide.pk).first()
+    latest = latest_revision(guide)
+    if base is not None and latest.number != base:
+        raise StaleEdit(latest)
+    checked = editor_check(guide, text)
+    if checked.errors or checked.data is None:
+        raise GuideImportError(checked.errors)
+    return guide_upsert(
+        data=checked.data, images=checked.images, author=author, source=source, note=note
+    )
+
+
+def revision_restore(*, revision: GuideRevision, author: AbstractBaseUser | None) -> Guide:
+    """Make the guide what this revision holds; the restore is itself a new revision."""
+    return guide_save_markdown(
+        guide=revision.guide,
+        text=revision.markdown,
+        author=author,
+        base=None,
+        source=GuideRevision.Source.RESTORE,
+        note=f"Restored revision {revision.number}",
+    )
+
+
+def markdown_preview[T](guide: Guide, text: str, render: Callable[[Guide], T]) -> T | Checked:
+    """`render(guide)` as the guide would be with this text, without keeping anything: the text
+    is written inside a transaction that is then rolled back. The errors when it cannot be."""
+    checked = editor_check(guide, text)
+    if checked.errors or checked.data is None:
+        return checked
+    with transaction.atomic():
+        draft = guide_upsert(
+            data=checked.data, images=checked.images, source=GuideRevision.Source.EDITOR
+        )
+        result = render(draft)
+        transaction.set_rollback(True)
+    return result
+
+
+def image_upload(*, guide: Guide, name: str, data: bytes) -> tuple[GuideImage, str]:
+    """Store an uploaded image for the guide (replacing one of the same name) and return it with
+    the Markdown that shows it."""
+    try:
+        prepared = prepare_image(name, data)
+    except ImageError as exc:
+        raise GuideImportError([str(exc)]) from None
+    image, _ = image_store(guide=guide, prepared=prepared)
+    stem = image.name.rsplit(".", 1)[0].replace("-", " ").replace("_", " ")
+    return image, f"![{stem}]({image.markdown_path})"
+
+
+def revision_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """The lines that differ between two texts, with three lines of context: (kind, line),
+    kind being "hunk", "add", "remove" or "same"."""
+    lines: list[tuple[str, str]] = []
+    diff = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=3)
+    for line in list(diff)[2:]:  # the two file header lines
+        if line.startswith("@@"):
+            lines.append(("hunk", line))
+        elif line.startswith("+"):
+            lines.append(("add", line[1:]))
+        elif line.startswith("-"):
+            lines.append(("remove", line[1:]))
+        else:
+            lines.append(("same", line[1:]))
+    return lines

@@ -1,0 +1,220 @@
+"""The admin's Markdown editor and revisions: the whole guide as one document, errors by line
+before anything is saved, a preview that keeps nothing, saves that keep ticks, two editors who
+cannot overwrite each other, and revisions that can be compared and restored."""
+
+from __future__ import annotations
+
+import io
+from http import HTTPStatus
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from articles.models import Guide, GuideImage, GuideRevision, Item
+from articles.services import guide_export, guides_import, guides_publish
+from study.models import Tick
+
+from ..conftest import signed_in
+from ..factories import SubscriptionFactory
+from ..helpers import VALID
+
+
+@pytest.fixture
+def guide(db) -> Guide:
+    (imported,) = guides_import([("heaps.md", VALID)])
+    return imported
+
+
+def editor_url(guide: Guide) -> str:
+    return f"/admin/articles/guide/{guide.pk}/markdown/"
+
+
+def opened(client: Client, guide: Guide) -> tuple[str, str]:
+    """What the editor shows: (the text, the revision it was opened at)."""
+    page = client.get(editor_url(guide))
+    assert page.status_code == HTTPStatus.OK
+    return page.context["text"], str(page.context["base"])
+
+
+def test_every_save_stores_a_revision_once(guide: Guide, editor_client: Client, editor) -> None:
+    first = guide.revisions.get()
+    assert (first.number, first.source, first.author) == (1, "import", None)
+    assert first.markdown == guide_export(guide=guide)
+    # An import that changes nothing stores nothing.
+    guides_import([("heaps.md", VALID)])
+    assert guide.revisions.count() == 1
+    guides_publish([guide], author=editor)  # already published: the text is the same
+    assert guide.revisions.count() == 1
+    guide.dek = "A new dek."
+    guide.save()
+    guides_publish([guide], author=editor)
+    latest = guide.revisions.order_by("-number").first()
+    assert (latest.number, latest.source, latest.author, latest.note) == (
+        2,
+        "form",
+        editor,
+        "Published",
+    )
+    assert 'dek: "A new dek."' in latest.markdown
+
+
+def test_the_editor_saves_the_whole_guide_and_keeps_ticks(
+    guide: Guide, editor_client: Client, editor
+) -> None:
+    reader = SubscriptionFactory().user
+    second = Item.objects.get(text="Second item")
+    Tick.objects.create(user=reader, item=second, guide=guide)
+    text, base = opened(editor_client, guide)
+    assert text.startswith('---\ntitle: "Heaps for interviews"')
+    edited = text.replace("First item", "First item, reworded").replace(
+        "Second intro paragraph.", "Second intro paragraph.\n\n### Not allowed in the intro"
+    )
+    # An error is shown by line, and nothing is saved.
+    response = editor_client.post(editor_url(guide), {"markdown": edited, "base": base})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    line = edited.splitlines().index("### Not allowed in the intro") + 1
+    assert response.context["errors"] == [f"line {line}: the intro may only hold paragraphs"]
+    assert "the intro may only hold paragraphs" in response.content.decode()
+    assert response.context["text"] == edited  # the editor's text comes back as typed
+    assert guide.revisions.count() == 1
+    # Fixed, it saves as a new revision by this editor.
+    fixed = edited.replace("\n\n### Not allowed in the intro", "")
+    response = editor_client.post(editor_url(guide), {"markdown": fixed, "base": base})
+    assert response.status_code == HTTPStatus.FOUND
+    latest = guide.revisions.order_by("-number").first()
+    assert (latest.number, latest.source, latest.author) == (2, "editor", editor)
+    assert Item.objects.filter(text="First item, reworded").exists()
+    # The reader's tick hangs on the same item, whose line did not change.
+    assert Tick.objects.get(user=reader).item_id == second.pk
+    page = signed_in(reader).get(guide.get_absolute_url()).content.decode()
+    assert "First item, reworded" in page
+
+
+def test_a_second_editor_is_told_and_keeps_their_text(guide: Guide, editor_client, staff_client):
+    text, base = opened(editor_client, guide)
+    other_text, other_base = opened(staff_client, guide)
+    assert (
+        editor_client.post(
+            editor_url(guide), {"markdown": text.replace("Heaps for", "Heaps, for"), "base": base}
+        ).status_code
+        == HTTPStatus.FOUND
+    )
+    mine = other_text.replace("Second intro paragraph.", "My own second paragraph.")
+    response = staff_client.post(editor_url(guide), {"markdown": mine, "base": other_base})
+    assert response.status_code == HTTPStatus.CONFLICT
+    html = response.content.decode()
+    assert "was saved again (revision 2" in html
+    assert f"?a={other_base}&amp;b=2" in html  # what changed since they opened it
+    assert response.context["text"] == mine
+    assert Guide.objects.get().title == "Heaps, for interviews"
+    # Saving again from the page (now based on revision 2) goes through.
+    assert (
+        staff_client.post(editor_url(guide), {"markdown": mine, "base": "2"}).status_code
+        == HTTPStatus.FOUND
+    )
+    assert "My own second paragraph." in Guide.objects.get().intro
+
+
+def test_the_preview_shows_the_text_as_readers_would_and_keeps_nothing(
+    guide: Guide, editor_client: Client, django_capture_on_commit_callbacks
+) -> None:
+    text, _ = opened(editor_client, guide)
+    reader = signed_in(SubscriptionFactory().user)
+    draft = text.replace("I'll test the edges.", "I'll test the edges, previewed.")
+    url = f"/admin/articles/guide/{guide.pk}/markdown/preview/"
+    response = editor_client.post(url, {"markdown": draft, "as": "subscriber"})
+    assert response.status_code == HTTPStatus.OK
+    assert "I&#x27;ll test the edges, previewed." in response.content.decode()
+    # Shown in the editor's own frame, and nowhere else.
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    as_visitor = editor_client.post(url, {"markdown": draft, "as": "visitor"}).content.decode()
+    assert 'id="paywall"' in as_visitor
+    assert "previewed" not in as_visitor  # the second section is past the cut
+    wrong = draft.replace("## Scripts", "#### Scripts")
+    line = wrong.splitlines().index("#### Scripts") + 1
+    broken = editor_client.post(url, {"markdown": wrong})
+    assert broken.status_code == HTTPStatus.BAD_REQUEST
+    assert f"line {line}: only &#x27;## &#x27; section headings" in broken.content.decode()
+    # Nothing was kept: not the guide, not a revision, not a cached rendering.
+    assert guide.revisions.count() == 1
+    assert "previewed" not in reader.get(guide.get_absolute_url()).content.decode()
+    # A real save of other text then shows that text, not the preview's rendering (the preview
+    # ran at the version number this save takes).
+    final = text.replace("I'll test the edges.", "I'll test the edges, saved.")
+    with django_capture_on_commit_callbacks(execute=True):
+        saved = editor_client.post(editor_url(guide), {"markdown": final, "base": "1"})
+    assert saved.status_code == HTTPStatus.FOUND
+    after = reader.get(guide.get_absolute_url()).content.decode()
+    assert "I&#x27;ll test the edges, saved." in after
+    assert "previewed" not in after
+
+
+def test_an_image_uploaded_in_the_editor_is_inserted_and_saved(
+    guide: Guide, editor_client: Client
+) -> None:
+    text, base = opened(editor_client, guide)
+    out = io.BytesIO()
+    Image.new("RGB", (900, 300), "#336699").save(out, "PNG")
+    out.seek(0)
+    out.name = "ring-buffer.png"
+    response = editor_client.post(
+        editor_url(guide), {"markdown": text, "base": base, "upload": "1", "image": out}
+    )
+    assert response.status_code == HTTPStatus.OK
+    inserted = response.context["text"]
+    assert inserted.endswith("\n\n![ring buffer](images/ring-buffer.png)\n")
+    assert guide.revisions.count() == 1  # uploaded, not saved
+    # A file that is not an image is refused with a reason, the text kept.
+    bad = io.BytesIO(b"not an image")
+    bad.name = "notes.png"
+    refused = editor_client.post(
+        editor_url(guide), {"markdown": text, "base": base, "upload": "1", "image": bad}
+    )
+    assert "is not a PNG, JPEG or WebP image" in refused.content.decode()
+    assert refused.context["text"] == text
+    saved = editor_client.post(editor_url(guide), {"markdown": inserted, "base": base})
+    assert saved.status_code == HTTPStatus.FOUND
+    image = GuideImage.objects.get(guide=guide)
+    assert (image.width, image.height) == (720, 240)
+    page = signed_in(SubscriptionFactory().user).get(guide.get_absolute_url()).content.decode()
+    assert f'src="{image.url("1x.webp")}"' in page
+    # An image the guide has not uploaded is an error by line.
+    missing = inserted.replace("ring-buffer.png", "nowhere.png")
+    response = editor_client.post(editor_url(guide), {"markdown": missing, "base": "2"})
+    assert response.context["errors"] == [
+        f"line {missing.splitlines().index('![ring buffer](images/nowhere.png)') + 1}: no image "
+        "'nowhere.png' has been uploaded for this guide; upload it below"
+    ]
+
+
+def test_revisions_compare_and_restore(guide: Guide, editor_client: Client, editor) -> None:
+    text, base = opened(editor_client, guide)
+    editor_client.post(
+        editor_url(guide),
+        {"markdown": text.replace("When a heap is the answer.", "Heaps, when."), "base": base},
+    )
+    page = editor_client.get(f"/admin/articles/guide/{guide.pk}/revisions/?a=1&b=2")
+    html = page.content.decode()
+    assert '<span class="diff-remove">- dek: &quot;When a heap is the answer.&quot;</span>' in html
+    assert '<span class="diff-add">+ dek: &quot;Heaps, when.&quot;</span>' in html
+    response = editor_client.post(f"/admin/articles/guide/{guide.pk}/revisions/1/restore/")
+    assert response.status_code == HTTPStatus.FOUND
+    assert Guide.objects.get().dek == "When a heap is the answer."
+    latest = guide.revisions.order_by("-number").first()
+    assert (latest.number, latest.source, latest.note, latest.author) == (
+        3,
+        "restore",
+        "Restored revision 1",
+        editor,
+    )
+    assert latest.markdown == GuideRevision.objects.get(guide=guide, number=1).markdown
+
+
+def test_the_editor_is_for_editors_only(guide: Guide, client: Client) -> None:
+    assert client.get(editor_url(guide)).status_code == HTTPStatus.FOUND  # to sign in
+    reader = signed_in(SubscriptionFactory().user)
+    assert reader.get(editor_url(guide)).status_code == HTTPStatus.FOUND
+    preview = f"/admin/articles/guide/{guide.pk}/markdown/preview/"
+    assert reader.post(preview, {"markdown": VALID}).status_code == HTTPStatus.FOUND
