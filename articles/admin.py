@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,7 +17,7 @@ from django.utils.html import format_html
 
 from .admin_editor import GuideEditorViews
 from .markdown import unique_anchor
-from .models import Block, Guide, Section, Track
+from .models import Block, Guide, GuideImage, Section, Track
 from .services import (
     GuideImportError,
     GuideSource,
@@ -74,9 +75,28 @@ class SectionInline(admin.TabularInline):
 
 class BlockInline(admin.StackedInline):
     model = Block
-    fields = (("position", "kind"), "text", "attribution")
+    fields = (
+        ("position", "kind"),
+        "text",
+        "attribution",
+        ("language", "runnable"),
+        "caption",
+        "style",
+        "image",
+    )
     extra = 1
     ordering = ("position", "id")
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField | None:
+        # An image block shows one of its own guide's images (uploaded in the Markdown editor).
+        if db_field.name == "image":
+            match = request.resolver_match
+            section_id = match.kwargs.get("object_id") if match else None
+            kwargs["queryset"] = GuideImage.objects.filter(guide__sections__pk=section_id or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     formfield_overrides = {
         # Monospace makes phrase-table pipes and checklist lines easy to line up.
         Block._meta.get_field("text").__class__: {
@@ -205,7 +225,9 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
                     errors += exc.errors
             if not errors:
                 try:
-                    guides = guides_import(files, force=form.cleaned_data["force"])
+                    guides = guides_import(
+                        files, force=form.cleaned_data["force"], author=request.user
+                    )
                 except GuideImportError as exc:
                     errors = exc.errors
                 else:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path, reverse
@@ -26,6 +27,7 @@ from .editor import (
     revision_restore,
 )
 from .guide_page import guide_page, guide_shell, serve_guide
+from .images import MAX_BYTES
 from .models import Guide, GuideRevision
 from .services import GuideImportError, guide_export
 
@@ -77,15 +79,28 @@ class GuideEditorViews:
             return HttpResponse(status=403)
         context: dict[str, Any] = {"errors": [], "warnings": [], "stale": None}
         if request.method != "POST":
-            context |= {"text": guide_export(guide=guide), "base": latest_revision(guide).number}
+            with transaction.atomic():  # the text and its revision number, read together
+                Guide.objects.select_for_update().filter(pk=guide.pk).first()
+                context |= {
+                    "base": latest_revision(guide).number,
+                    "text": guide_export(guide=guide),
+                }
             return self._editor(request, guide, context)
-        text = request.POST.get("markdown", "")[:MAX_TEXT]
+        text = request.POST.get("markdown", "")
+        if len(text) > MAX_TEXT:
+            context |= {"text": text[:MAX_TEXT], "base": request.POST.get("base", "")}
+            context["errors"] = [
+                f"The text is longer than {MAX_TEXT:,} characters; nothing was saved."
+            ]
+            return self._editor(request, guide, context, status=400)
         base = request.POST.get("base", "")
         context |= {"text": text, "base": base}
         if "upload" in request.POST:
             upload = request.FILES.get("image")
             if upload is None:
                 context["errors"] = ["Choose an image file to upload."]
+            elif upload.size and upload.size > MAX_BYTES:
+                context["errors"] = [f"'{upload.name}' is larger than {MAX_BYTES // 2**20} MB."]
             else:
                 try:
                     image, markdown = image_upload(

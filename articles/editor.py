@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
@@ -143,7 +143,13 @@ def image_upload(*, guide: Guide, name: str, data: bytes) -> tuple[GuideImage, s
         prepared = prepare_image(name, data)
     except ImageError as exc:
         raise GuideImportError([str(exc)]) from None
-    image, _ = image_store(guide=guide, prepared=prepared)
+    # A new file never replaces one the guide already shows: it gets a name of its own.
+    taken = {image.name: image.digest for image in GuideImage.objects.filter(guide=guide)}
+    stem, _, extension = prepared.name.rpartition(".")
+    name, n = prepared.name, 2
+    while name in taken and taken[name] != prepared.digest:
+        name, n = f"{stem}-{n}.{extension}", n + 1
+    image, _ = image_store(guide=guide, prepared=replace(prepared, name=name))
     stem = image.name.rsplit(".", 1)[0].replace("-", " ").replace("_", " ")
     return image, f"![{stem}]({image.markdown_path})"
 

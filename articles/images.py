@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .models import Guide, GuideImage
@@ -43,8 +44,13 @@ class PreparedImage:
 
 
 def image_name(src: str) -> str:
-    """The name a guide knows an image by: the file name of its path in the Markdown."""
-    return posixpath.basename(src)
+    """The name a guide knows an image by: the file name of its path in the Markdown, in
+    lowercase letters, digits and hyphens (a name any Markdown path and any storage accept)."""
+    stem, dot, extension = posixpath.basename(src).rpartition(".")
+    if not dot:
+        stem, extension = extension, ""
+    name = (slugify(stem) or "image")[:80]
+    return f"{name}.{slugify(extension)[:8]}" if extension else name
 
 
 def _webp(image: Image.Image, width: int) -> bytes:
@@ -61,20 +67,21 @@ def prepare_image(src: str, data: bytes) -> PreparedImage:
     if len(data) > MAX_BYTES:
         raise ImageError(f"'{src}' is larger than {MAX_BYTES // (1024 * 1024)} MB")
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data), formats=list(FORMATS)) as probe:
             kind = probe.format or ""
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ImageError(f"'{src}' has more than {MAX_PIXELS // 1_000_000} megapixels")
+            pixels = probe.width * probe.height
             probe.verify()
-        with Image.open(io.BytesIO(data)) as opened:
-            image = ImageOps.exif_transpose(opened)
-            image = image.convert(
-                "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
-            )
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ImageError(f"'{src}' is not a PNG, JPEG or WebP image Pillow can read") from None
-    if kind not in FORMATS:
-        raise ImageError(f"'{src}' is {kind or 'an unknown format'}; use PNG, JPEG or WebP")
+    if pixels > MAX_PIXELS:
+        raise ImageError(f"'{src}' has more than {MAX_PIXELS // 1_000_000} megapixels")
+    try:
+        with Image.open(io.BytesIO(data), formats=list(FORMATS)) as opened:
+            image = ImageOps.exif_transpose(opened)
+            alpha = "A" in image.getbands() or "transparency" in image.info
+            image = image.convert("RGBA" if alpha else "RGB")
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ImageError(f"'{src}' is not a PNG, JPEG or WebP image Pillow can read") from None
     width = min(image.width, COLUMN_WIDTH)
     return PreparedImage(
         name=image_name(src),
@@ -113,7 +120,8 @@ def image_store(*, guide: Guide, prepared: PreparedImage) -> tuple[GuideImage, b
 
 
 def image_bytes(image: GuideImage, variant: str) -> tuple[bytes, str] | None:
-    """A stored file of the image and its content type: `1x.webp`, `2x.webp` or `original`."""
+    """A stored file of the image and its content type: `1x.webp`, `2x.webp` (renditions,
+    which carry no metadata) or `original` (as uploaded, EXIF included: staff only)."""
     field = {"1x.webp": image.webp, "2x.webp": image.webp_2x, "original": image.original}.get(
         variant
     )

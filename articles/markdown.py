@@ -18,6 +18,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from html import unescape
+from urllib.parse import quote, unquote
 
 import nh3
 import yaml
@@ -241,12 +242,14 @@ _body.options["alerts"] = True  # `> [!NOTE]`: a callout
 
 CALLOUT_STYLES = ("note", "tip", "important", "warning", "caution")
 ALERT_RE = re.compile(r"^\[!\w*\]")
+REFERENCE_RE = re.compile(r"^ {0,3}\[[^\]]+\]:")
 # ```language title="file.py" runnable: the title and the flag are optional; "runnable" asks the
 # test suite to run the block (the demo guides' Python).
 FENCE_INFO_RE = re.compile(
     r'^(?P<language>[A-Za-z0-9_+#.-]*)(?:\s+title="(?P<title>[^"]*)")?(?P<runnable>\s+runnable)?\s*$'
 )
 CELL_SPLIT_RE = re.compile(r"(?<!\\)\|")
+ASCII_PUNCTUATION_RE = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 class _Body:
@@ -269,7 +272,16 @@ class _Body:
         return self.lines[node.map[0] : node.map[1]]
 
     def parse(self, guide: GuideData) -> None:
-        root = SyntaxTreeNode(_body.parse("\n".join(self.lines)))
+        env: dict = {}
+        root = SyntaxTreeNode(_body.parse("\n".join(self.lines), env))
+        if env.get("references"):
+            # A definition line ("[label]: url") makes no block of its own, so it would be lost.
+            line = next((n for n, text in enumerate(self.lines) if REFERENCE_RE.match(text)), None)
+            raise GuideFormatError(
+                self.source,
+                None if line is None else self.first + line,
+                "reference-style links are not supported; write [text](https://...)",
+            )
         intro: list[str] = []
         section: SectionData | None = None
         anchors: set[str] = set()
@@ -368,7 +380,8 @@ class _Body:
         alt = " ".join(_plain(image).split())
         if not alt:
             raise self.error(node, "an image needs alt text: ![what the image shows](path)")
-        src = str(image.attrs.get("src", ""))
+        # markdown-it percent-encodes the path; the file is named by the decoded one.
+        src = unquote(str(image.attrs.get("src", "")))
         if not src or "://" in src or src.startswith(("/", "data:")):
             raise self.error(node, "an image's path must be relative to the Markdown file")
         caption = str(image.attrs.get("title") or "").strip()
@@ -379,7 +392,13 @@ class _Body:
     def quote(self, node: SyntaxTreeNode) -> BlockData:
         if any(child.type != "paragraph" for child in node.children):
             raise self.error(node, "a pull quote holds text only")
-        body = [line.lstrip()[1:].strip() for line in self.source_lines(node)]
+        lines = self.source_lines(node)
+        for offset, line in enumerate(lines):
+            if not line.lstrip().startswith(">"):
+                raise self.error(
+                    self.line(node) + offset, "every line of a pull quote must start with '>'"
+                )
+        body = [line.lstrip()[1:].strip() for line in lines]
         if ALERT_RE.match(body[0]):
             raise self.error(node, f"a callout is one of {', '.join(CALLOUT_STYLES)}")
         attribution = ""
@@ -401,6 +420,8 @@ class _Body:
             raise self.error(node, f"a callout is one of {', '.join(CALLOUT_STYLES)}")
         if not paragraphs or any(child.type != "paragraph" for child in paragraphs):
             raise self.error(node, "a callout holds text paragraphs only")
+        if any(_has_image(p) for p in paragraphs):
+            raise self.error(node, "an image must stand on a line of its own, not in a callout")
         text = "\n\n".join(" ".join(p.children[0].content.split()) for p in paragraphs)
         return BlockData(kind="callout", text=text, style=style)
 
@@ -419,18 +440,20 @@ class _Body:
                 "a list mixes checklist items ('- [ ] ') with plain items; separate them with "
                 "a paragraph or give the plain list other markers ('*' or '1.')",
             )
-        return BlockData(kind="list", text="\n".join(self.list_lines(node, depth=0)))
+        return BlockData(kind="list", text="\n".join(self.list_lines(node)))
 
-    def list_lines(self, node: SyntaxTreeNode, depth: int) -> list[str]:
+    def list_lines(self, node: SyntaxTreeNode, indent: str = "") -> list[str]:
+        """The list as Markdown lines; a nested list is indented to its parent item's text
+        (two spaces under "- ", three under "1. "), as CommonMark needs."""
         start = int(node.attrs.get("start", 1)) if node.type == "ordered_list" else 0
         lines = []
         for index, item in enumerate(node.children):
-            nested = self.list_item(item, nested_allowed=depth == 0, checklist=False)
+            nested = self.list_item(item, nested_allowed=not indent, checklist=False)
             marker = f"{start + index}." if node.type == "ordered_list" else "-"
             text = " ".join(item.children[0].children[0].content.split()) if item.children else ""
-            lines.append(f"{'  ' * depth}{marker} {text}")
+            lines.append(f"{indent}{marker} {text}")
             if nested is not None:
-                lines += self.list_lines(nested, depth + 1)
+                lines += self.list_lines(nested, " " * (len(marker) + 1))
         return lines
 
     def list_item(
@@ -441,6 +464,8 @@ class _Body:
         what = "a checklist item" if checklist else "a list item"
         if not children or children[0].type != "paragraph" or not children[0].children[0].content:
             raise self.error(item, f"{what} needs text")
+        if _has_image(children[0]):
+            raise self.error(item, "an image must stand on a line of its own, not in a list")
         rest = children[1:]
         if not rest:
             return None
@@ -480,6 +505,8 @@ class _Body:
         )
 
     def table(self, node: SyntaxTreeNode) -> BlockData:
+        if _has_image(node):
+            raise self.error(node, "an image must stand on a line of its own, not in a table")
         lines = self.source_lines(node)
         first = self.line(node)
         header = _cells(lines[0])
@@ -515,6 +542,16 @@ def _cells(line: str) -> list[str]:
     if row.endswith("|") and not row.endswith("\\|"):
         row = row[:-1]
     return [cell.strip() for cell in CELL_SPLIT_RE.split(row)]
+
+
+def stored_cells(line: str) -> list[str]:
+    """A stored table row's cells ("a | b | c"; a `\\|` inside a cell stays escaped): an empty
+    first or last cell stays a cell."""
+    return [cell.strip() for cell in CELL_SPLIT_RE.split(line)]
+
+
+def _has_image(node: SyntaxTreeNode) -> bool:
+    return node.type == "image" or any(_has_image(child) for child in node.children)
 
 
 def _plain(node: SyntaxTreeNode) -> str:
@@ -596,7 +633,7 @@ def _write_block(block: BlockData) -> str:
     if block.kind == "checklist":
         return "\n".join(f"- [ ] {item}" for item in block.text.splitlines() if item.strip())
     if block.kind in ("phrases", "table"):
-        rows = [_cells(line) for line in block.text.splitlines() if line.strip()]
+        rows = [stored_cells(line) for line in block.text.splitlines() if line.strip()]
         lines = [_row(rows[0]), _row(["---"] * len(rows[0]))]
         return "\n".join(lines + [_row(row) for row in rows[1:]])
     if block.kind == "code":
@@ -607,9 +644,12 @@ def _write_block(block: BlockData) -> str:
         info += " runnable" if block.runnable else ""
         return f"{fence}{info}\n{block.text}\n{fence}"
     if block.kind == "image":
-        alt = block.text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        # Alt text is plain text: every ASCII punctuation mark is escaped, so none reads as
+        # Markdown; the path is percent-encoded where Markdown needs it (spaces, brackets).
+        alt = ASCII_PUNCTUATION_RE.sub(r"\\\1", block.text)
         caption = block.caption.replace("\\", "\\\\").replace('"', '\\"')
-        return f"![{alt}]({block.src}{f' "{caption}"' if caption else ''})"
+        src = quote(block.src, safe="/-_.~")
+        return f"![{alt}]({src}{f' "{caption}"' if caption else ''})"
     if block.kind == "list":
         return block.text
     if block.kind == "subheading":
@@ -633,6 +673,16 @@ def check_block(block: BlockData) -> str | None:
     if len(blocks) != 1 or blocks[0].kind != block.kind:
         kinds = ", ".join(b.kind for b in blocks)
         return f"This text reads as {kinds}, not one {block.kind} block."
+    # What would not come back as typed (a list's or a table's lines may be written in another
+    # spelling of the same thing).
+    for name in ("text", "attribution", "language", "caption", "style", "runnable"):
+        if name == "text" and block.kind in ("list", "table", "phrases", "checklist"):
+            continue
+        if getattr(blocks[0], name) != getattr(block, name):
+            return (
+                f"Written as Markdown, the {name} would read back as "
+                f"{getattr(blocks[0], name)!r}; change it so it reads as typed."
+            )
     return None
 
 

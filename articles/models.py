@@ -357,7 +357,7 @@ class Block(models.Model):
                     {"text": "A phrase table needs a line of column labels and at least one row."}
                 )
             for number, line in enumerate(lines, start=1):
-                if line.count("|") != 1:
+                if len(PIPE_RE.findall(line)) != 1:
                     raise ValidationError(
                         {"text": f"Line {number} needs exactly two cells separated by ' | '."}
                     )
@@ -459,9 +459,14 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# A cell separator: a pipe, unless escaped (`\|` is a pipe inside a cell, as in GFM tables).
+PIPE_RE = re.compile(r"(?<!\\)\|")
+
+
 def split_phrase_row(line: str) -> tuple[str, str]:
-    left, _, right = line.partition("|")
-    return left.strip(), right.strip()
+    """A phrase-table row's two cells, as a reader sees them."""
+    cells = [*PIPE_RE.split(line, maxsplit=1), ""]
+    return cells[0].strip().replace("\\|", "|"), cells[1].strip().replace("\\|", "|")
 
 
 class Item(models.Model):

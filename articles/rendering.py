@@ -76,7 +76,12 @@ def list_html(text: str) -> SafeString:
 
 
 def table_cells(line: str) -> list[SafeString]:
-    return [mark_safe(render_inline(cell.strip())) for cell in CELL_SPLIT_RE.split(line)]
+    """A data-table row's cells as HTML; `\\|` is a pipe in a cell, code spans included (GFM
+    reads it before the inline Markdown)."""
+    return [
+        mark_safe(render_inline(cell.strip().replace("\\|", "|")))
+        for cell in CELL_SPLIT_RE.split(line)
+    ]
 
 
 def block_context(block: Block, *, anchor: str = "", lazy: bool = True) -> dict:

@@ -153,6 +153,7 @@ def guide_refresh(
     return guide
 
 
+@transaction.atomic
 def revision_record(
     *,
     guide: Guide,
@@ -194,8 +195,13 @@ def guides_publish(guides: Iterable[Guide], *, author: AbstractBaseUser | None =
 @transaction.atomic
 def guides_unpublish(guides: QuerySet[Guide], *, author: AbstractBaseUser | None = None) -> int:
     """Put these guides back to draft; how many. Cached pages drop them once this commits."""
-    count = guides.update(status=Guide.Status.DRAFT, updated_at=timezone.now())
-    for guide in guides.select_related("track"):
+    # Read before the update: a queryset filtered on the status would find nothing after it.
+    chosen = list(guides.select_related("track"))
+    count = Guide.objects.filter(pk__in=[g.pk for g in chosen]).update(
+        status=Guide.Status.DRAFT, updated_at=timezone.now()
+    )
+    for guide in chosen:
+        guide.refresh_from_db()
         revision_record(
             guide=guide, author=author, source=GuideRevision.Source.FORM, note="Unpublished"
         )
@@ -363,6 +369,7 @@ def guides_import(
     force: bool = False,
     new_only: bool = False,
     warnings: list[str] | None = None,
+    author: AbstractBaseUser | None = None,
 ) -> list[Guide]:
     """Upsert guides by slug from Markdown: all of them, or (on any error) none. A guide that was
     changed since its last import (in the admin, say) is not overwritten: the import is refused,
@@ -399,7 +406,7 @@ def guides_import(
                         for slug in changed
                     ]
                 )
-        return [guide_upsert(data=p.data, images=p.images) for p in parsed]
+        return [guide_upsert(data=p.data, images=p.images, author=author) for p in parsed]
 
 
 def _digest(text: str) -> str:

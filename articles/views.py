@@ -234,7 +234,10 @@ def guide_image(request: HttpRequest, pk: int, digest: str, variant: str) -> Htt
     public and cached for a year (its address changes with the file); any other is sent only to
     a reader who may read the guide (billing.entitlements), privately, and to no one else."""
     image = GuideImage.objects.select_related("guide").filter(pk=pk).first()
-    if image is None or variant not in IMAGE_VARIANTS or not image.digest.startswith(digest):
+    if image is None or variant not in IMAGE_VARIANTS or image.digest[:16] != digest:
+        raise Http404("No such image.")
+    if variant == "original" and not request.user.is_staff:
+        # The file as uploaded may carry metadata (a camera's location); pages use renditions.
         raise Http404("No such image.")
     public = image_is_public(image)
     if not public:

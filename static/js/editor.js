@@ -9,10 +9,14 @@
   var status = document.getElementById("preview-status");
   if (!form || !button || !text || !form.requestSubmit) return;
   var timer = null;
+  var file = document.getElementById("id_image");
   function refresh() {
     timer = null;
     status.textContent = "Updating preview…";
+    // The preview needs the text only: a chosen image is sent when it is uploaded.
+    if (file) file.disabled = true;
     form.requestSubmit(button);
+    if (file) file.disabled = false;
   }
   function soon() {
     if (timer) clearTimeout(timer);

@@ -218,3 +218,38 @@ def test_the_editor_is_for_editors_only(guide: Guide, client: Client) -> None:
     assert reader.get(editor_url(guide)).status_code == HTTPStatus.FOUND
     preview = f"/admin/articles/guide/{guide.pk}/markdown/preview/"
     assert reader.post(preview, {"markdown": VALID}).status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_guide_from_before_revisions_opens_in_the_editor(editor_client: Client) -> None:
+    # Outside a test transaction, as on a real server: the first revision is made on opening.
+    (guide,) = guides_import([("heaps.md", VALID)])
+    GuideRevision.objects.all().delete()
+    text, base = opened(editor_client, guide)
+    assert base == "1"
+    assert GuideRevision.objects.get(guide=guide).markdown == text
+    page = editor_client.get(f"/admin/articles/guide/{guide.pk}/revisions/")
+    assert page.status_code == HTTPStatus.OK
+
+
+def test_an_upload_never_replaces_an_image_the_guide_shows(
+    guide: Guide, editor_client: Client
+) -> None:
+    def upload(colour: str) -> str:
+        out = io.BytesIO()
+        Image.new("RGB", (300, 100), colour).save(out, "PNG")
+        out.seek(0)
+        out.name = "Flow Chart.png"
+        text, base = opened(editor_client, guide)
+        response = editor_client.post(
+            editor_url(guide), {"markdown": text, "base": base, "upload": "1", "image": out}
+        )
+        return response.context["text"].rstrip().splitlines()[-1]
+
+    assert upload("#112233") == "![flow chart](images/flow-chart.png)"
+    assert upload("#112233") == "![flow chart](images/flow-chart.png)"  # the same file again
+    assert upload("#445566") == "![flow chart 2](images/flow-chart-2.png)"
+    assert sorted(GuideImage.objects.values_list("name", flat=True)) == [
+        "flow-chart-2.png",
+        "flow-chart.png",
+    ]
