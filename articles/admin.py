@@ -15,6 +15,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from accounts.requests import signed_in_user
+
 from .admin_editor import GuideEditorViews
 from .markdown import unique_anchor
 from .models import Block, Guide, GuideImage, Section, Track
@@ -187,7 +189,7 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        guide_refresh(guide=form.instance, author=request.user)
+        guide_refresh(guide=form.instance, author=signed_in_user(request))
 
     def get_urls(self):
         return [
@@ -226,7 +228,7 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
             if not errors:
                 try:
                     guides = guides_import(
-                        files, force=form.cleaned_data["force"], author=request.user
+                        files, force=form.cleaned_data["force"], author=signed_in_user(request)
                     )
                 except GuideImportError as exc:
                     errors = exc.errors
@@ -264,12 +266,12 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
         permissions=["change"],
     )
     def publish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
-        count = guides_publish(queryset, author=request.user)
+        count = guides_publish(queryset, author=signed_in_user(request))
         self.message_user(request, f"Published {count} guide(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected guides (back to draft)", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
-        count = guides_unpublish(queryset, author=request.user)
+        count = guides_unpublish(queryset, author=signed_in_user(request))
         self.message_user(request, f"Unpublished {count} guide(s).", messages.SUCCESS)
 
     @admin.action(description="Export selected guides as Markdown", permissions=["view"])
@@ -314,18 +316,18 @@ class SectionAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        guide_refresh(guide=form.instance.guide, author=request.user)
+        guide_refresh(guide=form.instance.guide, author=signed_in_user(request))
 
     def delete_model(self, request: HttpRequest, obj: Section) -> None:
         guide = obj.guide
         super().delete_model(request, obj)
-        guide_refresh(guide=guide, author=request.user)
+        guide_refresh(guide=guide, author=signed_in_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Section]) -> None:
         guides = {section.guide for section in queryset.select_related("guide")}
         super().delete_queryset(request, queryset)
         for guide in guides:
-            guide_refresh(guide=guide, author=request.user)
+            guide_refresh(guide=guide, author=signed_in_user(request))
 
     def response_change(self, request: HttpRequest, obj: Section) -> HttpResponse:
         if "_continue" not in request.POST and "_addanother" not in request.POST:

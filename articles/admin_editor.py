@@ -4,7 +4,7 @@ Mixed into GuideAdmin."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +15,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
+
+from accounts.requests import signed_in_user
 
 from .editor import (
     StaleEdit,
@@ -32,7 +34,9 @@ from .models import Guide, GuideRevision
 from .services import GuideImportError, guide_export
 
 # The preview is shown in a frame of the editor's own page, and only there.
-PREVIEW_CSP = {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
+PREVIEW_CSP = cast(
+    "dict[str, list[str] | str]", {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
+)
 MAX_TEXT = 1_000_000
 
 
@@ -116,7 +120,7 @@ class GuideEditorViews:
             guide_save_markdown(
                 guide=guide,
                 text=text,
-                author=request.user,
+                author=signed_in_user(request),
                 base=int(base) if base.isdigit() else None,
             )
         except StaleEdit as exc:
@@ -207,7 +211,7 @@ class GuideEditorViews:
             return HttpResponse(status=403 if guide is None else 405)
         revision = get_object_or_404(GuideRevision, guide=guide, number=number)
         try:
-            revision_restore(revision=revision, author=request.user)
+            revision_restore(revision=revision, author=signed_in_user(request))
         except GuideImportError as exc:
             messages.error(
                 request, f"Revision {number} cannot be restored: {'; '.join(exc.errors)}"

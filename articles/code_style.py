@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 from pygments.formatters import HtmlFormatter
-from pygments.style import StyleMeta
+from pygments.style import Style
 from pygments.styles import get_style_by_name
 from pygments.token import Token
 
@@ -20,7 +20,7 @@ LIGHT, DARK = "xcode", "monokai"
 SELECTOR = ".code pre"
 
 
-def text_colour(style: StyleMeta) -> str:
+def text_colour(style: type[Style]) -> str:
     """The colour of text no token rule colours."""
     colour = style.style_for_token(Token.Text)["color"] or (
         "000000" if style.background_color.lower() in ("#fff", "#ffffff") else "ffffff"

@@ -8,8 +8,9 @@ import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+
+from accounts.models import User
 
 from .images import ImageError, image_name, image_store, prepare_image
 from .markdown import GuideData, GuideFormatError, parse_guide
@@ -89,7 +90,7 @@ def guide_save_markdown(
     *,
     guide: Guide,
     text: str,
-    author: AbstractBaseUser | None,
+    author: User | None,
     base: int | None,
     source: str = GuideRevision.Source.EDITOR,
     note: str = "",
@@ -109,7 +110,7 @@ def guide_save_markdown(
     )
 
 
-def revision_restore(*, revision: GuideRevision, author: AbstractBaseUser | None) -> Guide:
+def revision_restore(*, revision: GuideRevision, author: User | None) -> Guide:
     """Make the guide what this revision holds; the restore is itself a new revision."""
     return guide_save_markdown(
         guide=revision.guide,

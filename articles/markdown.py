@@ -342,7 +342,7 @@ class _Body:
         if kind == "alert":
             return self.callout(node)
         if kind in ("bullet_list", "ordered_list"):
-            return self.list(node)
+            return self.list_block(node)
         if kind == "fence":
             return self.code(node)
         if kind == "table":
@@ -425,7 +425,7 @@ class _Body:
         text = "\n\n".join(" ".join(p.children[0].content.split()) for p in paragraphs)
         return BlockData(kind="callout", text=text, style=style)
 
-    def list(self, node: SyntaxTreeNode) -> BlockData:
+    def list_block(self, node: SyntaxTreeNode) -> BlockData:
         items = node.children
         ticks = [item.meta.get("checked") is not None for item in items]
         if all(ticks) and node.type == "bullet_list":

@@ -12,13 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
+
+from accounts.models import User
 
 from .images import ImageError, PreparedImage, image_store, prepare_image
 from .markdown import (
@@ -125,7 +126,7 @@ def content_changed() -> None:
 def guide_refresh(
     *,
     guide: Guide,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     source: str = GuideRevision.Source.FORM,
     note: str = "",
 ) -> Guide:
@@ -157,7 +158,7 @@ def guide_refresh(
 def revision_record(
     *,
     guide: Guide,
-    author: AbstractBaseUser | None,
+    author: User | None,
     source: str,
     note: str = "",
     markdown: str | None = None,
@@ -179,7 +180,7 @@ def revision_record(
     )
 
 
-def guides_publish(guides: Iterable[Guide], *, author: AbstractBaseUser | None = None) -> int:
+def guides_publish(guides: Iterable[Guide], *, author: User | None = None) -> int:
     """Publish these guides now (a guide scheduled for later keeps its time); how many."""
     now = timezone.now()
     count = 0
@@ -193,7 +194,7 @@ def guides_publish(guides: Iterable[Guide], *, author: AbstractBaseUser | None =
 
 
 @transaction.atomic
-def guides_unpublish(guides: QuerySet[Guide], *, author: AbstractBaseUser | None = None) -> int:
+def guides_unpublish(guides: QuerySet[Guide], *, author: User | None = None) -> int:
     """Put these guides back to draft; how many. Cached pages drop them once this commits."""
     # Read before the update: a queryset filtered on the status would find nothing after it.
     chosen = list(guides.select_related("track"))
@@ -369,7 +370,7 @@ def guides_import(
     force: bool = False,
     new_only: bool = False,
     warnings: list[str] | None = None,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
 ) -> list[Guide]:
     """Upsert guides by slug from Markdown: all of them, or (on any error) none. A guide that was
     changed since its last import (in the admin, say) is not overwritten: the import is refused,
@@ -507,7 +508,7 @@ def guide_upsert(
     *,
     data: GuideData,
     images: Mapping[str, PreparedImage | GuideImage] | None = None,
-    author: AbstractBaseUser | None = None,
+    author: User | None = None,
     source: str = GuideRevision.Source.IMPORT,
     note: str = "",
 ) -> Guide:
