@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import posixpath
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .models import Guide, GuideImage
+
+logger = logging.getLogger(__name__)
 
 # The article column is 44rem wide at most: a 1x rendition of 720 CSS pixels fills it, and the 2x
 # rendition serves screens with two device pixels to one CSS pixel.
@@ -106,7 +109,7 @@ def image_store(*, guide: Guide, prepared: PreparedImage) -> tuple[GuideImage, b
     """The guide's image of this name, created or replaced by this file, and whether it changed
     (nothing is written when the stored file is the same)."""
     image = GuideImage.objects.filter(guide=guide, name=prepared.name).first()
-    if image is not None and image.digest == prepared.digest:
+    if image is not None and image.digest == prepared.digest and _files_present(image):
         return image, False
     image = image or GuideImage(guide=guide, name=prepared.name)
     stem = f"guides/{guide.pk}/{prepared.digest[:32]}"
@@ -119,6 +122,13 @@ def image_store(*, guide: Guide, prepared: PreparedImage) -> tuple[GuideImage, b
     return image, True
 
 
+def _files_present(image: GuideImage) -> bool:
+    return all(
+        field.name and default_storage.exists(field.name)
+        for field in (image.original, image.webp, image.webp_2x)
+    )
+
+
 def image_bytes(image: GuideImage, variant: str) -> tuple[bytes, str] | None:
     """A stored file of the image and its content type: `1x.webp`, `2x.webp` (renditions,
     which carry no metadata) or `original` (as uploaded, EXIF included: staff only)."""
@@ -129,8 +139,14 @@ def image_bytes(image: GuideImage, variant: str) -> tuple[bytes, str] | None:
         return None
     extension = field.name.rsplit(".", 1)[-1]
     content_type = {"webp": "image/webp", "png": "image/png", "jpg": "image/jpeg"}[extension]
-    with default_storage.open(field.name, "rb") as handle:
-        return handle.read(), content_type
+    try:
+        with default_storage.open(field.name, "rb") as handle:
+            return handle.read(), content_type
+    except FileNotFoundError:
+        # The row outlived its file (storage restored from an older backup, a moved
+        # MEDIA_ROOT): a missing image, not a server error; re-importing the guide restores it.
+        logger.warning("image %s: %s is missing from storage", image.pk, field.name)
+        return None
 
 
 def image_is_public(image: GuideImage) -> bool:

@@ -443,3 +443,18 @@ def test_what_would_be_lost_is_an_error(body: str, line: int, message: str) -> N
         )
     assert str(info.value).startswith(f"x.md:{line}: ")
     assert message in str(info.value)
+
+
+@pytest.mark.django_db
+def test_an_image_whose_file_is_gone_is_missing_not_an_error_and_a_reimport_restores_it(
+    rich_folder: Path,
+) -> None:
+    from django.core.files.storage import default_storage
+
+    guides_import(guide_files([rich_folder]))
+    image = GuideImage.objects.get(name="window.png")
+    default_storage.delete(image.webp.name)
+    assert Client().get(image.url("1x.webp")).status_code == HTTPStatus.NOT_FOUND
+    guides_import(guide_files([rich_folder]), force=True)
+    response = Client().get(GuideImage.objects.get(name="window.png").url("1x.webp"))
+    assert response.status_code == HTTPStatus.OK
