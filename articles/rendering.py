@@ -29,7 +29,7 @@ CACHE_SECONDS = 60 * 60 * 24
 # deploy never reads an entry written by the code before it.
 RENDER_SCHEMA = 6
 
-# Token classes only: the colours are in static/css/code.css (articles.code_style).
+# Token classes only: the colours are at the end of static/css/site.css (articles.code_style).
 _code_formatter = HtmlFormatter(nowrap=True)
 _lists = MarkdownIt("commonmark", {"html": False})
 
