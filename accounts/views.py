@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from billing.status import billing_summary
+from mailings.services import wants
 
 from .requests import AuthenticatedRequest
 
@@ -13,4 +14,6 @@ from .requests import AuthenticatedRequest
 @login_required
 @require_GET
 def account(request: AuthenticatedRequest) -> HttpResponse:
-    return render(request, "account/account.html", {"billing": billing_summary(request.user)})
+    emails = {kind: wants(request.user, kind) for kind in ("announcements", "digest")}
+    context = {"billing": billing_summary(request.user), "emails": emails}
+    return render(request, "account/account.html", context)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "articles",
     "billing",
     "study",
+    "mailings",
 ]
 
 MIDDLEWARE = [
@@ -167,7 +168,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.tasks.reconcile_subscriptions",
         "schedule": crontab(hour=4, minute=17),
     },
+    "resume-stalled-campaigns": {
+        "task": "mailings.tasks.campaigns_resume",
+        "schedule": 60.0,
+    },
 }
+# Members' email (mailings): rows per batch (one SMTP connection each), the most sent per
+# minute, and how long a sender's claim on a batch lasts before another may take it over.
+MAILINGS_BATCH = env.int("MAILINGS_BATCH", default=100)
+MAILINGS_RATE_PER_MINUTE = env.int("MAILINGS_RATE_PER_MINUTE", default=12000)
+MAILINGS_CLAIM_SECONDS = env.int("MAILINGS_CLAIM_SECONDS", default=300)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

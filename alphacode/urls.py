@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("study.urls")),
+    path("", include("mailings.urls")),
 ]

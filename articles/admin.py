@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from accounts.requests import signed_in_user
+from mailings.services import guide_announce
 
 from .admin_editor import GuideEditorViews
 from .markdown import unique_anchor
@@ -154,7 +155,13 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("word_count", "read_minutes", "updated_at", "preview_link")
     inlines = [SectionInline]
-    actions = ["publish", "unpublish", "export_markdown"]
+    actions = [
+        "publish",
+        "unpublish",
+        "announce_to_subscribers",
+        "announce_to_members",
+        "export_markdown",
+    ]
     fieldsets = (
         (None, {"fields": ("track", "title", "slug", "dek", "intro")}),
         ("Access", {"fields": ("access", "preview_sections")}),
@@ -273,6 +280,35 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
         count = guides_unpublish(queryset, author=signed_in_user(request))
         self.message_user(request, f"Unpublished {count} guide(s).", messages.SUCCESS)
+
+    def _announce(self, request: HttpRequest, queryset: QuerySet[Guide], to: str) -> None:
+        for guide in queryset:
+            try:
+                campaign, added = guide_announce(guide=guide, to=to, by=signed_in_user(request))
+            except ValueError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                continue
+            url = reverse("admin:mailings_campaign_change", args=[campaign.pk])
+            text = (
+                f"Announcing “{guide.title}” to {added:,} reader(s)."
+                if added
+                else f"“{guide.title}” was announced to them already: nothing new to send."
+            )
+            self.message_user(
+                request,
+                format_html('{} <a href="{}">Watch it go out</a>', text, url),
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description="Announce by email to readers with premium access", permissions=["change"]
+    )
+    def announce_to_subscribers(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
+        self._announce(request, queryset, "subscribers")
+
+    @admin.action(description="Announce by email to every member", permissions=["change"])
+    def announce_to_members(self, request: HttpRequest, queryset: QuerySet[Guide]) -> None:
+        self._announce(request, queryset, "members")
 
     @admin.action(description="Export selected guides as Markdown", permissions=["view"])
     def export_markdown(self, request: HttpRequest, queryset: QuerySet[Guide]) -> HttpResponse:

@@ -372,10 +372,19 @@ class SmtpSink:
         self.port = free_port()
         self.messages: list[email.message.Message] = []
         self.before_reply: Callable[[], None] | None = None
+        # Address -> the answers its next RCPT TOs get ("550 ...", "451 ..."); then accepted.
+        self.refuse: dict[str, list[str]] = {}
 
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        answers = self.refuse.get(address)
+        if answers:
+            return answers.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append(email.message_from_bytes(envelope.content))

@@ -273,6 +273,7 @@ def test_a_staff_user_with_only_view_permission_changes_nothing_through_any_acti
     from django.utils import timezone
 
     from billing.models import ComplimentaryAccess, Customer, StripeEvent
+    from mailings.models import Campaign
 
     from ..conftest import new_subscription, signed_in
     from ..factories import SubscriptionFactory, UserFactory, make_guide
@@ -294,6 +295,7 @@ def test_a_staff_user_with_only_view_permission_changes_nothing_through_any_acti
         state="failed",
         error="boom",
     )
+    Campaign.objects.create(key="announcement:0", kind="announcement", audience="members")
     as_superuser = RequestFactory().get("/admin/")
     as_superuser.user = staff
     tried = []
@@ -316,5 +318,9 @@ def test_a_staff_user_with_only_view_permission_changes_nothing_through_any_acti
             browser.post(url, {"action": action, "_selected_action": selected, "post": "yes"})
             assert every_row() == before, f"{opts.label}: {action}"
             tried.append(f"{opts.label}.{action}")
-    assert {"articles.Guide.publish", "articles.Guide.unpublish"} <= set(tried)
+    assert {
+        "articles.Guide.publish",
+        "articles.Guide.unpublish",
+        "articles.Guide.announce_to_members",
+    } <= set(tried)
     assert "billing.StripeEvent.reprocess" in tried

@@ -1,0 +1,93 @@
+"""Members' email: what each reader wants, and campaigns of one row per recipient."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class EmailPreferences(models.Model):
+    """What a reader wants by email, beyond the billing emails (which are transactional and always
+    sent). A reader without a row has the defaults: announcements on, the digest on when they
+    have premium access."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="email_preferences",
+    )
+    announcements = models.BooleanField(default=True)
+    # None: the default (on for readers with premium access, off for other members).
+    digest = models.BooleanField(null=True, blank=True)
+    # The address a mail server refused for good (a 5xx answer): no members' email goes to it
+    # until the reader's address changes.
+    undeliverable = models.EmailField(blank=True)
+    undeliverable_reason = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "email preferences"
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"
+
+
+class Campaign(models.Model):
+    """One email to many readers: a guide's announcement (one per guide, however often it is
+    announced) or a week's digest."""
+
+    class Kind(models.TextChoices):
+        ANNOUNCEMENT = "announcement", "New guide"
+        DIGEST = "digest", "Weekly digest"
+
+    class Audience(models.TextChoices):
+        SUBSCRIBERS = "subscribers", "Readers with premium access"
+        MEMBERS = "members", "Every member with a confirmed address"
+
+    key = models.CharField(max_length=80, unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    audience = models.CharField(max_length=12, choices=Audience.choices)
+    guide = models.ForeignKey(
+        "articles.Guide", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Recipient(models.Model):
+    """One reader of one campaign: queued, sent once, or failed for good."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()  # the address when the campaign was filled
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A sender's claim: while it lasts no other sender takes the row; a sender that dies leaves
+    # it to lapse, and the row is sent again (with the same Message-ID).
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="recipient_once")]
+        indexes = [models.Index(fields=["campaign", "status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.user_id}"

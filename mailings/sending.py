@@ -1,0 +1,234 @@
+"""Members' email, the sending: a batch of a campaign's rows is claimed, rendered and sent over
+one SMTP connection, each row marked sent the moment the mail server accepts it.
+
+Exactly once, but for a crash: a row is marked sent in its own transaction right after the
+server accepts it, so a sender killed mid-batch can have at most the one message in flight sent
+again; the rows it had claimed but not reached are sent by the next sender once their claim
+lapses, and every send of a row carries the same Message-ID. A permanent refusal (5xx) marks the
+address undeliverable; a temporary one (4xx, a dropped connection) is retried with backoff."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+import time
+from urllib.parse import urlsplit
+
+import css_inline
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.db import transaction
+from django.db.models import F, Max, Min, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from alphacode.context_processors import site_context
+from articles.markdown import inline_to_text
+from articles.rendering import intro_html
+
+from .models import Campaign, EmailPreferences, Recipient
+from .services import unsubscribe_url
+
+logger = logging.getLogger(__name__)
+
+# Temporary failures wait this long before the next try (then give up).
+BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30))
+_inliner = css_inline.CSSInliner(keep_style_tags=True)
+
+
+def _batch_size() -> int:
+    return settings.MAILINGS_BATCH
+
+
+def _claim_seconds() -> int:
+    return settings.MAILINGS_CLAIM_SECONDS
+
+
+def _rate_per_minute() -> int:
+    return settings.MAILINGS_RATE_PER_MINUTE
+
+
+def message_id(row: Recipient) -> str:
+    """The same for every send of one row: a retry after a crash is the same message."""
+    digest = salted_hmac(
+        "alphacode.mailings.message-id", f"{row.campaign_id}:{row.user_id}", algorithm="sha256"
+    ).hexdigest()
+    domain = urlsplit(settings.SITE_URL).hostname or "alphacode.local"
+    return f"<campaign.{digest[:32]}@{domain}>"
+
+
+def render_message(row: Recipient) -> EmailMultiAlternatives:
+    """The row's email: plain text and HTML (its CSS inlined by css-inline), with the headers
+    for one-click unsubscribe (RFC 8058) from this kind of email."""
+    campaign = row.campaign
+    kind = "announcements" if campaign.kind == Campaign.Kind.ANNOUNCEMENT else "digest"
+    unsubscribe = unsubscribe_url(row.user, kind)
+    context = {
+        **site_context(),
+        "email": row.email,
+        "unsubscribe_url": unsubscribe,
+        "preferences_url": f"{settings.SITE_URL}/account/#email-preferences",
+    }
+    guide = campaign.guide
+    if guide is not None:
+        paragraphs = [p for p in guide.intro.split("\n\n") if p.strip()]
+        context |= {
+            "guide": guide,
+            "guide_url": f"{settings.SITE_URL}{guide.get_absolute_url()}",
+            # The intro is what every visitor sees on the page: nothing past the cut.
+            "intro_html": intro_html(guide.intro),
+            "intro_text": [inline_to_text(p) for p in paragraphs],
+        }
+    prefix = f"emails/members/{campaign.kind}"
+    message = EmailMultiAlternatives(
+        subject=" ".join(render_to_string(f"{prefix}_subject.txt", context).split()),
+        body=render_to_string(f"{prefix}.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.email],
+        headers={
+            "Message-ID": message_id(row),
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(
+        _inliner.inline(render_to_string(f"{prefix}.html", context)), "text/html"
+    )
+    return message
+
+
+def _claim(campaign_id: int, now: dt.datetime) -> list[Recipient]:
+    """Up to a batch of the campaign's due rows, claimed (committed) so no other sender takes
+    them; rows another sender holds are skipped, not waited for."""
+    with transaction.atomic():
+        rows = list(
+            Recipient.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user", "campaign", "campaign__guide")
+            .filter(
+                campaign_id=campaign_id, status=Recipient.Status.QUEUED, next_attempt_at__lte=now
+            )
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+            .order_by("pk")[: _batch_size()]
+        )
+        Recipient.objects.filter(pk__in=[row.pk for row in rows]).update(
+            claimed_until=now + dt.timedelta(seconds=_claim_seconds()), attempts=F("attempts") + 1
+        )
+    return rows
+
+
+def _words(words: bytes | str) -> str:
+    return words.decode(errors="replace") if isinstance(words, bytes) else str(words)
+
+
+def _refusal(exc: Exception) -> tuple[int | None, str]:
+    """The mail server's answer to a failed send: its code (None when the connection failed)
+    and its words."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
+        code, words = next(iter(exc.recipients.values()))
+        return code, _words(words)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code, _words(exc.smtp_error)
+    return None, f"{exc.__class__.__name__}: {exc}"
+
+
+def _sent(row: Recipient) -> None:
+    # Its own transaction, at once: a sender killed after this never sends the row again.
+    with transaction.atomic():
+        Recipient.objects.filter(pk=row.pk).update(
+            status=Recipient.Status.SENT, sent_at=timezone.now(), claimed_until=None, error=""
+        )
+
+
+def _refused(row: Recipient, code: int, reason: str) -> None:
+    """A permanent refusal: the row failed, and the address gets no more members' email until
+    the reader's address changes."""
+    with transaction.atomic():
+        Recipient.objects.filter(pk=row.pk).update(
+            status=Recipient.Status.FAILED, claimed_until=None, error=f"{code} {reason}"[:300]
+        )
+        EmailPreferences.objects.update_or_create(
+            user_id=row.user_id,
+            defaults={"undeliverable": row.email, "undeliverable_reason": f"{code} {reason}"[:300]},
+        )
+
+
+def _deferred(row: Recipient, reason: str, now: dt.datetime) -> None:
+    """A temporary failure: tried again later, or given up after the last backoff."""
+    attempts = row.attempts + 1  # counted when claimed
+    rows = Recipient.objects.filter(pk=row.pk)
+    if attempts > len(BACKOFF):
+        rows.update(
+            claimed_until=None, status=Recipient.Status.FAILED, error=f"gave up: {reason}"[:300]
+        )
+    else:
+        rows.update(
+            claimed_until=None, next_attempt_at=now + BACKOFF[attempts - 1], error=reason[:300]
+        )
+
+
+def campaign_send_batch(campaign_id: int) -> tuple[int, float]:
+    """Send one batch of the campaign over one connection. Returns how many rows are still
+    queued and how many seconds to wait before the next batch (the configured rate)."""
+    started = time.monotonic()
+    now = timezone.now()
+    rows = _claim(campaign_id, now)
+    if rows:
+        with mailers.default as connection:
+            for index, row in enumerate(rows):
+                try:
+                    connection.send_messages([render_message(row)])
+                except (smtplib.SMTPException, OSError) as exc:
+                    code, reason = _refusal(exc)
+                    logger.warning(
+                        "campaign %s: %s not sent: %s %s", campaign_id, row.email, code, reason
+                    )
+                    if code is not None and 500 <= code < 600:
+                        _refused(row, code, reason)
+                        continue
+                    _deferred(row, f"{code or ''} {reason}".strip(), now)
+                    if code is None:
+                        # The connection is gone: the rest of the batch waits for the next sender.
+                        Recipient.objects.filter(pk__in=[r.pk for r in rows[index + 1 :]]).update(
+                            claimed_until=None, attempts=F("attempts") - 1
+                        )
+                        break
+                    continue
+                _sent(row)
+    remaining = Recipient.objects.filter(campaign_id=campaign_id, status=Recipient.Status.QUEUED)
+    if not remaining.exists():
+        Campaign.objects.filter(pk=campaign_id, finished_at__isnull=True).update(
+            finished_at=timezone.now()
+        )
+        return 0, 0.0
+    due = remaining.filter(next_attempt_at__lte=timezone.now()).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=timezone.now())
+    )
+    if not due.exists():
+        # Only rows waiting for a backoff or for a dead sender's claim: look again then.
+        now = timezone.now()
+        times = [
+            remaining.aggregate(at=Min("next_attempt_at"))["at"],
+            remaining.filter(claimed_until__gt=now).aggregate(at=Min("claimed_until"))["at"],
+        ]
+        later = [(when - now).total_seconds() for when in times if when is not None and when > now]
+        return remaining.count(), max(1.0, min(later, default=1.0))
+    pace = len(rows) * 60 / _rate_per_minute()
+    return remaining.count(), max(0.0, pace - (time.monotonic() - started))
+
+
+def campaigns_stalled(quiet: dt.timedelta = dt.timedelta(minutes=2)) -> list[int]:
+    """Unfinished campaigns with rows due now and nothing sent or claimed for a while: their chain
+    of tasks was lost."""
+    now = timezone.now()
+    stalled = []
+    for campaign in Campaign.objects.filter(finished_at__isnull=True):
+        rows = Recipient.objects.filter(campaign=campaign)
+        due = rows.filter(status=Recipient.Status.QUEUED, next_attempt_at__lte=now).filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+        )
+        last = rows.aggregate(sent=Max("sent_at"))["sent"]
+        if due.exists() and (last is None or last < now - quiet):
+            stalled.append(campaign.pk)
+    return stalled

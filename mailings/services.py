@@ -1,0 +1,189 @@
+"""Members' email, the decisions: who wants what (preferences and the unsubscribe link), who a
+campaign goes to, and announcing a guide. The sending is in mailings.sending."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
+
+from accounts.models import User
+from articles.models import Guide
+from billing.entitlements import can_read_premium, with_premium_access
+
+from .models import Campaign, EmailPreferences, Recipient
+from .tasks import campaign_send
+
+KINDS = ("announcements", "digest")
+UNSUBSCRIBE_SALT = "alphacode.mailings.unsubscribe"
+FILL_BATCH = 2000
+
+
+# --- Preferences ---------------------------------------------------------------------------------
+
+
+def preferences(user: User) -> EmailPreferences:
+    """The reader's preferences, the defaults when they never changed them (not saved)."""
+    found = EmailPreferences.objects.filter(user=user).first()
+    return found or EmailPreferences(user=user)
+
+
+def wants(user: User, kind: str) -> bool:
+    """Whether the reader wants this kind of members' email, their address able to take it."""
+    chosen = preferences(user)
+    if chosen.undeliverable and chosen.undeliverable == user.email:
+        return False
+    if kind == "announcements":
+        return chosen.announcements
+    return chosen.digest if chosen.digest is not None else can_read_premium(user)
+
+
+def preferences_save(*, user: User, **choices: bool) -> EmailPreferences:
+    """Turn kinds of members' email on or off (`announcements=`, `digest=`)."""
+    unknown = set(choices) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown kinds of email: {', '.join(sorted(unknown))}")
+    chosen, _ = EmailPreferences.objects.get_or_create(user=user)
+    for kind, value in choices.items():
+        setattr(chosen, kind, value)
+    chosen.save()
+    return chosen
+
+
+def unsubscribe_token(user: User, kind: str) -> str:
+    """A signed token naming the reader and the kind of email: the unsubscribe link works
+    without signing in, and only for what it names."""
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(user: User, kind: str) -> str:
+    path = reverse("mailings:unsubscribe", args=[unsubscribe_token(user, kind)])
+    return f"{settings.SITE_URL}{path}"
+
+
+def token_reader(token: str) -> tuple[User, str] | None:
+    """The reader and kind a token names, or None for a token that was not made here."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("k") not in KINDS:
+        return None
+    user_id = data.get("u")
+    if not isinstance(user_id, int):
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    return (user, data["k"]) if user is not None else None
+
+
+# --- Audiences and campaigns -------------------------------------------------------------------
+
+
+def members() -> QuerySet[User]:
+    """Active readers whose address is confirmed."""
+    confirmed = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
+    return User.objects.filter(is_active=True).filter(Exists(confirmed))
+
+
+def audience(kind: str, who: str) -> QuerySet[User]:
+    """The readers a campaign of this kind goes to: its audience, minus those who turned the
+    kind off or whose address a mail server refused for good."""
+    users = members()
+    if who == Campaign.Audience.SUBSCRIBERS:
+        users = with_premium_access(users)
+    refused = EmailPreferences.objects.filter(user=OuterRef("pk"), undeliverable=OuterRef("email"))
+    users = users.exclude(Exists(refused))
+    if kind == Campaign.Kind.ANNOUNCEMENT:
+        off = EmailPreferences.objects.filter(user=OuterRef("pk"), announcements=False)
+        return users.exclude(Exists(off))
+    # The digest: on by choice, or by default for readers with premium access.
+    chose_on = EmailPreferences.objects.filter(user=OuterRef("pk"), digest=True)
+    chose = EmailPreferences.objects.filter(user=OuterRef("pk"), digest__isnull=False)
+    default_on = with_premium_access(User.objects.filter(pk=OuterRef("pk")))
+    return users.filter(Q(Exists(chose_on)) | (~Q(Exists(chose)) & Q(Exists(default_on))))
+
+
+def _chunks(ids: Iterator[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
+    chunk: list[tuple[int, str]] = []
+    for row in ids:
+        chunk.append(row)
+        if len(chunk) == FILL_BATCH:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def campaign_fill(campaign: Campaign) -> int:
+    """Add a row for every reader of the campaign's audience who has none yet, in batches (a
+    campaign filled twice adds no one twice); how many were added."""
+    readers = (
+        audience(campaign.kind, campaign.audience)
+        .exclude(Exists(Recipient.objects.filter(campaign=campaign, user=OuterRef("pk"))))
+        .order_by("pk")
+        .values_list("pk", "email")
+    )
+    added = 0
+    for chunk in _chunks(readers.iterator(chunk_size=FILL_BATCH)):
+        rows = [Recipient(campaign=campaign, user_id=pk, email=email) for pk, email in chunk]
+        added += len(Recipient.objects.bulk_create(rows, ignore_conflicts=True))
+    return added
+
+
+@transaction.atomic
+def guide_announce(*, guide: Guide, to: str, by: User | None = None) -> tuple[Campaign, int]:
+    """Announce a published guide to readers with premium access (`subscribers`) or to every
+    member (`members`). A guide has one announcement: announcing it again, to the same audience
+    or a narrower one, sends nothing new; to a wider one, only to those it has not reached.
+    Returns the campaign and how many readers were added."""
+    if to not in Campaign.Audience.values:
+        raise ValueError(f"the audience is 'subscribers' or 'members', not {to!r}")
+    if not guide.is_public:
+        raise ValueError(f"'{guide.slug}' is not published; publish it before announcing it")
+    campaign, _ = Campaign.objects.select_for_update().get_or_create(
+        key=f"announcement:{guide.pk}",
+        defaults={
+            "kind": Campaign.Kind.ANNOUNCEMENT,
+            "audience": to,
+            "guide": guide,
+            "created_by": by,
+        },
+    )
+    if to == Campaign.Audience.MEMBERS and campaign.audience != to:
+        campaign.audience = to
+        campaign.finished_at = None
+        campaign.save(update_fields=["audience", "finished_at"])
+    added = campaign_fill(campaign)
+    if added:
+        Campaign.objects.filter(pk=campaign.pk).update(finished_at=None)
+        transaction.on_commit(lambda: campaign_send.delay(campaign.pk), robust=True)
+    return campaign, added
+
+
+def campaign_progress(campaign: Campaign) -> dict[str, int]:
+    """How many of the campaign's readers are queued, sent and failed, and in all."""
+    counts = dict(
+        Recipient.objects.filter(campaign=campaign)
+        .values_list("status")
+        .annotate(n=Count("*"))
+        .values_list("status", "n")
+    )
+    progress = {status: counts.get(status, 0) for status in Recipient.Status.values}
+    progress["total"] = sum(counts.values())
+    return progress
+
+
+def campaign_failures(campaign: Campaign) -> list[tuple[str, int]]:
+    """The campaign's failures by reason, most common first."""
+    return list(
+        Recipient.objects.filter(campaign=campaign, status=Recipient.Status.FAILED)
+        .values_list("error")
+        .annotate(n=Count("*"))
+        .order_by("-n")
+        .values_list("error", "n")
+    )

@@ -1,0 +1,42 @@
+"""Celery tasks for members' email: thin wrappers that take ids and call mailings.sending (see
+billing.tasks for the rules every task here follows)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from billing.errors import TRANSIENT_ERRORS
+from billing.tasks import RETRY
+
+
+@shared_task(bind=True, autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def campaign_send(self, campaign_id: int) -> None:
+    """Send one batch of the campaign, then queue the next batch at the configured rate. A task
+    killed mid-batch is delivered again (late acks); the rows it had claimed are sent once their
+    claim lapses, each with the same Message-ID as before."""
+    from .sending import campaign_send_batch
+
+    while True:
+        remaining, wait = campaign_send_batch(campaign_id)
+        if not remaining:
+            return
+        if not self.request.is_eager:
+            campaign_send.apply_async((campaign_id,), countdown=wait)
+            return
+        # Inline (the embedded defaults): the next batch now, without recursion, unless what
+        # is left must wait (a retry's backoff): campaigns_resume or the next send takes it.
+        if wait >= 1:
+            return
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def campaigns_resume() -> list[int]:
+    """Beat, every minute: campaigns whose chain of tasks was lost (the broker down when the
+    next batch was queued) are queued again. A campaign queued twice is harmless: each row is
+    claimed by one sender."""
+    from .sending import campaigns_stalled
+
+    stalled = campaigns_stalled()
+    for campaign_id in stalled:
+        campaign_send.delay(campaign_id)
+    return stalled

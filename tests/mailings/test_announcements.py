@@ -1,0 +1,182 @@
+"""New-guide announcements: the right readers, once; no premium text to readers without
+access; preferences and one-click unsubscribe (RFC 8058); a mail server's refusals."""
+
+from __future__ import annotations
+
+import re
+from http import HTTPStatus
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+
+from accounts.models import User
+from alphacode.settings import mailers_from_url
+from mailings.models import Campaign, EmailPreferences, Recipient
+from mailings.services import guide_announce, wants
+
+from ..conftest import signed_in
+from ..factories import SubscriptionFactory, UserFactory, make_guide
+from ..helpers import PREVIEW_MARK, SENTINEL
+
+pytestmark = pytest.mark.django_db
+
+
+def member(email: str, *, confirmed: bool = True, subscriber: bool = False) -> User:
+    user = SubscriptionFactory(user__email=email).user if subscriber else UserFactory(email=email)
+    EmailAddress.objects.create(user=user, email=email, verified=confirmed, primary=True)
+    return user
+
+
+@pytest.fixture
+def premium(db):
+    return make_guide(
+        slug="heaps-announced",
+        access="premium",
+        intro="Heaps, from the top. The intro everyone sees.",
+        sections=[[("paragraph", f"{PREVIEW_MARK} opens it.")], [("paragraph", f"{SENTINEL}.")]],
+    )
+
+
+@pytest.fixture
+def readers(db) -> dict[str, User]:
+    return {
+        "subscriber": member("sub@example.com", subscriber=True),
+        "member": member("member@example.com"),
+        "unconfirmed": member("new@example.com", confirmed=False),
+        "opted out": member("quiet@example.com"),
+    }
+
+
+def announce(guide, to, capture):
+    with capture(execute=True):
+        return guide_announce(guide=guide, to=to)
+
+
+def test_an_announcement_reaches_its_audience_once(
+    premium, readers, django_capture_on_commit_callbacks
+):
+    EmailPreferences.objects.create(user=readers["opted out"], announcements=False)
+    _, added = announce(premium, "subscribers", django_capture_on_commit_callbacks)
+    assert added == 1
+    assert [m.to for m in mail.outbox] == [["sub@example.com"]]
+    # Again: nothing new.
+    assert announce(premium, "subscribers", django_capture_on_commit_callbacks)[1] == 0
+    assert len(mail.outbox) == 1
+    # Widened to every member: only those it has not reached, never the unconfirmed or opted out.
+    _, added = announce(premium, "members", django_capture_on_commit_callbacks)
+    assert added == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["member@example.com", "sub@example.com"]
+    assert Campaign.objects.get().audience == "members"
+    assert Recipient.objects.filter(status="sent").count() == 2
+
+
+def test_no_email_carries_premium_text_and_each_has_one_click_unsubscribe(
+    premium, readers, django_capture_on_commit_callbacks
+):
+    announce(premium, "members", django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 3  # the confirmed members
+    for message in mail.outbox:
+        html = message.alternatives[0].content
+        for part in (message.subject, message.body, html):
+            assert SENTINEL not in part
+            assert PREVIEW_MARK not in part  # the intro and dek only: no section at all
+        assert "Heaps, from the top." in message.body
+        assert premium.title in html
+        # The stylesheet is inlined (css-inline), for mail clients that drop <style>.
+        assert re.search(r'<h1 style="[^"]*font-size: ?24px', html)
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert re.fullmatch(
+            r"<https?://[^>]+/email/unsubscribe/[^/]+/>", message.extra_headers["List-Unsubscribe"]
+        )
+        assert message.extra_headers["Message-ID"].startswith("<campaign.")
+
+
+def test_one_click_unsubscribe_needs_no_session_and_offers_to_resubscribe(
+    premium, readers, django_capture_on_commit_callbacks
+):
+    announce(premium, "subscribers", django_capture_on_commit_callbacks)
+    link = mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>")
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    client = Client(enforce_csrf_checks=True)  # as a mail provider: no session, no CSRF token
+    page = client.get(f"/{path}")
+    assert page.status_code == HTTPStatus.OK
+    assert wants(readers["subscriber"], "announcements")  # a GET changes nothing
+    done = client.post(
+        f"/{path}", "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert done.status_code == HTTPStatus.OK
+    assert not wants(readers["subscriber"], "announcements")
+    assert "Subscribe again" in done.content.decode()
+    assert wants(readers["subscriber"], "digest")  # only the kind the link names
+    client.post(f"/{path}", {"resubscribe": "1"})
+    assert wants(readers["subscriber"], "announcements")
+    assert client.get("/email/unsubscribe/forged-token/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_preferences_on_the_account_page(readers) -> None:
+    subscriber, plain = readers["subscriber"], readers["member"]
+    # Defaults: both for subscribers, announcements only for other members.
+    assert (wants(subscriber, "announcements"), wants(subscriber, "digest")) == (True, True)
+    assert (wants(plain, "announcements"), wants(plain, "digest")) == (True, False)
+    client = signed_in(plain)
+    page = client.get("/account/").content.decode()
+    assert 'id="id_announcements" checked' in page
+    assert 'id="id_digest">' in page
+    response = client.post("/account/email/", {"digest": "on"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert (wants(plain, "announcements"), wants(plain, "digest")) == (False, True)
+
+
+def test_a_permanent_refusal_marks_the_address_and_a_temporary_one_is_retried(
+    premium, readers, smtp_sink, settings, django_capture_on_commit_callbacks
+):
+    settings.MAILERS = {"default": mailers_from_url(smtp_sink.url)}
+    smtp_sink.refuse = {
+        "member@example.com": ["550 5.1.1 No such mailbox"],
+        "sub@example.com": ["451 4.3.0 Try again later"],
+    }
+    campaign, _ = announce(premium, "members", django_capture_on_commit_callbacks)
+    member_row = Recipient.objects.get(user=readers["member"])
+    assert (member_row.status, member_row.error) == ("failed", "550 5.1.1 No such mailbox")
+    assert (
+        EmailPreferences.objects.get(user=readers["member"]).undeliverable == "member@example.com"
+    )
+    assert not wants(readers["member"], "announcements")
+    retried = Recipient.objects.get(user=readers["subscriber"])
+    assert retried.status == "queued"
+    assert retried.error.startswith("451")
+    assert [m["To"] for m in smtp_sink.messages] == ["quiet@example.com"]
+    # When it is due, the next batch sends it.
+    Recipient.objects.filter(pk=retried.pk).update(
+        next_attempt_at=retried.next_attempt_at.replace(year=2000)
+    )
+    from mailings.tasks import campaign_send
+
+    campaign_send.delay(campaign.pk)
+    assert Recipient.objects.get(pk=retried.pk).status == "sent"
+    assert [m["To"] for m in smtp_sink.messages] == ["quiet@example.com", "sub@example.com"]
+    # A new announcement skips the refused address; a changed address gets it again.
+    other = make_guide(slug="second-guide", access="free")
+    _, added = announce(other, "members", django_capture_on_commit_callbacks)
+    assert added == 2  # not member@example.com
+    assert not Recipient.objects.filter(campaign__guide=other, user=readers["member"]).exists()
+    User.objects.filter(pk=readers["member"].pk).update(email="member2@example.com")
+    EmailAddress.objects.filter(user=readers["member"]).update(email="member2@example.com")
+    _, added = announce(other, "members", django_capture_on_commit_callbacks)
+    assert added == 1
+
+
+def test_the_command_announces_and_refuses_a_draft(
+    premium, readers, capsys, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("announce_guide", premium.slug, "--to", "subscribers")
+    assert "to 1 reader(s)" in capsys.readouterr().out
+    draft = make_guide(slug="a-draft", status="draft")
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="not published"):
+        call_command("announce_guide", draft.slug, "--to", "members")
