@@ -172,6 +172,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mailings.tasks.campaigns_resume",
         "schedule": 60.0,
     },
+    "weekly-study-digest": {
+        "task": "mailings.tasks.digest_weekly",
+        "schedule": crontab(day_of_week="mon", hour=7, minute=0),
+    },
 }
 # Members' email (mailings): rows per batch (one SMTP connection each), the most sent per
 # minute, and how long a sender's claim on a batch lasts before another may take it over.

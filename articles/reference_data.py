@@ -37,7 +37,8 @@ TRACKS = [
     ),
 ]
 EDITORS = "Editors"
-# The articles models whose add/change/delete/view permissions the Editors group holds.
+# The articles models whose add/change/delete/view permissions the Editors group holds (and the
+# view of members' email campaigns).
 CONTENT_MODELS = ["track", "guide", "section", "block"]
 
 
@@ -52,5 +53,9 @@ def create_reference_data(track_model: Any, group_model: Any, permission_model: 
     editors.permissions.set(
         permission_model.objects.filter(
             content_type__app_label="articles", content_type__model__in=CONTENT_MODELS
+        )
+        # Editors announce guides, and watch the campaigns go out.
+        | permission_model.objects.filter(
+            content_type__app_label="mailings", codename="view_campaign"
         )
     )

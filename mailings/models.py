@@ -66,12 +66,15 @@ class Campaign(models.Model):
 
 
 class Recipient(models.Model):
-    """One reader of one campaign: queued, sent once, or failed for good."""
+    """One reader of one campaign: queued, sent once, failed for good, or skipped (a digest
+    with nothing in it for them)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # A digest with nothing in it for this reader (no plan, nothing due, no new guide).
+        SKIPPED = "skipped", "Nothing to send"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -28,6 +28,7 @@ from alphacode.context_processors import site_context
 from articles.markdown import inline_to_text
 from articles.rendering import intro_html
 
+from .digest import digest_for
 from .models import Campaign, EmailPreferences, Recipient
 from .services import unsubscribe_url
 
@@ -59,9 +60,10 @@ def message_id(row: Recipient) -> str:
     return f"<campaign.{digest[:32]}@{domain}>"
 
 
-def render_message(row: Recipient) -> EmailMultiAlternatives:
+def render_message(row: Recipient) -> EmailMultiAlternatives | None:
     """The row's email: plain text and HTML (its CSS inlined by css-inline), with the headers
-    for one-click unsubscribe (RFC 8058) from this kind of email."""
+    for one-click unsubscribe (RFC 8058) from this kind of email; None for a digest with
+    nothing in it for this reader."""
     campaign = row.campaign
     kind = "announcements" if campaign.kind == Campaign.Kind.ANNOUNCEMENT else "digest"
     unsubscribe = unsubscribe_url(row.user, kind)
@@ -71,6 +73,11 @@ def render_message(row: Recipient) -> EmailMultiAlternatives:
         "unsubscribe_url": unsubscribe,
         "preferences_url": f"{settings.SITE_URL}/account/#email-preferences",
     }
+    if campaign.kind == Campaign.Kind.DIGEST:
+        digest = digest_for(row.user)
+        if digest.empty:
+            return None
+        context["digest"] = digest
     guide = campaign.guide
     if guide is not None:
         paragraphs = [p for p in guide.intro.split("\n\n") if p.strip()]
@@ -177,8 +184,14 @@ def campaign_send_batch(campaign_id: int) -> tuple[int, float]:
     if rows:
         with mailers.default as connection:
             for index, row in enumerate(rows):
+                message = render_message(row)
+                if message is None:
+                    Recipient.objects.filter(pk=row.pk).update(
+                        status=Recipient.Status.SKIPPED, claimed_until=None
+                    )
+                    continue
                 try:
-                    connection.send_messages([render_message(row)])
+                    connection.send_messages([message])
                 except (smtplib.SMTPException, OSError) as exc:
                     code, reason = _refusal(exc)
                     logger.warning(

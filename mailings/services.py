@@ -3,6 +3,7 @@ campaign goes to, and announcing a guide. The sending is in mailings.sending."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from allauth.account.models import EmailAddress
@@ -11,6 +12,7 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Guide
@@ -158,6 +160,23 @@ def guide_announce(*, guide: Guide, to: str, by: User | None = None) -> tuple[Ca
         campaign.audience = to
         campaign.finished_at = None
         campaign.save(update_fields=["audience", "finished_at"])
+    added = campaign_fill(campaign)
+    if added:
+        Campaign.objects.filter(pk=campaign.pk).update(finished_at=None)
+        transaction.on_commit(lambda: campaign_send.delay(campaign.pk), robust=True)
+    return campaign, added
+
+
+@transaction.atomic
+def digest_send(*, now: dt.datetime | None = None) -> tuple[Campaign, int]:
+    """This week's digest (one per ISO week, however often it is asked for) to every member who
+    wants it; returns the campaign and how many readers were added. What each gets is decided
+    when their email is rendered (mailings.digest); a reader with nothing gets nothing."""
+    year, week, _ = timezone.localdate(now or timezone.now()).isocalendar()
+    campaign, _ = Campaign.objects.select_for_update().get_or_create(
+        key=f"digest:{year}-W{week:02}",
+        defaults={"kind": Campaign.Kind.DIGEST, "audience": Campaign.Audience.MEMBERS},
+    )
     added = campaign_fill(campaign)
     if added:
         Campaign.objects.filter(pk=campaign.pk).update(finished_at=None)

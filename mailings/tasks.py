@@ -40,3 +40,12 @@ def campaigns_resume() -> list[int]:
     for campaign_id in stalled:
         campaign_send.delay(campaign_id)
     return stalled
+
+
+@shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
+def digest_weekly() -> int:
+    """Beat, Mondays at 07:00 UTC: this week's digest (sent once a week, however often this
+    runs)."""
+    from .services import digest_send
+
+    return digest_send()[1]

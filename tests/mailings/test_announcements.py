@@ -180,3 +180,23 @@ def test_the_command_announces_and_refuses_a_draft(
 
     with pytest.raises(CommandError, match="not published"):
         call_command("announce_guide", draft.slug, "--to", "members")
+
+
+def test_an_editor_announces_from_the_admin_and_watches_it_go_out(
+    premium, readers, editor_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(
+            "/admin/articles/guide/",
+            {"action": "announce_to_subscribers", "_selected_action": [premium.pk]},
+            follow=True,
+        )
+    assert "Watch it go out" in response.content.decode()
+    campaign = Campaign.objects.get()
+    assert f"/admin/mailings/campaign/{campaign.pk}/change/" in response.content.decode()
+    page = editor_client.get(f"/admin/mailings/campaign/{campaign.pk}/change/")
+    assert page.status_code == HTTPStatus.OK
+    html = page.content.decode()
+    assert '<progress max="1" value="1"' in html
+    assert "1 sent, 0 failed, 0 queued, of 1" in html
+    assert [m.to for m in mail.outbox] == [["sub@example.com"]]

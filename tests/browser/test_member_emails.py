@@ -1,0 +1,59 @@
+"""The members' emails in a real browser, light and dark: the announcement and the weekly
+digest are readable (screenshots under artifacts/) with their stylesheet inlined."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.utils import timezone
+
+from articles.models import Track
+from mailings.services import digest_send, guide_announce
+from study.models import Plan
+
+from ..factories import SubscriptionFactory, make_guide
+from .conftest import screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_announcement_and_the_digest_in_a_browser(
+    new_page, scheme, django_capture_on_commit_callbacks
+) -> None:
+    reader = SubscriptionFactory(user__email="reader@example.com").user
+    EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
+    guide = make_guide(
+        slug="heaps-in-the-inbox",
+        title="Heaps in the inbox",
+        dek="When a heap is the answer, and how to say so.",
+        intro="Heaps show up in every other screen.\n\nThis guide shows the three shapes.",
+    )
+    Plan.objects.create(
+        user=reader, interview_date=timezone.localdate() + dt.timedelta(days=9)
+    ).tracks.set(Track.objects.all())
+    with django_capture_on_commit_callbacks(execute=True):
+        guide_announce(guide=guide, to="subscribers")
+        digest_send()
+    announcement, digest = mail.outbox
+    page = new_page(color_scheme=scheme, viewport={"width": 640, "height": 900})
+    for name, message in (("announcement", announcement), ("digest", digest)):
+        page.set_content(message.alternatives[0].content)
+        body = page.locator("td.body")
+        assert body.is_visible()
+        colour = body.evaluate("el => getComputedStyle(el).color")
+        background = page.locator("table.card").evaluate(
+            "el => getComputedStyle(el).backgroundColor"
+        )
+        # Dark text on the light card, light text on the dark one.
+        assert (colour, background) == (
+            ("rgb(27, 34, 48)", "rgb(255, 255, 255)")
+            if scheme == "light"
+            else ("rgb(230, 234, 242)", "rgb(19, 29, 51)")
+        )
+        screenshot(page, f"email-{name}-{scheme}")
+    assert "Heaps in the inbox" in announcement.alternatives[0].content
+    assert "Your plan" in digest.alternatives[0].content
