@@ -182,6 +182,8 @@ CELERY_BEAT_SCHEDULE = {
 MAILINGS_BATCH = env.int("MAILINGS_BATCH", default=100)
 MAILINGS_RATE_PER_MINUTE = env.int("MAILINGS_RATE_PER_MINUTE", default=12000)
 MAILINGS_CLAIM_SECONDS = env.int("MAILINGS_CLAIM_SECONDS", default=300)
+# Batches sent at once per campaign (match the worker's processes: compose runs 2).
+MAILINGS_SENDERS = env.int("MAILINGS_SENDERS", default=2)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -5,6 +5,8 @@ python bench/prepare.py webhooks N FILE       -> writes N signed webhook request
 python bench/prepare.py seed GUIDES USERS     -> bulk-seeds guides and subscribed users
 python bench/prepare.py timings LABEL         -> prints each page's median server time, cold
                                                  and warm, as a subscriber
+python bench/prepare.py members N             -> N members with confirmed addresses; prints a
+                                                 published guide's slug
 """
 
 from __future__ import annotations
@@ -217,6 +219,26 @@ def timings(label: str) -> None:
         )
 
 
+def members(count: int) -> None:
+    """Make sure there are `count` members with confirmed addresses (bench-member-N@example.com),
+    and clear earlier campaigns; prints the slug of a published guide to announce."""
+    from allauth.account.models import EmailAddress
+
+    from mailings.models import Campaign
+
+    Campaign.objects.all().delete()
+    have = User.objects.filter(email__startswith="bench-member-").count()
+    for start in range(have, count, 5000):
+        users = User.objects.bulk_create(
+            User(email=f"bench-member-{n:06}@example.com", password="!")
+            for n in range(start, min(start + 5000, count))
+        )
+        EmailAddress.objects.bulk_create(
+            EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
+        )
+    print(Guide.objects.published().order_by("-published_at").values_list("slug", flat=True)[0])
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     {
@@ -224,4 +246,5 @@ if __name__ == "__main__":
         "webhooks": lambda n, p: webhooks(int(n), p),
         "seed": lambda g, u: seed(int(g), int(u)),
         "timings": timings,
+        "members": lambda n: members(int(n)),
     }[command](*args)

@@ -13,6 +13,10 @@ import datetime as dt
 import logging
 import smtplib
 import time
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape as html_escape
+from typing import Any
 from urllib.parse import urlsplit
 
 import css_inline
@@ -60,24 +64,35 @@ def message_id(row: Recipient) -> str:
     return f"<campaign.{digest[:32]}@{domain}>"
 
 
-def render_message(row: Recipient) -> EmailMultiAlternatives | None:
-    """The row's email: plain text and HTML (its CSS inlined by css-inline), with the headers
-    for one-click unsubscribe (RFC 8058) from this kind of email; None for a digest with
-    nothing in it for this reader."""
-    campaign = row.campaign
-    kind = "announcements" if campaign.kind == Campaign.Kind.ANNOUNCEMENT else "digest"
-    unsubscribe = unsubscribe_url(row.user, kind)
+# What differs between two readers of one announcement: their address and their unsubscribe
+# link. The email is rendered (and its CSS inlined) once per campaign with these tokens in their
+# place, then each reader's values are put in: rendering is most of an email's cost.
+EMAIL_TOKEN = "alphacode-recipient-address-token"
+UNSUBSCRIBE_TOKEN = "https://alphacode-recipient-unsubscribe.invalid/token"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+    def for_reader(self, email: str, unsubscribe: str) -> Rendered:
+        def fill(part: str, escape_html: bool) -> str:
+            address = html_escape(email) if escape_html else email
+            link = html_escape(unsubscribe) if escape_html else unsubscribe
+            return part.replace(EMAIL_TOKEN, address).replace(UNSUBSCRIBE_TOKEN, link)
+
+        return Rendered(self.subject, fill(self.text, False), fill(self.html, True))
+
+
+def _render(campaign: Campaign, context: dict[str, Any]) -> Rendered:
+    prefix = f"emails/members/{campaign.kind}"
     context = {
         **site_context(),
-        "email": row.email,
-        "unsubscribe_url": unsubscribe,
         "preferences_url": f"{settings.SITE_URL}/account/#email-preferences",
+        **context,
     }
-    if campaign.kind == Campaign.Kind.DIGEST:
-        digest = digest_for(row.user)
-        if digest.empty:
-            return None
-        context["digest"] = digest
     guide = campaign.guide
     if guide is not None:
         paragraphs = [p for p in guide.intro.split("\n\n") if p.strip()]
@@ -88,10 +103,40 @@ def render_message(row: Recipient) -> EmailMultiAlternatives | None:
             "intro_html": intro_html(guide.intro),
             "intro_text": [inline_to_text(p) for p in paragraphs],
         }
-    prefix = f"emails/members/{campaign.kind}"
-    message = EmailMultiAlternatives(
+    return Rendered(
         subject=" ".join(render_to_string(f"{prefix}_subject.txt", context).split()),
-        body=render_to_string(f"{prefix}.txt", context),
+        text=render_to_string(f"{prefix}.txt", context),
+        html=_inliner.inline(render_to_string(f"{prefix}.html", context)),
+    )
+
+
+@lru_cache(maxsize=8)
+def _announcement(campaign_id: int, guide_version: int) -> Rendered:
+    """An announcement rendered once per campaign (and guide version), with the tokens."""
+    campaign = Campaign.objects.select_related("guide__track").get(pk=campaign_id)
+    return _render(campaign, {"email": EMAIL_TOKEN, "unsubscribe_url": UNSUBSCRIBE_TOKEN})
+
+
+def render_message(row: Recipient) -> EmailMultiAlternatives | None:
+    """The row's email: plain text and HTML (its CSS inlined by css-inline), with the headers
+    for one-click unsubscribe (RFC 8058) from this kind of email; None for a digest with
+    nothing in it for this reader."""
+    campaign = row.campaign
+    kind = "announcements" if campaign.kind == Campaign.Kind.ANNOUNCEMENT else "digest"
+    unsubscribe = unsubscribe_url(row.user, kind)
+    if campaign.kind == Campaign.Kind.DIGEST:
+        digest = digest_for(row.user)
+        if digest.empty:
+            return None
+        rendered = _render(
+            campaign, {"email": row.email, "unsubscribe_url": unsubscribe, "digest": digest}
+        )
+    else:
+        version = campaign.guide.version if campaign.guide else 0
+        rendered = _announcement(campaign.pk, version).for_reader(row.email, unsubscribe)
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.email],
         headers={
@@ -100,9 +145,7 @@ def render_message(row: Recipient) -> EmailMultiAlternatives | None:
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(
-        _inliner.inline(render_to_string(f"{prefix}.html", context)), "text/html"
-    )
+    message.attach_alternative(rendered.html, "text/html")
     return message
 
 
@@ -141,11 +184,11 @@ def _refusal(exc: Exception) -> tuple[int | None, str]:
 
 
 def _sent(row: Recipient) -> None:
-    # Its own transaction, at once: a sender killed after this never sends the row again.
-    with transaction.atomic():
-        Recipient.objects.filter(pk=row.pk).update(
-            status=Recipient.Status.SENT, sent_at=timezone.now(), claimed_until=None, error=""
-        )
+    # One statement, committed on its own at once (autocommit): a sender killed after this never
+    # sends the row again, and one killed while it runs has had the email accepted anyway.
+    Recipient.objects.filter(pk=row.pk).update(
+        status=Recipient.Status.SENT, sent_at=timezone.now(), claimed_until=None, error=""
+    )
 
 
 def _refused(row: Recipient, code: int, reason: str) -> None:
@@ -227,7 +270,8 @@ def campaign_send_batch(campaign_id: int) -> tuple[int, float]:
         ]
         later = [(when - now).total_seconds() for when in times if when is not None and when > now]
         return remaining.count(), max(1.0, min(later, default=1.0))
-    pace = len(rows) * 60 / _rate_per_minute()
+    # Every sender keeps its share of the rate.
+    pace = len(rows) * 60 * settings.MAILINGS_SENDERS / _rate_per_minute()
     return remaining.count(), max(0.0, pace - (time.monotonic() - started))
 
 

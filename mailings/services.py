@@ -163,7 +163,7 @@ def guide_announce(*, guide: Guide, to: str, by: User | None = None) -> tuple[Ca
     added = campaign_fill(campaign)
     if added:
         Campaign.objects.filter(pk=campaign.pk).update(finished_at=None)
-        transaction.on_commit(lambda: campaign_send.delay(campaign.pk), robust=True)
+        transaction.on_commit(lambda: campaign_start(campaign.pk), robust=True)
     return campaign, added
 
 
@@ -180,8 +180,15 @@ def digest_send(*, now: dt.datetime | None = None) -> tuple[Campaign, int]:
     added = campaign_fill(campaign)
     if added:
         Campaign.objects.filter(pk=campaign.pk).update(finished_at=None)
-        transaction.on_commit(lambda: campaign_send.delay(campaign.pk), robust=True)
+        transaction.on_commit(lambda: campaign_start(campaign.pk), robust=True)
     return campaign, added
+
+
+def campaign_start(campaign_id: int) -> None:
+    """Queue the campaign's senders: MAILINGS_SENDERS chains of batches, each claiming rows the
+    others do not hold, so a worker with as many processes sends that many batches at once."""
+    for _ in range(settings.MAILINGS_SENDERS):
+        campaign_send.delay(campaign_id)
 
 
 def campaign_progress(campaign: Campaign) -> dict[str, int]:
