@@ -43,8 +43,10 @@ def test_reprocessing_from_the_admin_takes_the_reprocess_permission(fake_stripe)
 @pytest.mark.django_db
 def test_editors_hold_content_permissions_only(editor) -> None:
     editors = Group.objects.get(name="Editors")
-    assert set(editors.permissions.values_list("content_type__app_label", flat=True)) == {
-        "articles"
-    }
+    held = set(editors.permissions.values_list("content_type__app_label", "codename"))
+    # Content, and watching the campaigns that announce it; nothing of billing or users.
+    assert {app for app, _ in held} == {"articles", "mailings"}
+    assert {codename for app, codename in held if app == "mailings"} == {"view_campaign"}
     assert editor.has_perm("articles.change_guide")
+    assert not editor.has_perm("mailings.change_campaign")
     assert not editor.has_perm("billing.reprocess_stripeevent")
