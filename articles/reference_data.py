@@ -59,3 +59,19 @@ def create_reference_data(track_model: Any, group_model: Any, permission_model: 
             content_type__app_label="mailings", codename="view_campaign"
         )
     )
+
+
+def reference_data_migration(apps: Any, app_label: str) -> None:
+    """For a data migration of `app_label`: create its permissions now (Django makes them only
+    after migrate) and put the reference rows back, the Editors group's permissions included."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config(app_label)
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    create_reference_data(
+        apps.get_model("articles", "Track"),
+        apps.get_model("auth", "Group"),
+        apps.get_model("auth", "Permission"),
+    )

@@ -1,6 +1,5 @@
 """The five tracks, and the "Editors" group that may manage content and nothing else."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 # The tracks and the group come from articles.reference_data rather than a frozen copy here:
@@ -8,20 +7,11 @@ from django.db import migrations
 # database gets the current list; changing the list for an existing database takes a new data
 # migration (or the admin), as it would with a frozen copy. reference_data imports no model, so
 # this migration stays runnable whatever the models become.
-from articles.reference_data import EDITORS, create_reference_data
+from articles.reference_data import EDITORS, reference_data_migration
 
 
 def forwards(apps, schema_editor):
-    # Permissions are normally created after migrate; the group needs them now.
-    app_config = apps.get_app_config("articles")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    create_reference_data(
-        apps.get_model("articles", "Track"),
-        apps.get_model("auth", "Group"),
-        apps.get_model("auth", "Permission"),
-    )
+    reference_data_migration(apps, "articles")
 
 
 def backwards(apps, schema_editor):

@@ -1,22 +1,13 @@
 """Editors may view campaigns (the group is articles.reference_data's; its permissions are set
 again now that the campaign permissions exist)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from articles.reference_data import create_reference_data
+from articles.reference_data import reference_data_migration
 
 
 def forwards(apps, schema_editor):
-    app_config = apps.get_app_config("mailings")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    create_reference_data(
-        apps.get_model("articles", "Track"),
-        apps.get_model("auth", "Group"),
-        apps.get_model("auth", "Permission"),
-    )
+    reference_data_migration(apps, "mailings")
 
 
 class Migration(migrations.Migration):
