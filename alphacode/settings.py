@@ -248,7 +248,7 @@ def mailers_from_url(url: str) -> dict:
     if parts.username:
         options["username"] = unquote(parts.username)
         options["password"] = unquote(parts.password or "")
-    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+    return {"BACKEND": "alphacode.mail.SMTPBackend", "OPTIONS": options}
 
 
 EMAIL_URL = env("EMAIL_URL", default="")

@@ -90,7 +90,15 @@ class Recipient(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "user"], name="recipient_once")]
-        indexes = [models.Index(fields=["campaign", "status", "next_attempt_at"])]
+        indexes = [
+            # The queued rows of a campaign in the order senders claim them: a claim reads a
+            # batch of this index, not the rows already sent.
+            models.Index(
+                fields=["campaign", "next_attempt_at", "id"],
+                condition=models.Q(status="queued"),
+                name="recipient_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign_id}:{self.user_id}"

@@ -13,17 +13,16 @@ import datetime as dt
 import logging
 import smtplib
 import time
-from dataclasses import dataclass
 from functools import lru_cache
-from html import escape as html_escape
 from typing import Any
 from urllib.parse import urlsplit
 
 import css_inline
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import mailers
 from django.db import transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -32,7 +31,9 @@ from alphacode.context_processors import site_context
 from articles.markdown import inline_to_text
 from articles.rendering import intro_html
 
+from . import mime
 from .digest import digest_for
+from .mime import ListEmail, Rendered, Template, fit_lines, list_email
 from .models import Campaign, EmailPreferences, Recipient
 from .services import unsubscribe_url
 
@@ -64,29 +65,10 @@ def message_id(row: Recipient) -> str:
     return f"<campaign.{digest[:32]}@{domain}>"
 
 
-# What differs between two readers of one announcement: their address and their unsubscribe
-# link. The email is rendered (and its CSS inlined) once per campaign with these tokens in their
-# place, then each reader's values are put in: rendering is most of an email's cost.
-EMAIL_TOKEN = "alphacode-recipient-address-token"
-UNSUBSCRIBE_TOKEN = "https://alphacode-recipient-unsubscribe.invalid/token"
-
-
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
-
-    def for_reader(self, email: str, unsubscribe: str) -> Rendered:
-        def fill(part: str, escape_html: bool) -> str:
-            address = html_escape(email) if escape_html else email
-            link = html_escape(unsubscribe) if escape_html else unsubscribe
-            return part.replace(EMAIL_TOKEN, address).replace(UNSUBSCRIBE_TOKEN, link)
-
-        return Rendered(self.subject, fill(self.text, False), fill(self.html, True))
-
-
-def _render(campaign: Campaign, context: dict[str, Any]) -> Rendered:
+def _render(
+    campaign: Campaign, context: dict[str, Any], html_context: dict[str, Any] | None = None
+) -> Rendered:
+    """The campaign's email for one context; `html_context` adds to it for the HTML part."""
     prefix = f"emails/members/{campaign.kind}"
     context = {
         **site_context(),
@@ -103,25 +85,31 @@ def _render(campaign: Campaign, context: dict[str, Any]) -> Rendered:
             "intro_html": intro_html(guide.intro),
             "intro_text": [inline_to_text(p) for p in paragraphs],
         }
+    html = render_to_string(f"{prefix}.html", context | (html_context or {}))
     return Rendered(
         subject=" ".join(render_to_string(f"{prefix}_subject.txt", context).split()),
-        text=render_to_string(f"{prefix}.txt", context),
-        html=_inliner.inline(render_to_string(f"{prefix}.html", context)),
+        text=fit_lines(render_to_string(f"{prefix}.txt", context)),
+        html=fit_lines(_inliner.inline(html)),
     )
 
 
 @lru_cache(maxsize=8)
-def _announcement(campaign_id: int, guide_version: int) -> Rendered:
-    """An announcement rendered once per campaign (and guide version), with the tokens."""
+def _announcement(campaign_id: int, guide_version: int) -> Template:
+    """An announcement rendered and built once per campaign (and guide version), with tokens
+    where its readers differ (see mailings.mime)."""
     campaign = Campaign.objects.select_related("guide__track").get(pk=campaign_id)
-    return _render(campaign, {"email": EMAIL_TOKEN, "unsubscribe_url": UNSUBSCRIBE_TOKEN})
+    rendered = _render(
+        campaign,
+        {"email": mime.TEXT_EMAIL, "unsubscribe_url": mime.TEXT_UNSUBSCRIBE},
+        {"email": mime.HTML_EMAIL, "unsubscribe_url": mime.HTML_UNSUBSCRIBE},
+    )
+    return Template.build(rendered)
 
 
-def render_message(row: Recipient) -> EmailMultiAlternatives | None:
+def render_message(row: Recipient, campaign: Campaign) -> ListEmail | None:
     """The row's email: plain text and HTML (its CSS inlined by css-inline), with the headers
     for one-click unsubscribe (RFC 8058) from this kind of email; None for a digest with
     nothing in it for this reader."""
-    campaign = row.campaign
     kind = "announcements" if campaign.kind == Campaign.Kind.ANNOUNCEMENT else "digest"
     unsubscribe = unsubscribe_url(row.user, kind)
     if campaign.kind == Campaign.Kind.DIGEST:
@@ -131,36 +119,28 @@ def render_message(row: Recipient) -> EmailMultiAlternatives | None:
         rendered = _render(
             campaign, {"email": row.email, "unsubscribe_url": unsubscribe, "digest": digest}
         )
-    else:
-        version = campaign.guide.version if campaign.guide else 0
-        rendered = _announcement(campaign.pk, version).for_reader(row.email, unsubscribe)
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=rendered.text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[row.email],
-        headers={
-            "Message-ID": message_id(row),
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        return list_email(
+            rendered, to=row.email, message_id=message_id(row), unsubscribe=unsubscribe
+        )
+    version = campaign.guide.version if campaign.guide else 0
+    return _announcement(campaign.pk, version).for_reader(
+        address=row.email, unsubscribe=unsubscribe, message_id=message_id(row)
     )
-    message.attach_alternative(rendered.html, "text/html")
-    return message
 
 
 def _claim(campaign_id: int, now: dt.datetime) -> list[Recipient]:
     """Up to a batch of the campaign's due rows, claimed (committed) so no other sender takes
-    them; rows another sender holds are skipped, not waited for."""
+    them; rows another sender holds are skipped, not waited for. In the order of the
+    `recipient_due` index, so a claim reads a batch's worth of it, however far the campaign is."""
     with transaction.atomic():
         rows = list(
             Recipient.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("user", "campaign", "campaign__guide")
+            .select_related("user")
             .filter(
                 campaign_id=campaign_id, status=Recipient.Status.QUEUED, next_attempt_at__lte=now
             )
             .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
-            .order_by("pk")[: _batch_size()]
+            .order_by("next_attempt_at", "pk")[: _batch_size()]
         )
         Recipient.objects.filter(pk__in=[row.pk for row in rows]).update(
             claimed_until=now + dt.timedelta(seconds=_claim_seconds()), attempts=F("attempts") + 1
@@ -218,16 +198,18 @@ def _deferred(row: Recipient, reason: str, now: dt.datetime) -> None:
         )
 
 
-def campaign_send_batch(campaign_id: int) -> tuple[int, float]:
-    """Send one batch of the campaign over one connection. Returns how many rows are still
-    queued and how many seconds to wait before the next batch (the configured rate)."""
+def campaign_send_batch(campaign_id: int) -> tuple[bool, float]:
+    """Send one batch of the campaign over one connection. Returns whether rows are still
+    queued, and how many seconds to wait before the next batch (the configured rate, or until
+    the first waiting row is due)."""
     started = time.monotonic()
     now = timezone.now()
     rows = _claim(campaign_id, now)
     if rows:
+        campaign = Campaign.objects.select_related("guide__track").get(pk=campaign_id)
         with mailers.default as connection:
             for index, row in enumerate(rows):
-                message = render_message(row)
+                message = render_message(row, campaign)
                 if message is None:
                     Recipient.objects.filter(pk=row.pk).update(
                         status=Recipient.Status.SKIPPED, claimed_until=None
@@ -252,27 +234,28 @@ def campaign_send_batch(campaign_id: int) -> tuple[int, float]:
                         break
                     continue
                 _sent(row)
-    remaining = Recipient.objects.filter(campaign_id=campaign_id, status=Recipient.Status.QUEUED)
-    if not remaining.exists():
+    # Every sender keeps its share of the rate.
+    pace = len(rows) * 60 * settings.MAILINGS_SENDERS / _rate_per_minute()
+    pace = max(0.0, pace - (time.monotonic() - started))
+    if len(rows) == _batch_size():
+        return True, pace  # a full batch: most likely more to come, and the next claim will see
+    # The rest of the campaign, in one query: how many rows are queued, and when the first of
+    # them is due (its backoff over, and any other sender's claim on it lapsed).
+    queued = Recipient.objects.filter(campaign_id=campaign_id, status=Recipient.Status.QUEUED)
+    left = queued.aggregate(
+        count=Count("pk"),
+        due=Min(Greatest("next_attempt_at", Coalesce("claimed_until", "next_attempt_at"))),
+    )
+    if not left["count"]:
         Campaign.objects.filter(pk=campaign_id, finished_at__isnull=True).update(
             finished_at=timezone.now()
         )
-        return 0, 0.0
-    due = remaining.filter(next_attempt_at__lte=timezone.now()).filter(
-        Q(claimed_until__isnull=True) | Q(claimed_until__lte=timezone.now())
-    )
-    if not due.exists():
+        return False, 0.0
+    until_due = (left["due"] - timezone.now()).total_seconds()
+    if until_due > 0:
         # Only rows waiting for a backoff or for a dead sender's claim: look again then.
-        now = timezone.now()
-        times = [
-            remaining.aggregate(at=Min("next_attempt_at"))["at"],
-            remaining.filter(claimed_until__gt=now).aggregate(at=Min("claimed_until"))["at"],
-        ]
-        later = [(when - now).total_seconds() for when in times if when is not None and when > now]
-        return remaining.count(), max(1.0, min(later, default=1.0))
-    # Every sender keeps its share of the rate.
-    pace = len(rows) * 60 * settings.MAILINGS_SENDERS / _rate_per_minute()
-    return remaining.count(), max(0.0, pace - (time.monotonic() - started))
+        return True, max(1.0, until_due)
+    return True, pace
 
 
 def campaigns_stalled(quiet: dt.timedelta = dt.timedelta(minutes=2)) -> list[int]:

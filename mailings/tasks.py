@@ -17,8 +17,8 @@ def campaign_send(self, campaign_id: int) -> None:
     from .sending import campaign_send_batch
 
     while True:
-        remaining, wait = campaign_send_batch(campaign_id)
-        if not remaining:
+        more, wait = campaign_send_batch(campaign_id)
+        if not more:
             return
         if not self.request.is_eager:
             campaign_send.apply_async((campaign_id,), countdown=wait)
