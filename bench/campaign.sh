@@ -30,6 +30,8 @@ sent() {
 }
 START=$(date +%s.%N)
 "$PY" manage.py announce_guide "$SLUG" --to members
+# Every member the database has (an earlier, larger run may have left more than asked for).
+MEMBERS=$(psql -h 127.0.0.1 -U postgres -d "$BENCH_DB" -tAc "SELECT count(*) FROM mailings_recipient")
 TICK=0
 while :; do
   DONE=$(sent)

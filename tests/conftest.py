@@ -371,6 +371,8 @@ class SmtpSink:
     def __init__(self) -> None:
         self.port = free_port()
         self.messages: list[email.message.Message] = []
+        self.raw: list[bytes] = []  # each message as it came over the wire
+        self.mail_options: list[list[str]] = []  # each MAIL FROM's options (BODY=8BITMIME)
         self.before_reply: Callable[[], None] | None = None
         # Address -> the answers its next RCPT TOs get ("550 ...", "451 ..."); then accepted.
         self.refuse: dict[str, list[str]] = {}
@@ -388,6 +390,8 @@ class SmtpSink:
 
     async def handle_DATA(self, server, session, envelope) -> str:
         self.messages.append(email.message_from_bytes(envelope.content))
+        self.raw.append(envelope.content)
+        self.mail_options.append(list(envelope.mail_options))
         if self.before_reply is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.before_reply)
         return "250 Message accepted for delivery"

@@ -15,44 +15,14 @@ from django.test import Client
 from accounts.models import User
 from alphacode.settings import mailers_from_url
 from mailings.models import Campaign, EmailPreferences, Recipient
-from mailings.services import guide_announce, wants
+from mailings.services import wants
 
 from ..conftest import signed_in
-from ..factories import SubscriptionFactory, UserFactory, make_guide
+from ..factories import make_guide
 from ..helpers import PREVIEW_MARK, SENTINEL
+from .conftest import announce
 
 pytestmark = pytest.mark.django_db
-
-
-def member(email: str, *, confirmed: bool = True, subscriber: bool = False) -> User:
-    user = SubscriptionFactory(user__email=email).user if subscriber else UserFactory(email=email)
-    EmailAddress.objects.create(user=user, email=email, verified=confirmed, primary=True)
-    return user
-
-
-@pytest.fixture
-def premium(db):
-    return make_guide(
-        slug="heaps-announced",
-        access="premium",
-        intro="Heaps, from the top. The intro everyone sees.",
-        sections=[[("paragraph", f"{PREVIEW_MARK} opens it.")], [("paragraph", f"{SENTINEL}.")]],
-    )
-
-
-@pytest.fixture
-def readers(db) -> dict[str, User]:
-    return {
-        "subscriber": member("sub@example.com", subscriber=True),
-        "member": member("member@example.com"),
-        "unconfirmed": member("new@example.com", confirmed=False),
-        "opted out": member("quiet@example.com"),
-    }
-
-
-def announce(guide, to, capture):
-    with capture(execute=True):
-        return guide_announce(guide=guide, to=to)
 
 
 def test_an_announcement_reaches_its_audience_once(
