@@ -1,12 +1,25 @@
-"""The SMTP mailer: Django's, plus one thing. A message that carries its bytes already (`raw`,
-set by mailings.mime for a campaign's announcement) is sent as those bytes, not built again."""
+"""Email for the whole site: the CSS inliner every HTML email goes through, and the SMTP mailer.
+
+The mailer is Django's, plus one thing: a message that carries its bytes already (`raw`, set by
+mailings.mime for a campaign's announcement) is sent as those bytes, not built again."""
 
 from __future__ import annotations
 
 import smtplib
 from typing import Any
 
+import css_inline
 from django.core.mail.backends import smtp
+
+# The <style> stays (its dark-mode rules are for the mail clients that read them); everything it
+# can say to an element is also written into the element's style attribute.
+_inliner = css_inline.CSSInliner(keep_style_tags=True)
+
+
+def inline_css(html: str) -> str:
+    """An HTML email (templates/emails/base.html) with its stylesheet inlined, for mail clients
+    that drop <style>."""
+    return _inliner.inline(html)
 
 
 class SMTPBackend(smtp.EmailBackend):

@@ -24,6 +24,7 @@ from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from alphacode.context_processors import site_context, site_urls
+from alphacode.mail import inline_css
 
 from .errors import EmailClaimed, EmailNotSent
 from .models import SentEmail, Subscription
@@ -79,7 +80,7 @@ def render_email(email: SentEmail) -> EmailMultiAlternatives:
         to=[email.to],
         headers={"Message-ID": message_id(email)},
     )
-    message.attach_alternative(render_to_string(f"{prefix}.html", context), "text/html")
+    message.attach_alternative(inline_css(render_to_string(f"{prefix}.html", context)), "text/html")
     return message
 
 

@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-import css_inline
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
@@ -28,6 +27,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from alphacode.context_processors import site_context
+from alphacode.mail import inline_css
 from articles.markdown import inline_to_text
 from articles.rendering import intro_html
 
@@ -41,7 +41,6 @@ logger = logging.getLogger(__name__)
 
 # Temporary failures wait this long before the next try (then give up).
 BACKOFF = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30))
-_inliner = css_inline.CSSInliner(keep_style_tags=True)
 
 
 def _batch_size() -> int:
@@ -89,7 +88,7 @@ def _render(
     return Rendered(
         subject=" ".join(render_to_string(f"{prefix}_subject.txt", context).split()),
         text=fit_lines(render_to_string(f"{prefix}.txt", context)),
-        html=fit_lines(_inliner.inline(html)),
+        html=fit_lines(inline_css(html)),
     )
 
 
