@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Guide
-from billing.entitlements import can_read_premium, with_premium_access
+from billing.entitlements import with_premium_access
 
 from .models import Campaign, EmailPreferences, Recipient
 from .tasks import campaign_send
@@ -29,20 +29,9 @@ FILL_BATCH = 2000
 # --- Preferences ---------------------------------------------------------------------------------
 
 
-def preferences(user: User) -> EmailPreferences:
-    """The reader's preferences, the defaults when they never changed them (not saved)."""
-    found = EmailPreferences.objects.filter(user=user).first()
-    return found or EmailPreferences(user=user)
-
-
 def wants(user: User, kind: str) -> bool:
     """Whether the reader wants this kind of members' email, their address able to take it."""
-    chosen = preferences(user)
-    if chosen.undeliverable and chosen.undeliverable == user.email:
-        return False
-    if kind == "announcements":
-        return chosen.announcements
-    return chosen.digest if chosen.digest is not None else can_read_premium(user)
+    return wanting(kind, User.objects.filter(pk=user.pk)).exists()
 
 
 def preferences_save(*, user: User, **choices: bool) -> EmailPreferences:
@@ -92,22 +81,30 @@ def members() -> QuerySet[User]:
     return User.objects.filter(is_active=True).filter(Exists(confirmed))
 
 
-def audience(kind: str, who: str) -> QuerySet[User]:
-    """The readers a campaign of this kind goes to: its audience, minus those who turned the
-    kind off or whose address a mail server refused for good."""
-    users = members()
-    if who == Campaign.Audience.SUBSCRIBERS:
-        users = with_premium_access(users)
+def wanting(kind: str, users: QuerySet[User] | None = None) -> QuerySet[User]:
+    """Of `users` (everyone by default), the readers who want this kind of members' email
+    ("announcements" or "digest"): they have not turned it off (the digest is on by default
+    only for readers with premium access), and no mail server refused their address for good.
+    The one statement of that rule: `wants` asks it of one reader, `audience` of a campaign's."""
+    users = User.objects.all() if users is None else users
     refused = EmailPreferences.objects.filter(user=OuterRef("pk"), undeliverable=OuterRef("email"))
     users = users.exclude(Exists(refused))
-    if kind == Campaign.Kind.ANNOUNCEMENT:
+    if kind == "announcements":
         off = EmailPreferences.objects.filter(user=OuterRef("pk"), announcements=False)
         return users.exclude(Exists(off))
-    # The digest: on by choice, or by default for readers with premium access.
     chose_on = EmailPreferences.objects.filter(user=OuterRef("pk"), digest=True)
     chose = EmailPreferences.objects.filter(user=OuterRef("pk"), digest__isnull=False)
     default_on = with_premium_access(User.objects.filter(pk=OuterRef("pk")))
     return users.filter(Q(Exists(chose_on)) | (~Q(Exists(chose)) & Q(Exists(default_on))))
+
+
+def audience(kind: str, who: str) -> QuerySet[User]:
+    """The readers a campaign of this kind goes to: its audience (members with a confirmed
+    address, or only those with premium access), those of them who want the kind."""
+    users = members()
+    if who == Campaign.Audience.SUBSCRIBERS:
+        users = with_premium_access(users)
+    return wanting("announcements" if kind == Campaign.Kind.ANNOUNCEMENT else "digest", users)
 
 
 def _chunks(ids: Iterator[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:
