@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 import pytest
 from django.core import mail
@@ -206,3 +207,26 @@ def test_emails_carry_nothing_from_another_user() -> None:
             if isinstance(value, str):
                 assert value in text, (kind, value)
                 assert value in html, (kind, value)
+
+
+@pytest.mark.django_db
+def test_billing_emails_share_the_layout_with_its_css_inlined() -> None:
+    """Billing emails use the one email layout (templates/emails/base.html): its stylesheet is
+    inlined by css-inline for clients that drop <style>, and its dark-mode rules are kept."""
+    ada = UserFactory(email="ada@example.com")
+    contexts = {
+        "welcome": {},
+        "subscription_started": {"amount": "$19.00", "renews_on": "12 Dec 2026"},
+        "payment_failed": {"amount": "$19.00", "portal_url": "http://x/billing/portal/"},
+    }
+    for kind, context in contexts.items():
+        html = html_of(render_email(email_queue(kind=kind, cause=kind, user=ada, context=context)))
+        assert re.search(r'<h1 style="[^"]*font-size: ?24px', html), kind
+        assert re.search(r'<td class="foot" style="[^"]*border-top: 1px solid #e2e6ee', html)
+        assert "@media (prefers-color-scheme: dark)" in html
+        assert "Your account" in html
+        if kind != "subscription_started":
+            button = r'<a class="button" href="[^"]+" style="[^"]*background: #1d4ed8'
+            assert re.search(button, html)
+        else:
+            assert re.search(r'<th scope="row" style="[^"]*color: #4a5568', html)

@@ -1,5 +1,6 @@
-"""The members' emails in a real browser, light and dark: the announcement and the weekly
-digest are readable (screenshots under artifacts/) with their stylesheet inlined."""
+"""The emails in a real browser, light and dark: the announcement, the weekly digest and a
+billing email (they share one layout) are readable (screenshots under artifacts/) with their
+stylesheet inlined."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.core import mail
 from django.utils import timezone
 
 from articles.models import Track
+from billing.emails import email_queue, render_email
 from mailings.services import digest_send, guide_announce
 from study.models import Plan
 
@@ -39,8 +41,10 @@ def test_the_announcement_and_the_digest_in_a_browser(
         guide_announce(guide=guide, to="subscribers")
         digest_send()
     announcement, digest = mail.outbox
+    welcome = render_email(email_queue(kind="welcome", cause="welcome", user=reader))
     page = new_page(color_scheme=scheme, viewport={"width": 640, "height": 900})
-    for name, message in (("announcement", announcement), ("digest", digest)):
+    emails = (("announcement", announcement), ("digest", digest), ("welcome", welcome))
+    for name, message in emails:
         page.set_content(message.alternatives[0].content)
         body = page.locator("td.body")
         assert body.is_visible()
