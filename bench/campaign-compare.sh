@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Before and after in one run, for members' email: bench/campaign.sh of an earlier revision and
 # of this working tree, N members each (default 20,000), in alternating rounds (the order swapped
-# every round), each side in a database of its own. Prints every run's emails per second and
-# each side's median.
+# every round), each side in a database of its own (one per N). Prints every run's emails per
+# second and each side's median.
 #
 #   bash bench/campaign-compare.sh REV [N]      e.g. bench/campaign-compare.sh 8e324a4 20000
 #
@@ -27,7 +27,7 @@ echo "$MEMBERS members, $ROUNDS rounds"
 run() {
   local side=$1 dir="$ROOT"
   [ "$side" = before ] && dir="$BEFORE_DIR"
-  BENCH_DB="alphacode_bench_campaign_$side" bash "$dir/bench/campaign.sh" "$MEMBERS" \
+  BENCH_DB="alphacode_bench_campaign_${side}_$MEMBERS" bash "$dir/bench/campaign.sh" "$MEMBERS" \
     > "$OUT/campaign-$side.log" 2>&1
   awk '/^total/ {print $4}' "$OUT/campaign-$side.log"
 }

@@ -102,3 +102,10 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}:{self.user_id}"
+
+
+# The preference (and unsubscribe link) that turns each kind of campaign off.
+PREFERENCE: dict[str, str] = {
+    Campaign.Kind.ANNOUNCEMENT: "announcements",
+    Campaign.Kind.DIGEST: "digest",
+}

@@ -34,7 +34,7 @@ from articles.rendering import intro_html
 from . import mime
 from .digest import digest_for
 from .mime import ListEmail, Rendered, Template, fit_lines, list_email
-from .models import Campaign, EmailPreferences, Recipient
+from .models import PREFERENCE, Campaign, EmailPreferences, Recipient
 from .services import unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -109,8 +109,7 @@ def render_message(row: Recipient, campaign: Campaign) -> ListEmail | None:
     """The row's email: plain text and HTML (its CSS inlined by css-inline), with the headers
     for one-click unsubscribe (RFC 8058) from this kind of email; None for a digest with
     nothing in it for this reader."""
-    kind = "announcements" if campaign.kind == Campaign.Kind.ANNOUNCEMENT else "digest"
-    unsubscribe = unsubscribe_url(row.user, kind)
+    unsubscribe = unsubscribe_url(row.user, PREFERENCE[campaign.kind])
     if campaign.kind == Campaign.Kind.DIGEST:
         digest = digest_for(row.user)
         if digest.empty:
@@ -170,16 +169,16 @@ def _sent(row: Recipient) -> None:
     )
 
 
-def _refused(row: Recipient, code: int, reason: str) -> None:
-    """A permanent refusal: the row failed, and the address gets no more members' email until
-    the reader's address changes."""
+def _refused(row: Recipient, reason: str) -> None:
+    """A permanent refusal (a 5xx, or an address that cannot be sent to at all): the row
+    failed, and the address gets no more members' email until the reader's address changes."""
     with transaction.atomic():
         Recipient.objects.filter(pk=row.pk).update(
-            status=Recipient.Status.FAILED, claimed_until=None, error=f"{code} {reason}"[:300]
+            status=Recipient.Status.FAILED, claimed_until=None, error=reason[:300]
         )
         EmailPreferences.objects.update_or_create(
             user_id=row.user_id,
-            defaults={"undeliverable": row.email, "undeliverable_reason": f"{code} {reason}"[:300]},
+            defaults={"undeliverable": row.email, "undeliverable_reason": reason[:300]},
         )
 
 
@@ -216,13 +215,18 @@ def campaign_send_batch(campaign_id: int) -> tuple[bool, float]:
                     continue
                 try:
                     connection.send_messages([message])
+                except ValueError as exc:
+                    # Django refuses an address it cannot write (say, a non-ASCII local part).
+                    logger.warning("campaign %s: %s not sent: %s", campaign_id, row.email, exc)
+                    _refused(row, f"invalid address: {exc}")
+                    continue
                 except (smtplib.SMTPException, OSError) as exc:
                     code, reason = _refusal(exc)
                     logger.warning(
                         "campaign %s: %s not sent: %s %s", campaign_id, row.email, code, reason
                     )
                     if code is not None and 500 <= code < 600:
-                        _refused(row, code, reason)
+                        _refused(row, f"{code} {reason}")
                         continue
                     _deferred(row, f"{code or ''} {reason}".strip(), now)
                     if code is None:
@@ -253,7 +257,7 @@ def campaign_send_batch(campaign_id: int) -> tuple[bool, float]:
     until_due = (left["due"] - timezone.now()).total_seconds()
     if until_due > 0:
         # Only rows waiting for a backoff or for a dead sender's claim: look again then.
-        return True, max(1.0, until_due)
+        return True, max(1.0, until_due, pace)
     return True, pace
 
 

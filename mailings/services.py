@@ -18,7 +18,7 @@ from accounts.models import User
 from articles.models import Guide
 from billing.entitlements import with_premium_access
 
-from .models import Campaign, EmailPreferences, Recipient
+from .models import PREFERENCE, Campaign, EmailPreferences, Recipient
 from .tasks import campaign_send
 
 KINDS = ("announcements", "digest")
@@ -86,6 +86,8 @@ def wanting(kind: str, users: QuerySet[User] | None = None) -> QuerySet[User]:
     ("announcements" or "digest"): they have not turned it off (the digest is on by default
     only for readers with premium access), and no mail server refused their address for good.
     The one statement of that rule: `wants` asks it of one reader, `audience` of a campaign's."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of email: {kind!r} (one of {', '.join(KINDS)})")
     users = User.objects.all() if users is None else users
     refused = EmailPreferences.objects.filter(user=OuterRef("pk"), undeliverable=OuterRef("email"))
     users = users.exclude(Exists(refused))
@@ -104,7 +106,7 @@ def audience(kind: str, who: str) -> QuerySet[User]:
     users = members()
     if who == Campaign.Audience.SUBSCRIBERS:
         users = with_premium_access(users)
-    return wanting("announcements" if kind == Campaign.Kind.ANNOUNCEMENT else "digest", users)
+    return wanting(PREFERENCE[kind], users)
 
 
 def _chunks(ids: Iterator[tuple[int, str]]) -> Iterator[list[tuple[int, str]]]:

@@ -12,12 +12,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='recipient',
-            name='mailings_re_campaig_907fbd_idx',
-        ),
         migrations.AddIndex(
             model_name='recipient',
             index=models.Index(condition=models.Q(('status', 'queued')), fields=['campaign', 'next_attempt_at', 'id'], name='recipient_due'),
+        ),
+        migrations.RemoveIndex(
+            model_name='recipient',
+            name='mailings_re_campaig_907fbd_idx',
         ),
     ]

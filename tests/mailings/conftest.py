@@ -3,10 +3,15 @@ the readers of every kind."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import pytest
 from allauth.account.models import EmailAddress
 
 from accounts.models import User
+from articles.models import Guide
+from mailings.models import Campaign
 
 from ..factories import SubscriptionFactory, UserFactory, make_guide
 from ..helpers import PREVIEW_MARK, SENTINEL
@@ -38,8 +43,19 @@ def readers(db) -> dict[str, User]:
     }
 
 
-def announce(guide, to, capture):
+def announce(guide: Guide, to: str, capture: Callable[..., Any]) -> tuple[Campaign, int]:
     from mailings.services import guide_announce
 
     with capture(execute=True):
         return guide_announce(guide=guide, to=to)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_announcements() -> Iterator[None]:
+    """Each test builds its announcements anew (they are kept per campaign and guide version,
+    and a database rolled back between tests can hand out the same ids again)."""
+    from mailings.sending import _announcement
+
+    _announcement.cache_clear()
+    yield
+    _announcement.cache_clear()
