@@ -36,7 +36,7 @@ FORCE_SCRIPT_NAME = env("DJANGO_SCRIPT_NAME", default="").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "alphacode.apps.AdminConfig",  # Django's admin, with the owner's dashboard on its home
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "billing",
     "study",
     "mailings",
+    "stats",
 ]
 
 MIDDLEWARE = [

@@ -4,9 +4,6 @@ from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 
-admin.site.site_header = "Alpha Code editors"
-admin.site.site_title = "Alpha Code admin"
-admin.site.index_title = "Content and operations"
 # Staff sign in through the site's own form, which has allauth's rate limits, email
 # verification and no enumeration; the admin's form had none of them.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]

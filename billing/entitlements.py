@@ -50,15 +50,23 @@ def subscription_gives_access(subscription: Subscription) -> bool:
     return subscription.status in ACCESS_STATUSES and not ended
 
 
+def subscriptions_giving_access() -> QuerySet[Subscription]:
+    """The subscriptions that give access now: `subscription_gives_access` as a query."""
+    from .models import Subscription
+
+    return Subscription.objects.filter(status__in=ACCESS_STATUSES).exclude(
+        Q(cancel_at_period_end=True) & Q(current_period_end__lte=timezone.now())
+    )
+
+
 def _paid_or_complimentary() -> Q:
     """The rule for paid or complimentary access, as a condition on users."""
-    from .models import ComplimentaryAccess, Subscription
+    from .models import ComplimentaryAccess
 
-    now = timezone.now()
-    subscription = Subscription.objects.filter(
-        user=OuterRef("pk"), status__in=ACCESS_STATUSES
-    ).exclude(Q(cancel_at_period_end=True) & Q(current_period_end__lte=now))
-    complimentary = ComplimentaryAccess.objects.filter(user=OuterRef("pk"), expires_at__gt=now)
+    subscription = subscriptions_giving_access().filter(user=OuterRef("pk"))
+    complimentary = ComplimentaryAccess.objects.filter(
+        user=OuterRef("pk"), expires_at__gt=timezone.now()
+    )
     return Q(Exists(subscription)) | Q(Exists(complimentary))
 
 

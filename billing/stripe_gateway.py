@@ -101,7 +101,12 @@ def checkout_session_retrieve(session_id: str) -> dict:
 
 
 def subscription_retrieve(subscription_id: str) -> dict:
-    return _call(client().v1.subscriptions.retrieve, subscription_id)
+    # The coupons of its discounts, for what it brings in a month (billing.subscriptions).
+    return _call(
+        client().v1.subscriptions.retrieve,
+        subscription_id,
+        params={"expand": ["discounts.source.coupon"]},
+    )
 
 
 def portal_session_create(*, customer_id: str, return_url: str) -> dict:

@@ -98,6 +98,42 @@ def _resolve_user(data: dict, user_hint: User | None) -> User | None:
     return user or user_hint
 
 
+# A price's interval as a fraction of a month.
+MONTHS = {"day": 12 / 365, "week": 12 / 52, "month": 1, "year": 12}
+
+
+def monthly_amount(data: dict) -> int | None:
+    """What a Stripe subscription brings in a month, in cents: each item's price times its
+    quantity, per month (a yearly price counts a twelfth), less its coupons (percent off, or
+    an amount off each invoice). None when a price has no amount or no recurring interval."""
+    total = 0.0
+    invoice_months = 1.0  # how many months one invoice covers
+    for item in (data.get("items") or {}).get("data") or []:
+        price = item.get("price") or {}
+        recurring = price.get("recurring") or {}
+        months = MONTHS.get(recurring.get("interval", "")) if recurring else None
+        if price.get("unit_amount") is None or months is None:
+            return None
+        invoice_months = months * (recurring.get("interval_count") or 1)
+        total += price["unit_amount"] * (item.get("quantity") or 1) / invoice_months
+    for discount in data.get("discounts") or []:
+        coupon = _coupon(discount)
+        if coupon.get("percent_off"):
+            total *= 1 - coupon["percent_off"] / 100
+        elif coupon.get("amount_off"):
+            total -= coupon["amount_off"] / invoice_months  # taken off each invoice
+    return max(0, round(total))
+
+
+def _coupon(discount: object) -> dict:
+    """A discount's coupon, as expanded (the current API keeps it at source.coupon; earlier
+    versions at coupon); {} when it was not expanded."""
+    if not isinstance(discount, dict):
+        return {}
+    coupon = (discount.get("source") or {}).get("coupon") or discount.get("coupon")
+    return coupon if isinstance(coupon, dict) else {}
+
+
 def subscription_sync(
     *, stripe_subscription_id: str, user_hint: User | None = None
 ) -> Subscription | None:
@@ -125,6 +161,8 @@ def subscription_sync(
             "price_id": price.get("id", ""),
             "amount": price.get("unit_amount"),
             "currency": price.get("currency", ""),
+            "monthly_amount": monthly_amount(data),
+            "started_at": _timestamp(data.get("start_date")),
             # The current API keeps the billing period on the items, not the subscription.
             "current_period_end": _timestamp(item.get("current_period_end")),
             "cancel_at_period_end": bool(data.get("cancel_at_period_end")),

@@ -63,6 +63,8 @@ class FakeStripe:
     prices: dict[str, dict] = field(default_factory=dict)
     products: dict[str, dict] = field(default_factory=dict)
     portal_sessions: dict[str, dict] = field(default_factory=dict)
+    coupons: dict[str, dict] = field(default_factory=dict)
+    discounts: dict[str, dict] = field(default_factory=dict)
     idempotent: dict[str, tuple[int, dict]] = field(default_factory=dict)
     fail_next: list[int] = field(default_factory=list)
     # Seconds to wait before answering a path (to catch a worker mid-request), and the paths
@@ -97,6 +99,49 @@ class FakeStripe:
         self.prices[price["id"]] = price
         return price
 
+    def add_coupon(
+        self, *, percent_off: float | None = None, amount_off: int | None = None
+    ) -> dict:
+        coupon = {
+            "id": self.new_id("coupon"),
+            "object": "coupon",
+            "percent_off": percent_off,
+            "amount_off": amount_off,
+            "currency": "usd" if amount_off else None,
+            "duration": "forever",
+            "valid": True,
+        }
+        self.coupons[coupon["id"]] = coupon
+        return coupon
+
+    def apply_coupon(self, sub_id: str, coupon: dict) -> dict:
+        """A discount on the subscription, as the current API shows it: the subscription lists
+        the discount's id, and the discount names its coupon at source.coupon."""
+        discount = {
+            "id": self.new_id("di"),
+            "object": "discount",
+            "subscription": sub_id,
+            "source": {"type": "coupon", "coupon": coupon["id"]},
+            "start": int(time.time()),
+            "end": None,
+        }
+        self.discounts[discount["id"]] = discount
+        self.subscriptions[sub_id].setdefault("discounts", []).append(discount["id"])
+        return discount
+
+    def expanded(self, subscription: dict, expand: list[str]) -> dict:
+        """The subscription with its discounts (and their coupons) expanded as asked."""
+        if not any(path.startswith("discounts") for path in expand):
+            return subscription
+        discounts = []
+        for discount_id in subscription.get("discounts") or []:
+            discount = dict(self.discounts[discount_id])
+            if "discounts.source.coupon" in expand:
+                coupon_id = discount["source"]["coupon"]
+                discount["source"] = {**discount["source"], "coupon": self.coupons[coupon_id]}
+            discounts.append(discount)
+        return {**subscription, "discounts": discounts}
+
     def subscription_object(
         self,
         *,
@@ -119,6 +164,7 @@ class FakeStripe:
             "created": now,
             "start_date": now,
             "metadata": metadata,
+            "discounts": [],
             "items": {
                 "object": "list",
                 "has_more": False,
@@ -269,7 +315,9 @@ class FakeStripe:
             return (200, self.public(session)) if session else missing("checkout.session")
         if match := re.fullmatch(r"/v1/subscriptions/([\w]+)", path):
             subscription = self.subscriptions.get(match[1])
-            return (200, subscription) if subscription else missing("subscription")
+            if subscription is None:
+                return missing("subscription")
+            return 200, self.expanded(subscription, params.get("expand") or [])
         if method == "POST" and path == "/v1/billing_portal/sessions":
             if params.get("customer") not in self.customers:
                 return missing("customer")

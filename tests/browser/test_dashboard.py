@@ -1,0 +1,41 @@
+"""The owner's dashboard on the admin home, in a real browser: no serious axe-core violation,
+and a screenshot under artifacts/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from accounts.models import User
+from billing.models import ComplimentaryAccess, Subscription
+
+from ..factories import UserFactory
+from .conftest import axe_violations, screenshot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+
+def test_the_dashboard_in_a_browser(page, site) -> None:
+    for n, status in enumerate(["active", "active", "trialing", "past_due"]):
+        Subscription.objects.create(
+            user=UserFactory(),
+            stripe_subscription_id=f"sub_{n}",
+            stripe_customer_id=f"cus_{n}",
+            status=status,
+            monthly_amount=1900,
+        )
+    ComplimentaryAccess.objects.create(
+        user=UserFactory(), expires_at=timezone.now() + dt.timedelta(days=3)
+    )
+    owner = User.objects.create(email="owner@example.com", is_staff=True)
+    owner.user_permissions.add(Permission.objects.get(codename="view_dashboard"))
+    sign_in(page, owner, site)
+    page.goto(f"{site}/admin/")
+    table = page.locator("#dashboard-now table")
+    assert table.is_visible()
+    assert "$76.00" in table.inner_text()
+    assert axe_violations(page) == []
+    screenshot(page, "admin-dashboard")
