@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, URLResolver, path
 
 
 class AdminSite(admin.AdminSite):
@@ -19,7 +20,16 @@ class AdminSite(admin.AdminSite):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:
         if request.user.has_perm("stats.view_dashboard"):
-            from stats.figures import now_figures
+            from stats.views import dashboard_context
 
-            extra_context = {**(extra_context or {}), "dashboard": now_figures()}
+            extra_context = {**(extra_context or {}), **dashboard_context()}
         return super().index(request, extra_context)
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        from stats.views import now_csv, weeks_csv
+
+        return [
+            path("dashboard/now.csv", self.admin_view(now_csv), name="stats_now_csv"),
+            path("dashboard/weeks.csv", self.admin_view(weeks_csv), name="stats_weeks_csv"),
+            *super().get_urls(),
+        ]

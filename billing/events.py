@@ -19,6 +19,7 @@ from django.utils import timezone
 from .emails import invoice_emails, subscription_emails
 from .errors import TRANSIENT_ERRORS, EventDeferred
 from .models import StripeEvent, Subscription
+from .signals import subscription_event_handled
 from .subscriptions import checkout_session_apply, subscription_sync
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ def _handle(event: StripeEvent) -> None:
         subscription = checkout_session_apply(obj)
     elif event.type in SUBSCRIPTION_EVENTS:
         subscription = subscription_sync(stripe_subscription_id=obj["id"])
+        subscription_event_handled.send(sender=StripeEvent, event=event)
     elif event.type in INVOICE_EVENTS:
         subscription_id = _subscription_id_of_invoice(obj)
         if subscription_id:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,16 @@ class StatsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "stats"
     verbose_name = "Owner's dashboard"
+
+    def ready(self) -> None:
+        from billing.signals import subscription_event_handled
+
+        subscription_event_handled.connect(_subscription_event, dispatch_uid="stats.history")
+
+
+def _subscription_event(sender: Any, event: Any, **kwargs: Any) -> None:
+    from .history import history_refresh
+
+    subscription_id = ((event.payload.get("data") or {}).get("object") or {}).get("id")
+    if subscription_id:
+        history_refresh(subscription_id)

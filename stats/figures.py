@@ -1,8 +1,10 @@
 """The owner's figures, from our own rows (never Stripe's dashboard): monthly recurring revenue
-and members now."""
+and members now, and the last weeks (from stats.history)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
@@ -10,7 +12,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.entitlements import subscriptions_giving_access
-from billing.models import ComplimentaryAccess
+from billing.models import ComplimentaryAccess, Subscription
+
+from .models import SubscriptionChange
 
 
 @dataclass(frozen=True)
@@ -57,3 +61,86 @@ def now_figures() -> Now:
         complimentary=complimentary.count(),
         without_subscription=without.count(),
     )
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week (Monday 00:00 UTC to the next), from the subscriptions' history. MRR at its end
+    counts each subscription at its monthly amount as last synced (past amounts are not kept)."""
+
+    start: dt.date
+    new: int
+    cancellations: int
+    subscribers_at_start: int
+    mrr_at_end: int  # cents
+
+    @property
+    def net(self) -> int:
+        return self.new - self.cancellations
+
+    @property
+    def churn(self) -> float | None:
+        """Cancellations over the subscribers at the start of the week (None with none)."""
+        return self.cancellations / self.subscribers_at_start if self.subscribers_at_start else None
+
+    @property
+    def churn_text(self) -> str:
+        return "–" if self.churn is None else f"{self.churn * 100:.1f} %"
+
+    @property
+    def mrr_dollars(self) -> float:
+        return self.mrr_at_end / 100
+
+
+def _periods() -> dict[str, list[tuple[dt.datetime, dt.datetime | None]]]:
+    """Each subscription's spans of access: (started, ended or None)."""
+    periods: dict[str, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
+    for sub_id, kind, at in SubscriptionChange.objects.values_list(
+        "stripe_subscription_id", "kind", "at"
+    ).order_by("at", "pk"):
+        spans = periods[sub_id]
+        if kind == SubscriptionChange.Kind.STARTED:
+            spans.append((at, None))
+        elif spans and spans[-1][1] is None:
+            spans[-1] = (spans[-1][0], at)
+    return periods
+
+
+def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
+    """The last `weeks` weeks, this one last (it is still going)."""
+    today = today or timezone.now().date()
+    monday = today - dt.timedelta(days=today.weekday())
+    periods = _periods()
+    amounts = dict(
+        Subscription.objects.filter(stripe_subscription_id__in=periods).values_list(
+            "stripe_subscription_id", "monthly_amount"
+        )
+    )
+
+    def within(at: dt.datetime | None, start: dt.datetime, end: dt.datetime) -> bool:
+        return at is not None and start <= at < end
+
+    def holds(span: tuple[dt.datetime, dt.datetime | None], moment: dt.datetime) -> bool:
+        """Had access just before `moment` (one that ends at it still counts: it is a
+        cancellation of the week that starts there)."""
+        return span[0] < moment and (span[1] is None or span[1] >= moment)
+
+    result = []
+    for back in range(weeks - 1, -1, -1):
+        first_day = monday - dt.timedelta(weeks=back)
+        start = dt.datetime.combine(first_day, dt.time(), dt.UTC)
+        end = start + dt.timedelta(weeks=1)
+        spans = [(sub_id, span) for sub_id, subs in periods.items() for span in subs]
+        result.append(
+            Week(
+                start=first_day,
+                new=sum(within(span[0], start, end) for _, span in spans),
+                cancellations=sum(within(span[1], start, end) for _, span in spans),
+                subscribers_at_start=len({sub for sub, span in spans if holds(span, start)}),
+                mrr_at_end=sum(
+                    amounts.get(sub_id) or 0
+                    for sub_id in {sub for sub, span in spans if holds(span, end)}
+                ),
+            )
+        )
+    return result

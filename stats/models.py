@@ -1,4 +1,5 @@
-"""The owner's dashboard keeps no rows of its own yet; this model only carries its permission."""
+"""The owner's dashboard: its permission, and the subscriptions' history the weekly figures are
+counted from."""
 
 from __future__ import annotations
 
@@ -15,3 +16,22 @@ class Dashboard(models.Model):
 
     def __str__(self) -> str:
         return "The owner's dashboard"
+
+
+class SubscriptionChange(models.Model):
+    """A subscription started or stopped giving access, at Stripe's time (stats.history). A
+    subscription can start, end and start again (paid after being unpaid)."""
+
+    class Kind(models.TextChoices):
+        STARTED = "started", "Started"
+        ENDED = "ended", "Ended"
+
+    stripe_subscription_id = models.CharField(max_length=255, db_index=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ("at",)
+
+    def __str__(self) -> str:
+        return f"{self.stripe_subscription_id} {self.kind} {self.at:%Y-%m-%d}"

@@ -1,5 +1,5 @@
-"""The owner's dashboard on the admin home, in a real browser: no serious axe-core violation,
-and a screenshot under artifacts/."""
+"""The owner's dashboard on the admin home, in a real browser: revenue and members now, the
+weekly charts and table, no serious axe-core violation, and a screenshot under artifacts/."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.models import ComplimentaryAccess, Subscription
+from stats.models import SubscriptionChange
 
 from ..factories import UserFactory
 from .conftest import axe_violations, screenshot, sign_in
@@ -27,6 +28,16 @@ def test_the_dashboard_in_a_browser(page, site) -> None:
             status=status,
             monthly_amount=1900,
         )
+    # Their history: one started each of the last weeks, the second one ended last week.
+    for n in range(4):
+        SubscriptionChange.objects.create(
+            stripe_subscription_id=f"sub_{n}",
+            kind="started",
+            at=timezone.now() - dt.timedelta(weeks=5 - n),
+        )
+    SubscriptionChange.objects.create(
+        stripe_subscription_id="sub_1", kind="ended", at=timezone.now() - dt.timedelta(weeks=1)
+    )
     ComplimentaryAccess.objects.create(
         user=UserFactory(), expires_at=timezone.now() + dt.timedelta(days=3)
     )
@@ -37,5 +48,7 @@ def test_the_dashboard_in_a_browser(page, site) -> None:
     table = page.locator("#dashboard-now table")
     assert table.is_visible()
     assert "$76.00" in table.inner_text()
+    assert page.locator("svg.dashboard-chart").count() == 2
+    assert page.locator("#dashboard-weeks tbody tr").count() == 12
     assert axe_violations(page) == []
     screenshot(page, "admin-dashboard")

@@ -1,0 +1,91 @@
+"""The dashboard's parts on the admin home (alphacode.admin_site) and its CSV exports."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+
+from .charts import bar_chart
+from .figures import Week, now_figures, weekly
+
+PERMISSION = "stats.view_dashboard"
+
+
+def dashboard_context() -> dict[str, Any]:
+    weeks = weekly()
+    labels = [f"Week of {week.start.day} {week.start:%b}" for week in weeks]
+    pairs = list(zip(labels, weeks, strict=True))
+    return {
+        "dashboard": now_figures(),
+        "weeks": weeks,
+        "charts": {
+            "mrr": bar_chart(
+                "MRR at the end of each week",
+                [week.mrr_at_end / 100 for week in weeks],
+                [
+                    f"{label}: ${week.mrr_dollars:,.2f}"
+                    for label, week in zip(labels, weeks, strict=True)
+                ],
+            ),
+            "net": bar_chart(
+                "Net change in subscribers each week",
+                [week.net for week in weeks],
+                [f"{label}: {week.net:+d}" for label, week in pairs],
+            ),
+        },
+    }
+
+
+def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def _week_row(week: Week) -> list[Any]:
+    churn = "" if week.churn is None else f"{week.churn:.4f}"
+    return [
+        week.start.isoformat(),
+        week.new,
+        week.cancellations,
+        week.net,
+        week.subscribers_at_start,
+        churn,
+        f"{week.mrr_at_end / 100:.2f}",
+    ]
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def weeks_csv(request: HttpRequest) -> HttpResponse:
+    header = [
+        "week_start",
+        "new_subscribers",
+        "cancellations",
+        "net_change",
+        "subscribers_at_start",
+        "churn",
+        "mrr_at_end_usd",
+    ]
+    return _csv("alphacode-weeks.csv", header, [_week_row(week) for week in weekly()])
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def now_csv(request: HttpRequest) -> HttpResponse:
+    figures = now_figures()
+    rows: list[list[Any]] = [
+        ["mrr_usd", f"{figures.mrr / 100:.2f}"],
+        ["subscribers", figures.subscribers],
+        ["active", figures.active],
+        ["trialing", figures.trialing],
+        ["past_due", figures.past_due],
+        ["set_to_cancel", figures.set_to_cancel],
+        ["complimentary", figures.complimentary],
+        ["members_without_subscription", figures.without_subscription],
+    ]
+    return _csv("alphacode-now.csv", ["figure", "value"], rows)
