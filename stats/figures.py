@@ -125,12 +125,12 @@ def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
         cancellation of the week that starts there)."""
         return span[0] < moment and (span[1] is None or span[1] >= moment)
 
+    spans = [(sub_id, span) for sub_id, subs in periods.items() for span in subs]
     result = []
     for back in range(weeks - 1, -1, -1):
         first_day = monday - dt.timedelta(weeks=back)
         start = dt.datetime.combine(first_day, dt.time(), dt.UTC)
         end = start + dt.timedelta(weeks=1)
-        spans = [(sub_id, span) for sub_id, subs in periods.items() for span in subs]
         result.append(
             Week(
                 start=first_day,

@@ -1,21 +1,9 @@
-"""The owner's dashboard: its permission, and the subscriptions' history the weekly figures are
-counted from."""
+"""The owner's dashboard: the subscriptions' history its weekly figures are counted from, and
+its permission."""
 
 from __future__ import annotations
 
 from django.db import models
-
-
-class Dashboard(models.Model):
-    """No table: the `view_dashboard` permission (revenue and members on the admin home)."""
-
-    class Meta:
-        managed = False
-        default_permissions = ()
-        permissions = [("view_dashboard", "Can view the owner's dashboard (revenue, members)")]
-
-    def __str__(self) -> str:
-        return "The owner's dashboard"
 
 
 class SubscriptionChange(models.Model):
@@ -32,6 +20,8 @@ class SubscriptionChange(models.Model):
 
     class Meta:
         ordering = ("at",)
+        # The dashboard's own permission lives here, with the rows it is counted from.
+        permissions = [("view_dashboard", "Can view the owner's dashboard (revenue, members)")]
 
     def __str__(self) -> str:
         return f"{self.stripe_subscription_id} {self.kind} {self.at:%Y-%m-%d}"
