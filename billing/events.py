@@ -64,7 +64,13 @@ def _handle(event: StripeEvent) -> None:
         subscription = checkout_session_apply(obj)
     elif event.type in SUBSCRIPTION_EVENTS:
         subscription = subscription_sync(stripe_subscription_id=obj["id"])
-        subscription_event_handled.send(sender=StripeEvent, event=event)
+        # What others keep from it (stats' history) never fails the event: a receiver's error
+        # is logged, and a receiver writes within its own savepoint.
+        for receiver, result in subscription_event_handled.send_robust(
+            sender=StripeEvent, event=event
+        ):
+            if isinstance(result, Exception):
+                logger.error("stripe event %s: %r failed: %r", event.pk, receiver, result)
     elif event.type in INVOICE_EVENTS:
         subscription_id = _subscription_id_of_invoice(obj)
         if subscription_id:

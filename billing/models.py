@@ -49,7 +49,6 @@ class Subscription(models.Model):
         blank=True,
         help_text="What it brings in a month, in cents: the price per month, less any coupon.",
     )
-    started_at = models.DateTimeField(null=True, blank=True)  # Stripe's start_date
     # In the current Stripe API the period lives on the subscription items.
     current_period_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)

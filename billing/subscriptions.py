@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -70,7 +71,7 @@ def paid_subscription_exists(*, user: User) -> bool:
     return Subscription.objects.filter(user=user, status__in=ACCESS_STATUSES).exists()
 
 
-def _lock_subscription(stripe_subscription_id: str) -> None:
+def lock_subscription(stripe_subscription_id: str) -> None:
     """Serialise syncs of one subscription, even before its row exists, so an older fetch never
     overwrites a newer one. The lock ends with the transaction."""
     if connection.vendor == "postgresql":
@@ -115,7 +116,8 @@ def monthly_amount(data: dict) -> int | None:
         if price.get("unit_amount") is None or months is None:
             return None
         invoice_months = months * (recurring.get("interval_count") or 1)
-        total += price["unit_amount"] * (item.get("quantity") or 1) / invoice_months
+        quantity = item.get("quantity")
+        total += price["unit_amount"] * (1 if quantity is None else quantity) / invoice_months
     for discount in data.get("discounts") or []:
         coupon = _coupon(discount)
         if coupon.get("percent_off"):
@@ -125,7 +127,7 @@ def monthly_amount(data: dict) -> int | None:
     return max(0, round(total))
 
 
-def _coupon(discount: object) -> dict:
+def _coupon(discount: object) -> dict[str, Any]:
     """A discount's coupon, as expanded (the current API keeps it at source.coupon; earlier
     versions at coupon); {} when it was not expanded."""
     if not isinstance(discount, dict):
@@ -139,7 +141,7 @@ def subscription_sync(
 ) -> Subscription | None:
     """Fetch the subscription from Stripe and upsert our copy of it."""
     with transaction.atomic():
-        _lock_subscription(stripe_subscription_id)
+        lock_subscription(stripe_subscription_id)
         data = gateway.subscription_retrieve(stripe_subscription_id)
         user = _resolve_user(data, user_hint)
         if user is None:
@@ -162,7 +164,6 @@ def subscription_sync(
             "amount": price.get("unit_amount"),
             "currency": price.get("currency", ""),
             "monthly_amount": monthly_amount(data),
-            "started_at": _timestamp(data.get("start_date")),
             # The current API keeps the billing period on the items, not the subscription.
             "current_period_end": _timestamp(item.get("current_period_end")),
             "cancel_at_period_end": bool(data.get("cancel_at_period_end")),

@@ -1,6 +1,11 @@
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from billing.models import StripeEvent
 
 
 class StatsConfig(AppConfig):
@@ -14,7 +19,7 @@ class StatsConfig(AppConfig):
         subscription_event_handled.connect(_subscription_event, dispatch_uid="stats.history")
 
 
-def _subscription_event(sender: Any, event: Any, **kwargs: Any) -> None:
+def _subscription_event(sender: Any, event: StripeEvent, **kwargs: Any) -> None:
     from .history import history_refresh
 
     subscription_id = ((event.payload.get("data") or {}).get("object") or {}).get("id")

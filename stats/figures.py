@@ -110,12 +110,9 @@ def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
     """The last `weeks` weeks, this one last (it is still going)."""
     today = today or timezone.now().date()
     monday = today - dt.timedelta(days=today.weekday())
-    periods = _periods()
-    amounts = dict(
-        Subscription.objects.filter(stripe_subscription_id__in=periods).values_list(
-            "stripe_subscription_id", "monthly_amount"
-        )
-    )
+    amounts = dict(Subscription.objects.values_list("stripe_subscription_id", "monthly_amount"))
+    # Only subscriptions we keep (one Stripe names no reader of ours is not counted).
+    periods = {sub_id: spans for sub_id, spans in _periods().items() if sub_id in amounts}
 
     def within(at: dt.datetime | None, start: dt.datetime, end: dt.datetime) -> bool:
         return at is not None and start <= at < end

@@ -3,7 +3,9 @@ stopped (and started again). It is worked out from the subscription events Strip
 (stored as billing.StripeEvent, each with the subscription as it was), sorted by when Stripe made
 them, so it does not depend on the order they arrived or were handled in: the running history
 (refreshed for a subscription each time one of its events is handled) and `rebuild_stats`
-(every subscription at once) give the same rows."""
+(every subscription again) give the same rows. Events Stripe made in the same second are taken
+in the order they reached us. Both take the subscription's lock (the one its syncs take), so a
+rebuild and a webhook never write one subscription's rows at once."""
 
 from __future__ import annotations
 
@@ -16,40 +18,39 @@ from django.db import transaction
 
 from billing.entitlements import ACCESS_STATUSES
 from billing.models import StripeEvent
+from billing.subscriptions import lock_subscription
 
 from .models import SubscriptionChange
 
 SUBSCRIPTION_EVENT_PREFIX = "customer.subscription."
-# When Stripe made an event, and the subscription as the event carried it.
-Snapshot = tuple[dt.datetime, dict[str, Any]]
+# When Stripe made an event (to the second, then the order it reached us), and the subscription
+# as the event carried it.
+Snapshot = tuple[tuple[dt.datetime, dt.datetime, str], dict[str, Any]]
 
 
 def _time(value: object) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(value, dt.UTC) if isinstance(value, int) else None
 
 
-def changes_of(
-    snapshots: Iterable[tuple[dt.datetime, dict[str, Any]]],
-) -> list[tuple[str, dt.datetime]]:
+def changes_of(snapshots: Iterable[Snapshot]) -> list[tuple[str, dt.datetime]]:
     """(kind, time) for each time a subscription started or stopped giving access, from its
-    snapshots (when Stripe made the event, the subscription in it), in any order. The first
-    start is the subscription's start_date; an end is its ended_at (or canceled_at) when it has
-    one; any other change is dated by its event."""
+    snapshots, in any order. The first start is the subscription's start_date; a cancellation
+    is its ended_at; any other change (unpaid, paused, paid again) is dated by its event. An end
+    is never dated before the start it ends."""
     changes: list[tuple[str, dt.datetime]] = []
     subscribed = False
-    for made, subscription in sorted(snapshots, key=lambda pair: pair[0]):
+    for order, subscription in sorted(snapshots, key=lambda pair: pair[0]):
+        made = order[0]
         now = subscription.get("status") in ACCESS_STATUSES
         if now and not subscribed:
             first = not changes
             at = (_time(subscription.get("start_date")) if first else None) or made
             changes.append((SubscriptionChange.Kind.STARTED, at))
         elif subscribed and not now:
-            at = (
-                _time(subscription.get("ended_at"))
-                or _time(subscription.get("canceled_at"))
-                or made
+            ended = subscription.get("status") == "canceled" and (
+                _time(subscription.get("ended_at")) or _time(subscription.get("canceled_at"))
             )
-            changes.append((SubscriptionChange.Kind.ENDED, at))
+            changes.append((SubscriptionChange.Kind.ENDED, max(ended or made, changes[-1][1])))
         subscribed = now
     return changes
 
@@ -59,11 +60,11 @@ def _snapshots(stripe_subscription_id: str | None = None) -> dict[str, list[Snap
     if stripe_subscription_id is not None:
         events = events.filter(payload__data__object__id=stripe_subscription_id)
     found: dict[str, list[Snapshot]] = defaultdict(list)
-    for payload in events.values_list("payload", flat=True).iterator():
+    for event_id, received, payload in events.values_list("id", "received_at", "payload"):
         subscription = (payload.get("data") or {}).get("object") or {}
         made = _time(payload.get("created"))
         if subscription.get("id") and made is not None:
-            found[subscription["id"]].append((made, subscription))
+            found[subscription["id"]].append(((made, received, event_id), subscription))
     return found
 
 
@@ -80,13 +81,14 @@ def _write(stripe_subscription_id: str, snapshots: list[Snapshot]) -> int:
 def history_refresh(stripe_subscription_id: str) -> int:
     """Work this subscription's history out again from its stored events; how many changes."""
     with transaction.atomic():
+        lock_subscription(stripe_subscription_id)
         snapshots = _snapshots(stripe_subscription_id).get(stripe_subscription_id, [])
         return _write(stripe_subscription_id, snapshots)
 
 
 def history_rebuild() -> tuple[int, int]:
-    """Every subscription's history from scratch; (subscriptions, changes)."""
-    with transaction.atomic():
-        SubscriptionChange.objects.all().delete()
-        found = _snapshots()
-        return len(found), sum(_write(sub_id, snapshots) for sub_id, snapshots in found.items())
+    """Every subscription's history from scratch, one subscription at a time under its lock;
+    (subscriptions, changes)."""
+    ids = set(_snapshots())
+    SubscriptionChange.objects.exclude(stripe_subscription_id__in=ids).delete()
+    return len(ids), sum(history_refresh(sub_id) for sub_id in sorted(ids))

@@ -20,6 +20,11 @@ class SubscriptionChange(models.Model):
 
     class Meta:
         ordering = ("at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stripe_subscription_id", "kind", "at"], name="subscription_change_once"
+            )
+        ]
         # The dashboard's own permission lives here, with the rows it is counted from.
         permissions = [("view_dashboard", "Can view the owner's dashboard (revenue, members)")]
 

@@ -20,14 +20,16 @@ from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-MONDAY = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(
-    days=timezone.now().weekday()
-)
+
+def monday() -> dt.datetime:
+    """This week's Monday, 00:00 UTC."""
+    now = timezone.now()
+    return now.replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(days=now.weekday())
 
 
 def at(weeks: int, days: float = 0) -> int:
     """A Unix time this many weeks (and days) after this week's Monday, 00:00 UTC."""
-    return int((MONDAY + dt.timedelta(weeks=weeks, days=days)).timestamp())
+    return int((monday() + dt.timedelta(weeks=weeks, days=days)).timestamp())
 
 
 @pytest.fixture
@@ -59,10 +61,12 @@ def history(fake_stripe, post_event) -> dict[str, str]:
     b = new("b@example.com", at(-2, 2), status="trialing")
     send("created", b, at(-2, 2))
     send("updated", b, at(-1), status="active")
-    # C: two weeks ago; past due, then unpaid (access ends) last week; paid this Monday.
+    # C: two weeks ago; past due, then unpaid (access ends) last week; paid this Monday. Its
+    # cancellation was asked for (canceled_at) before it ended by not being paid: the end is
+    # dated by the unpaid event.
     c = new("c@example.com", at(-2, 3))
     send("created", c, at(-2, 3))
-    send("updated", c, at(-1, 1), status="past_due")
+    send("updated", c, at(-1, 1), status="past_due", canceled_at=at(-1, 1))
     send("updated", c, at(-1, 5), status="unpaid")
     send("updated", c, at(0), status="active")
     # A again: a new subscription this Monday.
@@ -82,7 +86,7 @@ def figures_of(weeks) -> list[tuple]:
 def test_weekly_figures_across_a_cancellation_and_a_resubscription(history) -> None:
     weeks = weekly()
     assert len(weeks) == 12
-    assert weeks[-1].start == MONDAY.date()
+    assert weeks[-1].start == monday().date()
     assert all(w.start.weekday() == 0 for w in weeks)
     # (new, cancellations, net, subscribers at the start, churn, MRR at the end in cents)
     assert figures_of(weeks[-6:]) == [
@@ -104,6 +108,7 @@ def test_rebuild_stats_agrees_with_the_running_history(history, capsys) -> None:
             SubscriptionChange.objects.values_list("stripe_subscription_id", "kind", "at")
         )
 
+    # Built as the events came in (one of them out of order), then from scratch.
     running, running_weeks = rows(), figures_of(weekly())
     # D, A, B, C started; A and C ended; C started again; A's second subscription started.
     assert len(running) == 8
@@ -129,7 +134,7 @@ def test_the_weeks_on_the_admin_home_and_as_csv(history, staff, editor) -> None:
         "mrr_at_end_usd"
     )
     assert len(lines) == 13
-    last_week = (MONDAY - dt.timedelta(weeks=1)).date().isoformat()
+    last_week = (monday() - dt.timedelta(weeks=1)).date().isoformat()
     assert lines[-2] == f"{last_week},0,2,-2,4,0.5000,28.50"
     now_csv = owner.get("/admin/dashboard/now.csv").content.decode()
     assert "mrr_usd,66.50" in now_csv
@@ -137,3 +142,26 @@ def test_the_weeks_on_the_admin_home_and_as_csv(history, staff, editor) -> None:
     assert signed_in(editor).get("/admin/dashboard/weeks.csv").status_code == HTTPStatus.FORBIDDEN
     assert signed_in(editor).get("/admin/dashboard/now.csv").status_code == HTTPStatus.FORBIDDEN
     assert Client().get("/admin/dashboard/weeks.csv").status_code == HTTPStatus.FOUND
+
+
+def test_events_of_one_second_are_taken_in_the_order_they_came(fake_stripe, post_event) -> None:
+    sub = new_subscription(fake_stripe, UserFactory(email="quick@example.com"))
+    made = at(-1, 2)
+    fake_stripe.update_subscription(sub["id"], start_date=made)
+    for kind, changes in (("created", {}), ("deleted", {"status": "canceled", "ended_at": made})):
+        event = fake_stripe.event(
+            f"customer.subscription.{kind}", fake_stripe.update_subscription(sub["id"], **changes)
+        )
+        event["created"] = made
+        post_event(event)
+    kinds = list(SubscriptionChange.objects.values_list("kind", flat=True))
+    assert kinds == ["started", "ended"]
+    assert figures_of(weekly()[-2:-1]) == [(1, 1, 0, 0, None, 0)]
+
+
+def test_a_subscription_naming_no_reader_of_ours_is_not_counted(fake_stripe, post_event) -> None:
+    price = next(iter(fake_stripe.prices.values()))
+    stranger = fake_stripe.subscription_object(customer="cus_unknown", price=price, metadata={})
+    fake_stripe.subscriptions[stranger["id"]] = stranger
+    post_event(fake_stripe.event("customer.subscription.created", stranger))
+    assert all(figures_of([week]) == [(0, 0, 0, 0, None, 0)] for week in weekly())
