@@ -22,14 +22,15 @@ class AdminSite(admin.AdminSite):
         if request.user.has_perm("stats.view_dashboard"):
             from stats.views import dashboard_context
 
-            extra_context = {**(extra_context or {}), **dashboard_context()}
+            extra_context = {**(extra_context or {}), **dashboard_context(request)}
         return super().index(request, extra_context)
 
     def get_urls(self) -> list[URLPattern | URLResolver]:
-        from stats.views import now_csv, weeks_csv
+        from stats.views import guides_csv, now_csv, weeks_csv
 
         return [
             path("dashboard/now.csv", self.admin_view(now_csv), name="stats_now_csv"),
             path("dashboard/weeks.csv", self.admin_view(weeks_csv), name="stats_weeks_csv"),
+            path("dashboard/guides.csv", self.admin_view(guides_csv), name="stats_guides_csv"),
             *super().get_urls(),
         ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
@@ -141,3 +142,50 @@ def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
             )
         )
     return result
+
+
+WINDOWS = (7, 30, 90)  # days a guides table can cover
+GUIDE_SORTS = ("readers", "ticks", "finishes", "title")
+
+
+@dataclass(frozen=True)
+class GuideRow:
+    """One published guide over a window, from what readers' own rows say (study.Reading and
+    study.Tick): signed-in readers who opened it, checklist items ticked, and finishes."""
+
+    guide_id: int
+    title: str
+    url: str
+    readers: int
+    ticks: int
+    finishes: int
+
+
+def guide_rows(days: int, sort: str = "readers") -> list[GuideRow]:
+    """Every published guide over the last `days` days, most first by `sort` (title: A to Z).
+    Four queries, whatever the number of guides."""
+    from articles.models import Guide
+    from study.models import Reading, Tick
+
+    since = timezone.now() - dt.timedelta(days=days)
+
+    def per_guide(rows: Any) -> dict[int, int]:
+        return dict(rows.values("guide").annotate(n=Count("pk")).values_list("guide", "n"))
+
+    readers = per_guide(Reading.objects.filter(opened_at__gte=since))
+    finishes = per_guide(Reading.objects.filter(finished_at__gte=since))
+    ticks = per_guide(Tick.objects.filter(ticked_at__gte=since))
+    rows = [
+        GuideRow(
+            guide_id=guide.pk,
+            title=guide.title,
+            url=guide.get_absolute_url(),
+            readers=readers.get(guide.pk, 0),
+            ticks=ticks.get(guide.pk, 0),
+            finishes=finishes.get(guide.pk, 0),
+        )
+        for guide in Guide.objects.published().only("pk", "title", "slug")
+    ]
+    if sort == "title":
+        return sorted(rows, key=lambda row: row.title.casefold())
+    return sorted(rows, key=lambda row: (-getattr(row, sort), row.title.casefold()))

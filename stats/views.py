@@ -9,18 +9,38 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 
 from .charts import bar_chart
-from .figures import Week, now_figures, weekly
+from .figures import GUIDE_SORTS, WINDOWS, Week, guide_rows, now_figures, weekly
 
 PERMISSION = "stats.view_dashboard"
 
 
-def dashboard_context() -> dict[str, Any]:
+def _choices(request: HttpRequest) -> tuple[int, str]:
+    """The guides table's window (days) and sort, from the query string (anything else: the
+    defaults)."""
+    window = request.GET.get("window", "")
+    sort = request.GET.get("sort", "")
+    days = int(window) if window in {str(d) for d in WINDOWS} else 30
+    return days, sort if sort in GUIDE_SORTS else "readers"
+
+
+def dashboard_context(request: HttpRequest) -> dict[str, Any]:
+    days, sort = _choices(request)
     weeks = weekly()
     labels = [f"Week of {week.start.day} {week.start:%b}" for week in weeks]
     pairs = list(zip(labels, weeks, strict=True))
     return {
         "dashboard": now_figures(),
         "weeks": weeks,
+        "guides": guide_rows(days, sort),
+        "guides_window": days,
+        "guides_sort": sort,
+        "windows": WINDOWS,
+        "guide_columns": [
+            ("title", "Guide"),
+            ("readers", "Readers"),
+            ("ticks", "Items ticked"),
+            ("finishes", "Finishes"),
+        ],
         "charts": {
             "mrr": bar_chart(
                 "MRR at the end of each week",
@@ -89,3 +109,13 @@ def now_csv(request: HttpRequest) -> HttpResponse:
         ["members_without_subscription", figures.without_subscription],
     ]
     return _csv("alphacode-now.csv", ["figure", "value"], rows)
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def guides_csv(request: HttpRequest) -> HttpResponse:
+    days, sort = _choices(request)
+    rows = [
+        [row.title, row.url, row.readers, row.ticks, row.finishes] for row in guide_rows(days, sort)
+    ]
+    header = ["guide", "url", "signed_in_readers", "items_ticked", "finishes"]
+    return _csv(f"alphacode-guides-{days}-days.csv", header, rows)

@@ -12,8 +12,9 @@ from django.utils import timezone
 from accounts.models import User
 from billing.models import ComplimentaryAccess, Subscription
 from stats.models import SubscriptionChange
+from study.models import Reading
 
-from ..factories import UserFactory
+from ..factories import UserFactory, make_guide
 from .conftest import axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
@@ -41,6 +42,10 @@ def test_the_dashboard_in_a_browser(page, site) -> None:
     ComplimentaryAccess.objects.create(
         user=UserFactory(), expires_at=timezone.now() + dt.timedelta(days=3)
     )
+    for n, title in enumerate(["Two pointers", "Rate limiter", "Fine-tuning or prompting"]):
+        guide = make_guide(slug=f"guide-{n}", title=title)
+        for reader in UserFactory.create_batch(3 - n):
+            Reading.objects.create(user=reader, guide=guide)
     owner = User.objects.create(email="owner@example.com", is_staff=True)
     owner.user_permissions.add(Permission.objects.get(codename="view_dashboard"))
     sign_in(page, owner, site)
@@ -50,5 +55,6 @@ def test_the_dashboard_in_a_browser(page, site) -> None:
     assert "$76.00" in table.inner_text()
     assert page.locator("svg.dashboard-chart").count() == 2
     assert page.locator("#dashboard-weeks tbody tr").count() == 12
+    assert page.locator("#dashboard-guides tbody tr").count() == 3
     assert axe_violations(page) == []
     screenshot(page, "admin-dashboard")
