@@ -51,17 +51,22 @@ def code_css() -> str:
     )
 
 
+def _split(css: str) -> tuple[str, str, str]:
+    """site.css as (before the code colours, the code colours, after them)."""
+    before, rest = css.split(BEGIN, 1)
+    block, after = rest.split(END, 1)
+    return before, block, after
+
+
 def site_css_block(css: str) -> str:
     """The code colours as they stand in site.css."""
-    start, end = css.index(BEGIN) + len(BEGIN), css.index(END)
-    return css[start:end]
+    return _split(css)[1]
 
 
 if __name__ == "__main__":
     text = SITE_CSS.read_text()
     if BEGIN not in text:
         text += f"\n{BEGIN}{END}"
-    before, rest = text.split(BEGIN, 1)
-    after = rest.split(END, 1)[1]
+    before, _, after = _split(text)
     SITE_CSS.write_text(f"{before}{BEGIN}{code_css()}{END}{after}")
     sys.stdout.write(f"wrote the code colours into {SITE_CSS}\n")

@@ -11,20 +11,17 @@ import datetime as dt
 import logging
 import smtplib
 from typing import Any
-from urllib.parse import urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from accounts.models import User
 from alphacode.context_processors import site_context, site_urls
-from alphacode.mail import inline_css
+from alphacode.mail import render_parts, stable_message_id
 
 from .errors import EmailClaimed, EmailNotSent
 from .models import SentEmail, Subscription
@@ -55,14 +52,11 @@ def email_queue(*, kind: str, cause: str, user: User, context: dict | None = Non
 
 
 def message_id(email: SentEmail) -> str:
-    """The email's Message-ID, made from its cause (kind and cause, keyed with the secret key so
-    it names no user or Stripe id): every send of one email carries the same one, so a resend
-    after a crash shows as one message in mail systems that merge by Message-ID."""
-    digest = salted_hmac(
-        "alphacode.email.message-id", f"{email.kind}:{email.cause}", algorithm="sha256"
-    ).hexdigest()
-    domain = urlsplit(settings.SITE_URL).hostname or "alphacode.local"
-    return f"<{email.kind}.{digest[:32]}@{domain}>"
+    """The email's Message-ID, made from its cause (kind and cause): every send of one email
+    carries the same one (alphacode.mail.stable_message_id)."""
+    return stable_message_id(
+        "alphacode.email.message-id", f"{email.kind}:{email.cause}", email.kind
+    )
 
 
 def render_email(email: SentEmail) -> EmailMultiAlternatives:
@@ -71,16 +65,15 @@ def render_email(email: SentEmail) -> EmailMultiAlternatives:
         "email": email.to,
         **site_context(),
     }
-    prefix = f"emails/{email.kind}"
-    subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
+    subject, text, html = render_parts(f"emails/{email.kind}", context)
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"{prefix}.txt", context),
+        body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
         headers={"Message-ID": message_id(email)},
     )
-    message.attach_alternative(inline_css(render_to_string(f"{prefix}.html", context)), "text/html")
+    message.attach_alternative(html, "text/html")
     return message
 
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from accounts.models import User
     from articles.models import Guide
 
-    from .models import Subscription
+    from .models import ComplimentaryAccess, Subscription
 
 ACCESS_STATUSES = frozenset({"active", "trialing", "past_due"})
 _CACHE_ATTR = "_alphacode_premium_access"
@@ -59,14 +59,17 @@ def subscriptions_giving_access() -> QuerySet[Subscription]:
     )
 
 
-def _paid_or_complimentary() -> Q:
-    """The rule for paid or complimentary access, as a condition on users."""
+def complimentary_access_now() -> QuerySet[ComplimentaryAccess]:
+    """The complimentary access that has not expired."""
     from .models import ComplimentaryAccess
 
+    return ComplimentaryAccess.objects.filter(expires_at__gt=timezone.now())
+
+
+def _paid_or_complimentary() -> Q:
+    """The rule for paid or complimentary access, as a condition on users."""
     subscription = subscriptions_giving_access().filter(user=OuterRef("pk"))
-    complimentary = ComplimentaryAccess.objects.filter(
-        user=OuterRef("pk"), expires_at__gt=timezone.now()
-    )
+    complimentary = complimentary_access_now().filter(user=OuterRef("pk"))
     return Q(Exists(subscription)) | Q(Exists(complimentary))
 
 

@@ -15,19 +15,16 @@ import smtplib
 import time
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import Coalesce, Greatest
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from alphacode.context_processors import site_context
-from alphacode.mail import inline_css
+from alphacode.mail import render_parts, stable_message_id
 from articles.markdown import inline_to_text
 from articles.rendering import intro_html
 
@@ -57,11 +54,8 @@ def _rate_per_minute() -> int:
 
 def message_id(row: Recipient) -> str:
     """The same for every send of one row: a retry after a crash is the same message."""
-    digest = salted_hmac(
-        "alphacode.mailings.message-id", f"{row.campaign_id}:{row.user_id}", algorithm="sha256"
-    ).hexdigest()
-    domain = urlsplit(settings.SITE_URL).hostname or "alphacode.local"
-    return f"<campaign.{digest[:32]}@{domain}>"
+    key = f"{row.campaign_id}:{row.user_id}"
+    return stable_message_id("alphacode.mailings.message-id", key, "campaign")
 
 
 def _render(
@@ -84,12 +78,8 @@ def _render(
             "intro_html": intro_html(guide.intro),
             "intro_text": [inline_to_text(p) for p in paragraphs],
         }
-    html = render_to_string(f"{prefix}.html", context | (html_context or {}))
-    return Rendered(
-        subject=" ".join(render_to_string(f"{prefix}_subject.txt", context).split()),
-        text=fit_lines(render_to_string(f"{prefix}.txt", context)),
-        html=fit_lines(inline_css(html)),
-    )
+    subject, text, html = render_parts(prefix, context, html_context)
+    return Rendered(subject=subject, text=fit_lines(text), html=fit_lines(html))
 
 
 @lru_cache(maxsize=8)

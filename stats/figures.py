@@ -12,8 +12,8 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from billing.entitlements import subscriptions_giving_access
-from billing.models import ComplimentaryAccess, Subscription
+from billing.entitlements import complimentary_access_now, subscriptions_giving_access
+from billing.models import Subscription
 
 from .models import SubscriptionChange
 
@@ -51,7 +51,7 @@ def now_figures() -> Now:
         past_due=Count("pk", filter=staying & Q(status="past_due")),
         set_to_cancel=Count("pk", filter=Q(cancel_at_period_end=True)),
     )
-    complimentary = ComplimentaryAccess.objects.filter(expires_at__gt=timezone.now())
+    complimentary = complimentary_access_now()
     without = (
         User.objects.filter(is_active=True, is_staff=False)
         .exclude(Exists(paying.filter(user=OuterRef("pk"))))
