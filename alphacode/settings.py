@@ -173,11 +173,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mailings.tasks.campaigns_resume",
         "schedule": 60.0,
     },
+    "fold-guide-view-counts": {
+        "task": "stats.tasks.fold_counts",
+        "schedule": 60.0,
+    },
     "weekly-study-digest": {
         "task": "mailings.tasks.digest_weekly",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),
     },
 }
+# The dashboard's guide view counters (stats.counting): each process sends its counts to Redis
+# this often (0: at every view); beat folds them into Postgres every minute.
+STATS_FLUSH_SECONDS = env.float("STATS_FLUSH_SECONDS", default=5.0)
 # Members' email (mailings): rows per batch (one SMTP connection each), the most sent per
 # minute, and how long a sender's claim on a batch lasts before another may take it over.
 MAILINGS_BATCH = env.int("MAILINGS_BATCH", default=100)

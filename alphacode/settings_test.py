@@ -15,6 +15,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES["default"]["KEY_PREFIX"] = f"alphacode-test-{os.getpid()}"
 # Unit tests run tasks inline; the worker tests start a real worker on Redis explicitly.
 CELERY_TASK_ALWAYS_EAGER = True
+# Guide view counts reach Redis at each view (a test of the buffered path sets its own).
+STATS_FLUSH_SECONDS = 0
 # Live-server threads, worker threads and the test itself share one process and its pool.
 DATABASES["default"]["OPTIONS"]["pool"]["max_size"] = 30
 # Guide images written by tests go to a folder of this run's own.

@@ -78,6 +78,7 @@ class GuideShell:
     items: frozenset[int]
     checked: Fragment  # a ticked checkbox's attribute
     finish_forms: tuple[Fragment, Fragment]  # the form for a reader who has not finished, has
+    paywall: bool  # the page ends with the paywall (a premium guide's preview)
 
 
 def guide_page(guide: Guide, *, full: bool, preview: bool, cached: bool = True) -> GuidePage:
@@ -122,7 +123,11 @@ def guide_shell(request: HttpRequest, page: GuidePage, kind: str) -> GuideShell:
         return render_fragment(f"{READER_PARTS}#{name}", {**parts, **extra}, request=request)
 
     paywall = (
-        render_fragment("includes/paywall.html", {"locked_count": page.locked}, request=request)
+        render_fragment(
+            "includes/paywall.html",
+            {"locked_count": page.locked, "guide_id": page.guide_id},
+            request=request,
+        )
         if page.level == "preview"
         else ""
     )
@@ -154,6 +159,7 @@ def guide_shell(request: HttpRequest, page: GuidePage, kind: str) -> GuideShell:
         items=frozenset(item for ids in page.checklists.values() for item in ids),
         checked=part("checkbox", checked=True),
         finish_forms=(part("finish", finished=False), part("finish", finished=True)),
+        paywall=page.level == "preview",
     )
 
 

@@ -31,6 +31,7 @@ from pages.shells import (
     serve,
     stored,
 )
+from stats.counting import count, counted
 from study.services import continue_reading, has_plan, open_guide
 
 from .guide_page import GuidePage, guide_page, guide_shell, serve_guide
@@ -167,7 +168,8 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     everyone else) and this kind of reader (articles.guide_page), under the content version,
     which every committed change to any guide or track moves on; a missing guide is never
     cached, so a scheduled one appears on time. A signed-in reader's opening of the guide
-    is recorded and their ticks filled in."""
+    is recorded (with the paywall, if it was shown) and their ticks filled in; a visitor's view
+    and a paywall shown are counted for the dashboard (stats.counting: no round trip)."""
     audience = "reader" if can_read_premium(request.user) else "visitor"
     key = guide_entry_key(slug, audience, content_version())
     kind = reader_kind(request.user)
@@ -185,7 +187,11 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     entry = stored(f"{key}:{kind}", lambda: guide_shell(request, page(), kind), GUIDE_ENTRY_SECONDS)
     reader = signed_in_user(request)
-    state = open_guide(reader, entry.guide_id) if reader is not None else None
+    state = (
+        open_guide(reader, entry.guide_id, paywall=entry.paywall) if reader is not None else None
+    )
+    if kind != "staff" and counted(request):
+        count(entry.guide_id, view=kind == "visitor", paywall=entry.paywall)
     return serve_guide(request, entry, state)
 
 

@@ -20,6 +20,7 @@ from accounts.requests import AuthenticatedRequest
 from . import entitlements
 from . import stripe_gateway as gateway
 from .models import Customer
+from .signals import checkout_started
 from .subscriptions import (
     checkout_session_sync,
     customer_for_checkout,
@@ -28,6 +29,7 @@ from .subscriptions import (
 
 logger = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+GUIDE_ID_RE = re.compile(r"^[1-9][0-9]{0,17}$")
 SESSION_ID_RE = re.compile(r"^cs_[A-Za-z0-9_]{1,200}$")
 UNAVAILABLE = "We couldn’t reach our payment provider. Nothing was charged; please try again."
 # The success page asks Stripe for the Checkout Session on every visit: a reader refreshing it,
@@ -84,6 +86,16 @@ def checkout(request: AuthenticatedRequest) -> HttpResponse:
         logger.exception("checkout session for user %s failed", request.user.pk)
         messages.error(request, UNAVAILABLE)
         return redirect("billing:pricing")
+    # The paywall's form names its guide; anything else is a checkout from elsewhere.
+    guide = request.POST.get("guide", "")
+    for receiver, error in checkout_started.send_robust(
+        sender=checkout,
+        user=request.user,
+        token=token,
+        guide_id=int(guide) if GUIDE_ID_RE.fullmatch(guide) else None,
+    ):
+        if isinstance(error, Exception):  # counting never stands between a member and Checkout
+            logger.error("%s failed for checkout %s", receiver, token, exc_info=error)
     return HttpResponseRedirect(session["url"], status=303)
 
 

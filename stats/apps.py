@@ -14,9 +14,10 @@ class StatsConfig(AppConfig):
     verbose_name = "Owner's dashboard"
 
     def ready(self) -> None:
-        from billing.signals import subscription_event_handled
+        from billing.signals import checkout_started, subscription_event_handled
 
         subscription_event_handled.connect(_subscription_event, dispatch_uid="stats.history")
+        checkout_started.connect(_checkout_started, dispatch_uid="stats.checkouts")
 
 
 def _subscription_event(sender: Any, event: StripeEvent, **kwargs: Any) -> None:
@@ -25,3 +26,11 @@ def _subscription_event(sender: Any, event: StripeEvent, **kwargs: Any) -> None:
     subscription_id = ((event.payload.get("data") or {}).get("object") or {}).get("id")
     if subscription_id:
         history_refresh(subscription_id)
+
+
+def _checkout_started(
+    sender: Any, user: Any, token: str, guide_id: int | None, **kwargs: Any
+) -> None:
+    from .attribution import checkout_record
+
+    checkout_record(user_id=user.pk, token=token, guide_id=guide_id)

@@ -145,29 +145,50 @@ def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
 
 
 WINDOWS = (7, 30, 90)  # days a guides table can cover
-GUIDE_SORTS = ("readers", "ticks", "finishes", "title")
+GUIDE_SORTS = (
+    "readers",
+    "paywall_views",
+    "checkouts",
+    "subscriptions",
+    "ticks",
+    "finishes",
+    "title",
+)
 
 
 @dataclass(frozen=True)
 class GuideRow:
-    """One published guide over a window, from what readers' own rows say (study.Reading and
-    study.Tick): signed-in readers who opened it, checklist items ticked, and finishes."""
+    """One published guide over a window: signed-in readers who opened it (study.Reading) and
+    visitors' counted views (GuideDay), paywall views (GuideDay), checkouts started from its
+    paywall (CheckoutStart), subscriptions that followed its paywall (Attribution), checklist
+    items ticked (study.Tick) and finishes."""
 
     guide_id: int
     title: str
     url: str
-    readers: int
+    signed_in_readers: int
+    anonymous_views: int
+    paywall_views: int
+    checkouts: int
+    subscriptions: int
     ticks: int
     finishes: int
+
+    @property
+    def readers(self) -> int:
+        return self.signed_in_readers + self.anonymous_views
 
 
 def guide_rows(days: int, sort: str = "readers") -> list[GuideRow]:
     """Every published guide over the last `days` days, most first by `sort` (title: A to Z).
-    Four queries, whatever the number of guides."""
+    Seven queries, whatever the number of guides."""
     from articles.models import Guide
     from study.models import Reading, Tick
 
+    from .models import Attribution, CheckoutStart, GuideDay
+
     since = timezone.now() - dt.timedelta(days=days)
+    first_day = timezone.now().date() - dt.timedelta(days=days - 1)
 
     def per_guide(rows: Any) -> dict[int, int]:
         return dict(rows.values("guide").annotate(n=Count("pk")).values_list("guide", "n"))
@@ -175,12 +196,25 @@ def guide_rows(days: int, sort: str = "readers") -> list[GuideRow]:
     readers = per_guide(Reading.objects.filter(opened_at__gte=since))
     finishes = per_guide(Reading.objects.filter(finished_at__gte=since))
     ticks = per_guide(Tick.objects.filter(ticked_at__gte=since))
+    checkouts = per_guide(CheckoutStart.objects.filter(started_at__gte=since))
+    subscriptions = per_guide(Attribution.objects.filter(subscribed_at__gte=since))
+    counted = {
+        guide: (views, paywall)
+        for guide, views, paywall in GuideDay.objects.filter(day__gte=first_day)
+        .values("guide")
+        .annotate(v=Sum("views"), p=Sum("paywall_views"))
+        .values_list("guide", "v", "p")
+    }
     rows = [
         GuideRow(
             guide_id=guide.pk,
             title=guide.title,
             url=guide.get_absolute_url(),
-            readers=readers.get(guide.pk, 0),
+            signed_in_readers=readers.get(guide.pk, 0),
+            anonymous_views=counted.get(guide.pk, (0, 0))[0],
+            paywall_views=counted.get(guide.pk, (0, 0))[1],
+            checkouts=checkouts.get(guide.pk, 0),
+            subscriptions=subscriptions.get(guide.pk, 0),
             ticks=ticks.get(guide.pk, 0),
             finishes=finishes.get(guide.pk, 0),
         )

@@ -20,6 +20,7 @@ from billing.entitlements import ACCESS_STATUSES
 from billing.models import StripeEvent
 from billing.subscriptions import lock_subscription
 
+from .attribution import attribute
 from .models import SubscriptionChange
 
 SUBSCRIPTION_EVENT_PREFIX = "customer.subscription."
@@ -69,12 +70,16 @@ def _snapshots(stripe_subscription_id: str | None = None) -> dict[str, list[Snap
 
 
 def _write(stripe_subscription_id: str, snapshots: list[Snapshot]) -> int:
+    """The subscription's changes written again, and, once it has started, the paywall it
+    followed (stats.attribution)."""
     SubscriptionChange.objects.filter(stripe_subscription_id=stripe_subscription_id).delete()
     rows = [
         SubscriptionChange(stripe_subscription_id=stripe_subscription_id, kind=kind, at=at)
         for kind, at in changes_of(snapshots)
     ]
     SubscriptionChange.objects.bulk_create(rows)
+    if rows:
+        attribute(stripe_subscription_id, rows[0].at)  # the first change is its start
     return len(rows)
 
 

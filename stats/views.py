@@ -12,6 +12,16 @@ from .charts import bar_chart
 from .figures import GUIDE_SORTS, WINDOWS, Week, guide_rows, now_figures, weekly
 
 PERMISSION = "stats.view_dashboard"
+# The guides table's columns after the title: (GuideRow attribute, which is also its sort;
+# heading).
+GUIDE_COLUMNS = [
+    ("readers", "Readers"),
+    ("paywall_views", "Paywall views"),
+    ("checkouts", "Checkouts started"),
+    ("subscriptions", "Subscriptions"),
+    ("ticks", "Items ticked"),
+    ("finishes", "Finishes"),
+]
 
 
 def _choices(request: HttpRequest) -> tuple[int, str]:
@@ -31,16 +41,13 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "dashboard": now_figures(),
         "weeks": weeks,
-        "guides": guide_rows(days, sort),
+        "guides": [
+            (row, [getattr(row, key) for key, _ in GUIDE_COLUMNS]) for row in guide_rows(days, sort)
+        ],
         "guides_window": days,
         "guides_sort": sort,
         "windows": WINDOWS,
-        "guide_columns": [
-            ("title", "Guide"),
-            ("readers", "Readers"),
-            ("ticks", "Items ticked"),
-            ("finishes", "Finishes"),
-        ],
+        "guide_columns": GUIDE_COLUMNS,
         "charts": {
             "mrr": bar_chart(
                 "MRR at the end of each week",
@@ -114,8 +121,19 @@ def now_csv(request: HttpRequest) -> HttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 def guides_csv(request: HttpRequest) -> HttpResponse:
     days, sort = _choices(request)
-    rows = [
-        [row.title, row.url, row.readers, row.ticks, row.finishes] for row in guide_rows(days, sort)
+    fields = [
+        "signed_in_readers",
+        "anonymous_views",
+        "readers",
+        "paywall_views",
+        "checkouts",
+        "subscriptions",
+        "ticks",
+        "finishes",
     ]
-    header = ["guide", "url", "signed_in_readers", "items_ticked", "finishes"]
+    rows = [
+        [row.title, row.url, *(getattr(row, field) for field in fields)]
+        for row in guide_rows(days, sort)
+    ]
+    header = ["guide", "url", *(field.replace("ticks", "items_ticked") for field in fields)]
     return _csv(f"alphacode-guides-{days}-days.csv", header, rows)

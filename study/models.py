@@ -37,6 +37,8 @@ class Reading(models.Model):
     opened_at = models.DateTimeField(default=timezone.now)
     section = models.CharField(max_length=80, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When this member last saw the guide's paywall (the dashboard's attribution, stats).
+    paywall_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "guide"], name="reading_once")]

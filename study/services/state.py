@@ -84,31 +84,43 @@ def forget_opened(user_id: int) -> None:
     cache.delete(reading_key(user_id))
 
 
-def open_guide(user: User, guide_id: int) -> ReaderState:
-    """Record that the reader opened this guide and return their state. The upsert is skipped
-    while this is the guide they opened last; when both the upsert and the state are needed,
-    Postgres does both in one statement. At most one query in every case."""
+def open_guide(user: User, guide_id: int, *, paywall: bool = False) -> ReaderState:
+    """Record that the reader opened this guide (and, with `paywall`, saw its paywall) and return
+    their state. The upsert is skipped while this is the guide they opened last; when both the
+    upsert and the state are needed, Postgres does both in one statement. At most one query in
+    every case."""
     opened_before = cache.get(reading_key(user.pk)) == guide_id
     state = _cached_state(user.pk)
     if opened_before and state is not None:
         return state
     now = timezone.now()
     if not opened_before:
+        seen = now if paywall else None
         if state is None and connection.vendor == "postgresql":
-            state = _open_and_load(user.pk, guide_id, now)
+            state = _open_and_load(user.pk, guide_id, now, seen)
             cache.set(state_key(user.pk), state, STATE_SECONDS)
         else:
             Reading.objects.bulk_create(
-                [Reading(user=user, guide_id=guide_id, started_at=now, opened_at=now)],
+                [
+                    Reading(
+                        user=user,
+                        guide_id=guide_id,
+                        started_at=now,
+                        opened_at=now,
+                        paywall_seen_at=seen,
+                    )
+                ],
                 update_conflicts=True,
                 unique_fields=["user", "guide"],
-                update_fields=["opened_at"],
+                update_fields=["opened_at", "paywall_seen_at"] if paywall else ["opened_at"],
             )
         cache.set(reading_key(user.pk), guide_id, READING_SECONDS)
     return state if state is not None else reader_state(user)
 
 
-def _open_and_load(user_id: int, guide_id: int, now: dt.datetime) -> ReaderState:
+def _open_and_load(
+    user_id: int, guide_id: int, now: dt.datetime, paywall_seen_at: dt.datetime | None
+) -> ReaderState:
     """The Reading upsert and the state's read in one Postgres statement (a data-modifying
     CTE): the guide page's only query for a reader whose state is not cached."""
     started = time.time()
@@ -117,16 +129,20 @@ def _open_and_load(user_id: int, guide_id: int, now: dt.datetime) -> ReaderState
             f"""
             WITH opened AS (
               INSERT INTO {Reading._meta.db_table}
-                (user_id, guide_id, started_at, opened_at, section)
-              VALUES (%s, %s, %s, %s, '')
-              ON CONFLICT (user_id, guide_id) DO UPDATE SET opened_at = EXCLUDED.opened_at
+                (user_id, guide_id, started_at, opened_at, section, paywall_seen_at)
+              VALUES (%s, %s, %s, %s, '', %s)
+              ON CONFLICT (user_id, guide_id) DO UPDATE SET
+                opened_at = EXCLUDED.opened_at,
+                paywall_seen_at = COALESCE(
+                  EXCLUDED.paywall_seen_at, {Reading._meta.db_table}.paywall_seen_at
+                )
             )
             SELECT item_id, NULL FROM {Tick._meta.db_table} WHERE user_id = %s
             UNION ALL
             SELECT NULL, guide_id FROM {Reading._meta.db_table}
               WHERE user_id = %s AND finished_at IS NOT NULL
             """,
-            [user_id, guide_id, now, now, user_id, user_id],
+            [user_id, guide_id, now, now, paywall_seen_at, user_id, user_id],
         )
         rows = cursor.fetchall()
     return ReaderState(

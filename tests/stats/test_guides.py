@@ -72,8 +72,11 @@ def test_the_guides_table_on_the_admin_home_and_as_csv(activity, staff, editor) 
     assert 'aria-sort="descending">Readers</th>' in fallback
     csv = owner.get("/admin/dashboard/guides.csv?window=7&sort=ticks").content.decode()
     csv = csv.splitlines()
-    assert csv[0] == "guide,url,signed_in_readers,items_ticked,finishes"
-    assert csv[1].endswith(",1,1,1")
+    assert csv[0] == (
+        "guide,url,signed_in_readers,anonymous_views,readers,paywall_views,checkouts,"
+        "subscriptions,items_ticked,finishes"
+    )
+    assert csv[1].endswith(",1,0,1,0,0,0,1,1")
     assert len(csv) == 3
     response = signed_in(editor).get("/admin/dashboard/guides.csv")
     assert response.status_code == HTTPStatus.FORBIDDEN

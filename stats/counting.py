@@ -1,0 +1,230 @@
+"""Guide page views and paywall views, counted without slowing the guide page.
+
+What is counted, per guide and day (UTC), and nothing else: a view of the guide page by a visitor
+who is not signed in (`views`), and a view that showed the paywall, a visitor's or a member's
+(`paywall_views`). Not counted: signed-in readers' views (their own Reading rows count them as
+distinct readers), staff, HEAD requests, and user agents that say they are robots. No cookie is
+set, no address or user agent is stored, and no visitor is named: a count is a number per guide
+and day.
+
+How, in three steps, so a page view costs a dictionary increment and no round trip:
+
+1. `count` adds to this process's tally (a `Counter` in memory).
+2. `flush` sends the tally to Redis in one transaction: `HINCRBY` into a hash per day
+   (`stats:count:DAY`, fields `GUIDE:views` and `GUIDE:paywall_views`) and the day into the set
+   of days waiting (`stats:count-days`). A thread flushes every `STATS_FLUSH_SECONDS` (and at
+   exit); with 0 (the tests), `count` flushes at once.
+3. `fold` (the beat task `stats.tasks.fold_counts`, every minute) moves each waiting day's hash
+   out of the way (`RENAME` to a batch key, in one transaction with recording the batch as
+   pending), adds the batch into Postgres (`GuideDay`) and records it (`FoldedBatch`) in one
+   database transaction, then deletes the batch key. A fold that stops anywhere is finished by
+   the next one without adding a batch twice: views counted while a fold runs go to a new hash.
+
+Without Redis (the embedded defaults) `count` adds straight into `GuideDay`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import logging
+import os
+import re
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import FoldedBatch, GuideDay
+
+logger = logging.getLogger(__name__)
+
+VIEWS = "views"
+PAYWALL_VIEWS = "paywall_views"
+KINDS = (VIEWS, PAYWALL_VIEWS)
+# Robots that say so in their user agent (search engines, link previews, monitors).
+ROBOTS = re.compile(r"bot|crawler|spider|slurp|facebookexternalhit|embedly|preview", re.I)
+# Batches are kept in FoldedBatch this long: far longer than a batch key can wait in Redis.
+FOLDED_DAYS = 30
+
+# (day, guide id, kind) -> views
+Tally = Counter[tuple[str, int, str]]
+
+
+def _key(name: str) -> str:
+    """A Redis key under the cache's prefix (each test process has its own)."""
+    return cache.make_key(f"stats:{name}")
+
+
+def _day_key(day: str) -> str:
+    return _key(f"count:{day}")
+
+
+def _batch_key(batch: str) -> str:
+    return _key(f"fold:{batch}")
+
+
+def _redis() -> Any:
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
+
+
+class _Counts:
+    """This process's tally, and the thread that flushes it (started at the first count)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.tally: Tally = Counter()
+        self.pid = os.getpid()
+        self.flusher: threading.Thread | None = None
+
+
+_counts = _Counts()
+
+
+def _flush_seconds() -> float:
+    return float(settings.STATS_FLUSH_SECONDS) if settings.REDIS_URL else 0.0
+
+
+def counted(request: HttpRequest) -> bool:
+    """Whether this request is one the dashboard counts (a GET by no robot that says so)."""
+    return request.method == "GET" and not ROBOTS.search(request.headers.get("User-Agent", ""))
+
+
+def count(guide_id: int, *, view: bool, paywall: bool) -> None:
+    """Count a view of this guide's page (`view`: a visitor's) and its paywall shown."""
+    if not (view or paywall):
+        return
+    day = timezone.now().date().isoformat()
+    with _counts.lock:
+        if _counts.pid != os.getpid():  # a forked process starts its own tally
+            _counts.tally, _counts.pid, _counts.flusher = Counter(), os.getpid(), None
+        if view:
+            _counts.tally[(day, guide_id, VIEWS)] += 1
+        if paywall:
+            _counts.tally[(day, guide_id, PAYWALL_VIEWS)] += 1
+    seconds = _flush_seconds()
+    if seconds <= 0:
+        flush()
+    elif _counts.flusher is None:
+        _start_flusher(seconds)
+
+
+def _start_flusher(seconds: float) -> None:
+    with _counts.lock:
+        if _counts.flusher is not None:
+            return
+        _counts.flusher = threading.Thread(
+            target=_flush_every, args=(seconds,), name="stats-flush", daemon=True
+        )
+        _counts.flusher.start()
+    atexit.register(flush)
+
+
+def _flush_every(seconds: float) -> None:
+    while True:
+        time.sleep(seconds)
+        flush()
+
+
+def flush() -> int:
+    """Send this process's tally on (to Redis, or without Redis to GuideDay); how many views.
+    If Redis cannot be reached, the tally is kept for the next flush."""
+    with _counts.lock:
+        tally, _counts.tally = _counts.tally, Counter()
+    if not tally:
+        return 0
+    try:
+        if settings.REDIS_URL:
+            _to_redis(tally)
+        else:
+            _add_to_days(tally)
+    except Exception:
+        logger.warning("guide view counts not flushed; kept for the next flush", exc_info=True)
+        with _counts.lock:
+            _counts.tally.update(tally)
+        return 0
+    return sum(tally.values())
+
+
+def _to_redis(tally: Tally) -> None:
+    pipe = _redis().pipeline(transaction=True)
+    for (day, guide_id, kind), n in tally.items():
+        pipe.hincrby(_day_key(day), f"{guide_id}:{kind}", n)
+    pipe.sadd(_key("count-days"), *{day for day, _, _ in tally})
+    pipe.execute()
+
+
+def _add_to_days(tally: Mapping[tuple[str, int, str], int]) -> None:
+    """Add these counts to the GuideDay rows (made when missing), in one statement per row, for
+    guides that still exist."""
+    from articles.models import Guide
+
+    rows: dict[tuple[int, str], dict[str, int]] = {}
+    for (day, guide_id, kind), n in tally.items():
+        if kind in KINDS and n > 0:
+            rows.setdefault((guide_id, day), dict.fromkeys(KINDS, 0))[kind] += n
+    existing = set(
+        Guide.objects.filter(pk__in={guide for guide, _ in rows}).values_list("pk", flat=True)
+    )
+    table = GuideDay._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            f"""
+            INSERT INTO {table} (guide_id, day, views, paywall_views) VALUES (%s, %s, %s, %s)
+            ON CONFLICT (guide_id, day) DO UPDATE SET
+              views = {table}.views + EXCLUDED.views,
+              paywall_views = {table}.paywall_views + EXCLUDED.paywall_views
+            """,
+            [
+                (guide, dt.date.fromisoformat(day), n[VIEWS], n[PAYWALL_VIEWS])
+                for (guide, day), n in sorted(rows.items())
+                if guide in existing
+            ],
+        )
+
+
+def fold() -> int:
+    """Move the counts waiting in Redis into GuideDay, each batch exactly once; how many views
+    were added."""
+    flush()  # this process's own tally first
+    if not settings.REDIS_URL:
+        return 0
+    client = _redis()
+    days_key, pending_key = _key("count-days"), _key("fold-pending")
+    for raw_day in client.smembers(days_key):
+        day = raw_day.decode()
+        batch = f"{day}:{uuid.uuid4().hex}"
+        pipe = client.pipeline(transaction=True)
+        pipe.srem(days_key, day)
+        pipe.sadd(pending_key, batch)
+        pipe.rename(_day_key(day), _batch_key(batch))
+        pipe.execute(raise_on_error=False)  # no hash (already folded): an empty batch
+    added = 0
+    for raw_batch in client.smembers(pending_key):
+        batch = raw_batch.decode()
+        day = batch.split(":", 1)[0]
+        tally: Tally = Counter()
+        for field, value in client.hgetall(_batch_key(batch)).items():
+            guide_id, kind = field.decode().split(":", 1)
+            tally[(day, int(guide_id), kind)] += int(value)
+        with transaction.atomic():
+            _, new = FoldedBatch.objects.get_or_create(name=batch)
+            if new and tally:
+                _add_to_days(tally)
+                added += sum(tally.values())
+        client.delete(_batch_key(batch))
+        client.srem(pending_key, batch)
+    FoldedBatch.objects.filter(
+        folded_at__lt=timezone.now() - dt.timedelta(days=FOLDED_DAYS)
+    ).delete()
+    return added
