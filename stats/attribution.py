@@ -44,7 +44,9 @@ def attribute(stripe_subscription_id: str, started_at: dt.datetime) -> None:
     last = (
         Reading.objects.filter(
             user_id=user_id,
-            paywall_seen_at__lte=started_at,
+            # Stripe's times are whole seconds: a paywall seen in the second the subscription
+            # started came before it.
+            paywall_seen_at__lt=started_at + dt.timedelta(seconds=1),
             paywall_seen_at__gte=started_at - dt.timedelta(days=ATTRIBUTION_DAYS),
         )
         .order_by("-paywall_seen_at")

@@ -86,10 +86,13 @@ def forget_opened(user_id: int) -> None:
 
 def open_guide(user: User, guide_id: int, *, paywall: bool = False) -> ReaderState:
     """Record that the reader opened this guide (and, with `paywall`, saw its paywall) and return
-    their state. The upsert is skipped while this is the guide they opened last; when both the
+    their state. The upsert is skipped while this is what they opened last; when both the
     upsert and the state are needed, Postgres does both in one statement. At most one query in
     every case."""
-    opened_before = cache.get(reading_key(user.pk)) == guide_id
+    # What was recorded last: the guide, and whether with its paywall (a reader who has just
+    # lost access sees the paywall of the guide they were reading: that is recorded).
+    opened = (guide_id, paywall)
+    opened_before = cache.get(reading_key(user.pk)) == opened
     state = _cached_state(user.pk)
     if opened_before and state is not None:
         return state
@@ -114,7 +117,7 @@ def open_guide(user: User, guide_id: int, *, paywall: bool = False) -> ReaderSta
                 unique_fields=["user", "guide"],
                 update_fields=["opened_at", "paywall_seen_at"] if paywall else ["opened_at"],
             )
-        cache.set(reading_key(user.pk), guide_id, READING_SECONDS)
+        cache.set(reading_key(user.pk), opened, READING_SECONDS)
     return state if state is not None else reader_state(user)
 
 
