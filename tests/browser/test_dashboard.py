@@ -1,5 +1,6 @@
 """The owner's dashboard on the admin home, in a real browser: revenue and members now, the
-weekly charts and table, no serious axe-core violation, and a screenshot under artifacts/."""
+weekly charts and table, a visitor's views of a guide and its paywall counted and folded into
+the guides table, no serious axe-core violation, and a screenshot under artifacts/."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.models import ComplimentaryAccess, Subscription
+from stats.counting import fold
 from stats.models import SubscriptionChange
 from study.models import Reading
 
@@ -43,9 +45,14 @@ def test_the_dashboard_in_a_browser(page, site) -> None:
         user=UserFactory(), expires_at=timezone.now() + dt.timedelta(days=3)
     )
     for n, title in enumerate(["Two pointers", "Rate limiter", "Fine-tuning or prompting"]):
-        guide = make_guide(slug=f"guide-{n}", title=title)
+        guide = make_guide(slug=f"guide-{n}", title=title, access="premium")
         for reader in UserFactory.create_batch(3 - n):
             Reading.objects.create(user=reader, guide=guide)
+    # A visitor reads the last guide's preview twice; beat's task folds the counts.
+    for _ in range(2):
+        page.goto(f"{site}{guide.get_absolute_url()}")
+        assert page.locator("#paywall").is_visible()
+    assert fold() == 4  # two views, two paywall views
     owner = User.objects.create(email="owner@example.com", is_staff=True)
     owner.user_permissions.add(Permission.objects.get(codename="view_dashboard"))
     sign_in(page, owner, site)
@@ -56,5 +63,9 @@ def test_the_dashboard_in_a_browser(page, site) -> None:
     assert page.locator("svg.dashboard-chart").count() == 2
     assert page.locator("#dashboard-weeks tbody tr").count() == 12
     assert page.locator("#dashboard-guides tbody tr").count() == 3
+    cells = page.locator("#dashboard-guides tbody tr", has_text="Fine-tuning or prompting")
+    # Readers (one signed-in reader and two visitors' views), then paywall views.
+    assert cells.locator("td").nth(0).inner_text() == "3"
+    assert cells.locator("td").nth(1).inner_text() == "2"
     assert axe_violations(page) == []
     screenshot(page, "admin-dashboard")

@@ -1,5 +1,6 @@
 """manage.py rebuild_stats: work every subscription's history out again from the stored Stripe
-events (stats.history), from which the dashboard's weekly figures are counted."""
+events (stats.history), from which the dashboard's weekly figures are counted, and attribute each
+subscription that has no attribution yet to the last paywall its member saw (stats.attribution)."""
 
 from __future__ import annotations
 
