@@ -5,6 +5,7 @@ process), and how a reader's ticks and finish form fill its holes."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -165,10 +166,14 @@ def guide_shell(request: HttpRequest, page: GuidePage, kind: str) -> GuideShell:
 
 def serve_guide(request: HttpRequest, entry: GuideShell, state: ReaderState | None) -> HttpResponse:
     """The guide page with this reader's ticks: each checkbox, each section's count and the
-    guide's count."""
+    guide's count; and a member's paywall form its own token (billing.views.checkout: a form
+    submitted twice is one checkout)."""
     ticks = state.ticks if state else frozenset()
     finished = state is not None and entry.guide_id in state.finished
-    fillers: dict[str, Filler] = {"finish": entry.finish_forms[finished]}
+    fillers: dict[str, Filler] = {
+        "finish": entry.finish_forms[finished],
+        "checkout_token": lambda _: uuid.uuid4().hex,
+    }
     if ticks.isdisjoint(entry.items):
         return serve(entry.unticked, request, fillers)
 

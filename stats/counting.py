@@ -12,8 +12,9 @@ How, in three steps, so a page view costs a dictionary increment and no round tr
 1. `count` adds to this process's tally (a `Counter` in memory).
 2. `flush` sends the tally to Redis in one transaction: `HINCRBY` into a hash per day
    (`stats:count:DAY`, fields `GUIDE:views` and `GUIDE:paywall_views`) and the day into the set
-   of days waiting (`stats:count-days`). A thread flushes every `STATS_FLUSH_SECONDS` (and at
-   exit); with 0 (the tests), `count` flushes at once.
+   of days waiting (`stats:count-days`). A thread flushes every `STATS_FLUSH_SECONDS`, and
+   `stop_flushing` once more at exit; with 0 (the tests), `count` flushes at once. A process
+   killed outright (SIGKILL, out of memory) loses what it had not flushed.
 3. `fold` (the beat task `stats.tasks.fold_counts`, every minute) moves each waiting day's hash
    out of the way (`RENAME` to a batch key, in one transaction with recording the batch as
    pending), adds the batch into Postgres (`GuideDay`) and records it (`FoldedBatch`) in one
@@ -31,7 +32,6 @@ import logging
 import os
 import re
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Mapping
@@ -42,6 +42,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from redis.exceptions import ResponseError
 
 from .models import FoldedBatch, GuideDay
 
@@ -79,13 +80,15 @@ def _redis() -> Any:
 
 
 class _Counts:
-    """This process's tally, and the thread that flushes it (started at the first count)."""
+    """This process's tally, and the thread that flushes it (started at the first count, stopped
+    by `stop_flushing`)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.tally: Tally = Counter()
         self.pid = os.getpid()
         self.flusher: threading.Thread | None = None
+        self.stop = threading.Event()
 
 
 _counts = _Counts()
@@ -106,8 +109,9 @@ def count(guide_id: int, *, view: bool, paywall: bool) -> None:
         return
     day = timezone.now().date().isoformat()
     with _counts.lock:
-        if _counts.pid != os.getpid():  # a forked process starts its own tally
+        if _counts.pid != os.getpid():  # a forked process starts its own tally and thread
             _counts.tally, _counts.pid, _counts.flusher = Counter(), os.getpid(), None
+            _counts.stop = threading.Event()
         if view:
             _counts.tally[(day, guide_id, VIEWS)] += 1
         if paywall:
@@ -124,21 +128,34 @@ def _start_flusher(seconds: float) -> None:
         if _counts.flusher is not None:
             return
         _counts.flusher = threading.Thread(
-            target=_flush_every, args=(seconds,), name="stats-flush", daemon=True
+            target=_flush_every, args=(seconds, _counts.stop), name="stats-flush", daemon=True
         )
         _counts.flusher.start()
-    atexit.register(flush)
+    atexit.register(stop_flushing)
 
 
-def _flush_every(seconds: float) -> None:
-    while True:
-        time.sleep(seconds)
+def _flush_every(seconds: float, stop: threading.Event) -> None:
+    while not stop.wait(seconds):
         flush()
+
+
+def stop_flushing() -> None:
+    """Stop the flushing thread (letting a flush it has begun finish) and flush what is left: at
+    exit, so a process stopped as a deploy stops it (SIGTERM) loses no count."""
+    flusher = _counts.flusher
+    _counts.stop.set()
+    if flusher is not None and flusher is not threading.current_thread():
+        flusher.join(timeout=10)
+    with _counts.lock:
+        _counts.flusher, _counts.stop = None, threading.Event()
+    flush()
 
 
 def flush() -> int:
     """Send this process's tally on (to Redis, or without Redis to GuideDay); how many views.
-    If Redis cannot be reached, the tally is kept for the next flush."""
+    If the send fails, the tally is kept for the next flush (so a send Redis applied but whose
+    answer was lost on the way back would be counted twice: a dropped connection at that very
+    moment, which we accept rather than drop counts on every failed send)."""
     with _counts.lock:
         tally, _counts.tally = _counts.tally, Counter()
     if not tally:
@@ -208,7 +225,11 @@ def fold() -> int:
         pipe.srem(days_key, day)
         pipe.sadd(pending_key, batch)
         pipe.rename(_day_key(day), _batch_key(batch))
-        pipe.execute(raise_on_error=False)  # no hash (already folded): an empty batch
+        for result in pipe.execute(raise_on_error=False):
+            # No hash for the day (another fold took it): an empty batch. Any other error stops
+            # the fold; what it moved already is finished by the next one.
+            if isinstance(result, ResponseError) and "no such key" not in str(result).lower():
+                raise result
     added = 0
     for raw_batch in client.smembers(pending_key):
         batch = raw_batch.decode()

@@ -145,15 +145,17 @@ def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
 
 
 WINDOWS = (7, 30, 90)  # days a guides table can cover
-GUIDE_SORTS = (
-    "readers",
-    "paywall_views",
-    "checkouts",
-    "subscriptions",
-    "ticks",
-    "finishes",
-    "title",
+# The guides table's columns after the title: (GuideRow attribute, which is also its sort and its
+# CSV column; heading). The CSV also splits readers in two (signed_in_readers, anonymous_views).
+GUIDE_COLUMNS = (
+    ("readers", "Readers"),
+    ("paywall_views", "Paywall views"),
+    ("checkouts", "Checkouts started"),
+    ("subscriptions", "Subscriptions"),
+    ("items_ticked", "Items ticked"),
+    ("finishes", "Finishes"),
 )
+GUIDE_SORTS = (*(key for key, _ in GUIDE_COLUMNS), "title")
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,7 @@ class GuideRow:
     paywall_views: int
     checkouts: int
     subscriptions: int
-    ticks: int
+    items_ticked: int
     finishes: int
 
     @property
@@ -180,15 +182,16 @@ class GuideRow:
 
 
 def guide_rows(days: int, sort: str = "readers") -> list[GuideRow]:
-    """Every published guide over the last `days` days, most first by `sort` (title: A to Z).
-    Seven queries, whatever the number of guides."""
+    """Every published guide over the last `days` days (today and the `days - 1` days before it,
+    UTC, for every column alike: visitors' views are counted per day), most first by `sort`
+    (title: A to Z). Seven queries, whatever the number of guides."""
     from articles.models import Guide
     from study.models import Reading, Tick
 
     from .models import Attribution, CheckoutStart, GuideDay
 
-    since = timezone.now() - dt.timedelta(days=days)
     first_day = timezone.now().date() - dt.timedelta(days=days - 1)
+    since = dt.datetime.combine(first_day, dt.time(), dt.UTC)
 
     def per_guide(rows: Any) -> dict[int, int]:
         return dict(rows.values("guide").annotate(n=Count("pk")).values_list("guide", "n"))
@@ -215,7 +218,7 @@ def guide_rows(days: int, sort: str = "readers") -> list[GuideRow]:
             paywall_views=counted.get(guide.pk, (0, 0))[1],
             checkouts=checkouts.get(guide.pk, 0),
             subscriptions=subscriptions.get(guide.pk, 0),
-            ticks=ticks.get(guide.pk, 0),
+            items_ticked=ticks.get(guide.pk, 0),
             finishes=finishes.get(guide.pk, 0),
         )
         for guide in Guide.objects.published().only("pk", "title", "slug")

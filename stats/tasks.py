@@ -9,8 +9,8 @@ from celery import shared_task
 @shared_task
 def fold_counts() -> int:
     """Fold the guide view counters waiting in Redis into GuideDay rows; how many views. Beat
-    sends it every minute, so a fold that fails is retried by the next one (nothing is lost:
-    see stats.counting)."""
+    sends it every minute; what a failed fold left is finished by the next one, each batch
+    added once (see stats.counting)."""
     from .counting import fold
 
     return fold()

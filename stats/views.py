@@ -9,19 +9,17 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 
 from .charts import bar_chart
-from .figures import GUIDE_SORTS, WINDOWS, Week, guide_rows, now_figures, weekly
+from .figures import (
+    GUIDE_COLUMNS,
+    GUIDE_SORTS,
+    WINDOWS,
+    Week,
+    guide_rows,
+    now_figures,
+    weekly,
+)
 
 PERMISSION = "stats.view_dashboard"
-# The guides table's columns after the title: (GuideRow attribute, which is also its sort;
-# heading).
-GUIDE_COLUMNS = [
-    ("readers", "Readers"),
-    ("paywall_views", "Paywall views"),
-    ("checkouts", "Checkouts started"),
-    ("subscriptions", "Subscriptions"),
-    ("ticks", "Items ticked"),
-    ("finishes", "Finishes"),
-]
 
 
 def _choices(request: HttpRequest) -> tuple[int, str]:
@@ -121,19 +119,10 @@ def now_csv(request: HttpRequest) -> HttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 def guides_csv(request: HttpRequest) -> HttpResponse:
     days, sort = _choices(request)
-    fields = [
-        "signed_in_readers",
-        "anonymous_views",
-        "readers",
-        "paywall_views",
-        "checkouts",
-        "subscriptions",
-        "ticks",
-        "finishes",
-    ]
+    fields = ["signed_in_readers", "anonymous_views", *(key for key, _ in GUIDE_COLUMNS)]
     rows = [
         [row.title, row.url, *(getattr(row, field) for field in fields)]
         for row in guide_rows(days, sort)
     ]
-    header = ["guide", "url", *(field.replace("ticks", "items_ticked") for field in fields)]
+    header = ["guide", "url", *fields]
     return _csv(f"alphacode-guides-{days}-days.csv", header, rows)

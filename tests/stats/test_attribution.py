@@ -93,22 +93,31 @@ def test_checkouts_started_from_a_paywall_are_counted_once_each(
 ) -> None:
     cy = UserFactory(email="cy@example.com")
     reader = signed_in(cy)
-    html = see_paywall(reader, premium["arrays"])
-    # The paywall's form names its guide.
-    (form,) = re.findall(r'<form method="post" action="/billing/checkout/">.*?</form>', html, re.S)
-    assert f'name="guide" value="{premium["arrays"].pk}"' in form
 
-    def start(**fields: object) -> None:
+    def paywall_form() -> dict[str, str]:
+        """The paywall's checkout form as the page renders it: its hidden fields."""
+        html = see_paywall(reader, premium["arrays"])
+        pattern = r'<form method="post" action="/billing/checkout/">.*?</form>'
+        (form,) = re.findall(pattern, html, re.S)
+        return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+
+    def start(fields: dict[str, object]) -> None:
         response = reader.post("/billing/checkout/", fields)
         assert response.status_code == HTTPStatus.SEE_OTHER
         assert response["Location"].startswith(fake_stripe.base_url)
 
-    start(guide=premium["arrays"].pk)
-    start(guide=premium["arrays"].pk, token="a" * 32)
-    start(guide=premium["arrays"].pk, token="a" * 32)  # the same form twice: one checkout
-    start(token="b" * 32)  # from the pricing page
-    start(guide="junk")  # anything but a guide's id: from elsewhere
-    start(guide=10**12)  # no such guide
+    form = paywall_form()
+    # The form names its guide and has a token of its own.
+    assert form["guide"] == str(premium["arrays"].pk)
+    assert re.fullmatch(r"[0-9a-f]{32}", form["token"])
+    start(form)
+    start(form)  # the same form submitted twice: one checkout
+    again = paywall_form()  # the page read again: a new form, a new checkout
+    assert again["token"] != form["token"]
+    start(again)
+    start({"token": "b" * 32})  # from the pricing page
+    start({"guide": "junk"})  # anything but a guide's id: from elsewhere
+    start({"guide": 10**12})  # no such guide
     started = sorted(
         (guide or 0, user) for guide, user in CheckoutStart.objects.values_list("guide", "user")
     )
@@ -116,7 +125,7 @@ def test_checkouts_started_from_a_paywall_are_counted_once_each(
     fold()  # the beat task's work: the paywall view reaches the table
     rows = {row.title: row for row in guide_rows(7)}
     assert (rows["The arrays guide"].checkouts, rows["The graphs guide"].checkouts) == (2, 0)
-    assert rows["The arrays guide"].paywall_views == 1  # the page view above, counted
+    assert rows["The arrays guide"].paywall_views == 2  # the page read twice above
 
     dashboard = signed_in(staff).get("/admin/?window=7&sort=checkouts").content.decode()
     assert 'aria-sort="descending">Checkouts started</th>' in dashboard

@@ -21,7 +21,7 @@ from articles.models import Guide
 from articles.services import guides_import
 from billing.models import Subscription
 from stats import counting
-from stats.counting import PAYWALL_VIEWS, VIEWS, count, flush, fold
+from stats.counting import PAYWALL_VIEWS, VIEWS, count, flush, fold, stop_flushing
 from stats.figures import guide_rows
 from stats.models import FoldedBatch, GuideDay
 from stats.tasks import fold_counts
@@ -171,17 +171,23 @@ def test_a_fold_that_stopped_before_deleting_its_batch_adds_nothing_twice(guides
 
 
 def test_counts_wait_in_the_process_until_the_flush(guides, settings) -> None:
-    """In production a page view touches no Redis: the process's tally is flushed by a thread."""
+    """In production a page view touches no Redis: the process's tally is flushed by a thread,
+    and at exit."""
     settings.STATS_FLUSH_SECONDS = 3600  # the thread will not flush during this test
     guide_id = guides["premium"].pk
     visitor = Client()
-    for _ in range(4):
+    try:
+        for _ in range(4):
+            visitor.get(guides["premium"].get_absolute_url())
+        assert waiting_in_redis() == {}
+        assert flush() == 8  # 4 views, 4 paywalls
+        assert waiting_in_redis() == {f"{guide_id}:{VIEWS}": 4, f"{guide_id}:{PAYWALL_VIEWS}": 4}
         visitor.get(guides["premium"].get_absolute_url())
-    assert waiting_in_redis() == {}
-    assert flush() == 8  # 4 views, 4 paywalls
-    assert waiting_in_redis() == {f"{guide_id}:{VIEWS}": 4, f"{guide_id}:{PAYWALL_VIEWS}": 4}
-    assert fold() == 8
-    assert folded() == {"heaps-for-interviews": (4, 4)}
+    finally:
+        stop_flushing()  # as at exit: the thread stops and what is left is flushed
+    assert waiting_in_redis() == {f"{guide_id}:{VIEWS}": 5, f"{guide_id}:{PAYWALL_VIEWS}": 5}
+    assert fold() == 10
+    assert folded() == {"heaps-for-interviews": (5, 5)}
 
 
 def test_a_guide_deleted_before_the_fold_is_left_out(guides) -> None:

@@ -45,7 +45,7 @@ def activity() -> dict[str, object]:
 
 
 def counts(days: int, sort: str = "readers") -> list[tuple[str, int, int, int]]:
-    return [(r.title, r.readers, r.ticks, r.finishes) for r in guide_rows(days, sort)]
+    return [(r.title, r.readers, r.items_ticked, r.finishes) for r in guide_rows(days, sort)]
 
 
 def test_each_window_counts_what_happened_in_it(activity) -> None:
@@ -56,7 +56,7 @@ def test_each_window_counts_what_happened_in_it(activity) -> None:
     assert counts(90) == [(heaps, 3, 3, 2), ("A quiet guide", 1, 0, 0)]
     # A draft is not listed; sorting by title puts A before H.
     assert [row[0] for row in counts(90, "title")] == ["A quiet guide", heaps]
-    assert [row[0] for row in counts(7, "ticks")] == [heaps, "A quiet guide"]
+    assert [row[0] for row in counts(7, "items_ticked")] == [heaps, "A quiet guide"]
 
 
 def test_the_guides_table_on_the_admin_home_and_as_csv(activity, staff, editor) -> None:
@@ -70,7 +70,7 @@ def test_the_guides_table_on_the_admin_home_and_as_csv(activity, staff, editor) 
     fallback = owner.get("/admin/?window=3650&sort=x").content.decode()
     assert "Guides over the last 30 days" in fallback
     assert 'aria-sort="descending">Readers</th>' in fallback
-    csv = owner.get("/admin/dashboard/guides.csv?window=7&sort=ticks").content.decode()
+    csv = owner.get("/admin/dashboard/guides.csv?window=7&sort=items_ticked").content.decode()
     csv = csv.splitlines()
     assert csv[0] == (
         "guide,url,signed_in_readers,anonymous_views,readers,paywall_views,checkouts,"
