@@ -190,8 +190,9 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     state = (
         open_guide(reader, entry.guide_id, paywall=entry.paywall) if reader is not None else None
     )
-    if kind != "staff" and counted(request):
-        count(entry.guide_id, view=kind == "visitor", paywall=entry.paywall)
+    view, paywall = kind == "visitor", entry.paywall and kind != "staff"
+    if (view or paywall) and counted(request):
+        count(entry.guide_id, view=view, paywall=paywall)
     return serve_guide(request, entry, state)
 
 

@@ -9,7 +9,7 @@ and day.
 
 How, in three steps, so a page view costs a dictionary increment and no round trip:
 
-1. `count` adds to this process's tally (a `Counter` in memory).
+1. `count` appends to this process's deque of views (no lock, no round trip).
 2. `flush` sends the tally to Redis in one transaction: `HINCRBY` into a hash per day
    (`stats:count:DAY`, fields `GUIDE:views` and `GUIDE:paywall_views`) and the day into the set
    of days waiting (`stats:count-days`). A thread flushes every `STATS_FLUSH_SECONDS`, and
@@ -30,10 +30,11 @@ import atexit
 import datetime as dt
 import logging
 import os
+import re
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,9 +52,9 @@ logger = logging.getLogger(__name__)
 VIEWS = "views"
 PAYWALL_VIEWS = "paywall_views"
 KINDS = (VIEWS, PAYWALL_VIEWS)
-# Robots that say so in their user agent (search engines, link previews, monitors), matched in
-# lower case as plain substrings: five times cheaper than one case-blind regular expression.
-ROBOT_WORDS = ("bot", "crawler", "spider", "slurp", "facebookexternalhit", "embedly", "preview")
+# Robots that say so in their user agent (search engines, link previews, monitors), searched for
+# in the agent in lower case: eight times cheaper than the same pattern ignoring case.
+ROBOTS = re.compile(r"bot|crawler|spider|slurp|facebookexternalhit|embedly|preview")
 # Batches are kept in FoldedBatch this long: far longer than a batch key can wait in Redis.
 FOLDED_DAYS = 30
 
@@ -81,18 +82,28 @@ def _redis() -> Any:
 
 
 class _Counts:
-    """This process's tally, and the thread that flushes it (started at the first count, stopped
-    by `stop_flushing`)."""
+    """This process's counts: views waiting (a deque, which threads append to without a lock),
+    counts a failed flush kept, and the thread that flushes them (started at the first count,
+    stopped by `stop_flushing`)."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.tally: Tally = Counter()
-        self.pid = os.getpid()
+        self.waiting: deque[tuple[str, int, str]] = deque()
+        self.lock = threading.Lock()  # for `kept` and starting the thread
+        self.kept: Tally = Counter()
         self.flusher: threading.Thread | None = None
         self.stop = threading.Event()
 
 
 _counts = _Counts()
+
+
+def _forked() -> None:
+    """A forked process starts with no counts and no thread of its own."""
+    global _counts
+    _counts = _Counts()
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def _flush_seconds() -> float:
@@ -113,23 +124,21 @@ def _today() -> str:
 
 def counted(request: HttpRequest) -> bool:
     """Whether this request is one the dashboard counts (a GET by no robot that says so)."""
-    agent = request.headers.get("User-Agent", "").lower()
-    return request.method == "GET" and not any(word in agent for word in ROBOT_WORDS)
+    # META, not request.headers: building the headers' mapping costs more than all the rest.
+    agent = request.META.get("HTTP_USER_AGENT", "")
+    return request.method == "GET" and ROBOTS.search(agent.lower()) is None
 
 
 def count(guide_id: int, *, view: bool, paywall: bool) -> None:
-    """Count a view of this guide's page (`view`: a visitor's) and its paywall shown."""
+    """Count a view of this guide's page (`view`: a visitor's) and its paywall shown: an append
+    to this process's deque, about a microsecond."""
     if not (view or paywall):
         return
     day = _today()
-    with _counts.lock:
-        if _counts.pid != os.getpid():  # a forked process starts its own tally and thread
-            _counts.tally, _counts.pid, _counts.flusher = Counter(), os.getpid(), None
-            _counts.stop = threading.Event()
-        if view:
-            _counts.tally[(day, guide_id, VIEWS)] += 1
-        if paywall:
-            _counts.tally[(day, guide_id, PAYWALL_VIEWS)] += 1
+    if view:
+        _counts.waiting.append((day, guide_id, VIEWS))
+    if paywall:
+        _counts.waiting.append((day, guide_id, PAYWALL_VIEWS))
     if _counts.flusher is None:  # while the thread runs, it flushes
         seconds = _flush_seconds()
         if seconds <= 0:
@@ -172,7 +181,13 @@ def flush() -> int:
     answer was lost on the way back would be counted twice: a dropped connection at that very
     moment, which we accept rather than drop counts on every failed send)."""
     with _counts.lock:
-        tally, _counts.tally = _counts.tally, Counter()
+        tally, _counts.kept = _counts.kept, Counter()
+    waiting = _counts.waiting
+    while True:  # popleft is atomic: a view appended meanwhile is taken now or next time
+        try:
+            tally[waiting.popleft()] += 1
+        except IndexError:
+            break
     if not tally:
         return 0
     try:
@@ -183,7 +198,7 @@ def flush() -> int:
     except Exception:
         logger.warning("guide view counts not flushed; kept for the next flush", exc_info=True)
         with _counts.lock:
-            _counts.tally.update(tally)
+            _counts.kept.update(tally)
         return 0
     return sum(tally.values())
 
