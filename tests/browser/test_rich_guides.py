@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from articles.models import Guide, GuideRevision
 from articles.services import guide_files, guides_import
@@ -67,7 +68,8 @@ def test_code_scrolls_inside_its_block_on_a_phone_and_copies(site, new_page, ric
     screenshot(page, "guide-code-phone")
     button = page.get_by_role("button", name="Copy the code").first
     button.click()
-    assert button.inner_text() == "Copied"
+    # The label changes when the clipboard's promise resolves (and back after 2 s): wait for it.
+    expect(button).to_have_text("Copied")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("def longest(items, limit):\n    # Expand on the right;")
 
