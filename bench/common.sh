@@ -63,3 +63,39 @@ bench_stop_server() {
     SERVER_PID=""
   fi
 }
+
+# For the before-and-after scripts (compare.sh, compare-inprocess.sh).
+# worktree_at REV DIR: REV checked out in a temporary worktree at DIR, using this tree's .venv.
+worktree_at() {
+  git -C "$ROOT" worktree remove --force "$2" 2>/dev/null || true
+  git -C "$ROOT" worktree add --detach --force "$2" "$1" >/dev/null
+  ln -s "$ROOT/.venv" "$2/.venv"
+  echo "before: $(git -C "$2" log -1 --format='%h %s' | cut -c1-70)"
+  echo "after:  this working tree ($(git -C "$ROOT" log -1 --format=%h)$(git -C "$ROOT" diff --quiet HEAD || echo ', with uncommitted changes'))"
+}
+
+# use_revision DIR DATABASE REDIS_DB: in the current (sub)shell, point the settings at this
+# revision's own database, Redis db and static files, and work in DIR.
+use_revision() {
+  cd "$1"
+  export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$2" REDIS_URL="redis://127.0.0.1:6379/$3"
+  export DJANGO_STATIC_ROOT="$1/bench/.static" DJANGO_MEDIA_ROOT="$1/bench/.media" PYTHONPATH="$1"
+}
+
+# prepare_revision: after use_revision, make its database (migrated, with the demo guides), its
+# static files and an empty Redis db; print a subscriber's session key.
+prepare_revision() {
+  psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='${DATABASE_URL##*/}'" | grep -q 1 \
+    || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE ${DATABASE_URL##*/}"
+  "$PY" manage.py migrate --noinput -v0
+  "$PY" manage.py collectstatic --noinput -v0
+  # An earlier revision may have no bench/guides, and may not know --force.
+  if [ -d bench/guides ]; then
+    "$PY" manage.py import_guides --force content/guides bench/guides >/dev/null
+  else
+    "$PY" manage.py import_guides --force content/guides >/dev/null 2>&1 \
+      || "$PY" manage.py import_guides content/guides >/dev/null
+  fi
+  redis-cli -n "${REDIS_URL##*/}" flushdb >/dev/null
+  "$PY" bench/prepare.py subscriber
+}

@@ -11,28 +11,19 @@ REV="${1:?usage: bash bench/compare-inprocess.sh REV}"
 ROUNDS="${BENCH_ROUNDS:-8}"
 BEFORE_DIR="$ROOT/bench/.before-inprocess"
 trap 'git -C "$ROOT" worktree remove --force "$BEFORE_DIR" 2>/dev/null || true' EXIT
-git -C "$ROOT" worktree remove --force "$BEFORE_DIR" 2>/dev/null || true
-git -C "$ROOT" worktree add --detach --force "$BEFORE_DIR" "$REV" >/dev/null
-echo "before: $(git -C "$BEFORE_DIR" log -1 --format='%h %s' | cut -c1-70)"
-echo "after:  this working tree ($(git -C "$ROOT" log -1 --format=%h))"
+worktree_at "$REV" "$BEFORE_DIR"
 
-# side DIR DATABASE REDIS_DB [prepare]: the seed guide's page timed in DIR's code.
+# side NAME DIR DATABASE REDIS_DB [prepare]: prepare DIR's database (and keep a subscriber's
+# session in $OUT/inprocess-NAME.session), or time the seed guide's page in DIR's code.
 side() {
-  local dir=$1 db=$2 redis_db=$3
+  local name=$1 dir=$2 db=$3 redis_db=$4 session="$OUT/inprocess-$1.session"
   (
-    cd "$dir"
-    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" REDIS_URL="redis://127.0.0.1:6379/$redis_db"
-    export DJANGO_STATIC_ROOT="$dir/bench/.static" PYTHONPATH="$dir"
-    if [ "${4:-}" = prepare ]; then
-      psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
-        || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
-      "$PY" manage.py migrate --noinput -v0
-      "$PY" manage.py collectstatic --noinput -v0
-      "$PY" manage.py import_guides --force content/guides >/dev/null
-      redis-cli -n "$redis_db" flushdb >/dev/null
+    use_revision "$dir" "$db" "$redis_db"
+    if [ "${5:-}" = prepare ]; then
+      prepare_revision > "$session"
       return
     fi
-    "$PY" - "$("$PY" bench/prepare.py subscriber)" <<'PY'
+    "$PY" - "$(cat "$session")" <<'PY'
 import sys
 import timeit
 
@@ -58,15 +49,17 @@ PY
   )
 }
 
-side "$BEFORE_DIR" alphacode_bench_before 4 prepare
-side "$ROOT" alphacode_bench 3 prepare
+side before "$BEFORE_DIR" alphacode_bench_before 4 prepare
+side after "$ROOT" alphacode_bench 3 prepare
 ROWS="$OUT/compare-inprocess.txt"
 : > "$ROWS"
 for round in $(seq 1 "$ROUNDS"); do
   if [ $((round % 2)) -eq 1 ]; then
-    before=$(side "$BEFORE_DIR" alphacode_bench_before 4); after=$(side "$ROOT" alphacode_bench 3)
+    before=$(side before "$BEFORE_DIR" alphacode_bench_before 4)
+    after=$(side after "$ROOT" alphacode_bench 3)
   else
-    after=$(side "$ROOT" alphacode_bench 3); before=$(side "$BEFORE_DIR" alphacode_bench_before 4)
+    after=$(side after "$ROOT" alphacode_bench 3)
+    before=$(side before "$BEFORE_DIR" alphacode_bench_before 4)
   fi
   echo "$before $after" >> "$ROWS"
   echo "round $round of $ROUNDS: before (visitor, subscriber) $before µs; after $after µs" >&2

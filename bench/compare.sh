@@ -27,34 +27,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-git -C "$ROOT" worktree remove --force "$BEFORE_DIR" 2>/dev/null || true
-git -C "$ROOT" worktree add --detach --force "$BEFORE_DIR" "$REV" >/dev/null
-ln -s "$ROOT/.venv" "$BEFORE_DIR/.venv"
-echo "before: $(git -C "$BEFORE_DIR" log -1 --format='%h %s' | cut -c1-70)"
-echo "after:  this working tree ($(git -C "$ROOT" log -1 --format=%h)$(git -C "$ROOT" diff --quiet HEAD || echo ', with uncommitted changes'))"
+worktree_at "$REV" "$BEFORE_DIR"
 
 # target NAME DIR PORT DATABASE REDIS_DB: migrate, import the demo guides, collect static files,
 # start gunicorn, and keep a subscriber's cookies (session, CSRF, user hint) in $OUT/NAME.cookie.
 target() {
   local name=$1 dir=$2 port=$3 db=$4 redis_db=$5
   (
-    cd "$dir"
-    export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" REDIS_URL="redis://127.0.0.1:6379/$redis_db"
-    export DJANGO_STATIC_ROOT="$dir/bench/.static" DJANGO_MEDIA_ROOT="$dir/bench/.media"
+    use_revision "$dir" "$db" "$redis_db"
     export SITE_URL="http://127.0.0.1:$port"
-    psql -h 127.0.0.1 -U postgres -tc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1 \
-      || psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
-    "$PY" manage.py migrate --noinput -v0
-    "$PY" manage.py collectstatic --noinput -v0
-    # An earlier revision may have no bench/guides, and may not know --force.
-    if [ -d bench/guides ]; then
-      "$PY" manage.py import_guides --force content/guides bench/guides >/dev/null
-    else
-      "$PY" manage.py import_guides --force content/guides >/dev/null 2>&1 \
-        || "$PY" manage.py import_guides content/guides >/dev/null
-    fi
-    redis-cli -n "$redis_db" flushdb >/dev/null
-    "$PY" bench/prepare.py subscriber > "$OUT/$name.session"
+    prepare_revision > "$OUT/$name.session"
     exec "$PY" -m gunicorn alphacode.wsgi:application --bind "127.0.0.1:$port" \
       --workers "$WORKERS" --threads "$THREADS" --worker-class gthread --log-level warning
   ) &

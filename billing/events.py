@@ -19,7 +19,7 @@ from django.utils import timezone
 from .emails import invoice_emails, subscription_emails
 from .errors import TRANSIENT_ERRORS, EventDeferred
 from .models import StripeEvent, Subscription
-from .signals import subscription_event_handled
+from .signals import send_logged, subscription_event_handled
 from .subscriptions import checkout_session_apply, subscription_sync
 
 logger = logging.getLogger(__name__)
@@ -64,13 +64,14 @@ def _handle(event: StripeEvent) -> None:
         subscription = checkout_session_apply(obj)
     elif event.type in SUBSCRIPTION_EVENTS:
         subscription = subscription_sync(stripe_subscription_id=obj["id"])
-        # What others keep from it (stats' history) never fails the event: a receiver's error
-        # is logged, and a receiver writes within its own savepoint.
-        for receiver, result in subscription_event_handled.send_robust(
-            sender=StripeEvent, event=event
-        ):
-            if isinstance(result, Exception):
-                logger.error("stripe event %s: %r failed: %r", event.pk, receiver, result)
+        # What others keep from it (stats' history) never fails the event.
+        send_logged(
+            subscription_event_handled,
+            StripeEvent,
+            f"stripe event {event.pk}",
+            event=event,
+            subscription_id=obj["id"],
+        )
     elif event.type in INVOICE_EVENTS:
         subscription_id = _subscription_id_of_invoice(obj)
         if subscription_id:

@@ -1,12 +1,27 @@
 """What billing tells other apps, without knowing them."""
 
+import logging
+from typing import Any
+
 from django.dispatch import Signal
 
-# Sent (with `event`, a StripeEvent) once a customer.subscription.* event is handled, inside the
-# transaction that handles it: stats keeps each subscription's history from these.
+logger = logging.getLogger(__name__)
+
+# Sent (with `event`, a StripeEvent, and `subscription_id`, the Stripe id of its subscription) once
+# a customer.subscription.* event is handled, inside the transaction that handles it: stats keeps
+# each subscription's history from these.
 subscription_event_handled = Signal()
 
 # Sent (with `user`, `token`: one per Checkout form, and `guide_id`: the guide whose paywall the
 # form was on, or None) once a Checkout Session is made for a member: stats counts checkouts
 # started from each guide.
 checkout_started = Signal()
+
+
+def send_logged(signal: Signal, sender: Any, about: str, **kwargs: Any) -> None:
+    """Send the signal to every receiver; one that fails is logged (with `about`: what it was
+    sent for) and never fails billing's own work (a receiver that writes does so within its own
+    savepoint)."""
+    for receiver, result in signal.send_robust(sender=sender, **kwargs):
+        if isinstance(result, Exception):
+            logger.error("%r failed for %s", receiver, about, exc_info=result)

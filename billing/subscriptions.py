@@ -22,7 +22,8 @@ from .models import Customer, Subscription
 logger = logging.getLogger(__name__)
 
 
-def _timestamp(value: int | None) -> dt.datetime | None:
+def stripe_time(value: int | None) -> dt.datetime | None:
+    """A Stripe timestamp (seconds since the epoch) as an aware datetime; None for none."""
     return dt.datetime.fromtimestamp(value, tz=dt.UTC) if value else None
 
 
@@ -112,7 +113,7 @@ def monthly_amount(data: dict) -> int | None:
     for item in (data.get("items") or {}).get("data") or []:
         price = item.get("price") or {}
         recurring = price.get("recurring") or {}
-        months = MONTHS.get(recurring.get("interval", "")) if recurring else None
+        months = MONTHS.get(recurring.get("interval", ""))
         if price.get("unit_amount") is None or months is None:
             return None
         invoice_months = months * (recurring.get("interval_count") or 1)
@@ -165,9 +166,9 @@ def subscription_sync(
             "currency": price.get("currency", ""),
             "monthly_amount": monthly_amount(data),
             # The current API keeps the billing period on the items, not the subscription.
-            "current_period_end": _timestamp(item.get("current_period_end")),
+            "current_period_end": stripe_time(item.get("current_period_end")),
             "cancel_at_period_end": bool(data.get("cancel_at_period_end")),
-            "ended_at": _timestamp(data.get("ended_at")),
+            "ended_at": stripe_time(data.get("ended_at")),
             "last_synced_at": timezone.now(),
         }
         subscription, _ = Subscription.objects.update_or_create(

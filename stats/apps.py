@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.apps import AppConfig
-
-if TYPE_CHECKING:
-    from billing.models import StripeEvent
 
 
 class StatsConfig(AppConfig):
@@ -20,12 +17,10 @@ class StatsConfig(AppConfig):
         checkout_started.connect(_checkout_started, dispatch_uid="stats.checkouts")
 
 
-def _subscription_event(sender: Any, event: StripeEvent, **kwargs: Any) -> None:
+def _subscription_event(sender: Any, subscription_id: str, **kwargs: Any) -> None:
     from .history import history_refresh
 
-    subscription_id = ((event.payload.get("data") or {}).get("object") or {}).get("id")
-    if subscription_id:
-        history_refresh(subscription_id)
+    history_refresh(subscription_id)
 
 
 def _checkout_started(

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
-
 from .models import Attribution, CheckoutStart
 
 ATTRIBUTION_DAYS = 7
@@ -19,10 +17,9 @@ def checkout_record(*, user_id: int, token: str, guide_id: int | None) -> None:
 
     if guide_id is not None and not Guide.objects.filter(pk=guide_id).exists():
         guide_id = None
-    with transaction.atomic():
-        CheckoutStart.objects.get_or_create(
-            token=token, defaults={"user_id": user_id, "guide_id": guide_id}
-        )
+    CheckoutStart.objects.get_or_create(
+        token=token, defaults={"user_id": user_id, "guide_id": guide_id}
+    )
 
 
 def attribute(stripe_subscription_id: str, started_at: dt.datetime) -> None:
@@ -50,11 +47,10 @@ def attribute(stripe_subscription_id: str, started_at: dt.datetime) -> None:
             paywall_seen_at__gte=started_at - dt.timedelta(days=ATTRIBUTION_DAYS),
         )
         .order_by("-paywall_seen_at")
-        .values_list("guide_id", "paywall_seen_at")
+        .values_list("guide_id", flat=True)
         .first()
     )
-    guide_id, seen_at = last or (None, None)
     Attribution.objects.get_or_create(
         stripe_subscription_id=stripe_subscription_id,
-        defaults={"guide_id": guide_id, "paywall_seen_at": seen_at, "subscribed_at": started_at},
+        defaults={"guide_id": last, "subscribed_at": started_at},
     )

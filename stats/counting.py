@@ -155,7 +155,6 @@ def _start_flusher(seconds: float) -> None:
             target=_flush_every, args=(seconds, _counts.stop), name="stats-flush", daemon=True
         )
         _counts.flusher.start()
-    atexit.register(stop_flushing)
 
 
 def _flush_every(seconds: float, stop: threading.Event) -> None:
@@ -173,6 +172,9 @@ def stop_flushing() -> None:
     with _counts.lock:
         _counts.flusher, _counts.stop = None, threading.Event()
     flush()
+
+
+atexit.register(stop_flushing)
 
 
 def flush() -> int:

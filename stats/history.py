@@ -18,7 +18,7 @@ from django.db import transaction
 
 from billing.entitlements import ACCESS_STATUSES
 from billing.models import StripeEvent
-from billing.subscriptions import lock_subscription
+from billing.subscriptions import lock_subscription, stripe_time
 
 from .attribution import attribute
 from .models import SubscriptionChange
@@ -30,7 +30,8 @@ Snapshot = tuple[tuple[dt.datetime, dt.datetime, str], dict[str, Any]]
 
 
 def _time(value: object) -> dt.datetime | None:
-    return dt.datetime.fromtimestamp(value, dt.UTC) if isinstance(value, int) else None
+    """A stored payload's timestamp, or None for anything that is not one."""
+    return stripe_time(value) if isinstance(value, int) else None
 
 
 def changes_of(snapshots: Iterable[Snapshot]) -> list[tuple[str, dt.datetime]]:
@@ -94,6 +95,8 @@ def history_refresh(stripe_subscription_id: str) -> int:
 def history_rebuild() -> tuple[int, int]:
     """Every subscription's history from scratch, one subscription at a time under its lock;
     (subscriptions, changes)."""
-    ids = set(_snapshots())
+    events = StripeEvent.objects.filter(type__startswith=SUBSCRIPTION_EVENT_PREFIX)
+    # Only the ids here: each subscription's payloads are read under its lock below.
+    ids = {i for i in events.values_list("payload__data__object__id", flat=True) if i}
     SubscriptionChange.objects.exclude(stripe_subscription_id__in=ids).delete()
     return len(ids), sum(history_refresh(sub_id) for sub_id in sorted(ids))

@@ -90,7 +90,6 @@ class Attribution(models.Model):
     guide = models.ForeignKey(
         "articles.Guide", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    paywall_seen_at = models.DateTimeField(null=True, blank=True)
     subscribed_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:

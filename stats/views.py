@@ -49,11 +49,8 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "charts": {
             "mrr": bar_chart(
                 "MRR at the end of each week",
-                [week.mrr_at_end / 100 for week in weeks],
-                [
-                    f"{label}: ${week.mrr_dollars:,.2f}"
-                    for label, week in zip(labels, weeks, strict=True)
-                ],
+                [week.mrr_dollars for week in weeks],
+                [f"{label}: ${week.mrr_dollars:,.2f}" for label, week in pairs],
             ),
             "net": bar_chart(
                 "Net change in subscribers each week",
@@ -82,7 +79,7 @@ def _week_row(week: Week) -> list[Any]:
         week.net,
         week.subscribers_at_start,
         churn,
-        f"{week.mrr_at_end / 100:.2f}",
+        f"{week.mrr_dollars:.2f}",
     ]
 
 
@@ -104,7 +101,7 @@ def weeks_csv(request: HttpRequest) -> HttpResponse:
 def now_csv(request: HttpRequest) -> HttpResponse:
     figures = now_figures()
     rows: list[list[Any]] = [
-        ["mrr_usd", f"{figures.mrr / 100:.2f}"],
+        ["mrr_usd", f"{figures.mrr_dollars:.2f}"],
         ["subscribers", figures.subscribers],
         ["active", figures.active],
         ["trialing", figures.trialing],

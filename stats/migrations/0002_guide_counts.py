@@ -27,7 +27,6 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('stripe_subscription_id', models.CharField(max_length=255, unique=True)),
-                ('paywall_seen_at', models.DateTimeField(blank=True, null=True)),
                 ('subscribed_at', models.DateTimeField(db_index=True)),
                 ('guide', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='articles.guide')),
             ],
