@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import permission_required
@@ -20,6 +21,10 @@ from .figures import (
 )
 
 PERMISSION = "stats.view_dashboard"
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) can send
+# the owner's data to another site): such a text cell is written after a single quote, which
+# the spreadsheet shows as text (OWASP's "CSV injection"). Numbers are written as they are.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _choices(request: HttpRequest) -> tuple[int, str]:
@@ -61,17 +66,30 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, as text; anything else unchanged (a
+    number, even a negative one, stays a number)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
 def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     writer = csv.writer(response)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return response
 
 
+def _dollars(cents: int) -> Decimal:
+    """Cents as dollars, a number with two decimals (28.50), never text."""
+    return Decimal(cents).scaleb(-2)
+
+
 def _week_row(week: Week) -> list[Any]:
-    churn = "" if week.churn is None else f"{week.churn:.4f}"
+    churn = "" if week.churn is None else Decimal(week.churn).quantize(Decimal("0.0001"))
     return [
         week.start.isoformat(),
         week.new,
@@ -79,7 +97,7 @@ def _week_row(week: Week) -> list[Any]:
         week.net,
         week.subscribers_at_start,
         churn,
-        f"{week.mrr_dollars:.2f}",
+        _dollars(week.mrr_at_end),
     ]
 
 
@@ -101,7 +119,7 @@ def weeks_csv(request: HttpRequest) -> HttpResponse:
 def now_csv(request: HttpRequest) -> HttpResponse:
     figures = now_figures()
     rows: list[list[Any]] = [
-        ["mrr_usd", f"{figures.mrr_dollars:.2f}"],
+        ["mrr_usd", _dollars(figures.mrr)],
         ["subscribers", figures.subscribers],
         ["active", figures.active],
         ["trialing", figures.trialing],

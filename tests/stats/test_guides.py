@@ -4,10 +4,13 @@ permission only."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from http import HTTPStatus
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from articles.models import Item
@@ -80,3 +83,24 @@ def test_the_guides_table_on_the_admin_home_and_as_csv(activity, staff, editor) 
     assert len(csv) == 3
     response = signed_in(editor).get("/admin/dashboard/guides.csv")
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_a_title_a_spreadsheet_would_run_comes_back_as_text_in_the_csv() -> None:
+    # Titles are an editor's; the CSV is opened by the owner in a spreadsheet.
+    formulas = ['=HYPERLINK("http://evil.example","x")', "@SUM(1)", "+1", "-1", "\tx", "\rx"]
+    for number, title in enumerate(formulas):
+        make_guide(slug=f"formula-{number}", title=title)
+    make_guide(slug="plain", title="Plain - and = inside")
+    owner = UserFactory(is_staff=True, email="owner@example.com")
+    owner.user_permissions.add(
+        Permission.objects.get(content_type__app_label="stats", codename="view_dashboard")
+    )
+
+    response = signed_in(owner).get("/admin/dashboard/guides.csv?window=7&sort=title")
+
+    assert response.status_code == HTTPStatus.OK
+    header, *rows = csv.reader(io.StringIO(response.content.decode(), newline=""))
+    titles = {row[0] for row in rows}
+    assert titles == {f"'{title}" for title in formulas} | {"Plain - and = inside"}
+    # The numbers beside them are numbers still.
+    assert {tuple(row[2:]) for row in rows} == {("0",) * (len(header) - 2)}

@@ -4,7 +4,10 @@ webhooks told it (started, ended, started again), whatever order the events arri
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
 from http import HTTPStatus
 
 import pytest
@@ -165,3 +168,18 @@ def test_a_subscription_naming_no_reader_of_ours_is_not_counted(fake_stripe, pos
     fake_stripe.subscriptions[stranger["id"]] = stranger
     post_event(fake_stripe.event("customer.subscription.created", stranger))
     assert all(figures_of([week]) == [(0, 0, 0, 0, None, 0)] for week in weekly())
+
+
+def test_the_weeks_csv_writes_a_fall_as_a_negative_number_not_as_text(history, staff) -> None:
+    # Text starting with "-" is written after a quote (a spreadsheet would run it); a number is
+    # not text and is written as it is.
+    response = signed_in(staff).get("/admin/dashboard/weeks.csv")
+    header, *weeks = csv.reader(io.StringIO(response.content.decode(), newline=""))
+    last_week = dict(zip(header, weeks[-2], strict=True))
+    assert (last_week["net_change"], last_week["churn"], last_week["mrr_at_end_usd"]) == (
+        "-2",
+        "0.5000",
+        "28.50",
+    )
+    figures = [value for week in weeks for value in week[1:] if value]
+    assert all(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value) for value in figures)
