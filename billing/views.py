@@ -36,6 +36,14 @@ UNAVAILABLE = "We couldn’t reach our payment provider. Nothing was charged; pl
 # or a script, may do so this often a minute; past that the page shows what we already know
 # (the webhook brings the same state).
 SUCCESS_PAGE_LIMIT = 5
+# Each checkout asks Stripe for a Checkout Session and counts as a checkout started on the
+# dashboard: a member may start this many a minute (a double click, a trip back from Stripe);
+# past that nothing is asked of Stripe and nothing is counted.
+CHECKOUT_LIMIT = 5
+TOO_MANY_CHECKOUTS = (
+    "You have started several checkouts in the last minute. Nothing was charged; please wait a "
+    "minute and try again."
+)
 
 
 def _absolute(path: str) -> str:
@@ -61,7 +69,12 @@ def pricing(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@ratelimit(key="user", rate=f"{CHECKOUT_LIMIT}/m", block=False)
 def checkout(request: AuthenticatedRequest) -> HttpResponse:
+    if getattr(request, "limited", False):  # set by django-ratelimit
+        logger.info("checkout for user %s throttled: not asking Stripe", request.user.pk)
+        messages.error(request, TOO_MANY_CHECKOUTS)
+        return redirect("billing:pricing")
     if not gateway.is_configured():
         messages.error(request, "Subscriptions are not configured on this site yet.")
         return redirect("billing:pricing")
@@ -86,7 +99,9 @@ def checkout(request: AuthenticatedRequest) -> HttpResponse:
         logger.exception("checkout session for user %s failed", request.user.pk)
         messages.error(request, UNAVAILABLE)
         return redirect("billing:pricing")
-    # The paywall's form names its guide; anything else is a checkout from elsewhere.
+    # The paywall's form names its guide; anything else is a checkout from elsewhere. A guide
+    # that is not published is not refused here (the member still subscribes): stats keeps
+    # that checkout with no guide.
     guide = request.POST.get("guide", "")
     # Counting it never stands between a member and Checkout.
     send_logged(

@@ -12,10 +12,12 @@ ATTRIBUTION_DAYS = 7
 
 def checkout_record(*, user_id: int, token: str, guide_id: int | None) -> None:
     """A member was sent to Checkout (once per form: a resubmitted form is one checkout), from
-    this guide's paywall when it names a guide that exists."""
+    this guide's paywall when it names a guide the public may read. A draft, a guide still
+    scheduled or an id of no guide shows no paywall to anyone, so such a checkout is kept with
+    no guide, as one from the pricing page is."""
     from articles.models import Guide
 
-    if guide_id is not None and not Guide.objects.filter(pk=guide_id).exists():
+    if guide_id is not None and not Guide.objects.published().filter(pk=guide_id).exists():
         guide_id = None
     CheckoutStart.objects.get_or_create(
         token=token, defaults={"user_id": user_id, "guide_id": guide_id}

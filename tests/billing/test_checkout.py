@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from http import HTTPStatus
 
 import pytest
@@ -11,9 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from billing.models import Customer, Subscription
-from billing.views import SUCCESS_PAGE_LIMIT
+from billing.views import CHECKOUT_LIMIT, SUCCESS_PAGE_LIMIT
+from stats.models import CheckoutStart
 
-from ..factories import UserFactory
+from ..factories import UserFactory, make_guide
 
 
 @pytest.fixture
@@ -264,3 +266,48 @@ def test_the_success_page_asks_stripe_a_few_times_a_minute_per_reader(
     assert throttled.status_code == HTTPStatus.OK
     assert "We’re confirming your payment" in throttled.content.decode()
     assert "You’re in. Every guide is open." in other_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_member_starts_at_most_a_few_checkouts_a_minute(client, member, fake_stripe) -> None:
+    sessions = "/v1/checkout/sessions"
+    other = Client()
+    other.force_login(UserFactory())
+    with time_machine.travel(timezone.now(), tick=False):  # all within one minute
+        started = [
+            client.post("/billing/checkout/", {"token": f"{n:032x}"}) for n in range(CHECKOUT_LIMIT)
+        ]
+        assert len(fake_stripe.requests_to("POST", sessions)) == CHECKOUT_LIMIT
+        refused = client.post("/billing/checkout/", {"token": "f" * 32}, follow=True)
+        # No Checkout Session asked for, and nothing counted.
+        assert len(fake_stripe.requests_to("POST", sessions)) == CHECKOUT_LIMIT
+        assert CheckoutStart.objects.filter(user=member).count() == CHECKOUT_LIMIT
+        # Another member is not held back by this one.
+        assert other.post("/billing/checkout/").status_code == HTTPStatus.SEE_OTHER
+    assert [r.status_code for r in started] == [HTTPStatus.SEE_OTHER] * CHECKOUT_LIMIT
+    assert refused.redirect_chain == [("/pricing/", HTTPStatus.FOUND)]
+    assert "started several checkouts in the last minute" in refused.content.decode()
+    assert len(fake_stripe.requests_to("POST", sessions)) == CHECKOUT_LIMIT + 1
+    # A minute later the member may start one again.
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=1, seconds=1), tick=False):
+        again = client.post("/billing/checkout/", {"token": "f" * 32})
+    assert again.status_code == HTTPStatus.SEE_OTHER
+    assert CheckoutStart.objects.filter(user=member).count() == CHECKOUT_LIMIT + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", ["draft", "scheduled"])
+def test_a_checkout_naming_a_guide_that_is_not_published_still_subscribes_but_is_not_counted(
+    client, member, fake_stripe, status
+) -> None:
+    published_at = timezone.now() + dt.timedelta(days=1) if status == "scheduled" else None
+    guide = make_guide(
+        access="premium",
+        status="published" if status == "scheduled" else "draft",
+        published_at=published_at,
+    )
+    response = client.post("/billing/checkout/", {"guide": str(guide.pk), "token": "c" * 32})
+    # The member is sent to Checkout as from the pricing page: no guide is counted.
+    assert response.status_code == HTTPStatus.SEE_OTHER
+    assert len(fake_stripe.requests_to("POST", "/v1/checkout/sessions")) == 1
+    assert list(CheckoutStart.objects.values_list("user", "guide")) == [(member.pk, None)]
