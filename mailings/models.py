@@ -57,24 +57,43 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Paused (by staff, or by a mail server that refused the sender or the message: a quota, a
+    # policy, a suspended account): nothing is sent until staff resume it; its rows stay queued.
+    paused_at = models.DateTimeField(null=True, blank=True)
+    # Why it is paused, or why it was canceled: shown in the admin.
+    reason = models.CharField(max_length=300, blank=True)
+    # Canceled (by staff, or because its guide is no longer public): its queued rows are dropped.
+    canceled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-created_at",)
+        permissions = [("control_campaign", "Can pause, resume and cancel campaigns")]
 
     def __str__(self) -> str:
         return self.key
 
+    @property
+    def state(self) -> str:
+        if self.canceled_at:
+            return "canceled"
+        if self.paused_at:
+            return "paused"
+        return "finished" if self.finished_at else "sending"
+
 
 class Recipient(models.Model):
-    """One reader of one campaign: queued, sent once, failed for good, or skipped (a digest
-    with nothing in it for them)."""
+    """One reader of one campaign: queued, sent once, failed for good, skipped (checked again
+    when it was due: nothing in a digest for them, or they no longer want it or can take it),
+    or canceled with its campaign."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
-        # A digest with nothing in it for this reader (no plan, nothing due, no new guide).
-        SKIPPED = "skipped", "Nothing to send"
+        # `error` says why: a digest with nothing for them, unsubscribed since, deactivated, or
+        # an address changed since the campaign was filled.
+        SKIPPED = "skipped", "Skipped"
+        CANCELED = "canceled", "Canceled"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="recipients")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -84,6 +103,9 @@ class Recipient(models.Model):
     # A sender's claim: while it lasts no other sender takes the row; a sender that dies leaves
     # it to lapse, and the row is sent again (with the same Message-ID).
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Which sender's claim it is: a sender sends a row only while its own claim is on it, so a
+    # slow sender whose claim lapsed and was taken over never sends the row a second time.
+    claim = models.UUIDField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)

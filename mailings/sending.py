@@ -1,18 +1,28 @@
 """Members' email, the sending: a batch of a campaign's rows is claimed, rendered and sent over
 one SMTP connection, each row marked sent the moment the mail server accepts it.
 
-Exactly once, but for a crash: a row is marked sent in its own transaction right after the
-server accepts it, so a sender killed mid-batch can have at most the one message in flight sent
-again; the rows it had claimed but not reached are sent by the next sender once their claim
-lapses, and every send of a row carries the same Message-ID. A permanent refusal (5xx) marks the
-address undeliverable; a temporary one (4xx, a dropped connection) is retried with backoff."""
+Exactly once, but for a crash: a row is sent inside its own transaction, which holds the row's
+lock from the check that this sender's claim is still on it until the row is marked sent, right
+after the server accepts it. So a sender killed mid-batch can have at most the one message in
+flight sent again; the rows it had claimed but not reached are sent by the next sender once their
+claim lapses; a slow sender whose claim lapsed never sends a row another sender took over; and
+every send of a row carries the same Message-ID.
+
+Each row is checked again when it is sent (the reader may have unsubscribed, been deactivated or
+changed address since the campaign was filled), and an announcement whose guide is gone or no
+longer public is canceled. What each refusal of the mail server does is `answer_for`'s: only a
+refusal of the recipient's address (RCPT, 5.1.x) marks it undeliverable; a refusal of the sender
+or the message pauses the campaign; a temporary one is retried with backoff."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import logging
+import re
 import smtplib
 import time
+import uuid
 from functools import lru_cache
 from typing import Any
 
@@ -32,7 +42,7 @@ from . import mime
 from .digest import digest_for
 from .mime import ListEmail, Rendered, Template, fit_lines, list_email
 from .models import PREFERENCE, Campaign, EmailPreferences, Recipient
-from .services import unsubscribe_url
+from .services import audience, campaign_cancel, campaign_pause, unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +109,7 @@ def render_message(row: Recipient, campaign: Campaign) -> ListEmail | None:
     """The row's email: plain text and HTML (its CSS inlined by css-inline), with the headers
     for one-click unsubscribe (RFC 8058) from this kind of email; None for a digest with
     nothing in it for this reader."""
-    unsubscribe = unsubscribe_url(row.user, PREFERENCE[campaign.kind])
+    unsubscribe = unsubscribe_url(row.user, PREFERENCE[campaign.kind], row.email)
     if campaign.kind == Campaign.Kind.DIGEST:
         digest = digest_for(row.user)
         if digest.empty:
@@ -116,7 +126,7 @@ def render_message(row: Recipient, campaign: Campaign) -> ListEmail | None:
     )
 
 
-def _claim(campaign_id: int, now: dt.datetime) -> list[Recipient]:
+def _claim(campaign_id: int, now: dt.datetime, claim: uuid.UUID) -> list[Recipient]:
     """Up to a batch of the campaign's due rows, claimed (committed) so no other sender takes
     them; rows another sender holds are skipped, not waited for. In the order of the
     `recipient_due` index, so a claim reads a batch's worth of it, however far the campaign is."""
@@ -131,9 +141,44 @@ def _claim(campaign_id: int, now: dt.datetime) -> list[Recipient]:
             .order_by("next_attempt_at", "pk")[: _batch_size()]
         )
         Recipient.objects.filter(pk__in=[row.pk for row in rows]).update(
-            claimed_until=now + dt.timedelta(seconds=_claim_seconds()), attempts=F("attempts") + 1
+            claimed_until=now + dt.timedelta(seconds=_claim_seconds()),
+            claim=claim,
+            attempts=F("attempts") + 1,
         )
     return rows
+
+
+def _release(rows: list[Recipient], claim: uuid.UUID) -> None:
+    """Give back the rows of a batch this sender still holds and did not try (the connection
+    gone, the campaign paused): due at once for the next sender, the attempt not counted."""
+    Recipient.objects.filter(
+        pk__in=[row.pk for row in rows], claim=claim, status=Recipient.Status.QUEUED
+    ).update(claimed_until=None, claim=None, attempts=F("attempts") - 1)
+
+
+def _still_wanted(campaign: Campaign, rows: list[Recipient]) -> dict[int, str]:
+    """The rows of a batch that are no longer to be sent, with why: checked when they are sent,
+    not only when the campaign was filled (one query for the batch)."""
+    wanted = set(
+        audience(campaign.kind, campaign.audience)
+        .filter(pk__in=[row.user_id for row in rows])
+        .values_list("pk", flat=True)
+    )
+    skipped = {}
+    for row in rows:
+        if not row.user.is_active:
+            skipped[row.pk] = "deactivated since"
+        elif row.user.email.lower() != row.email.lower():
+            skipped[row.pk] = "address changed since"
+        elif row.user_id not in wanted:
+            skipped[row.pk] = "unsubscribed or left the audience since"
+    return skipped
+
+
+def _skip(row: Recipient, reason: str) -> None:
+    Recipient.objects.filter(pk=row.pk).update(
+        status=Recipient.Status.SKIPPED, claimed_until=None, claim=None, error=reason
+    )
 
 
 def _words(words: bytes | str) -> str:
@@ -151,25 +196,63 @@ def _refusal(exc: Exception) -> tuple[int | None, str]:
     return None, f"{exc.__class__.__name__}: {exc}"
 
 
+# RFC 3463's enhanced status code at the start of a reply's text: class.subject.detail.
+_ENHANCED = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
+
+
+class Answer(enum.Enum):
+    """What a mail server's refusal means for the campaign (the README's table)."""
+
+    # RCPT refused with 5.1.x: this address does not exist (or cannot): marked undeliverable.
+    BAD_ADDRESS = "bad address"
+    # RCPT refused with 5.2.x: this mailbox cannot take mail now or ever (full, disabled): the
+    # row fails, the address stays reachable for later emails.
+    MAILBOX = "mailbox"
+    # Any other 5xx (the sender, the message, a quota, a policy, a suspended account, or a
+    # recipient refusal we cannot read): the campaign pauses; nobody is marked.
+    PAUSE = "pause"
+    # 4xx or a dropped connection: tried again with backoff.
+    LATER = "later"
+
+
+def answer_for(exc: Exception) -> tuple[Answer, str]:
+    """How to take a failed send, and the server's words (with its code)."""
+    code, words = _refusal(exc)
+    reason = f"{code or ''} {words}".strip()
+    if code is None or not 500 <= code < 600:
+        return Answer.LATER, reason
+    enhanced = _ENHANCED.match(words)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and enhanced:
+        if enhanced.group(2) == "1":
+            return Answer.BAD_ADDRESS, reason
+        if enhanced.group(2) == "2":
+            return Answer.MAILBOX, reason
+    return Answer.PAUSE, reason
+
+
 def _sent(row: Recipient) -> None:
-    # One statement, committed on its own at once (autocommit): a sender killed after this never
-    # sends the row again, and one killed while it runs has had the email accepted anyway.
     Recipient.objects.filter(pk=row.pk).update(
-        status=Recipient.Status.SENT, sent_at=timezone.now(), claimed_until=None, error=""
+        status=Recipient.Status.SENT,
+        sent_at=timezone.now(),
+        claimed_until=None,
+        claim=None,
+        error="",
     )
 
 
-def _refused(row: Recipient, reason: str) -> None:
-    """A permanent refusal (a 5xx, or an address that cannot be sent to at all): the row
-    failed, and the address gets no more members' email until the reader's address changes."""
+def _refused(row: Recipient, reason: str, *, undeliverable: bool) -> None:
+    """A permanent refusal of this row: it failed, and when the address itself was refused (or
+    cannot be sent to at all) it gets no more members' email until the reader's address
+    changes."""
     with transaction.atomic():
         Recipient.objects.filter(pk=row.pk).update(
-            status=Recipient.Status.FAILED, claimed_until=None, error=reason[:300]
+            status=Recipient.Status.FAILED, claimed_until=None, claim=None, error=reason[:300]
         )
-        EmailPreferences.objects.update_or_create(
-            user_id=row.user_id,
-            defaults={"undeliverable": row.email, "undeliverable_reason": reason[:300]},
-        )
+        if undeliverable:
+            EmailPreferences.objects.update_or_create(
+                user_id=row.user_id,
+                defaults={"undeliverable": row.email, "undeliverable_reason": reason[:300]},
+            )
 
 
 def _deferred(row: Recipient, reason: str, now: dt.datetime) -> None:
@@ -178,55 +261,128 @@ def _deferred(row: Recipient, reason: str, now: dt.datetime) -> None:
     rows = Recipient.objects.filter(pk=row.pk)
     if attempts > len(BACKOFF):
         rows.update(
-            claimed_until=None, status=Recipient.Status.FAILED, error=f"gave up: {reason}"[:300]
+            claimed_until=None,
+            claim=None,
+            status=Recipient.Status.FAILED,
+            error=f"gave up: {reason}"[:300],
         )
     else:
         rows.update(
-            claimed_until=None, next_attempt_at=now + BACKOFF[attempts - 1], error=reason[:300]
+            claimed_until=None,
+            claim=None,
+            next_attempt_at=now + BACKOFF[attempts - 1],
+            error=reason[:300],
         )
 
 
-def campaign_send_batch(campaign_id: int) -> tuple[bool, float]:
-    """Send one batch of the campaign over one connection. Returns whether rows are still
-    queued, and how many seconds to wait before the next batch (the configured rate, or until
-    the first waiting row is due)."""
-    started = time.monotonic()
-    now = timezone.now()
-    rows = _claim(campaign_id, now)
-    if rows:
-        campaign = Campaign.objects.select_related("guide__track").get(pk=campaign_id)
-        with mailers.default as connection:
-            for index, row in enumerate(rows):
+def _hold(row: Recipient, claim: uuid.UUID) -> bool:
+    """Lock the row for its send, if this sender's claim is still on it and its campaign is
+    still sending. The lock is held until the row is marked, so a sender whose claim lapsed
+    during a slow batch, and another that took the row over, never both send it: the other
+    sender's claim skips locked rows, and a row it took over carries its claim, not ours."""
+    return bool(
+        Recipient.objects.filter(
+            pk=row.pk,
+            claim=claim,
+            status=Recipient.Status.QUEUED,
+            campaign__paused_at__isnull=True,
+            campaign__canceled_at__isnull=True,
+        ).update(claimed_until=timezone.now() + dt.timedelta(seconds=_claim_seconds()))
+    )
+
+
+def _stopped(campaign: Campaign) -> bool:
+    """Cancel an announcement whose guide is gone or no longer public (never an empty email, never
+    a guide readers cannot open); whether the campaign sends nothing now."""
+    if campaign.kind == Campaign.Kind.ANNOUNCEMENT and campaign.canceled_at is None:
+        if campaign.guide is None:
+            campaign_cancel(campaign_id=campaign.pk, reason="its guide was deleted")
+            return True
+        if not campaign.guide.is_public:
+            campaign_cancel(campaign_id=campaign.pk, reason="its guide is no longer published")
+            return True
+    return campaign.paused_at is not None or campaign.canceled_at is not None
+
+
+def _send_rows(
+    campaign: Campaign, rows: list[Recipient], claim: uuid.UUID, now: dt.datetime
+) -> None:
+    """Send a claimed batch over one connection; each row marked the moment the server answers."""
+    skipped = _still_wanted(campaign, rows)
+    with mailers.default as connection:
+        for index, row in enumerate(rows):
+            if row.pk in skipped:
+                _skip(row, skipped[row.pk])
+                continue
+            # One transaction per row, holding its lock from the check of its claim to its mark.
+            with transaction.atomic():
+                if not _hold(row, claim):
+                    if Campaign.objects.filter(
+                        Q(paused_at__isnull=False) | Q(canceled_at__isnull=False), pk=campaign.pk
+                    ).exists():
+                        _release(rows[index:], claim)
+                        return
+                    continue  # another sender took it over after our claim lapsed
                 message = render_message(row, campaign)
                 if message is None:
-                    Recipient.objects.filter(pk=row.pk).update(
-                        status=Recipient.Status.SKIPPED, claimed_until=None
-                    )
+                    _skip(row, "nothing to send")
                     continue
                 try:
                     connection.send_messages([message])
                 except ValueError as exc:
                     # Django refuses an address it cannot write (say, a non-ASCII local part).
-                    logger.warning("campaign %s: %s not sent: %s", campaign_id, row.email, exc)
-                    _refused(row, f"invalid address: {exc}")
+                    logger.warning("campaign %s: %s not sent: %s", campaign.pk, row.email, exc)
+                    _refused(row, f"invalid address: {exc}", undeliverable=True)
                     continue
                 except (smtplib.SMTPException, OSError) as exc:
-                    code, reason = _refusal(exc)
+                    answer, reason = answer_for(exc)
                     logger.warning(
-                        "campaign %s: %s not sent: %s %s", campaign_id, row.email, code, reason
+                        "campaign %s: %s not sent (%s): %s", campaign.pk, row.email, answer, reason
                     )
-                    if code is not None and 500 <= code < 600:
-                        _refused(row, f"{code} {reason}")
+                    if answer is Answer.BAD_ADDRESS or answer is Answer.MAILBOX:
+                        _refused(row, reason, undeliverable=answer is Answer.BAD_ADDRESS)
                         continue
-                    _deferred(row, f"{code or ''} {reason}".strip(), now)
-                    if code is None:
-                        # The connection is gone: the rest of the batch waits for the next sender.
-                        Recipient.objects.filter(pk__in=[r.pk for r in rows[index + 1 :]]).update(
-                            claimed_until=None, attempts=F("attempts") - 1
+                    if answer is Answer.PAUSE:
+                        # The server refused us or the message, not this reader: every other
+                        # reader would be refused alike. Stop, keep every row queued, mark nobody.
+                        campaign_pause(
+                            campaign_id=campaign.pk,
+                            reason=f"the mail server refused the message to {row.email}: {reason}",
                         )
-                        break
-                    continue
+                        _release(rows[index:], claim)
+                        return
+                    _deferred(row, reason, now)
+                    if isinstance(exc, smtplib.SMTPResponseException):
+                        continue
+                    # The connection is gone: the rest of the batch waits for the next sender.
+                    _release(rows[index + 1 :], claim)
+                    return
                 _sent(row)
+
+
+def campaign_send_batch(campaign_id: int) -> tuple[bool, float]:
+    """Send one batch of the campaign over one connection. Returns whether rows are still
+    queued, and how many seconds to wait before the next batch (the configured rate, or until
+    the first waiting row is due). A paused or canceled campaign sends nothing and stops."""
+    started = time.monotonic()
+    now = timezone.now()
+    campaign = Campaign.objects.select_related("guide__track").get(pk=campaign_id)
+    if _stopped(campaign):
+        return False, 0.0
+    claim = uuid.uuid4()
+    rows = _claim(campaign_id, now, claim)
+    if rows:
+        try:
+            _send_rows(campaign, rows, claim, now)
+        except (smtplib.SMTPException, OSError) as exc:
+            # The connection could not be opened (or closed badly): the batch goes back.
+            _release(rows, claim)
+            answer, reason = answer_for(exc)
+            if answer is not Answer.PAUSE:
+                raise
+            # Refused at the door (a 5xx to our sign-in: a suspended or misconfigured account).
+            campaign_pause(campaign_id=campaign_id, reason=f"the mail server refused us: {reason}")
+            return False, 0.0
     # Every sender keeps its share of the rate.
     pace = len(rows) * 60 * settings.MAILINGS_SENDERS / _rate_per_minute()
     pace = max(0.0, pace - (time.monotonic() - started))
@@ -256,7 +412,10 @@ def campaigns_stalled(quiet: dt.timedelta = dt.timedelta(minutes=2)) -> list[int
     of tasks was lost."""
     now = timezone.now()
     stalled = []
-    for campaign in Campaign.objects.filter(finished_at__isnull=True):
+    sending = Campaign.objects.filter(
+        finished_at__isnull=True, paused_at__isnull=True, canceled_at__isnull=True
+    )
+    for campaign in sending:
         rows = Recipient.objects.filter(campaign=campaign)
         due = rows.filter(status=Recipient.Status.QUEUED, next_attempt_at__lte=now).filter(
             Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)

@@ -46,19 +46,24 @@ def preferences_save(*, user: User, **choices: bool) -> EmailPreferences:
     return chosen
 
 
-def unsubscribe_token(user: User, kind: str) -> str:
-    """A signed token naming the reader and the kind of email: the unsubscribe link works
-    without signing in, and only for what it names."""
-    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+def unsubscribe_token(user: User, kind: str, address: str) -> str:
+    """A signed token naming the reader, the kind of email and the address it was sent to: the
+    unsubscribe link works without signing in, only for what it names, and only while the
+    reader's address is that one (a forwarded email stops working after an address change)."""
+    return signing.dumps(
+        {"u": user.pk, "k": kind, "e": address.lower()}, salt=UNSUBSCRIBE_SALT, compress=True
+    )
 
 
-def unsubscribe_url(user: User, kind: str) -> str:
-    path = reverse("mailings:unsubscribe", args=[unsubscribe_token(user, kind)])
+def unsubscribe_url(user: User, kind: str, address: str) -> str:
+    path = reverse("mailings:unsubscribe", args=[unsubscribe_token(user, kind, address)])
     return f"{settings.SITE_URL}{path}"
 
 
 def token_reader(token: str) -> tuple[User, str] | None:
-    """The reader and kind a token names, or None for a token that was not made here."""
+    """The reader and kind a token names, or None for a token that was not made here or whose
+    address is no longer the reader's. A token from before addresses were named (no "e") still
+    unsubscribes: it can do nothing else."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
@@ -69,7 +74,12 @@ def token_reader(token: str) -> tuple[User, str] | None:
     if not isinstance(user_id, int):
         return None
     user = User.objects.filter(pk=user_id, is_active=True).first()
-    return (user, data["k"]) if user is not None else None
+    if user is None:
+        return None
+    address = data.get("e")
+    if address is not None and address != user.email.lower():
+        return None
+    return user, data["k"]
 
 
 # --- Audiences and campaigns -------------------------------------------------------------------
@@ -159,6 +169,14 @@ def guide_announce(*, guide: Guide, to: str, by: User | None = None) -> tuple[Ca
         campaign.audience = to
         campaign.finished_at = None
         campaign.save(update_fields=["audience", "finished_at"])
+    if campaign.canceled_at is not None:
+        # Announced again after it was canceled (say, the guide unpublished and published
+        # again): the readers it had not reached are queued again.
+        Campaign.objects.filter(pk=campaign.pk).update(canceled_at=None, reason="")
+        Recipient.objects.filter(campaign=campaign, status=Recipient.Status.CANCELED).update(
+            status=Recipient.Status.QUEUED, claimed_until=None, claim=None
+        )
+        transaction.on_commit(lambda: campaign_start(campaign.pk), robust=True)
     added = campaign_fill(campaign)
     if added:
         Campaign.objects.filter(pk=campaign.pk).update(finished_at=None)
@@ -190,8 +208,46 @@ def campaign_start(campaign_id: int) -> None:
         campaign_send.delay(campaign_id)
 
 
+# --- Staff's controls ----------------------------------------------------------------------------
+
+
+def campaign_pause(*, campaign_id: int, reason: str) -> bool:
+    """Stop sending the campaign until it is resumed: its rows stay queued, and a batch being
+    sent ends at its next row. False if it was already paused, canceled or finished."""
+    paused = Campaign.objects.filter(
+        pk=campaign_id, paused_at__isnull=True, canceled_at__isnull=True, finished_at__isnull=True
+    ).update(paused_at=timezone.now(), reason=reason[:300])
+    return bool(paused)
+
+
+def campaign_resume(*, campaign_id: int) -> bool:
+    """Send a paused campaign again, from where it stopped. False if it was not paused."""
+    with transaction.atomic():
+        resumed = Campaign.objects.filter(
+            pk=campaign_id, paused_at__isnull=False, canceled_at__isnull=True
+        ).update(paused_at=None, reason="")
+        if resumed:
+            transaction.on_commit(lambda: campaign_start(campaign_id), robust=True)
+    return bool(resumed)
+
+
+@transaction.atomic
+def campaign_cancel(*, campaign_id: int, reason: str) -> int:
+    """Send nothing more of the campaign: its queued rows are canceled (the ones sent stay
+    sent). Returns how many rows were canceled; 0 if it was canceled or finished already."""
+    canceled = Campaign.objects.filter(
+        pk=campaign_id, canceled_at__isnull=True, finished_at__isnull=True
+    ).update(canceled_at=timezone.now(), paused_at=None, reason=reason[:300])
+    if not canceled:
+        return 0
+    return Recipient.objects.filter(campaign_id=campaign_id, status=Recipient.Status.QUEUED).update(
+        status=Recipient.Status.CANCELED, claimed_until=None, claim=None
+    )
+
+
 def campaign_progress(campaign: Campaign) -> dict[str, int]:
-    """How many of the campaign's readers are queued, sent and failed, and in all."""
+    """How many of the campaign's readers are in each state (queued, sent, failed, skipped,
+    canceled), and in all."""
     counts = dict(
         Recipient.objects.filter(campaign=campaign)
         .values_list("status")

@@ -31,21 +31,21 @@ def preferences(request: AuthenticatedRequest) -> HttpResponse:
 
 
 # The token in the address is the authority: a mail client's one-click POST (RFC 8058) carries
-# no session and no CSRF token.
+# no session and no CSRF token. So it can only unsubscribe: anyone holding a forwarded email can
+# do that much, and nothing else (subscribing again is on the account page, behind sign-in and
+# its CSRF-protected form).
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET: a page with the one button (a link in an email may be fetched by a scanner, so a
-    GET changes nothing). POST: unsubscribed at once from the kind the link names, or, with
-    `resubscribe`, subscribed again."""
+    GET changes nothing). POST: unsubscribed at once from the kind the link names."""
     found = token_reader(token)
     if found is None:
         return render(request, "mailings/unsubscribe.html", {"invalid": True}, status=404)
     user, kind = found
     if request.method == "POST":
-        preferences_save(user=user, **{kind: "resubscribe" in request.POST})
+        preferences_save(user=user, **{kind: False})
     context = {
-        "token": token,
         "kind": KIND_NAMES[kind],
         "subscribed": wants(user, kind),
         "done": request.method == "POST",

@@ -376,10 +376,22 @@ class SmtpSink:
         self.before_reply: Callable[[], None] | None = None
         # Address -> the answers its next RCPT TOs get ("550 ...", "451 ..."); then accepted.
         self.refuse: dict[str, list[str]] = {}
+        # The answer to every MAIL FROM while set (a suspended account: "554 5.7.1 ...").
+        self.refuse_sender: str | None = None
+        # After this many messages, every DATA gets `data_refusal` (a provider's daily quota).
+        self.quota: int | None = None
+        self.data_refusal = "550 5.4.5 Daily sending quota exceeded"
 
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options) -> str:
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         answers = self.refuse.get(address)
@@ -389,6 +401,8 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.quota is not None and len(self.messages) >= self.quota:
+            return self.data_refusal
         self.messages.append(email.message_from_bytes(envelope.content))
         self.raw.append(envelope.content)
         self.mail_options.append(list(envelope.mail_options))
