@@ -31,7 +31,7 @@ from .editor import (
 from .guide_page import guide_page, guide_shell, serve_guide
 from .images import MAX_BYTES
 from .models import Guide, GuideRevision
-from .services import GuideImportError, guide_export
+from .services import GuideImportError, guide_markdown
 
 # The preview is shown in a frame of the editor's own page, and only there.
 PREVIEW_CSP = cast(
@@ -87,7 +87,7 @@ class GuideEditorViews:
                 Guide.objects.select_for_update().filter(pk=guide.pk).first()
                 context |= {
                     "base": latest_revision(guide).number,
-                    "text": guide_export(guide=guide),
+                    "text": guide_markdown(guide=guide),
                 }
             return self._editor(request, guide, context)
         text = request.POST.get("markdown", "")

@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.models import User
 
 from .images import ImageError, image_name, image_store, prepare_image
-from .markdown import GuideData, GuideFormatError, parse_guide
+from .markdown import GuideData, GuideFormatError, front_matter_line, parse_guide
 from .models import Guide, GuideImage, GuideRevision, Track
 from .services import GuideImportError, guide_upsert, revision_record
 
@@ -49,16 +49,32 @@ def latest_revision(guide: Guide) -> GuideRevision:
     return latest
 
 
-def editor_check(guide: Guide, text: str) -> Checked:
+def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked:
     """Read the text as this guide (errors by line, nothing saved). Images are the guide's own
-    uploads, named in the text as `images/<name>`; its slug must stay the guide's."""
+    uploads, named in the text as `images/<name>`; its slug must stay the guide's. The track
+    must exist: the editor never creates or renames one (a typo in `track:` would otherwise
+    publish a new, empty track). Revisions saved before that rule carry `track_title`, which a
+    restore ignores."""
     try:
         data = parse_guide(text, EDITOR_SOURCE)
     except GuideFormatError as exc:
         return Checked(None, {}, [_by_line(exc)], [])
     errors: list[str] = []
-    if not data.track_title and not Track.objects.filter(slug=data.track).exists():
-        errors.append(f"front matter 'track': unknown track '{data.track}'; add 'track_title'")
+    if data.track_title:
+        if restoring:
+            data = replace(data, track_title="")
+        else:
+            errors.append(
+                f"line {front_matter_line(text, 'track_title')}: 'track_title' would create or "
+                "rename a track, which the editor does not do: add or rename tracks in the "
+                "admin (Tracks), and name the track here by its slug"
+            )
+    if not Track.objects.filter(slug=data.track).exists():
+        known = ", ".join(Track.objects.order_by("position", "pk").values_list("slug", flat=True))
+        errors.append(
+            f"line {front_matter_line(text, 'track')}: unknown track '{data.track}' (the tracks "
+            f"are: {known}); a new track is added in the admin (Tracks) first"
+        )
     if data.slug != guide.slug:
         errors.append(
             f"front matter 'slug': this is the guide '{guide.slug}'; change its address in the "
@@ -102,7 +118,7 @@ def guide_save_markdown(
     latest = latest_revision(guide)
     if base is not None and latest.number != base:
         raise StaleEdit(latest)
-    checked = editor_check(guide, text)
+    checked = editor_check(guide, text, restoring=source == GuideRevision.Source.RESTORE)
     if checked.errors or checked.data is None:
         raise GuideImportError(checked.errors)
     return guide_upsert(

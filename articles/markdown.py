@@ -143,6 +143,19 @@ def parse_guide(text: str, source: str = "<guide>") -> GuideData:
     return guide
 
 
+def front_matter_line(text: str, key: str) -> int | None:
+    """The line (from 1) of a top-level front matter key in a guide's text, for errors found
+    after parsing (an unknown track); None when the key is not there."""
+    pattern = re.compile(rf"{re.escape(key)}\s*:")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            return None
+        if pattern.match(line):
+            return number
+    return None
+
+
 def _parse_front_matter(raw: str, source: str) -> dict:
     try:
         meta = yaml.safe_load(raw)

@@ -12,7 +12,7 @@ from django.test import Client
 from PIL import Image
 
 from articles.models import Guide, GuideImage, GuideRevision, Item
-from articles.services import guide_export, guides_import, guides_publish
+from articles.services import guide_markdown, guides_import, guides_publish
 from study.models import Tick
 
 from ..conftest import signed_in
@@ -40,7 +40,7 @@ def opened(client: Client, guide: Guide) -> tuple[str, str]:
 def test_every_save_stores_a_revision_once(guide: Guide, editor_client: Client, editor) -> None:
     first = guide.revisions.get()
     assert (first.number, first.source, first.author) == (1, "import", None)
-    assert first.markdown == guide_export(guide=guide)
+    assert first.markdown == guide_markdown(guide=guide)
     # An import that changes nothing stores nothing.
     guides_import([("heaps.md", VALID)])
     assert guide.revisions.count() == 1
