@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from alphacode.release import code_release
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -112,6 +114,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker ----------------------------------------------------------------------------
+# Every cached entry belongs to the release that wrote it (alphacode.release): a digest of the
+# code, templates and static files, or the image's build id.
+RELEASE = env("RELEASE", default="") or code_release(BASE_DIR)
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -119,10 +124,13 @@ if REDIS_URL:
             "BACKEND": "alphacode.cache.FastRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "alphacode",
+            "VERSION": RELEASE,
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "VERSION": RELEASE}
+    }
 # Each process also keeps the reader pages it served last (shells, see pages.shells), under keys
 # that carry the content version (so an entry never goes stale: a change moves readers on).
 CACHES["local"] = {

@@ -62,9 +62,14 @@ FOLDED_DAYS = 30
 Tally = Counter[tuple[str, int, str]]
 
 
+COUNTS_VERSION = "counts"
+
+
 def _key(name: str) -> str:
     """A Redis key under the cache's prefix (each test process has its own)."""
-    return cache.make_key(f"stats:{name}")
+    # Not under the release's version (the cache's default): counts flushed by the processes of
+    # one release are folded by the beat of the next.
+    return cache.make_key(f"stats:{name}", version=COUNTS_VERSION)
 
 
 def _day_key(day: str) -> str:
