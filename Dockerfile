@@ -16,6 +16,12 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 
 COPY . .
 
+# The release every cache entry is filed under (alphacode/release.py): the build id when given
+# (docker build --build-arg RELEASE=$(git rev-parse --short HEAD) .), otherwise a digest of the
+# code worked out when each process starts.
+ARG RELEASE=""
+ENV RELEASE=${RELEASE}
+
 # Hashed, compressed static files are built into the image; the values here exist only so the
 # production settings load during the build and are never used at run time.
 RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-only-not-a-secret EMAIL_URL=smtp://build.invalid:25 \

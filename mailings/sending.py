@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -280,13 +280,14 @@ def _hold(row: Recipient, claim: uuid.UUID) -> bool:
     still sending. The lock is held until the row is marked, so a sender whose claim lapsed
     during a slow batch, and another that took the row over, never both send it: the other
     sender's claim skips locked rows, and a row it took over carries its claim, not ours."""
+    # The row's own conditions stay in the statement's WHERE (no join), so Postgres checks them
+    # again on the row as it is once another sender's lock on it is released.
+    sending = Campaign.objects.filter(
+        pk=OuterRef("campaign_id"), paused_at__isnull=True, canceled_at__isnull=True
+    )
     return bool(
         Recipient.objects.filter(
-            pk=row.pk,
-            claim=claim,
-            status=Recipient.Status.QUEUED,
-            campaign__paused_at__isnull=True,
-            campaign__canceled_at__isnull=True,
+            Exists(sending), pk=row.pk, claim=claim, status=Recipient.Status.QUEUED
         ).update(claimed_until=timezone.now() + dt.timedelta(seconds=_claim_seconds()))
     )
 
