@@ -1,6 +1,8 @@
 """Backups: the script that docker compose's `backup` service runs dumps the test database
 (pg_dump, custom format) and restores it into a new database, and nothing is lost: the same
-rows, the same guide pages. It keeps the newest 14 dumps, and a failed dump is never kept."""
+rows, the same guide pages. It keeps the newest 14 dumps, and a failed dump is never kept. Its
+health check wants the database to answer and a dump from the last 25 hours (or a daily loop
+younger than that)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ import datetime as dt
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +27,7 @@ from django.utils import timezone
 from articles.services import guide_files, guides_import
 from billing.models import Customer
 
-from ..conftest import CONTENT, ROOT, database_url
+from ..conftest import CONTENT, ROOT, database_url, free_port, wait_for
 from ..factories import SubscriptionFactory, UserFactory
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -53,10 +57,12 @@ def libpq_env(database: str, **extra: str) -> dict[str, str]:
     }
 
 
-def backup(*args: str, database: str, backup_dir: Path) -> subprocess.CompletedProcess:
+def backup(
+    *args: str, database: str, backup_dir: Path, **extra: str
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["sh", str(backup_script()), *args],
-        env=libpq_env(database, BACKUP_DIR=str(backup_dir)),
+        env=libpq_env(database, BACKUP_DIR=str(backup_dir), **extra),
         capture_output=True,
         text=True,
         timeout=120,
@@ -226,3 +232,65 @@ def test_a_restore_never_writes_into_an_existing_database(tmp_path: Path) -> Non
 
     assert result.returncode != 0
     assert "already exists" in result.stderr
+
+
+def age(path: Path, *, hours: float) -> None:
+    """Make the file look written this many hours ago."""
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+@pytest.mark.django_db
+def test_the_health_check_wants_a_dump_from_the_last_25_hours(tmp_path: Path) -> None:
+    database = settings.DATABASES["default"]["NAME"]
+
+    def health(**extra: str) -> subprocess.CompletedProcess:
+        return backup("health", database=database, backup_dir=tmp_path, **extra)
+
+    never = health()
+    assert never.returncode != 0
+    assert f"no dump of {database} finished in the last 25 hours" in never.stderr
+
+    dumped = backup("now", database=database, backup_dir=tmp_path)
+    assert dumped.returncode == 0, dumped.stderr
+    dump = Path(dumped.stdout.strip())
+    assert health().returncode == 0
+    age(dump, hours=24.9)  # last night's, the next one not finished yet
+    assert health().returncode == 0
+    # A night missed: unhealthy, whatever else lies in the directory.
+    age(dump, hours=25.1)
+    for other in (f"otherdb-{dump.name}", f"{dump.name}.partial"):
+        (tmp_path / other).write_bytes(b"PGDMP")
+    late = health()
+    assert late.returncode != 0
+    assert f"no dump of {database} finished in the last 25 hours" in late.stderr
+
+    # A fresh dump, but the database does not answer: tonight's dump would fail.
+    age(dump, hours=1)
+    down = health(PGHOST="127.0.0.1", PGPORT=str(free_port()))
+    assert down.returncode != 0
+    assert "the database does not answer" in down.stderr
+
+
+@pytest.mark.django_db
+def test_a_new_daily_loop_is_healthy_until_its_first_night_is_late(tmp_path: Path) -> None:
+    database = settings.DATABASES["default"]["NAME"]
+    hour = (dt.datetime.now(dt.UTC).hour + 12) % 24  # its first dump is hours away
+    loop = subprocess.Popen(
+        ["sh", str(backup_script()), "daily"],
+        env=libpq_env(database, BACKUP_DIR=str(tmp_path), BACKUP_HOUR=str(hour)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,  # its own group: the loop and its sleep end together
+    )
+    try:
+        wait_for(lambda: (tmp_path / ".daily-started").exists(), timeout=30)
+        started = backup("health", database=database, backup_dir=tmp_path)
+        assert started.returncode == 0, started.stderr
+    finally:
+        os.killpg(loop.pid, signal.SIGTERM)
+        loop.communicate(timeout=30)
+    assert not list(tmp_path.glob("*.dump"))
+    # The loop was started 25 hours ago and has dumped nothing since: a night is missed.
+    age(tmp_path / ".daily-started", hours=25.1)
+    assert backup("health", database=database, backup_dir=tmp_path).returncode != 0

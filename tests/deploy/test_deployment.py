@@ -8,12 +8,14 @@ import os
 import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 import yaml
 from django.core.management import get_commands
 
-from ..conftest import ROOT
+from ..conftest import ROOT, wait_for
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -32,8 +34,14 @@ def test_compose_has_every_service_with_health_checks_and_named_volumes() -> Non
         "proxy",
         "backup",
     }
-    for name in ("web", "worker", "postgres", "redis"):
-        assert SERVICES[name]["healthcheck"]["test"], name
+    # Every service that keeps running says whether it is well; the one-shot migrate exits.
+    long_running = {name for name, service in SERVICES.items() if service["restart"] != "no"}
+    assert long_running == set(SERVICES) - {"migrate"}
+    for name in long_running:
+        healthcheck = SERVICES[name]["healthcheck"]
+        assert healthcheck["test"][0] in {"CMD", "CMD-SHELL"}, name
+        assert len(healthcheck["test"]) > 1, name
+        assert {"interval", "timeout", "retries"} <= set(healthcheck), name
     assert set(COMPOSE["volumes"]) == {
         "pgdata",
         "redisdata",
@@ -87,6 +95,9 @@ def test_backup_service_dumps_the_app_database_daily_to_its_volume_with_the_repo
     assert os.access(ROOT / script, os.X_OK)
     assert backup["command"] == ["daily"]
     assert "daily)" in (ROOT / script).read_text()
+    # Its health check is the same script's (tests/deploy/test_backup.py runs it).
+    assert backup["healthcheck"]["test"] == ["CMD", mounted, "health"]
+    assert "health)" in (ROOT / script).read_text()
     environment = backup["environment"]
     assert f"backups:{environment['BACKUP_DIR']}" in backup["volumes"]
     assert environment["BACKUP_KEEP"] == "14"
@@ -97,6 +108,45 @@ def test_backup_service_dumps_the_app_database_daily_to_its_volume_with_the_repo
         postgres["POSTGRES_DB"],
     )
     assert environment["PGPASSWORD"] == postgres["POSTGRES_PASSWORD"]
+
+
+def test_beat_is_healthy_while_it_keeps_writing_its_schedule(tmp_path: Path, broker) -> None:
+    beat = SERVICES["beat"]
+    check = beat["healthcheck"]["test"]
+    assert check[:3] == ["CMD", "python", "-c"]
+    (schedule_option,) = (part for part in beat["command"] if part.startswith("--schedule="))
+    schedule = schedule_option.removeprefix("--schedule=")
+    assert f"beat:{Path(schedule).parent}" in beat["volumes"]
+    here = tmp_path / Path(schedule).name
+    code = check[3].replace(schedule, str(here))
+    assert code != check[3]
+
+    def healthy() -> bool:
+        return subprocess.run([sys.executable, "-c", code], timeout=30).returncode == 0
+
+    assert not healthy()  # nothing written yet
+    # The real beat, with this app's schedule, writes the file as it starts.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "alphacode", "beat", f"--schedule={here}"],
+        cwd=ROOT,
+        env={**os.environ, "REDIS_URL": broker.url, "DJANGO_SETTINGS_MODULE": "alphacode.settings"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(healthy, timeout=60)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    # Nothing of it written for over 10 minutes: a beat that stopped ticking.
+    written = list(tmp_path.glob(f"{here.name}*"))
+    long_ago = time.time() - 11 * 60
+    for path in written:
+        os.utime(path, (long_ago, long_ago))
+    assert not healthy()
+    # Python's sqlite3 dbm writes to the -wal file beside the schedule between checkpoints.
+    (tmp_path / f"{here.name}-wal").touch()
+    assert healthy()
 
 
 def test_dockerfile_builds_a_non_root_image_with_static_files_and_gunicorn() -> None:

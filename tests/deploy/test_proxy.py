@@ -76,3 +76,20 @@ def test_the_proxy_overwrites_what_a_client_could_forge() -> None:
     assert "header_up X-Forwarded-For {remote_host}" in CADDYFILE
     assert "header_up -SCRIPT_NAME" in CADDYFILE
     assert "header_up -PATH_INFO" in CADDYFILE
+
+
+def test_the_proxy_health_check_goes_through_caddy_to_the_sites_healthz() -> None:
+    proxy = SERVICES["proxy"]
+    check = proxy["healthcheck"]["test"]
+    assert check[:2] == ["CMD", "wget"]  # busybox's, in the caddy:2-alpine image
+    match = re.fullmatch(r"http://127\.0\.0\.1:([0-9]+)/", check[-1])
+    assert match, check
+    port = match.group(1)
+    # The Caddyfile's listener on that port, on the container's loopback only.
+    block = re.search(rf"^http://:{port} \{{\n(.*?)^\}}", CADDYFILE, re.M | re.S)
+    assert block, f"no listener on :{port} in the Caddyfile"
+    lines = {line.strip() for line in block.group(1).splitlines()}
+    assert {"bind 127.0.0.1", "rewrite * /healthz", "reverse_proxy web:8000 {"} <= lines
+    # web's own health check asks as "localhost", the host the README has production allow.
+    assert "header_up Host localhost" in lines
+    assert all(f":{port}" not in published for published in proxy["ports"])
