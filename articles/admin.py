@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -19,6 +20,7 @@ from accounts.requests import signed_in_user
 from mailings.services import guide_announce
 
 from .admin_editor import GuideEditorViews
+from .archives import MAX_MEMBER_BYTES, MAX_ZIP_BYTES
 from .markdown import unique_anchor
 from .models import Block, Guide, GuideImage, Section, Track
 from .services import (
@@ -121,6 +123,12 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)]
 
 
+# An upload is refused before it is read: a zip at most what its files may hold unpacked, a
+# Markdown file at most what one file of a zip may (articles.archives).
+MAX_ZIP_UPLOAD = MAX_ZIP_BYTES
+MAX_MARKDOWN_UPLOAD = MAX_MEMBER_BYTES
+
+
 class ImportForm(forms.Form):
     files = MultipleFileField(  # type: ignore[assignment] # the form's field, not request.FILES
         label="Markdown files or zips",
@@ -135,6 +143,20 @@ class ImportForm(forms.Form):
         label="Replace guides changed since their last import",
         help_text="Without this, a guide edited here since it was imported is left alone.",
     )
+
+    def clean_files(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data["files"]
+        too_big = []
+        for upload in files:
+            name = upload.name or "upload"
+            limit = MAX_ZIP_UPLOAD if name.endswith(".zip") else MAX_MARKDOWN_UPLOAD
+            if (upload.size or 0) > limit:
+                too_big.append(
+                    f"'{name}' is larger than {limit // 2**20} MB; nothing was imported."
+                )
+        if too_big:
+            raise forms.ValidationError(too_big)
+        return files
 
 
 @admin.register(Guide)
@@ -225,7 +247,7 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
                 name = upload.name or "upload.md"
                 try:
                     if name.endswith(".zip"):
-                        files += zip_sources(name, upload.read())
+                        files += zip_sources(name, upload)  # read from its file, not held whole
                     else:
                         files.append(GuideSource(name, upload.read().decode("utf-8")))
                 except UnicodeDecodeError:
@@ -253,7 +275,10 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return render(
-            request, "admin/articles/guide/import.html", context, status=400 if errors else 200
+            request,
+            "admin/articles/guide/import.html",
+            context,
+            status=400 if errors or form.errors else 200,
         )
 
     def export_view(self, request: HttpRequest, pk: int) -> HttpResponse:

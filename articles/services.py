@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from django.contrib.postgres.search import SearchVector
 from django.core.cache import cache
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 
+from .archives import ArchiveError, zip_contents
 from .images import ImageError, PreparedImage, image_store, prepare_image
 from .markdown import (
     BlockData,
@@ -421,25 +423,13 @@ def _as_last_imported(guide: Guide) -> bool:
     )
 
 
-MAX_ZIP_BYTES = 200 * 1024 * 1024
-MAX_ZIP_FILES = 2000
-
-
-def zip_sources(name: str, data: bytes) -> list[GuideSource]:
-    """Each .md file in a zip, with the zip's other files at paths relative to it."""
+def zip_sources(name: str, data: bytes | IO[bytes]) -> list[GuideSource]:
+    """Each .md file in a zip (its bytes, or a seekable file such as an upload), with the zip's
+    other files at paths relative to it; read within articles.archives' limits."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > MAX_ZIP_FILES or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-            raise GuideImportError(
-                [
-                    f"{name}: the zip holds too much (at most {MAX_ZIP_FILES} "
-                    f"files and {MAX_ZIP_BYTES // 2**20} MB)"
-                ]
-            )
-        contents = {posixpath.normpath(m.filename): archive.read(m) for m in members}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError):
-        raise GuideImportError([f"{name}: not a zip file that can be read"]) from None
+        contents = zip_contents(name, data)
+    except ArchiveError as exc:
+        raise GuideImportError([str(exc)]) from None
     sources = []
     for path, raw in sorted(contents.items()):
         if not path.endswith(".md") or path.startswith("__MACOSX/"):
