@@ -25,6 +25,10 @@ COLUMN_WIDTH = 720
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+# A phone's multi-picture JPEG (the photo, then a depth map or a second view) is read by Pillow's
+# JPEG reader as format "MPO"; it is a JPEG, and its first frame is the photo. (There is no "MPO"
+# reader to name in `formats`: Pillow raises KeyError for it.)
+KINDS = {**FORMATS, "MPO": "jpg"}
 WEBP_QUALITY = 82
 
 
@@ -65,8 +69,9 @@ def _webp(image: Image.Image, width: int) -> bytes:
 
 
 def prepare_image(src: str, data: bytes) -> PreparedImage:
-    """Check the file (PNG, JPEG or WebP, at most 10 MB and 40 megapixels) and make its 1x and 2x
-    WebP renditions. The size recorded is the 1x rendition's, in CSS pixels."""
+    """Check the file (PNG, JPEG or WebP, a multi-picture JPEG included; at most 10 MB and 40
+    megapixels) and make its 1x and 2x WebP renditions. The size recorded is the 1x rendition's,
+    in CSS pixels."""
     if len(data) > MAX_BYTES:
         raise ImageError(f"'{src}' is larger than {MAX_BYTES // (1024 * 1024)} MB")
     try:
@@ -78,8 +83,11 @@ def prepare_image(src: str, data: bytes) -> PreparedImage:
         raise ImageError(f"'{src}' is not a PNG, JPEG or WebP image Pillow can read") from None
     if pixels > MAX_PIXELS:
         raise ImageError(f"'{src}' has more than {MAX_PIXELS // 1_000_000} megapixels")
+    if kind not in KINDS:
+        raise ImageError(f"'{src}' is not a PNG, JPEG or WebP image Pillow can read")
     try:
         with Image.open(io.BytesIO(data), formats=list(FORMATS)) as opened:
+            opened.seek(0)  # the first frame of a multi-picture JPEG: the photo
             image = ImageOps.exif_transpose(opened)
             alpha = "A" in image.getbands() or "transparency" in image.info
             image = image.convert("RGBA" if alpha else "RGB")
@@ -89,7 +97,7 @@ def prepare_image(src: str, data: bytes) -> PreparedImage:
     return PreparedImage(
         name=image_name(src),
         digest=hashlib.sha256(data).hexdigest(),
-        extension=FORMATS[kind],
+        extension=KINDS[kind],
         original=data,
         webp=_webp(image, width),
         webp_2x=_webp(image, min(image.width, 2 * COLUMN_WIDTH)),
