@@ -445,13 +445,31 @@ class GuideImage(models.Model):
     def markdown_path(self) -> str:
         return f"images/{self.name}"
 
-    def url(self, variant: str) -> str:
-        """The address of the original or a rendition; the digest in it changes with the file,
-        so a public image can be cached for a year."""
+    def url(self, variant: str, *, public: bool | None = None) -> str:
+        """The address of the original or a rendition. The digest in it changes with the file, and
+        the access segment (`p`: everyone may see it, `r`: only who may read the guide) with the
+        image's access, so a public image can be cached for a year: once it is no longer public,
+        pages name another address than the one shared caches keep. `public` is the image's
+        access when the caller knows it (the rendering does); otherwise it is looked up."""
+        if public is None:
+            # Imported here: articles.images imports these models.
+            from .images import image_is_public
+
+            public = image_is_public(self)
         return reverse(
             "articles:guide_image",
-            kwargs={"pk": self.pk, "digest": self.digest[:16], "variant": variant},
+            kwargs={
+                "pk": self.pk,
+                "digest": self.digest[:16],
+                "access": image_access(public),
+                "variant": variant,
+            },
         )
+
+
+def image_access(public: bool) -> str:
+    """The access segment of an image's address (GuideImage.url)."""
+    return "p" if public else "r"
 
 
 def normalize_newlines(text: str) -> str:

@@ -84,9 +84,11 @@ def table_cells(line: str) -> list[SafeString]:
     ]
 
 
-def block_context(block: Block, *, anchor: str = "", lazy: bool = True) -> dict:
+def block_context(
+    block: Block, *, anchor: str = "", lazy: bool = True, public: bool | None = None
+) -> dict:
     """What the guide body template needs of a block (`anchor`: a subheading's; `lazy`: whether
-    an image may load late)."""
+    an image may load late; `public`: whether its image is public, looked up when not given)."""
     context: dict = {"kind": block.kind, "id": block.pk}
     if block.kind == Block.Kind.CHECKLIST:
         context["items"] = [
@@ -111,8 +113,8 @@ def block_context(block: Block, *, anchor: str = "", lazy: bool = True) -> dict:
             alt=block.text,
             caption=block.caption,
             lazy=lazy,
-            src=image.url("1x.webp") if image else "",
-            src_2x=image.url("2x.webp") if image else "",
+            src=image.url("1x.webp", public=public) if image else "",
+            src_2x=image.url("2x.webp", public=public) if image else "",
             width=image.width if image else 0,
             height=image.height if image else 0,
         )
@@ -151,11 +153,13 @@ def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody
     the cache unless `cached` is False (the Markdown editor's preview, whose version number a
     real save will reuse)."""
     level = "full" if full or guide.cut is None else "preview"
+    shown = guide.is_public
     # The access settings are in the key too, so no race between a save and a refresh can serve a
-    # rendering made under a wider preview to a reader without access.
+    # rendering made under a wider preview to a reader without access; and whether the guide is
+    # public, which the images' addresses say (a scheduled guide goes public with no save).
     key = (
         f"guide-body:r{RENDER_SCHEMA}:{guide.pk}:v{guide.version}:{guide.access}"
-        f":{guide.preview_sections}:{level}"
+        f":{guide.preview_sections}:{level}:{'public' if shown else 'hidden'}"
     )
     kept = cache.get(key) if cached else None
     if kept is not None:
@@ -170,6 +174,10 @@ def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody
         guide.sections.prefetch_related("blocks__item_rows", "blocks__image")
     )
     visible = len(sections) if level == "full" else guide.preview_sections
+    # The images everyone may see, as articles.images.image_is_public decides it (shown before
+    # the cut of a published guide): their addresses say so, and change when that changes.
+    free = sections if guide.cut is None else sections[: guide.cut]
+    public = {b.image_id for s in free for b in s.blocks.all() if b.image_id} if shown else set()
     taken = {s.anchor for s in sections}
     anchors = {s.pk: subheading_anchors(s, taken) for s in sections[:visible]}
     # Past the cut a visitor sees a section's heading only, never what is inside it.
@@ -212,7 +220,12 @@ def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody
                     "blocks": [
                         # Images in the first section may be on screen at once; the rest load
                         # as the reader scrolls to them.
-                        block_context(b, anchor=anchors[s.pk].get(b.pk, ""), lazy=index > 0)
+                        block_context(
+                            b,
+                            anchor=anchors[s.pk].get(b.pk, ""),
+                            lazy=index > 0,
+                            public=b.image_id in public,
+                        )
                         for b in s.blocks.all()
                     ],
                     "checklist_total": len(checklists.get(s.pk, [])),

@@ -12,10 +12,12 @@ urlpatterns = [
     path("guides/<slug:slug>/", views.guide_detail, name="guide"),
     path("guides/<slug:slug>/preview/", views.guide_preview, name="guide_preview"),
     path(
-        "images/<int:pk>/<str:digest>/<str:variant>",
+        "images/<int:pk>/<str:digest>/<str:access>/<str:variant>",
         views.guide_image,
         name="guide_image",
     ),
+    # The address before it carried the image's access: sent on to the current one.
+    path("images/<int:pk>/<str:digest>/<str:variant>", views.guide_image),
     path("tracks/<slug:slug>/", views.track_detail, name="track"),
     path("search/", views.search, name="search"),
     path("feed/", LatestGuidesFeed(), name="feed"),

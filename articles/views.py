@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -36,7 +36,7 @@ from study.services import continue_reading, has_plan, open_guide
 
 from .guide_page import GuidePage, guide_page, guide_shell, serve_guide
 from .images import image_bytes, image_is_public
-from .models import Guide, GuideImage, Track, TrackGuideCount
+from .models import Guide, GuideImage, Track, TrackGuideCount, image_access
 from .search import MAX_QUERY_LENGTH, search_guides
 from .services import GUIDE_ENTRY_SECONDS, content_version, guide_entry_key
 
@@ -233,20 +233,38 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 IMAGE_VARIANTS = ("1x.webp", "2x.webp", "original")
+# What an image's address says of its access (articles.models.image_access); none in the address
+# an image had before addresses said it.
+IMAGE_ACCESS = (image_access(True), image_access(False), "")
 
 
 @require_GET
-def guide_image(request: HttpRequest, pk: int, digest: str, variant: str) -> HttpResponse:
+def guide_image(
+    request: HttpRequest, pk: int, digest: str, variant: str, access: str = ""
+) -> HttpResponse:
     """A guide's image. One shown in a part of a published guide that everyone may read is
-    public and cached for a year (its address changes with the file); any other is sent only to
-    a reader who may read the guide (billing.entitlements), privately, and to no one else."""
+    public and cached for a year (its address changes with the file, and with its access); any
+    other is sent only to a reader who may read the guide (billing.entitlements), privately, and
+    to no one else. An address whose access is not the image's now (a page rendered before the
+    guide went premium, an address from before addresses carried it) is sent on to the current
+    one, and that answer is never stored: a shared cache keeps no now-private image under a
+    public address, and no redirect that would loop once the image is public again."""
     image = GuideImage.objects.select_related("guide").filter(pk=pk).first()
-    if image is None or variant not in IMAGE_VARIANTS or image.digest[:16] != digest:
+    if (
+        image is None
+        or variant not in IMAGE_VARIANTS
+        or access not in IMAGE_ACCESS
+        or image.digest[:16] != digest
+    ):
         raise Http404("No such image.")
     if variant == "original" and not request.user.is_staff:
         # The file as uploaded may carry metadata (a camera's location); pages use renditions.
         raise Http404("No such image.")
     public = image_is_public(image)
+    if access != image_access(public):
+        moved = HttpResponseRedirect(image.url(variant, public=public))
+        moved["Cache-Control"] = "no-store"
+        return moved
     if not public:
         guide = image.guide
         readable = guide.is_public or request.user.is_staff
