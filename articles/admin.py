@@ -21,6 +21,7 @@ from mailings.services import guide_announce
 
 from .admin_editor import GuideEditorViews
 from .archives import MAX_MEMBER_BYTES, MAX_ZIP_BYTES
+from .editor import latest_revision
 from .markdown import unique_anchor
 from .models import Block, Guide, GuideImage, Section, Track
 from .services import (
@@ -33,6 +34,69 @@ from .services import (
     guides_unpublish,
     zip_sources,
 )
+
+
+class StaleCheckedForm(forms.ModelForm):
+    """A change form for a guide, or a part of one, that refuses a save when the guide was saved
+    since the form was opened, as the Markdown editor does: the form carries the revision it was
+    opened at, and the save is checked against the latest with the guide's row locked (the
+    admin's change view is one transaction)."""
+
+    base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def _guide(self) -> Guide | None:
+        raise NotImplementedError
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        guide = self._guide()
+        if guide is not None and not self.is_bound:
+            self.initial["base_revision"] = latest_revision(guide).number
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        guide = self._guide()
+        base = cleaned.get("base_revision")
+        if guide is None or base is None:
+            return cleaned
+        Guide.objects.select_for_update().filter(pk=guide.pk).first()
+        latest = guide.revisions.order_by("-number").first()
+        if latest is not None and latest.number != base:
+            who = latest.author.email if latest.author else "an import or a script"
+            raise forms.ValidationError(
+                f"“{guide.title}” was saved since you opened this page (revision "
+                f"{latest.number}, by {who}, {latest.created_at:%d %b %Y %H:%M} UTC). Nothing "
+                "was saved: copy your changes, open the guide again, and make them there."
+            )
+        return cleaned
+
+
+class GuideForm(StaleCheckedForm):
+    class Meta:
+        model = Guide
+        fields = (
+            "track",
+            "title",
+            "slug",
+            "dek",
+            "intro",
+            "access",
+            "preview_sections",
+            "status",
+            "published_at",
+        )
+
+    def _guide(self) -> Guide | None:
+        return self.instance if self.instance.pk else None
+
+
+class SectionForm(StaleCheckedForm):
+    class Meta:
+        model = Section
+        fields = ("position", "heading", "anchor")
+
+    def _guide(self) -> Guide | None:
+        return self.instance.guide if self.instance.pk else None
 
 
 @admin.register(Track)
@@ -161,6 +225,7 @@ class ImportForm(forms.Form):
 
 @admin.register(Guide)
 class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
+    form = GuideForm
     list_display = (
         "title",
         "track",
@@ -185,7 +250,7 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
         "export_markdown",
     ]
     fieldsets = (
-        (None, {"fields": ("track", "title", "slug", "dek", "intro")}),
+        (None, {"fields": ("track", "title", "slug", "dek", "intro", "base_revision")}),
         ("Access", {"fields": ("access", "preview_sections")}),
         ("Publishing", {"fields": ("status", "published_at", "preview_link")}),
         ("Derived", {"fields": ("word_count", "read_minutes", "updated_at")}),
@@ -361,7 +426,8 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
 class SectionAdmin(admin.ModelAdmin):
     """Reached from a guide's section list; edits one section's ordered blocks."""
 
-    fields = ("guide", "position", "heading", "anchor")
+    form = SectionForm
+    fields = ("guide", "position", "heading", "anchor", "base_revision")
     readonly_fields = ("guide",)
     inlines = [BlockInline]
     list_display = ("heading", "guide", "position")

@@ -25,9 +25,6 @@ from .markdown import CELL_SPLIT_RE, inline_to_text, render_inline
 from .models import Block, Guide, Section
 
 CACHE_SECONDS = 60 * 60 * 24
-# Part of every cached rendering's key: raised whenever what is cached changes shape, so a
-# deploy never reads an entry written by the code before it.
-RENDER_SCHEMA = 6
 
 # Token classes only: the colours are at the end of static/css/site.css (articles.code_style).
 _code_formatter = HtmlFormatter(nowrap=True)
@@ -158,7 +155,7 @@ def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody
     # rendering made under a wider preview to a reader without access; and whether the guide is
     # public, which the images' addresses say (a scheduled guide goes public with no save).
     key = (
-        f"guide-body:r{RENDER_SCHEMA}:{guide.pk}:v{guide.version}:{guide.access}"
+        f"guide-body:{guide.pk}:v{guide.version}:{guide.access}"
         f":{guide.preview_sections}:{level}:{'public' if shown else 'hidden'}"
     )
     kept = cache.get(key) if cached else None

@@ -9,7 +9,7 @@ import re
 import time
 import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -43,7 +43,6 @@ from .models import (
     Track,
     split_phrase_row,
 )
-from .rendering import RENDER_SCHEMA
 
 WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
@@ -101,7 +100,7 @@ GUIDE_ENTRY_SECONDS = 300
 def guide_entry_key(slug: str, audience: str, version: int) -> str:
     # The content version is read before the database, so a page rebuilt from rows that an
     # editor's commit has since changed lands under a version nobody reads any more.
-    return f"guide-entry:r{RENDER_SCHEMA}:{version}:{slug}:{audience}"
+    return f"guide-entry:{version}:{slug}:{audience}"
 
 
 def content_version() -> int:
@@ -167,7 +166,7 @@ def revision_record(
 ) -> GuideRevision | None:
     """Store the guide as a revision unless the last revision already holds exactly this text;
     the new revision, or None. Numbers run 1, 2, 3... per guide (the guide's row is locked)."""
-    markdown = guide_export(guide=guide) if markdown is None else markdown
+    markdown = guide_markdown(guide=guide) if markdown is None else markdown
     Guide.objects.select_for_update().filter(pk=guide.pk).first()
     last = guide.revisions.order_by("-number").first()
     if last is not None and last.markdown == markdown:
@@ -263,7 +262,16 @@ def block_data(block: Block) -> BlockData:
 
 
 def guide_export(*, guide: Guide) -> str:
+    """The guide as a Markdown file that imports anywhere: with its track's title, so an import
+    into a site without the track can create it."""
     return write_guide(guide_data(guide))
+
+
+def guide_markdown(*, guide: Guide) -> str:
+    """The guide as the Markdown editor shows it and its revisions keep it: the export without
+    the track's title, since a track's name is the track's, not the guide's (the editor never
+    creates or renames a track, and a restore never brings an old name back)."""
+    return write_guide(replace(guide_data(guide), track_title=""))
 
 
 @dataclass(frozen=True)
@@ -508,10 +516,16 @@ def guide_upsert(
     nothing, so its updated_at, its version and the content version (and with it every cached
     page) stay as they are. The guide then records what this import made of it, so the next
     import can tell whether an editor changed it since."""
-    track, created = Track.objects.get_or_create(
-        slug=data.track, defaults={"title": data.track_title or data.track}
-    )
-    if not created and data.track_title and track.title != data.track_title:
+    if not data.track_title:
+        # Only an import that names the track's title creates a track (or renames it).
+        track = Track.objects.filter(slug=data.track).first()
+        if track is None:
+            raise GuideImportError([f"unknown track '{data.track}'"])
+    else:
+        track, created = Track.objects.get_or_create(
+            slug=data.track, defaults={"title": data.track_title}
+        )
+    if data.track_title and track.title != data.track_title:
         track.title = data.track_title
         track.save(update_fields=["title"])  # moves the content version (articles.receivers)
     guide, created = Guide.objects.select_for_update().get_or_create(
