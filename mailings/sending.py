@@ -1,12 +1,12 @@
 """Members' email, the sending: a batch of a campaign's rows is claimed, rendered and sent over
 one SMTP connection, each row marked sent the moment the mail server accepts it.
 
-Exactly once, but for a crash: a row is sent inside its own transaction, which holds the row's
-lock from the check that this sender's claim is still on it until the row is marked sent, right
-after the server accepts it. So a sender killed mid-batch can have at most the one message in
-flight sent again; the rows it had claimed but not reached are sent by the next sender once their
-claim lapses; a slow sender whose claim lapsed never sends a row another sender took over; and
-every send of a row carries the same Message-ID.
+Exactly once, but for a crash: a row is marked sent (committed) right after the server accepts
+it. So a sender killed mid-batch can have at most the one message in flight sent again; the rows
+it had claimed but not reached are sent by the next sender once their claim lapses; and every
+send of a row carries the same Message-ID. A batch slower than its claim never sends a row twice:
+once the claim no longer outlasts a send by far, each row is sent inside a transaction that holds
+its lock from the check that this sender's claim is still on it until it is marked.
 
 Each row is checked again when it is sent (the reader may have unsubscribed, been deactivated or
 changed address since the campaign was filled), and an announcement whose guide is gone or no
@@ -277,9 +277,10 @@ def _deferred(row: Recipient, reason: str, now: dt.datetime) -> None:
 
 def _hold(row: Recipient, claim: uuid.UUID) -> bool:
     """Lock the row for its send, if this sender's claim is still on it and its campaign is
-    still sending. The lock is held until the row is marked, so a sender whose claim lapsed
-    during a slow batch, and another that took the row over, never both send it: the other
-    sender's claim skips locked rows, and a row it took over carries its claim, not ours."""
+    still sending (inside the caller's transaction). The lock is held until the row is marked,
+    so a sender whose claim lapsed during a slow batch, and another that took the row over,
+    never both send it: the other sender's claim skips locked rows, and a row it took over
+    carries its claim, not ours."""
     # The row's own conditions stay in the statement's WHERE (no join), so Postgres checks them
     # again on the row as it is once another sender's lock on it is released.
     sending = Campaign.objects.filter(
@@ -305,60 +306,111 @@ def _stopped(campaign: Campaign) -> bool:
     return campaign.paused_at is not None or campaign.canceled_at is not None
 
 
-def _send_rows(
-    campaign: Campaign, rows: list[Recipient], claim: uuid.UUID, now: dt.datetime
+# The longest one message can take: each of the SMTP exchanges of a send (MAIL, RCPT, DATA, the
+# message, and a reset after a refusal) waits at most the mailer's timeout.
+SMTP_EXCHANGES = 5
+# How often a sender looks whether its campaign was paused or canceled meanwhile.
+LOOK_SECONDS = 1.0
+
+
+def _send_seconds() -> float:
+    options = settings.MAILERS["default"].get("OPTIONS", {})
+    return SMTP_EXCHANGES * float(options.get("timeout") or 10)
+
+
+def _stopped_meanwhile(campaign_id: int) -> bool:
+    return Campaign.objects.filter(
+        Q(paused_at__isnull=False) | Q(canceled_at__isnull=False), pk=campaign_id
+    ).exists()
+
+
+class _Stop(Exception):
+    """The rest of the batch goes back (the campaign paused, the connection gone)."""
+
+
+def _send_one(
+    connection: Any, campaign: Campaign, row: Recipient, claim: uuid.UUID, now: dt.datetime
 ) -> None:
-    """Send a claimed batch over one connection; each row marked the moment the server answers."""
+    """Send one row and mark it by the server's answer; _Stop when the batch must end."""
+    message = render_message(row, campaign)
+    if message is None:
+        _skip(row, "nothing to send")
+        return
+    try:
+        connection.send_messages([message])
+    except ValueError as exc:
+        # Django refuses an address it cannot write (say, a non-ASCII local part).
+        logger.warning("campaign %s: %s not sent: %s", campaign.pk, row.email, exc)
+        _refused(row, f"invalid address: {exc}", undeliverable=True)
+        return
+    except (smtplib.SMTPException, OSError) as exc:
+        answer, reason = answer_for(exc)
+        logger.warning("campaign %s: %s not sent (%s): %s", campaign.pk, row.email, answer, reason)
+        if answer is Answer.BAD_ADDRESS or answer is Answer.MAILBOX:
+            _refused(row, reason, undeliverable=answer is Answer.BAD_ADDRESS)
+            return
+        if answer is Answer.PAUSE:
+            # The server refused us or the message, not this reader: every other reader would
+            # be refused alike. Stop, keep every row queued (this one too), mark nobody.
+            campaign_pause(
+                campaign_id=campaign.pk,
+                reason=f"the mail server refused the message to {row.email}: {reason}",
+            )
+            _release([row], claim)
+            raise _Stop from None
+        _deferred(row, reason, now)
+        if not isinstance(exc, smtplib.SMTPResponseException):
+            raise _Stop from None  # the connection is gone: the rest waits for the next sender
+        return
+    _sent(row)
+
+
+def _send_rows(
+    campaign: Campaign, rows: list[Recipient], claim: uuid.UUID, now: dt.datetime, claimed: float
+) -> None:
+    """Send a claimed batch over one connection; each row marked the moment the server answers.
+
+    While the batch's claim (taken at `claimed`, monotonic) outlasts the send of a row and its
+    mark by far, no other sender can take the row: it is sent and marked as it is. Past that (a
+    batch slower than its claim, say through a slow relay) each row is sent inside a transaction
+    that holds its lock from the check that our claim is still on it until it is marked, so a row
+    another sender took over is never sent twice, however slow either sender is."""
     skipped = _still_wanted(campaign, rows)
+    under_claim = claimed + _claim_seconds() - 2 * _send_seconds()
+    look_at = time.monotonic() + LOOK_SECONDS
     with mailers.default as connection:
         for index, row in enumerate(rows):
             if row.pk in skipped:
                 _skip(row, skipped[row.pk])
                 continue
-            # One transaction per row, holding its lock from the check of its claim to its mark.
-            with transaction.atomic():
-                if not _hold(row, claim):
-                    if Campaign.objects.filter(
-                        Q(paused_at__isnull=False) | Q(canceled_at__isnull=False), pk=campaign.pk
-                    ).exists():
-                        _release(rows[index:], claim)
-                        return
-                    continue  # another sender took it over after our claim lapsed
-                message = render_message(row, campaign)
-                if message is None:
-                    _skip(row, "nothing to send")
-                    continue
-                try:
-                    connection.send_messages([message])
-                except ValueError as exc:
-                    # Django refuses an address it cannot write (say, a non-ASCII local part).
-                    logger.warning("campaign %s: %s not sent: %s", campaign.pk, row.email, exc)
-                    _refused(row, f"invalid address: {exc}", undeliverable=True)
-                    continue
-                except (smtplib.SMTPException, OSError) as exc:
-                    answer, reason = answer_for(exc)
-                    logger.warning(
-                        "campaign %s: %s not sent (%s): %s", campaign.pk, row.email, answer, reason
-                    )
-                    if answer is Answer.BAD_ADDRESS or answer is Answer.MAILBOX:
-                        _refused(row, reason, undeliverable=answer is Answer.BAD_ADDRESS)
-                        continue
-                    if answer is Answer.PAUSE:
-                        # The server refused us or the message, not this reader: every other
-                        # reader would be refused alike. Stop, keep every row queued, mark nobody.
-                        campaign_pause(
-                            campaign_id=campaign.pk,
-                            reason=f"the mail server refused the message to {row.email}: {reason}",
-                        )
-                        _release(rows[index:], claim)
-                        return
-                    _deferred(row, reason, now)
-                    if isinstance(exc, smtplib.SMTPResponseException):
-                        continue
-                    # The connection is gone: the rest of the batch waits for the next sender.
-                    _release(rows[index + 1 :], claim)
+            clock = time.monotonic()
+            if clock >= look_at:
+                look_at = clock + LOOK_SECONDS
+                if _stopped_meanwhile(campaign.pk):
+                    _release(rows[index:], claim)
                     return
-                _sent(row)
+            held = stop = False
+            if clock < under_claim:
+                held = True
+                try:
+                    _send_one(connection, campaign, row, claim, now)
+                except _Stop:
+                    stop = True
+            else:
+                with transaction.atomic():
+                    held = _hold(row, claim)
+                    if held:
+                        try:
+                            _send_one(connection, campaign, row, claim, now)
+                        except _Stop:
+                            stop = True  # what it marked commits with the row
+            if stop:
+                _release(rows[index + 1 :], claim)
+                return
+            if not held and _stopped_meanwhile(campaign.pk):
+                _release(rows[index:], claim)
+                return
+            # Not held otherwise: another sender took the row over after our claim lapsed.
 
 
 def campaign_send_batch(campaign_id: int) -> tuple[bool, float]:
@@ -374,7 +426,7 @@ def campaign_send_batch(campaign_id: int) -> tuple[bool, float]:
     rows = _claim(campaign_id, now, claim)
     if rows:
         try:
-            _send_rows(campaign, rows, claim, now)
+            _send_rows(campaign, rows, claim, now, claimed=started)
         except (smtplib.SMTPException, OSError) as exc:
             # The connection could not be opened (or closed badly): the batch goes back.
             _release(rows, claim)
