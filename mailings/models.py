@@ -64,6 +64,13 @@ class Campaign(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     # Canceled (by staff, or because its guide is no longer public): its queued rows are dropped.
     canceled_at = models.DateTimeField(null=True, blank=True)
+    # Waiting, after the mail server throttled us (a 4xx to the sender or the message), until
+    # then; `holds` counts the waits in a row (the next one is longer, past the last it pauses).
+    held_until = models.DateTimeField(null=True, blank=True)
+    holds = models.PositiveSmallIntegerField(default=0)
+    # Which start of its senders is current: a chain of senders from an earlier start stops, so
+    # a campaign resumed or restarted never has more senders than MAILINGS_SENDERS.
+    generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ("-created_at",)
@@ -78,7 +85,11 @@ class Campaign(models.Model):
             return "canceled"
         if self.paused_at:
             return "paused"
-        return "finished" if self.finished_at else "sending"
+        if self.finished_at:
+            return "finished"
+        if self.held_until and self.held_until > timezone.now():
+            return f"waiting until {self.held_until:%H:%M} UTC"
+        return "sending"
 
 
 class Recipient(models.Model):

@@ -24,7 +24,7 @@ import smtplib
 import time
 import uuid
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.mail import mailers
@@ -42,7 +42,13 @@ from . import mime
 from .digest import digest_for
 from .mime import ListEmail, Rendered, Template, fit_lines, list_email
 from .models import PREFERENCE, Campaign, EmailPreferences, Recipient
-from .services import audience, campaign_cancel, campaign_pause, unsubscribe_url
+from .services import (
+    audience,
+    campaign_cancel,
+    campaign_hold,
+    campaign_pause,
+    unsubscribe_url,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -175,8 +181,8 @@ def _still_wanted(campaign: Campaign, rows: list[Recipient]) -> dict[int, str]:
     return skipped
 
 
-def _skip(row: Recipient, reason: str) -> None:
-    Recipient.objects.filter(pk=row.pk).update(
+def _skip(row: Recipient, claim: uuid.UUID, reason: str) -> None:
+    Recipient.objects.filter(pk=row.pk, claim=claim, status=Recipient.Status.QUEUED).update(
         status=Recipient.Status.SKIPPED, claimed_until=None, claim=None, error=reason
     )
 
@@ -198,36 +204,57 @@ def _refusal(exc: Exception) -> tuple[int | None, str]:
 
 # RFC 3463's enhanced status code at the start of a reply's text: class.subject.detail.
 _ENHANCED = re.compile(r"\s*([245])\.(\d{1,3})\.(\d{1,3})\b")
+# RCPT refusals that say the recipient's address itself is bad (RFC 3463 and RFC 7505): no such
+# mailbox, no such system, a malformed address, a mailbox that moved, a domain taking no mail.
+BAD_ADDRESS_CODES = {"1.1", "1.2", "1.3", "1.6", "1.10"}
+# The sender's address refused (RFC 3463's 5.1.7 and 5.1.8), which relays often say at RCPT.
+SENDER_CODES = {"1.7", "1.8"}
 
 
 class Answer(enum.Enum):
     """What a mail server's refusal means for the campaign (the README's table)."""
 
-    # RCPT refused with 5.1.x: this address does not exist (or cannot): marked undeliverable.
+    # RCPT refused for the address itself: the row fails and the address is marked undeliverable.
     BAD_ADDRESS = "bad address"
-    # RCPT refused with 5.2.x: this mailbox cannot take mail now or ever (full, disabled): the
-    # row fails, the address stays reachable for later emails.
+    # RCPT refused with 5.2.x, this mailbox (full, disabled): the row fails, nobody is marked.
     MAILBOX = "mailbox"
-    # Any other 5xx (the sender, the message, a quota, a policy, a suspended account, or a
-    # recipient refusal we cannot read): the campaign pauses; nobody is marked.
+    # Any other 5xx to RCPT: this email is tried again later, nobody is marked; three readers
+    # refused in a row pause the campaign (it was the sender, not them).
+    RECIPIENT = "recipient"
+    # A 5xx to MAIL FROM, to the message or to our sign-in, or the sender's address refused:
+    # the campaign pauses, nobody is marked.
     PAUSE = "pause"
-    # 4xx or a dropped connection: tried again with backoff.
+    # A 4xx to MAIL FROM or to the message, or 421 (the provider throttling us): the batch goes
+    # back and the campaign waits (1, 5, 30 minutes); a fourth wait in a row pauses it.
+    HOLD = "hold"
+    # A 4xx to RCPT (greylisting, a full mailbox for now): this email is tried again later.
     LATER = "later"
+    # No answer (the connection dropped): this email is tried again later, the batch ends.
+    GONE = "gone"
 
 
 def answer_for(exc: Exception) -> tuple[Answer, str]:
     """How to take a failed send, and the server's words (with its code)."""
     code, words = _refusal(exc)
     reason = f"{code or ''} {words}".strip()
-    if code is None or not 500 <= code < 600:
+    if code is None:
+        return Answer.GONE, reason
+    at_rcpt = isinstance(exc, smtplib.SMTPRecipientsRefused)
+    if code == 421 or (400 <= code < 500 and not at_rcpt):
+        return Answer.HOLD, reason
+    if code < 500:
         return Answer.LATER, reason
+    if not at_rcpt:
+        return Answer.PAUSE, reason
     enhanced = _ENHANCED.match(words)
-    if isinstance(exc, smtplib.SMTPRecipientsRefused) and enhanced:
-        if enhanced.group(2) == "1":
-            return Answer.BAD_ADDRESS, reason
-        if enhanced.group(2) == "2":
-            return Answer.MAILBOX, reason
-    return Answer.PAUSE, reason
+    detail = f"{enhanced.group(2)}.{enhanced.group(3)}" if enhanced else ""
+    if detail in BAD_ADDRESS_CODES:
+        return Answer.BAD_ADDRESS, reason
+    if detail in SENDER_CODES:
+        return Answer.PAUSE, reason
+    if enhanced and enhanced.group(2) == "2":
+        return Answer.MAILBOX, reason
+    return Answer.RECIPIENT, reason
 
 
 def _sent(row: Recipient) -> None:
@@ -311,64 +338,78 @@ def _stopped(campaign: Campaign) -> bool:
 SMTP_EXCHANGES = 5
 # How often a sender looks whether its campaign was paused or canceled meanwhile.
 LOOK_SECONDS = 1.0
+# Readers refused in a row (a 5xx to RCPT that names neither them nor us) before the campaign
+# pauses: one reader's refusal is theirs, three in a row is the server refusing us.
+REFUSED_IN_A_ROW = 3
 
 
 def _send_seconds() -> float:
-    options = settings.MAILERS["default"].get("OPTIONS", {})
-    return SMTP_EXCHANGES * float(options.get("timeout") or 10)
+    """At most how long one send takes; infinite for an SMTP mailer without a timeout (a send
+    could then hang for ever, and no claim outlasts it)."""
+    mailer = settings.MAILERS["default"]
+    if "smtp" not in mailer["BACKEND"].lower():
+        return 0.0
+    timeout = mailer.get("OPTIONS", {}).get("timeout")
+    return SMTP_EXCHANGES * float(timeout) if timeout else float("inf")
 
 
 def _stopped_meanwhile(campaign_id: int) -> bool:
     return Campaign.objects.filter(
-        Q(paused_at__isnull=False) | Q(canceled_at__isnull=False), pk=campaign_id
+        Q(paused_at__isnull=False)
+        | Q(canceled_at__isnull=False)
+        | Q(held_until__gt=timezone.now()),
+        pk=campaign_id,
     ).exists()
 
 
-class _Stop(Exception):
-    """The rest of the batch goes back (the campaign paused, the connection gone)."""
+class Outcome(NamedTuple):
+    """How one row's send ended, for the batch: go on, or end the batch (`stop`), and whether the
+    campaign must pause or wait (with the server's words)."""
+
+    answer: Answer | None = None  # None: sent, skipped, or marked for this row alone
+    reason: str = ""
+    stop: bool = False
 
 
 def _send_one(
     connection: Any, campaign: Campaign, row: Recipient, claim: uuid.UUID, now: dt.datetime
-) -> None:
-    """Send one row and mark it by the server's answer; _Stop when the batch must end."""
+) -> Outcome:
+    """Send one row and mark it by the server's answer. What the campaign must do about it (pause,
+    wait) is the caller's, after the row's transaction: a pause takes the campaign's row lock,
+    which must never be waited for while holding a recipient's."""
     message = render_message(row, campaign)
     if message is None:
-        _skip(row, "nothing to send")
-        return
+        _skip(row, claim, "nothing to send")
+        return Outcome()
     try:
         connection.send_messages([message])
     except ValueError as exc:
         # Django refuses an address it cannot write (say, a non-ASCII local part).
         logger.warning("campaign %s: %s not sent: %s", campaign.pk, row.email, exc)
         _refused(row, f"invalid address: {exc}", undeliverable=True)
-        return
+        return Outcome()
     except (smtplib.SMTPException, OSError) as exc:
         answer, reason = answer_for(exc)
         logger.warning("campaign %s: %s not sent (%s): %s", campaign.pk, row.email, answer, reason)
-        if answer is Answer.BAD_ADDRESS or answer is Answer.MAILBOX:
+        if answer in (Answer.BAD_ADDRESS, Answer.MAILBOX):
             _refused(row, reason, undeliverable=answer is Answer.BAD_ADDRESS)
-            return
-        if answer is Answer.PAUSE:
+            return Outcome()
+        if answer in (Answer.PAUSE, Answer.HOLD):
             # The server refused us or the message, not this reader: every other reader would
-            # be refused alike. Stop, keep every row queued (this one too), mark nobody.
-            campaign_pause(
-                campaign_id=campaign.pk,
-                reason=f"the mail server refused the message to {row.email}: {reason}",
-            )
+            # be refused alike. The row goes back as it was; nobody is marked.
             _release([row], claim)
-            raise _Stop from None
+            return Outcome(answer, reason, stop=True)
         _deferred(row, reason, now)
-        if not isinstance(exc, smtplib.SMTPResponseException):
-            raise _Stop from None  # the connection is gone: the rest waits for the next sender
-        return
+        return Outcome(answer, reason, stop=answer is Answer.GONE)
     _sent(row)
+    return Outcome()
 
 
 def _send_rows(
     campaign: Campaign, rows: list[Recipient], claim: uuid.UUID, now: dt.datetime, claimed: float
-) -> None:
+) -> Outcome:
     """Send a claimed batch over one connection; each row marked the moment the server answers.
+    Returns the outcome that ended the batch early, if one did.
 
     While the batch's claim (taken at `claimed`, monotonic) outlasts the send of a row and its
     mark by far, no other sender can take the row: it is sent and marked as it is. Past that (a
@@ -378,64 +419,86 @@ def _send_rows(
     skipped = _still_wanted(campaign, rows)
     under_claim = claimed + _claim_seconds() - 2 * _send_seconds()
     look_at = time.monotonic() + LOOK_SECONDS
+    refused_in_a_row = 0
     with mailers.default as connection:
         for index, row in enumerate(rows):
             if row.pk in skipped:
-                _skip(row, skipped[row.pk])
+                _skip(row, claim, skipped[row.pk])
                 continue
             clock = time.monotonic()
             if clock >= look_at:
                 look_at = clock + LOOK_SECONDS
                 if _stopped_meanwhile(campaign.pk):
                     _release(rows[index:], claim)
-                    return
-            held = stop = False
+                    return Outcome(stop=True)
+            outcome: Outcome | None
             if clock < under_claim:
-                held = True
-                try:
-                    _send_one(connection, campaign, row, claim, now)
-                except _Stop:
-                    stop = True
+                outcome = _send_one(connection, campaign, row, claim, now)
             else:
                 with transaction.atomic():
                     held = _hold(row, claim)
-                    if held:
-                        try:
-                            _send_one(connection, campaign, row, claim, now)
-                        except _Stop:
-                            stop = True  # what it marked commits with the row
-            if stop:
+                    outcome = _send_one(connection, campaign, row, claim, now) if held else None
+                if outcome is None:
+                    if _stopped_meanwhile(campaign.pk):
+                        _release(rows[index:], claim)
+                        return Outcome(stop=True)
+                    continue  # another sender took the row over after our claim lapsed: theirs
+            refused_in_a_row = refused_in_a_row + 1 if outcome.answer is Answer.RECIPIENT else 0
+            if refused_in_a_row == REFUSED_IN_A_ROW:
+                outcome = Outcome(
+                    Answer.PAUSE, f"{REFUSED_IN_A_ROW} readers refused in a row: {outcome.reason}"
+                )
+            if outcome.stop or outcome.answer is Answer.PAUSE:
                 _release(rows[index + 1 :], claim)
-                return
-            if not held and _stopped_meanwhile(campaign.pk):
-                _release(rows[index:], claim)
-                return
-            # Not held otherwise: another sender took the row over after our claim lapsed.
+                return outcome
+    return Outcome()
 
 
-def campaign_send_batch(campaign_id: int) -> tuple[bool, float]:
-    """Send one batch of the campaign over one connection. Returns whether rows are still
-    queued, and how many seconds to wait before the next batch (the configured rate, or until
-    the first waiting row is due). A paused or canceled campaign sends nothing and stops."""
+def _held(campaign: Campaign, now: dt.datetime) -> float:
+    """Seconds the campaign still waits after a provider's throttling answer (0: none)."""
+    if campaign.held_until is None:
+        return 0.0
+    return max(0.0, (campaign.held_until - now).total_seconds())
+
+
+def campaign_send_batch(campaign_id: int, generation: int | None = None) -> tuple[bool, float]:
+    """Send one batch of the campaign over one connection. Returns whether to send another, and
+    how many seconds to wait before it (the configured rate, until the first waiting row is due,
+    or until a provider's throttling is over). A paused or canceled campaign sends nothing and
+    stops, and so does a chain of senders from before the campaign's senders were started again
+    (`generation`), so a campaign never has more than its MAILINGS_SENDERS chains."""
     started = time.monotonic()
     now = timezone.now()
     campaign = Campaign.objects.select_related("guide__track").get(pk=campaign_id)
+    if generation is not None and generation != campaign.generation:
+        return False, 0.0
     if _stopped(campaign):
         return False, 0.0
+    waiting = _held(campaign, now)
+    if waiting:
+        return True, waiting
     claim = uuid.uuid4()
     rows = _claim(campaign_id, now, claim)
+    outcome = Outcome()
     if rows:
         try:
-            _send_rows(campaign, rows, claim, now, claimed=started)
+            outcome = _send_rows(campaign, rows, claim, now, claimed=started)
         except (smtplib.SMTPException, OSError) as exc:
             # The connection could not be opened (or closed badly): the batch goes back.
             _release(rows, claim)
             answer, reason = answer_for(exc)
-            if answer is not Answer.PAUSE:
+            if answer not in (Answer.PAUSE, Answer.HOLD):
                 raise
             # Refused at the door (a 5xx to our sign-in: a suspended or misconfigured account).
-            campaign_pause(campaign_id=campaign_id, reason=f"the mail server refused us: {reason}")
-            return False, 0.0
+            outcome = Outcome(answer, f"the mail server refused us: {reason}", stop=True)
+    if outcome.answer is Answer.PAUSE:
+        campaign_pause(campaign_id=campaign_id, reason=outcome.reason)
+        return False, 0.0
+    if outcome.answer is Answer.HOLD:
+        wait = campaign_hold(campaign_id=campaign_id, reason=outcome.reason)
+        return (False, 0.0) if wait is None else (True, wait)
+    if campaign.holds and rows and not outcome.stop:
+        Campaign.objects.filter(pk=campaign_id).update(holds=0)  # the provider takes mail again
     # Every sender keeps its share of the rate.
     pace = len(rows) * 60 * settings.MAILINGS_SENDERS / _rate_per_minute()
     pace = max(0.0, pace - (time.monotonic() - started))
@@ -467,7 +530,7 @@ def campaigns_stalled(quiet: dt.timedelta = dt.timedelta(minutes=2)) -> list[int
     stalled = []
     sending = Campaign.objects.filter(
         finished_at__isnull=True, paused_at__isnull=True, canceled_at__isnull=True
-    )
+    ).exclude(held_until__gt=now)
     for campaign in sending:
         rows = Recipient.objects.filter(campaign=campaign)
         due = rows.filter(status=Recipient.Status.QUEUED, next_attempt_at__lte=now).filter(

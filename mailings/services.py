@@ -10,7 +10,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -169,16 +169,16 @@ def guide_announce(*, guide: Guide, to: str, by: User | None = None) -> tuple[Ca
         campaign.audience = to
         campaign.finished_at = None
         campaign.save(update_fields=["audience", "finished_at"])
+    reopened = 0
     if campaign.canceled_at is not None:
         # Announced again after it was canceled (say, the guide unpublished and published
         # again): the readers it had not reached are queued again.
         Campaign.objects.filter(pk=campaign.pk).update(canceled_at=None, reason="")
-        Recipient.objects.filter(campaign=campaign, status=Recipient.Status.CANCELED).update(
-            status=Recipient.Status.QUEUED, claimed_until=None, claim=None
-        )
-        transaction.on_commit(lambda: campaign_start(campaign.pk), robust=True)
+        reopened = Recipient.objects.filter(
+            campaign=campaign, status=Recipient.Status.CANCELED
+        ).update(status=Recipient.Status.QUEUED, claimed_until=None, claim=None)
     added = campaign_fill(campaign)
-    if added:
+    if added or reopened:
         Campaign.objects.filter(pk=campaign.pk).update(finished_at=None)
         transaction.on_commit(lambda: campaign_start(campaign.pk), robust=True)
     return campaign, added
@@ -203,9 +203,12 @@ def digest_send(*, now: dt.datetime | None = None) -> tuple[Campaign, int]:
 
 def campaign_start(campaign_id: int) -> None:
     """Queue the campaign's senders: MAILINGS_SENDERS chains of batches, each claiming rows the
-    others do not hold, so a worker with as many processes sends that many batches at once."""
+    others do not hold, so a worker with as many processes sends that many batches at once. The
+    chains of an earlier start stop at their next batch (the campaign's `generation`)."""
+    Campaign.objects.filter(pk=campaign_id).update(generation=F("generation") + 1)
+    generation = Campaign.objects.values_list("generation", flat=True).get(pk=campaign_id)
     for _ in range(settings.MAILINGS_SENDERS):
-        campaign_send.delay(campaign_id)
+        campaign_send.delay(campaign_id, generation)
 
 
 # --- Staff's controls ----------------------------------------------------------------------------
@@ -213,19 +216,48 @@ def campaign_start(campaign_id: int) -> None:
 
 def campaign_pause(*, campaign_id: int, reason: str) -> bool:
     """Stop sending the campaign until it is resumed: its rows stay queued, and a batch being
-    sent ends at its next row. False if it was already paused, canceled or finished."""
+    sent ends within a second. False if it was already paused, canceled or finished."""
     paused = Campaign.objects.filter(
         pk=campaign_id, paused_at__isnull=True, canceled_at__isnull=True, finished_at__isnull=True
     ).update(paused_at=timezone.now(), reason=reason[:300])
     return bool(paused)
 
 
-def campaign_resume(*, campaign_id: int) -> bool:
-    """Send a paused campaign again, from where it stopped. False if it was not paused."""
+# A throttled campaign waits this long before trying again, a longer wait each time in a row;
+# past the last it pauses (a daily quota is for staff to see, not to hammer).
+HOLD_WAITS = (dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30))
+
+
+def campaign_hold(*, campaign_id: int, reason: str) -> float | None:
+    """The mail server throttled us (a 4xx to the sender or the message): the campaign waits,
+    its rows queued as they were. Returns the seconds to wait, or None when this was one wait
+    too many in a row and the campaign is paused instead."""
     with transaction.atomic():
-        resumed = Campaign.objects.filter(
-            pk=campaign_id, paused_at__isnull=False, canceled_at__isnull=True
-        ).update(paused_at=None, reason="")
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        if campaign.holds >= len(HOLD_WAITS):
+            waited = ", ".join(f"{int(w.total_seconds() // 60)} min" for w in HOLD_WAITS)
+            campaign_pause(
+                campaign_id=campaign_id, reason=f"still throttled after waiting {waited}: {reason}"
+            )
+            return None
+        wait = HOLD_WAITS[campaign.holds]
+        Campaign.objects.filter(pk=campaign_id).update(
+            held_until=timezone.now() + wait,
+            holds=F("holds") + 1,
+            reason=f"the mail server asked us to wait: {reason}"[:300],
+        )
+    return wait.total_seconds()
+
+
+def campaign_resume(*, campaign_id: int) -> bool:
+    """Send a paused campaign again, from where it stopped (and a waiting one now). False if it
+    was neither."""
+    with transaction.atomic():
+        resumed = (
+            Campaign.objects.filter(pk=campaign_id, canceled_at__isnull=True, finished_at=None)
+            .filter(Q(paused_at__isnull=False) | Q(held_until__gt=timezone.now()))
+            .update(paused_at=None, held_until=None, holds=0, reason="")
+        )
         if resumed:
             transaction.on_commit(lambda: campaign_start(campaign_id), robust=True)
     return bool(resumed)

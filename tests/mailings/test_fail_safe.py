@@ -16,13 +16,20 @@ from django import db
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from alphacode.settings import mailers_from_url
 from articles.reference_data import EDITORS
 from mailings.models import Campaign, EmailPreferences, Recipient
 from mailings.sending import campaign_send_batch
-from mailings.services import guide_announce, preferences_save, wants
+from mailings.services import (
+    campaign_resume,
+    campaign_start,
+    guide_announce,
+    preferences_save,
+    wants,
+)
 from mailings.tasks import campaign_send
 
 from ..conftest import signed_in, wait_for
@@ -96,7 +103,8 @@ def test_a_quota_refusal_pauses_the_campaign_keeps_every_member_reachable_and_re
     [
         ("sender", "554 5.7.1 Sending suspended for this account"),
         ("data", "554 Message rejected: Sending suspended"),
-        ("rcpt", "550 5.7.1 Relaying denied"),
+        # Relays often refuse the sender's address at RCPT; 5.1.8 is the sender's, not the reader's.
+        ("rcpt", "553 5.1.8 <hello@alphacode.local>: Sender address rejected: Domain not found"),
     ],
 )
 def test_a_refusal_of_the_sender_or_the_message_pauses_and_marks_nobody(
@@ -117,6 +125,102 @@ def test_a_refusal_of_the_sender_or_the_message_pauses_and_marks_nobody(
     assert statuses(campaign) == {"queued": 3}
     assert nobody_marked()
     assert Recipient.objects.filter(attempts=0).count() == 3  # no try is counted against them
+
+
+@pytest.mark.django_db
+def test_readers_refused_one_after_another_pause_the_campaign_and_one_alone_never_blocks_it(
+    premium, settings, smtp_sink, staff_client, django_capture_on_commit_callbacks
+) -> None:
+    settings.MAILERS = {"default": mailers_from_url(smtp_sink.url)}
+    readers = members(4)
+    # The relay refuses every recipient for a reason that names neither them nor us.
+    smtp_sink.refuse = {r.email: ["550 5.7.1 Relaying denied"] * 9 for r in readers}
+    campaign, _ = announce(premium, "members", django_capture_on_commit_callbacks)
+    campaign.refresh_from_db()
+    assert campaign.state == "paused"
+    assert campaign.reason == "3 readers refused in a row: 550 5.7.1 Relaying denied"
+    assert statuses(campaign) == {"queued": 4}  # three to be tried again, one never tried
+    assert nobody_marked()
+
+    # One reader refused that way, among others: theirs alone, tried again later; the campaign
+    # goes on, and resuming is never blocked by them.
+    smtp_sink.refuse = {readers[0].email: ["550 5.7.1 Recipient address rejected"] * 9}
+    Recipient.objects.filter(campaign=campaign).update(next_attempt_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            "/admin/mailings/campaign/", {"action": "resume", "_selected_action": [campaign.pk]}
+        )
+    campaign.refresh_from_db()
+    assert campaign.state == "sending"  # its first row waits for its next try
+    assert statuses(campaign) == {"sent": 3, "queued": 1}
+    refused = Recipient.objects.get(campaign=campaign, user=readers[0])
+    assert refused.error == "550 5.7.1 Recipient address rejected"
+    assert nobody_marked()
+
+
+@pytest.mark.django_db
+def test_a_provider_throttling_us_makes_the_campaign_wait_then_pause_never_fail_anyone(
+    premium, settings, smtp_sink, django_capture_on_commit_callbacks
+) -> None:
+    settings.MAILERS = {"default": mailers_from_url(smtp_sink.url)}
+    readers = members(4)
+    smtp_sink.quota, smtp_sink.data_refusal = (
+        1,
+        "454 4.7.0 Throttling failure: Daily message quota exceeded",
+    )
+    campaign, _ = announce(premium, "members", django_capture_on_commit_callbacks)
+    campaign.refresh_from_db()
+    assert campaign.state.startswith("waiting until")
+    assert "454 4.7.0 Throttling failure" in campaign.reason
+    assert statuses(campaign) == {"sent": 1, "queued": 3}
+    assert Recipient.objects.filter(status="queued", attempts=0).count() == 3
+    waits = []
+    for _ in range(3):  # each wait over, the provider still refuses: longer waits, then a pause
+        waits.append((campaign.held_until - timezone.now()).total_seconds())
+        Campaign.objects.filter(pk=campaign.pk).update(held_until=timezone.now())
+        campaign_send.delay(campaign.pk)
+        campaign.refresh_from_db()
+    assert [round(w / 60) for w in waits] == [1, 5, 30]
+    assert campaign.state == "paused"
+    assert campaign.reason.startswith("still throttled after waiting 1 min, 5 min, 30 min")
+    assert statuses(campaign) == {"sent": 1, "queued": 3}
+    assert nobody_marked()
+    # The next day the provider takes mail again: resumed, every reader gets it once.
+    smtp_sink.quota = None
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_resume(campaign_id=campaign.pk)
+    assert statuses(campaign) == {"sent": 4}
+    assert Counter(m["To"] for m in smtp_sink.messages) == Counter({r.email: 1 for r in readers})
+
+
+@pytest.mark.django_db
+def test_a_greylisted_reader_is_tried_again_and_the_batch_goes_on(
+    premium, settings, smtp_sink, django_capture_on_commit_callbacks
+) -> None:
+    settings.MAILERS = {"default": mailers_from_url(smtp_sink.url)}
+    greylisted, *others = members(3)
+    smtp_sink.refuse = {greylisted.email: ["450 4.2.0 Greylisted, try again later"]}
+    campaign, _ = announce(premium, "members", django_capture_on_commit_callbacks)
+    assert sorted(m["To"] for m in smtp_sink.messages) == sorted(r.email for r in others)
+    row = Recipient.objects.get(campaign=campaign, user=greylisted)
+    assert (row.status, row.error) == ("queued", "450 4.2.0 Greylisted, try again later")
+    assert row.next_attempt_at > timezone.now()
+
+
+@pytest.mark.django_db
+def test_senders_started_again_replace_the_chains_before_them(
+    premium, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.MAILINGS_SENDERS = 0  # the test runs the chains itself
+    members(2)
+    campaign, _ = announce(premium, "members", django_capture_on_commit_callbacks)
+    campaign_start(campaign.pk)
+    first = Campaign.objects.get(pk=campaign.pk).generation
+    campaign_start(campaign.pk)  # a resume, or beat restarting a campaign it thought lost
+    assert campaign_send_batch(campaign.pk, first) == (False, 0.0)  # the old chain stops
+    assert mail.outbox == []
+    more, _ = campaign_send_batch(campaign.pk, first + 1)
+    assert (more, len(mail.outbox)) == (False, 2)
 
 
 @pytest.mark.django_db
@@ -230,6 +334,41 @@ def test_a_batch_slower_than_its_claim_is_never_sent_twice(settings, smtp_sink) 
     received = Counter(message["To"] for message in smtp_sink.messages)
     assert received == Counter({reader.email: 1 for reader in readers})
     assert statuses(campaign) == {"sent": 4}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_outlives_its_claim_switches_to_locked_sends_and_sends_no_one_twice(
+    settings, smtp_sink
+) -> None:
+    """The relay answers each message in 0.15 s: the batch starts on the fast path, goes on
+    row by row under the lock once its claim no longer outlasts a send by far, and a second
+    sender takes over what lapsed."""
+    settings.MAILERS = {"default": mailers_from_url(smtp_sink.url)}
+    settings.MAILERS["default"]["OPTIONS"]["timeout"] = 1  # a send takes at most 5 s
+    settings.MAILINGS_CLAIM_SECONDS = 11  # so the first second of the batch is the fast path
+    settings.MAILINGS_RATE_PER_MINUTE = 10**6
+    settings.MAILINGS_SENDERS = 0
+    readers = members(90)
+    campaign = guide_announce(guide=make_guide(slug="long-batch", access="free"), to="members")[0]
+    smtp_sink.before_reply = lambda: time.sleep(0.15)
+
+    def first_sender() -> None:
+        try:
+            campaign_send_batch(campaign.pk)
+        finally:
+            db.connection.close()
+
+    first = threading.Thread(target=first_sender)
+    first.start()
+    try:
+        wait_for(lambda: len(smtp_sink.messages) >= 76, timeout=60)  # past its claim (11 s)
+        campaign_send_batch(campaign.pk)  # takes over the rows whose claim lapsed
+    finally:
+        first.join(timeout=60)
+
+    received = Counter(message["To"] for message in smtp_sink.messages)
+    assert received == Counter({reader.email: 1 for reader in readers})
+    assert statuses(campaign) == {"sent": 90}
 
 
 # --- The admin ----------------------------------------------------------------------------------
