@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import struct
 import zipfile
 import zlib
 from typing import IO
@@ -26,6 +27,33 @@ MAX_MEMBER_BYTES = MAX_BYTES
 METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 OTHER_METHODS = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}  # named in the refusal
 ENCRYPTED = 0x1  # general purpose flag bit 0
+
+
+# zipfile reads the whole central directory (an object of about 540 bytes per entry) before
+# anyone can count the entries: a 200 MB upload could list millions. The directory's size, from
+# the end record, is checked first: no entry of a guide's zip needs more than this.
+MAX_ENTRY_BYTES = 1024
+_END_RECORD = b"PK\x05\x06"
+_END_RECORD_SIZE = 22
+_LONGEST_COMMENT = 0xFFFF
+
+
+def _directory_size(handle: IO[bytes]) -> int:
+    """The central directory's size in bytes, as the zip's end record says (0 when there is no
+    end record: zipfile then refuses the file itself). A zip64 directory counts as too big."""
+    handle.seek(0, io.SEEK_END)
+    size = handle.tell()
+    start = max(0, size - _END_RECORD_SIZE - _LONGEST_COMMENT)
+    handle.seek(start)
+    tail = handle.read()
+    handle.seek(0)
+    at = tail.rfind(_END_RECORD)
+    if at < 0 or len(tail) - at < _END_RECORD_SIZE:
+        return 0
+    entries, directory = struct.unpack_from("<HI", tail, at + 10)
+    if entries == 0xFFFF or directory == 0xFFFFFFFF:
+        return 2**63  # zip64: more entries or bytes than a guide's zip ever holds
+    return directory
 
 
 class ArchiveError(ValueError):
@@ -50,8 +78,11 @@ def zip_contents(
         f"{name}: the zip holds too much (at most {max_files} files and "
         f"{max_bytes // 2**20} MB unpacked)"
     )
+    handle = io.BytesIO(source) if isinstance(source, bytes) else source
+    if _directory_size(handle) > max_files * MAX_ENTRY_BYTES:
+        raise ArchiveError(too_much)
     try:
-        archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
+        archive = zipfile.ZipFile(handle)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         raise ArchiveError(f"{name}: not a zip file that can be read") from None
     with archive:

@@ -23,7 +23,7 @@ from articles.models import Guide, GuideImage
 from articles.services import GuideImportError, zip_sources
 
 from ..conftest import ROOT, database_url
-from ..helpers import RICH, png
+from ..helpers import RICH, VALID, png
 
 IMPORT_URL = "/admin/articles/guide/import/"
 BOMB_MB = 800
@@ -221,3 +221,23 @@ def test_an_import_upload_over_the_cap_is_a_form_error(
     response = editor_client.post(IMPORT_URL, {"files": [upload]})
     assert response.status_code == HTTPStatus.FOUND
     assert Guide.objects.get().slug == "sliding-windows-in-code"
+
+
+def test_a_zip_listing_more_than_it_may_hold_is_refused_before_its_list_is_read() -> None:
+    """zipfile makes an object of every entry of the central directory before anything can count
+    them: a directory bigger than 2,000 entries can need is refused from the end record's size."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("guide.md", VALID)
+        for n in range(2100):
+            archive.writestr(f"images/{'x' * 900}-{n}.png", b"")
+    with pytest.raises(ArchiveError, match="the zip holds too much"):
+        zip_contents("many.zip", out.getvalue())
+    # The refusal comes from the end record, before the directory is read: a directory that
+    # says it is 50 MB (and is not there at all) is refused for its size, not found damaged.
+    small = guide_zip_bytes()
+    end = small.rfind(b"PK\x05\x06")
+    huge = bytearray(small)
+    struct.pack_into("<I", huge, end + 12, 50 * 2**20)
+    with pytest.raises(ArchiveError, match="the zip holds too much"):
+        zip_contents("huge.zip", bytes(huge))
