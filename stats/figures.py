@@ -209,7 +209,14 @@ def guide_rows(days: int, sort: str = "readers") -> list[GuideRow]:
         .values_list("guide", "opened", "finished")
     }
     ticks = per_guide(Tick.objects.filter(ticked_at__gte=since))
-    checkouts = per_guide(CheckoutStart.objects.filter(started_at__gte=since))
+    # Members, not forms: a member who starts checkout after checkout (a loop, a page read
+    # again and again) counts once, so nobody can inflate the column.
+    checkouts = dict(
+        CheckoutStart.objects.filter(started_at__gte=since)
+        .values("guide")
+        .annotate(n=Count("user", distinct=True))
+        .values_list("guide", "n")
+    )
     subscriptions = per_guide(Attribution.objects.filter(subscribed_at__gte=since))
     counted = {
         guide: (views, paywall)

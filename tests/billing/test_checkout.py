@@ -297,7 +297,7 @@ def test_a_member_starts_at_most_a_few_checkouts_a_minute(client, member, fake_s
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", ["draft", "scheduled"])
-def test_a_checkout_naming_a_guide_that_is_not_published_still_subscribes_but_is_not_counted(
+def test_a_checkout_naming_a_guide_that_is_not_published_still_subscribes_and_credits_no_guide(
     client, member, fake_stripe, status
 ) -> None:
     published_at = timezone.now() + dt.timedelta(days=1) if status == "scheduled" else None
