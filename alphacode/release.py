@@ -7,6 +7,7 @@ never reads what the code before it wrote, and nobody has to remember to bump a 
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 # What decides a cached entry's content or shape. Tests, docs, content and the virtual
@@ -28,8 +29,13 @@ SKIPPED_PARTS = {"__pycache__", "migrations"}
 
 
 def code_release(root: Path) -> str:
-    """A 12-character digest of every file under SOURCES (its path and its bytes)."""
+    """A 12-character digest of every file under SOURCES (its path and its bytes), of Python's
+    version and of Django's (pinned to a range, so a patch release changes no file here, and
+    Django's pickled models carry its version)."""
+    import django
+
     digest = hashlib.blake2b(digest_size=6)
+    digest.update(f"{sys.version}\0{django.get_version()}\0".encode())
     for source in SOURCES:
         top = root / source
         files = [top] if top.is_file() else sorted(top.rglob("*"))
