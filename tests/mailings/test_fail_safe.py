@@ -24,6 +24,7 @@ from articles.reference_data import EDITORS
 from mailings.models import Campaign, EmailPreferences, Recipient
 from mailings.sending import campaign_send_batch
 from mailings.services import (
+    campaign_pause,
     campaign_resume,
     campaign_start,
     guide_announce,
@@ -369,6 +370,43 @@ def test_a_batch_that_outlives_its_claim_switches_to_locked_sends_and_sends_no_o
     received = Counter(message["To"] for message in smtp_sink.messages)
     assert received == Counter({reader.email: 1 for reader in readers})
     assert statuses(campaign) == {"sent": 90}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_being_sent_stops_within_a_second_of_a_pause_and_resumes_where_it_stopped(
+    settings, smtp_sink, django_capture_on_commit_callbacks
+) -> None:
+    settings.MAILERS = {"default": mailers_from_url(smtp_sink.url)}
+    settings.MAILINGS_SENDERS = 0
+    readers = members(20)
+    guide = make_guide(slug="paused-midway", access="free")
+    campaign = guide_announce(guide=guide, to="members")[0]
+    smtp_sink.before_reply = lambda: time.sleep(0.1)
+
+    def sender() -> None:
+        try:
+            campaign_send_batch(campaign.pk)
+        finally:
+            db.connection.close()
+
+    running = threading.Thread(target=sender)
+    running.start()
+    try:
+        wait_for(lambda: len(smtp_sink.messages) >= 2, timeout=30)
+        campaign_pause(campaign_id=campaign.pk, reason="paused by staff")
+    finally:
+        running.join(timeout=30)
+    sent = len(smtp_sink.messages)
+    assert sent <= 2 + 11  # a second's worth at most (each message takes 0.1 s), not all 20
+    assert statuses(campaign) == {"sent": sent, "queued": 20 - sent}
+    assert Recipient.objects.filter(status="queued", claim__isnull=False).count() == 0
+
+    settings.MAILINGS_SENDERS = 1
+    smtp_sink.before_reply = None
+    campaign_resume(campaign_id=campaign.pk)
+    wait_for(lambda: statuses(campaign) == {"sent": 20}, timeout=30)
+    received = Counter(message["To"] for message in smtp_sink.messages)
+    assert received == Counter({reader.email: 1 for reader in readers})
 
 
 # --- The admin ----------------------------------------------------------------------------------
