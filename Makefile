@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint format worker beat clean test-setup test-packages
+.PHONY: run test install lint format docs worker beat clean test-setup test-packages
 
 $(STAMP): pyproject.toml scripts/find-python.sh
 	@if ! [ -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
@@ -42,13 +42,19 @@ test: test-setup install node_modules/.installed-stamp
 	$(PY) -m pytest
 
 # ruff (many rule families, see pyproject.toml), mypy with django-stubs over the apps, models and
-# migrations in agreement (the check reads no database: embedded defaults), the compose file.
+# migrations in agreement (the check reads no database: embedded defaults), the compose file, and
+# the docs built strictly (a broken link or a page left out of the navigation fails).
 lint: test-packages install node_modules/.installed-stamp
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	env -u DATABASE_URL -u REDIS_URL $(VENV)/bin/mypy
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
 	node_modules/.bin/dclint docker-compose.yml
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir "$$(mktemp -d)"
+
+# The documentation site (docs/, MkDocs with the Material theme), built into site/.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -61,4 +67,4 @@ beat: install
 	$(VENV)/bin/celery -A alphacode beat --loglevel=INFO --schedule=/tmp/alphacode-beat-schedule
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache site

@@ -235,8 +235,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "Alpha Code: "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 # The rate limits count per client address. Behind the TLS proxy every request arrives from the
 # proxy, so allauth must take the client's own address from X-Forwarded-For, which the proxy
-# overwrites with the address it saw (README, "Behind a proxy"). 0, the embedded default, reads
-# REMOTE_ADDR and ignores the header, which anyone can send.
+# overwrites with the address it saw (docs/operators/deploy.md, "Behind a proxy"). 0, the
+# embedded default, reads REMOTE_ADDR and ignores the header, which anyone can send.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Email (Django 6.1 MAILERS) ---------------------------------------------------------------

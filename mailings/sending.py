@@ -212,7 +212,7 @@ SENDER_CODES = {"1.7", "1.8"}
 
 
 class Answer(enum.Enum):
-    """What a mail server's refusal means for the campaign (the README's table)."""
+    """What a mail server's refusal means for the campaign (docs/operators/email.md's table)."""
 
     # RCPT refused for the address itself: the row fails and the address is marked undeliverable.
     BAD_ADDRESS = "bad address"

@@ -90,6 +90,7 @@ def test_the_proxy_health_check_goes_through_caddy_to_the_sites_healthz() -> Non
     assert block, f"no listener on :{port} in the Caddyfile"
     lines = {line.strip() for line in block.group(1).splitlines()}
     assert {"bind 127.0.0.1", "rewrite * /healthz", "reverse_proxy web:8000 {"} <= lines
-    # web's own health check asks as "localhost", the host the README has production allow.
+    # web's own health check asks as "localhost", which docs/operators/deploy.md has production
+    # allow.
     assert "header_up Host localhost" in lines
     assert all(f":{port}" not in published for published in proxy["ports"])
