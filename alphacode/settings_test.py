@@ -7,6 +7,12 @@ from pathlib import Path
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/alphacode")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("EMAIL_URL", "locmem:")
+# In parallel (pytest-xdist), each worker has a Redis database of its own (15, 14, ...; the tests
+# flush theirs), as pytest-django gives each its own test database (test_alphacode_gw0, ...).
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _worker.startswith("gw"):
+    _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
+    os.environ["REDIS_URL"] = f"{_base}/{int(_db) - int(_worker[2:])}"
 
 from .settings import *  # noqa: F403
 from .settings import CACHES, DATABASES

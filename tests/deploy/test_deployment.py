@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import get_commands
 
 from ..conftest import ROOT, wait_for
@@ -167,7 +168,7 @@ def production_env(**extra: str) -> dict[str, str]:
             "DJANGO_ALLOWED_HOSTS": "alphacode.example.com",
             "EMAIL_URL": "smtp+tls://user:pass@smtp.example.com:587",
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-            "REDIS_URL": "redis://127.0.0.1:6379/15",
+            "REDIS_URL": settings.CACHES["default"]["LOCATION"],  # this test worker's
             **extra,
         }
     )

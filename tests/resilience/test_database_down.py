@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from django.conf import settings
 
 from ..conftest import ROOT, WEBHOOK_SECRET, free_port, wait_for
 from ..fake_stripe import signed
@@ -34,7 +35,7 @@ def server_without_database():
         "EMAIL_URL": "smtp://127.0.0.1:1",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/alphacode",
         "DATABASE_POOL_TIMEOUT": "1",
-        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "REDIS_URL": settings.CACHES["default"]["LOCATION"],  # this test worker's
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
     subprocess.run(
