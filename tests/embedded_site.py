@@ -38,6 +38,7 @@ from django.utils.html import escape  # noqa: E402
 from accounts.models import User  # noqa: E402
 from articles.models import Guide, Item, Track  # noqa: E402
 from billing.models import ComplimentaryAccess  # noqa: E402
+from tests.helpers import csrf_token  # noqa: E402
 
 SEED = "/guides/fine-tuning-vs-prompting/"
 FREE = "/guides/two-pointers-and-sliding-windows/"
@@ -79,11 +80,6 @@ def page(client: Client, path: str, *texts: str, absent: tuple[str, ...] = ()) -
     for text in absent:
         check(text not in html, path, f"{text!r} not in the page", response)
     return html
-
-
-def csrf_token(html: str) -> str:
-    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    return found.group(1) if found else ""
 
 
 def post(client: Client, path: str, form_page: str, data: dict, **extra: str) -> HttpResponse:

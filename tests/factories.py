@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from articles.models import Block, Guide, Section, Track
 from articles.services import guide_refresh
-from billing.models import Subscription
+from billing.models import Customer, Subscription
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -80,3 +80,14 @@ def make_guide(*, sections: list[list[tuple[str, str]]] | None = None, **fields)
 def subscriber() -> User:
     """A reader with an active subscription."""
     return SubscriptionFactory().user
+
+
+def subscribe(user: User, **fields: object) -> Subscription:
+    """The reader's subscription as a sync from Stripe stores it, with their customer: active and
+    renewing in 20 days unless `fields` say otherwise."""
+    Customer.objects.get_or_create(user=user, defaults={"stripe_customer_id": f"cus_{user.pk}"})
+    values = {
+        "current_period_end": timezone.now() + dt.timedelta(days=20),
+        "cancel_at_period_end": False,
+    }
+    return SubscriptionFactory(user=user, **{**values, **fields})

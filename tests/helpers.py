@@ -10,6 +10,16 @@ from pathlib import Path
 from django.core.mail import EmailMessage
 from PIL import Image
 
+# The CSRF token of a form on a page, as the page writes it.
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+
+def csrf_token(html: str) -> str:
+    """The first form's CSRF token on the page ("" when it has none)."""
+    found = CSRF_TOKEN.search(html)
+    return found.group(1) if found else ""
+
+
 # A premium guide in the Markdown authoring format with every block kind.
 VALID = """---
 title: "Heaps for interviews"

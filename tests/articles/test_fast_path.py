@@ -4,7 +4,6 @@ and messages, and a signed-in page that costs one Redis round trip."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterator
 
@@ -19,13 +18,8 @@ from django.test import Client, RequestFactory
 
 from alphacode.cache import USER_HINT_COOKIE, RequestCacheMiddleware, prefetch
 
-from ..factories import SubscriptionFactory, UserFactory, make_guide
-
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def subscribe(user) -> None:
-    SubscriptionFactory(user=user)
+from ..factories import UserFactory, make_guide, subscribe
+from ..helpers import CSRF_TOKEN
 
 
 @pytest.fixture
@@ -173,7 +167,7 @@ def test_the_paywall_form_of_a_cached_page_carries_a_working_csrf_token(premium_
         browser.force_login(UserFactory())
         page = browser.get(url).content.decode()
         assert "\ue000" not in page
-        match = TOKEN.search(page)
+        match = CSRF_TOKEN.search(page)
         assert match, "the signed-in paywall has a subscribe form"
         tokens.append(match.group(1))
         # The token works: sign out with it (a POST that CSRF protects).

@@ -15,6 +15,7 @@ from articles.services import content_changed, guide_files, guides_import
 
 from ..conftest import signed_in
 from ..factories import UserFactory
+from ..helpers import CSRF_TOKEN
 
 MARK = "\ue000"
 # The character itself and the ways HTML can spell it: hexadecimal (a leading zero, an
@@ -26,7 +27,6 @@ SPELLINGS = {
     "upper-x": "&#XE000;",
     "decimal": "&#57344;",
 }
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
 NONCE_ATTRIBUTE = re.compile(r'nonce="([^"]*)"')
 
 GUIDE = """---
@@ -96,7 +96,7 @@ def assert_no_hole_made(page: str) -> None:
     """The page holds no U+E000, and the reader's CSRF token and nonce appear only in the
     places the site puts them (the forms' hidden inputs, the script's nonce attribute)."""
     assert MARK not in page
-    tokens = CSRF_INPUT.findall(page)
+    tokens = CSRF_TOKEN.findall(page)
     assert tokens, "a signed-in reader's guide page has forms"
     for token in set(tokens):
         assert page.count(token) == tokens.count(token)
@@ -130,8 +130,8 @@ def test_no_field_makes_a_hole_in_the_paywall_page_or_the_editors_preview(
     for query in ("", "?as=visitor"):
         page = staff_client.get(f"/guides/{guide.slug}/preview/{query}").content.decode()
         assert MARK not in page
-        tokens = set(CSRF_INPUT.findall(page))
-        assert all(page.count(t) == CSRF_INPUT.findall(page).count(t) for t in tokens)
+        tokens = set(CSRF_TOKEN.findall(page))
+        assert all(page.count(t) == CSRF_TOKEN.findall(page).count(t) for t in tokens)
 
 
 # Text written past the models' save() (a queryset update, a data migration, a row stored before

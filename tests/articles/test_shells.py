@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from ..conftest import signed_in
 from ..factories import SubscriptionFactory, UserFactory, make_guide
+from ..helpers import CSRF_TOKEN
 
 SHELL_PAGES = ["/", "/guides/", "/guides/?page=2", "/tracks/coding/", "/search/?q=guide"]
-TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 NONCE = re.compile(r'<script [^>]*nonce="([^"]+)"')
 TITLE = re.compile(r'<h3 class="card-title"><a href="[^"]*">([^<]+)</a>')
 
@@ -148,7 +148,7 @@ def test_each_reader_of_one_shell_gets_their_own_working_token_and_nonce() -> No
         browser.force_login(UserFactory())
         response = browser.get(guide.get_absolute_url())
         page = response.content.decode()
-        found = set(TOKEN.findall(page))
+        found = set(CSRF_TOKEN.findall(page))
         assert len(found) == 1, "one token for the checklist and the finish form"
         nonce = NONCE.search(page).group(1)
         assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
@@ -161,7 +161,7 @@ def test_each_reader_of_one_shell_gets_their_own_working_token_and_nonce() -> No
             "You marked this guide finished."
             in browser.get(guide.get_absolute_url()).content.decode()
         )
-        tokens.append(TOKEN.search(page).group(1))
+        tokens.append(CSRF_TOKEN.search(page).group(1))
         nonces.append(nonce)
     assert tokens[0] != tokens[1]
     assert nonces[0] != nonces[1]

@@ -14,7 +14,7 @@ from billing.models import ComplimentaryAccess, Subscription
 from billing.subscriptions import subscription_sync
 
 from ..conftest import held_after_query, new_subscription, signed_in
-from ..factories import UserFactory, make_guide
+from ..factories import UserFactory, make_guide, subscribe
 
 NOW = timezone.now
 DAY = dt.timedelta(days=1)
@@ -31,22 +31,11 @@ STATUS_TABLE = [
 ]
 
 
-def subscribe(user, status: str, **fields) -> Subscription:
-    defaults = {"current_period_end": NOW() + 20 * DAY, "cancel_at_period_end": False}
-    return Subscription.objects.create(
-        user=user,
-        stripe_subscription_id=f"sub_{user.pk}_{status}",
-        stripe_customer_id="cus_x",
-        status=status,
-        **{**defaults, **fields},
-    )
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(("status", "allowed"), STATUS_TABLE)
 def test_every_stripe_status(status: str, allowed: bool) -> None:
     user = UserFactory()
-    subscribe(user, status)
+    subscribe(user, status=status)
     premium = make_guide(access="premium")
     assert can_read_premium(user) is allowed
     assert can_read(user, premium) is allowed
@@ -60,7 +49,9 @@ def test_every_stripe_status(status: str, allowed: bool) -> None:
 )
 def test_cancel_at_period_end_keeps_access_until_the_period_ends(period_end, allowed) -> None:
     user = UserFactory()
-    subscribe(user, "active", cancel_at_period_end=True, current_period_end=NOW() + period_end)
+    subscribe(
+        user, status="active", cancel_at_period_end=True, current_period_end=NOW() + period_end
+    )
     assert can_read_premium(user) is allowed
 
 
@@ -95,7 +86,7 @@ def test_a_user_without_anything_reads_only_free_guides() -> None:
 @pytest.mark.django_db
 def test_an_old_canceled_subscription_does_not_hide_a_new_active_one() -> None:
     user = UserFactory()
-    subscribe(user, "canceled", ended_at=NOW() - 40 * DAY)
+    subscribe(user, status="canceled", ended_at=NOW() - 40 * DAY)
     Subscription.objects.create(
         user=user,
         stripe_subscription_id="sub_new",
@@ -109,14 +100,14 @@ def test_an_old_canceled_subscription_does_not_hide_a_new_active_one() -> None:
 @pytest.mark.django_db
 def test_a_deactivated_user_reads_nothing_premium() -> None:
     user = UserFactory(is_active=False)
-    subscribe(user, "active")
+    subscribe(user, status="active")
     assert not can_read_premium(user)
 
 
 @pytest.mark.django_db
 def test_another_users_subscription_gives_no_access() -> None:
     subscriber, other = UserFactory(), UserFactory()
-    subscribe(subscriber, "active")
+    subscribe(subscriber, status="active")
     assert can_read_premium(subscriber)
     assert not can_read_premium(other)
 
