@@ -14,8 +14,9 @@ if _worker.startswith("gw"):
     _base, _, _db = os.environ["REDIS_URL"].rpartition("/")
     os.environ["REDIS_URL"] = f"{_base}/{int(_db) - int(_worker[2:])}"
 
-from .settings import *  # noqa: F403
-from .settings import CACHES, DATABASES
+# The settings read the environment set above.
+from .settings import *  # noqa: E402, F403
+from .settings import CACHES, DATABASES  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES["default"]["KEY_PREFIX"] = f"alphacode-test-{os.getpid()}"

@@ -1,4 +1,5 @@
-"""The dashboard's parts on the admin home (alphacode.admin_site) and its CSV exports."""
+"""The dashboard's parts on the admin home (registered on alphacode.admin_site's AdminSite by
+stats.apps) and its CSV exports."""
 
 from __future__ import annotations
 
@@ -34,6 +35,12 @@ def _choices(request: HttpRequest) -> tuple[int, str]:
     sort = request.GET.get("sort", "")
     days = int(window) if window in {str(d) for d in WINDOWS} else 30
     return days, sort if sort in GUIDE_SORTS else "readers"
+
+
+def dashboard_panel(request: HttpRequest) -> dict[str, Any]:
+    """The dashboard on the admin home (registered by stats.apps), for staff holding the
+    permission; nothing for anyone else."""
+    return dashboard_context(request) if request.user.has_perm(PERMISSION) else {}
 
 
 def dashboard_context(request: HttpRequest) -> dict[str, Any]:
