@@ -38,10 +38,10 @@ run: install
 	$(PY) manage.py import_guides --new-only content/guides
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# In parallel, a worker per core (pytest-xdist); each test file runs whole on one worker, so a
-# module's fixtures are made once.
+# In parallel, a worker per core up to 8 (pytest-xdist; each takes a Redis database of its own,
+# 15 down to 8); each test file runs whole on one worker, so a module's fixtures are made once.
 test: test-setup install node_modules/.installed-stamp
-	$(PY) -m pytest -n auto --dist loadfile
+	$(PY) -m pytest -n auto --maxprocesses 8 --dist loadfile
 
 # ruff (many rule families, see pyproject.toml), mypy with django-stubs over the apps, models and
 # migrations in agreement (the check reads no database: embedded defaults), the compose file, and

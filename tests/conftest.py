@@ -60,9 +60,8 @@ def _reference_data(request):
         request.getfixturevalue("transactional_db")
         ensure_reference_data()
     elif marker or {"db", "transactional_db", "live_server"} & set(request.fixturenames):
-        request.getfixturevalue(
-            "transactional_db" if "live_server" in request.fixturenames else "db"
-        )
+        transactional = {"transactional_db", "live_server"} & set(request.fixturenames)
+        request.getfixturevalue("transactional_db" if transactional else "db")
         if not Track.objects.exists():
             ensure_reference_data()
 
