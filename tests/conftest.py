@@ -334,6 +334,22 @@ def worker(on_broker):
         yield running
 
 
+def run_python(
+    *args: str, env: dict[str, str], cwd: Path = ROOT, timeout: int = 120
+) -> subprocess.CompletedProcess[str]:
+    """This Python with these arguments (`-c CODE ...`, `-m MODULE ...`) in a process of its
+    own, its output captured as text; the caller reads the exit code."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def worker_process(broker_url: str, **environ: str) -> subprocess.Popen:
     """A real Celery worker in its own process (so a test can kill it), on the test database
     and this broker, with production-like settings and these environment variables."""

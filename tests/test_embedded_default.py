@@ -22,7 +22,7 @@ from urllib.request import urlopen
 
 import pytest
 
-from .conftest import ROOT, free_port, wait_for
+from .conftest import ROOT, free_port, run_python, wait_for
 
 SEED_TITLE = "Fine-Tuning vs Prompting"
 # Everything that would point the site away from its embedded defaults, in the test's own
@@ -112,15 +112,7 @@ def test_make_run_serves_every_page_to_a_visitor_and_a_reader_on_sqlite(tmp_path
     assert dek == "An editor wrote this."
 
     # The visitor's and the reader's pages (tests/embedded_site.py says what each checks).
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.embedded_site"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_python("-m", "tests.embedded_site", env=env, timeout=300)
     assert result.returncode == 0, f"{result.stdout[-8000:]}\n{result.stderr[-8000:]}"
 
     # And the server itself, as `make run` starts it (on a free port rather than 8000).

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ from django.conf import settings
 
 from alphacode.release import SOURCES, code_release
 
-from .conftest import ROOT, database_url
+from .conftest import ROOT, database_url, run_python
 from .factories import make_guide
 
 MARK = "<!-- markup of the new release -->"
@@ -61,15 +59,7 @@ def serve(code: Path, slug: str, **environ: str) -> tuple[str, str]:
         "RELEASE": "",
         **environ,
     }
-    done = subprocess.run(
-        [sys.executable, "-c", PAGE.format(slug=slug)],
-        cwd=code,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_python("-c", PAGE.format(slug=slug), env=env, cwd=code)
     assert done.returncode == 0, done.stderr[-3000:]
     release, page = done.stdout.split("\n", 1)
     return release, page

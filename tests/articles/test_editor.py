@@ -365,6 +365,13 @@ def posted_back(page) -> dict[str, object]:
     return {key: "" if value is None else value for key, value in data.items()}
 
 
+def saved_meanwhile(client: Client, guide: Guide) -> None:
+    """Another editor saves the guide in the Markdown editor (its intro begins "Theirs.")."""
+    text, base = opened(client, guide)
+    theirs = text.replace("First intro paragraph with *emphasis*.", "Theirs.")
+    client.post(editor_url(guide), {"markdown": theirs, "base": base})
+
+
 def _guide_form(guide: Guide, page) -> dict[str, object]:
     """The guide's change form as the browser would post it back (its date in two fields)."""
     data = posted_back(page)
@@ -380,15 +387,7 @@ def test_the_guide_form_refuses_a_save_when_the_guide_was_saved_since_it_was_ope
     url = f"/admin/articles/guide/{guide.pk}/change/"
     page = editor_client.get(url)
     data = _guide_form(guide, page)
-    # Meanwhile, another editor saves in the Markdown editor.
-    text, base = opened(editor_client, guide)
-    editor_client.post(
-        editor_url(guide),
-        {
-            "markdown": text.replace("First intro paragraph with *emphasis*.", "Theirs."),
-            "base": base,
-        },
-    )
+    saved_meanwhile(editor_client, guide)
     data["dek"] = "Mine."
     response = editor_client.post(url, data)
     assert response.status_code == HTTPStatus.OK  # the form again, with the reason
@@ -408,14 +407,7 @@ def test_the_section_form_refuses_a_stale_save(guide: Guide, editor_client: Clie
     url = f"/admin/articles/section/{section.pk}/change/"
     data = posted_back(editor_client.get(url))
     data.pop("guide", None)
-    text, base = opened(editor_client, guide)
-    editor_client.post(
-        editor_url(guide),
-        {
-            "markdown": text.replace("First intro paragraph with *emphasis*.", "Theirs."),
-            "base": base,
-        },
-    )
+    saved_meanwhile(editor_client, guide)
     data["heading"] = "Mine"
     response = editor_client.post(url, data)
     assert response.status_code == HTTPStatus.OK

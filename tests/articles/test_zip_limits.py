@@ -8,8 +8,6 @@ from __future__ import annotations
 import io
 import os
 import struct
-import subprocess
-import sys
 import zipfile
 from http import HTTPStatus
 from pathlib import Path
@@ -22,7 +20,7 @@ from articles.archives import ArchiveError, zip_contents
 from articles.models import Guide, GuideImage
 from articles.services import GuideImportError, zip_sources
 
-from ..conftest import ROOT, database_url
+from ..conftest import database_url, run_python
 from ..helpers import RICH, VALID, png
 
 IMPORT_URL = "/admin/articles/guide/import/"
@@ -103,15 +101,7 @@ def test_a_zip_whose_header_lies_about_its_size_is_refused_without_inflating_it(
         "DJANGO_SETTINGS_MODULE": "alphacode.settings_test",
         "DATABASE_URL": database_url(),
     }
-    done = subprocess.run(
-        [sys.executable, "-c", IMPORT_AND_PEAK, str(bomb)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_python("-c", IMPORT_AND_PEAK, str(bomb), env=env, timeout=300)
     error = done.stderr
     assert done.returncode == 1, error
     peak_mb = int(done.stdout.split()[-1])

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 
 import yaml
 
-from ..conftest import ROOT
+from ..conftest import ROOT, run_python
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
@@ -27,15 +25,9 @@ def gunicorn_config(command: list[str], environment: dict[str, str]) -> dict[str
     """The settings gunicorn itself derives from this command line and environment."""
     env = {k: v for k, v in os.environ.items() if k != "FORWARDED_ALLOW_IPS"}
     env.update(environment)
-    printed = subprocess.run(
-        [sys.executable, "-m", *command[:1], *command[1:], "--print-config"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout
+    done = run_python("-m", *command, "--print-config", env=env, timeout=60)
+    done.check_returncode()
+    printed = done.stdout
     return {
         name.strip(): value.strip()
         for name, _, value in (line.partition("=") for line in printed.splitlines())

@@ -8,6 +8,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http import HTTPStatus
 
 import pytest
@@ -55,6 +57,25 @@ def statuses(campaign: Campaign) -> Counter:
 
 def nobody_marked() -> bool:
     return not EmailPreferences.objects.exclude(undeliverable="").exists()
+
+
+@contextmanager
+def sending_in_a_thread(campaign_id: int) -> Iterator[None]:
+    """A sender sends a batch in a thread of its own (its own database connection) while the
+    body of the `with` runs; the thread is then waited for."""
+
+    def send() -> None:
+        try:
+            campaign_send_batch(campaign_id)
+        finally:
+            db.connection.close()
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join(timeout=60)
 
 
 # --- A provider's refusal never blocks the list --------------------------------------------------
@@ -315,22 +336,14 @@ def test_a_batch_slower_than_its_claim_is_never_sent_twice(settings, smtp_sink) 
             in_flight.set()
             go_on.wait(timeout=30)
 
-    def first_sender() -> None:
-        try:
-            campaign_send_batch(campaign.pk)
-        finally:
-            db.connection.close()
-
     smtp_sink.before_reply = slow_first_reply
-    first = threading.Thread(target=first_sender)
-    first.start()
-    try:
-        assert in_flight.wait(timeout=30)
-        time.sleep(1.5)  # the first sender's claim lapses while its relay is still answering
-        campaign_send_batch(campaign.pk)  # a second sender takes over what it can
-    finally:
-        go_on.set()
-        first.join(timeout=30)
+    with sending_in_a_thread(campaign.pk):
+        try:
+            assert in_flight.wait(timeout=30)
+            time.sleep(1.5)  # the first sender's claim lapses while its relay is still answering
+            campaign_send_batch(campaign.pk)  # a second sender takes over what it can
+        finally:
+            go_on.set()
 
     received = Counter(message["To"] for message in smtp_sink.messages)
     assert received == Counter({reader.email: 1 for reader in readers})
@@ -353,19 +366,9 @@ def test_a_batch_that_outlives_its_claim_switches_to_locked_sends_and_sends_no_o
     campaign = guide_announce(guide=make_guide(slug="long-batch", access="free"), to="members")[0]
     smtp_sink.before_reply = lambda: time.sleep(0.15)
 
-    def first_sender() -> None:
-        try:
-            campaign_send_batch(campaign.pk)
-        finally:
-            db.connection.close()
-
-    first = threading.Thread(target=first_sender)
-    first.start()
-    try:
+    with sending_in_a_thread(campaign.pk):
         wait_for(lambda: len(smtp_sink.messages) >= 76, timeout=60)  # past its claim (11 s)
         campaign_send_batch(campaign.pk)  # takes over the rows whose claim lapsed
-    finally:
-        first.join(timeout=60)
 
     received = Counter(message["To"] for message in smtp_sink.messages)
     assert received == Counter({reader.email: 1 for reader in readers})
@@ -383,19 +386,9 @@ def test_a_batch_being_sent_stops_within_a_second_of_a_pause_and_resumes_where_i
     campaign = guide_announce(guide=guide, to="members")[0]
     smtp_sink.before_reply = lambda: time.sleep(0.1)
 
-    def sender() -> None:
-        try:
-            campaign_send_batch(campaign.pk)
-        finally:
-            db.connection.close()
-
-    running = threading.Thread(target=sender)
-    running.start()
-    try:
+    with sending_in_a_thread(campaign.pk):
         wait_for(lambda: len(smtp_sink.messages) >= 2, timeout=30)
         campaign_pause(campaign_id=campaign.pk, reason="paused by staff")
-    finally:
-        running.join(timeout=30)
     sent = len(smtp_sink.messages)
     assert sent <= 2 + 11  # a second's worth at most (each message takes 0.1 s), not all 20
     assert statuses(campaign) == {"sent": sent, "queued": 20 - sent}
