@@ -21,7 +21,7 @@ from mailings.services import guide_announce
 
 from .admin_editor import GuideEditorViews
 from .archives import MAX_MEMBER_BYTES, MAX_ZIP_BYTES
-from .editor import latest_revision
+from .editor import latest_revision, saved_since
 from .markdown import unique_anchor
 from .models import Block, Guide, GuideImage, Section, Track
 from .services import (
@@ -39,8 +39,8 @@ from .services import (
 class StaleCheckedForm(forms.ModelForm):
     """A change form for a guide, or a part of one, that refuses a save when the guide was saved
     since the form was opened, as the Markdown editor does: the form carries the revision it was
-    opened at, and the save is checked against the latest with the guide's row locked (the
-    admin's change view is one transaction)."""
+    opened at, and the save is checked as the editor's is (articles.editor.saved_since, with the
+    guide's row locked: the admin's change view is one transaction)."""
 
     base_revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -59,9 +59,8 @@ class StaleCheckedForm(forms.ModelForm):
         base = cleaned.get("base_revision")
         if guide is None or base is None:
             return cleaned
-        Guide.objects.select_for_update().filter(pk=guide.pk).first()
-        latest = guide.revisions.order_by("-number").first()
-        if latest is not None and latest.number != base:
+        latest = saved_since(guide, base)
+        if latest is not None:
             who = latest.author.email if latest.author else "an import or a script"
             raise forms.ValidationError(
                 f"“{guide.title}” was saved since you opened this page (revision "

@@ -49,6 +49,15 @@ def latest_revision(guide: Guide) -> GuideRevision:
     return latest
 
 
+def saved_since(guide: Guide, base: int | None) -> GuideRevision | None:
+    """Lock the guide's row (until the transaction ends) and return its latest revision when it
+    is not `base`, the revision an editor opened: another save reached the guide since. None
+    when none did, or when no base is known."""
+    Guide.objects.select_for_update().filter(pk=guide.pk).first()
+    latest = latest_revision(guide)
+    return latest if base is not None and latest.number != base else None
+
+
 def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked:
     """Read the text as this guide (errors by line, nothing saved). Images are the guide's own
     uploads, named in the text as `images/<name>`; its slug must stay the guide's. The track
@@ -114,9 +123,8 @@ def guide_save_markdown(
     """Save the editor's text as the guide: all of it or nothing. `base` is the revision the
     editor opened; if another was saved since, StaleEdit (the caller keeps the text). Ticks and
     drill schedules survive as in an import: items are matched by text, then by position."""
-    Guide.objects.select_for_update().filter(pk=guide.pk).first()
-    latest = latest_revision(guide)
-    if base is not None and latest.number != base:
+    latest = saved_since(guide, base)
+    if latest is not None:
         raise StaleEdit(latest)
     checked = editor_check(guide, text, restoring=source == GuideRevision.Source.RESTORE)
     if checked.errors or checked.data is None:

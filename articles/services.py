@@ -516,18 +516,19 @@ def guide_upsert(
     nothing, so its updated_at, its version and the content version (and with it every cached
     page) stay as they are. The guide then records what this import made of it, so the next
     import can tell whether an editor changed it since."""
-    if not data.track_title:
-        # Only an import that names the track's title creates a track (or renames it).
-        track = Track.objects.filter(slug=data.track).first()
-        if track is None:
-            raise GuideImportError([f"unknown track '{data.track}'"])
-    else:
-        track, created = Track.objects.get_or_create(
+    # Only an import that names the track's title creates a track (or renames it).
+    track: Track | None
+    if data.track_title:
+        track, _ = Track.objects.get_or_create(
             slug=data.track, defaults={"title": data.track_title}
         )
-    if data.track_title and track.title != data.track_title:
-        track.title = data.track_title
-        track.save(update_fields=["title"])  # moves the content version (articles.receivers)
+        if track.title != data.track_title:
+            track.title = data.track_title
+            track.save(update_fields=["title"])  # moves the content version (articles.receivers)
+    else:
+        track = Track.objects.filter(slug=data.track).first()
+    if track is None:
+        raise GuideImportError([f"unknown track '{data.track}'"])
     guide, created = Guide.objects.select_for_update().get_or_create(
         slug=data.slug, defaults={"track": track, "title": data.title, "dek": data.dek}
     )

@@ -34,6 +34,16 @@ class EmailPreferences(models.Model):
         return f"preferences of {self.user_id}"
 
 
+class CampaignQuerySet(models.QuerySet["Campaign"]):
+    def stopped(self) -> CampaignQuerySet:
+        """Campaigns that send nothing now: paused, canceled, or waiting out a throttle."""
+        return self.filter(
+            models.Q(paused_at__isnull=False)
+            | models.Q(canceled_at__isnull=False)
+            | models.Q(held_until__gt=timezone.now())
+        )
+
+
 class Campaign(models.Model):
     """One email to many readers: a guide's announcement (one per guide, however often it is
     announced) or a week's digest."""
@@ -71,6 +81,8 @@ class Campaign(models.Model):
     # Which start of its senders is current: a chain of senders from an earlier start stops, so
     # a campaign resumed or restarted never has more senders than MAILINGS_SENDERS.
     generation = models.PositiveIntegerField(default=0)
+
+    objects = CampaignQuerySet.as_manager()
 
     class Meta:
         ordering = ("-created_at",)

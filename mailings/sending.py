@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -303,20 +303,17 @@ def _deferred(row: Recipient, reason: str, now: dt.datetime) -> None:
 
 
 def _hold(row: Recipient, claim: uuid.UUID) -> bool:
-    """Lock the row for its send, if this sender's claim is still on it and its campaign is
-    still sending (inside the caller's transaction). The lock is held until the row is marked,
-    so a sender whose claim lapsed during a slow batch, and another that took the row over,
-    never both send it: the other sender's claim skips locked rows, and a row it took over
-    carries its claim, not ours."""
-    # The row's own conditions stay in the statement's WHERE (no join), so Postgres checks them
-    # again on the row as it is once another sender's lock on it is released.
-    sending = Campaign.objects.filter(
-        pk=OuterRef("campaign_id"), paused_at__isnull=True, canceled_at__isnull=True
-    )
+    """Lock the row for its send, if this sender's claim is still on it (inside the caller's
+    transaction). The lock is held until the row is marked, so a sender whose claim lapsed
+    during a slow batch, and another that took the row over, never both send it: the other
+    sender's claim skips locked rows, and a row it took over carries its claim, not ours. (Its
+    campaign's state is looked at once a second by the batch, on either path.)"""
+    # The row's own conditions in the statement's WHERE: Postgres checks them again on the row
+    # as it is once another sender's lock on it is released.
     return bool(
-        Recipient.objects.filter(
-            Exists(sending), pk=row.pk, claim=claim, status=Recipient.Status.QUEUED
-        ).update(claimed_until=timezone.now() + dt.timedelta(seconds=_claim_seconds()))
+        Recipient.objects.filter(pk=row.pk, claim=claim, status=Recipient.Status.QUEUED).update(
+            claimed_until=timezone.now() + dt.timedelta(seconds=_claim_seconds())
+        )
     )
 
 
@@ -354,12 +351,7 @@ def _send_seconds() -> float:
 
 
 def _stopped_meanwhile(campaign_id: int) -> bool:
-    return Campaign.objects.filter(
-        Q(paused_at__isnull=False)
-        | Q(canceled_at__isnull=False)
-        | Q(held_until__gt=timezone.now()),
-        pk=campaign_id,
-    ).exists()
+    return Campaign.objects.stopped().filter(pk=campaign_id).exists()
 
 
 class Outcome(NamedTuple):
@@ -528,9 +520,8 @@ def campaigns_stalled(quiet: dt.timedelta = dt.timedelta(minutes=2)) -> list[int
     of tasks was lost."""
     now = timezone.now()
     stalled = []
-    sending = Campaign.objects.filter(
-        finished_at__isnull=True, paused_at__isnull=True, canceled_at__isnull=True
-    ).exclude(held_until__gt=now)
+    stopped = Campaign.objects.stopped()
+    sending = Campaign.objects.filter(finished_at__isnull=True).exclude(pk__in=stopped)
     for campaign in sending:
         rows = Recipient.objects.filter(campaign=campaign)
         due = rows.filter(status=Recipient.Status.QUEUED, next_attempt_at__lte=now).filter(

@@ -254,7 +254,9 @@ def campaign_resume(*, campaign_id: int) -> bool:
     was neither."""
     with transaction.atomic():
         resumed = (
-            Campaign.objects.filter(pk=campaign_id, canceled_at__isnull=True, finished_at=None)
+            Campaign.objects.filter(
+                pk=campaign_id, canceled_at__isnull=True, finished_at__isnull=True
+            )
             .filter(Q(paused_at__isnull=False) | Q(held_until__gt=timezone.now()))
             .update(paused_at=None, held_until=None, holds=0, reason="")
         )
