@@ -16,10 +16,10 @@ def site_urls() -> dict[str, str]:
     because the script name is fixed in settings (FORCE_SCRIPT_NAME), which Django applies to
     every request and at start-up."""
     names = {
-        "home": "articles:home",
-        "library": "articles:guide_list",
-        "search": "articles:search",
-        "feed": "articles:feed",
+        "home": "reader:home",
+        "library": "reader:guide_list",
+        "search": "reader:search",
+        "feed": "reader:feed",
         "pricing": "billing:pricing",
         "checkout": "billing:checkout",
         "portal": "billing:portal",

@@ -12,31 +12,25 @@ from pathlib import Path
 
 # What decides a cached entry's content or shape. Tests, docs, content and the virtual
 # environment do not (the libraries are pinned in pyproject.toml, which is included).
-SOURCES = (
-    "accounts",
-    "alphacode",
-    "articles",
-    "billing",
-    "mailings",
-    "pages",
-    "stats",
-    "study",
-    "templates",
-    "static",
-    "pyproject.toml",
-)
+# Besides the project's packages (alphacode and every app: a folder with an apps.py).
+SOURCES = ("templates", "static", "pyproject.toml")
 SKIPPED_PARTS = {"__pycache__", "migrations"}
 
 
+def release_sources(root: Path) -> list[str]:
+    """The project's packages (alphacode and the apps), then SOURCES."""
+    return [*sorted(path.parent.name for path in root.glob("*/apps.py")), *SOURCES]
+
+
 def code_release(root: Path) -> str:
-    """A 12-character digest of every file under SOURCES (its path and its bytes), of Python's
+    """A 12-character digest of every file of release_sources (its path and its bytes), of Python's
     version and of Django's (pinned to a range, so a patch release changes no file here, and
     Django's pickled models carry its version)."""
     import django
 
     digest = hashlib.blake2b(digest_size=6)
     digest.update(f"{sys.version}\0{django.get_version()}\0".encode())
-    for source in SOURCES:
+    for source in release_sources(root):
         top = root / source
         files = [top] if top.is_file() else sorted(top.rglob("*"))
         for path in files:

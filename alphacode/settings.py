@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "pages",
     "accounts",
     "articles",
+    "reader",
     "billing",
     "study",
     "mailings",
@@ -292,7 +293,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Guide images (articles.images): stored through Django's storage API, never served straight
-# from it (articles.views.guide_image asks billing.entitlements for premium ones). On the
+# from it (reader.views.guide_image asks billing.entitlements for premium ones). On the
 # filesystem under MEDIA_ROOT by default; in an S3-compatible bucket (django-storages) when
 # AWS_STORAGE_BUCKET_NAME is set, with AWS_S3_ENDPOINT_URL for a provider other than AWS and the
 # usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_S3_REGION_NAME.

@@ -17,7 +17,7 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
 urlpatterns = [
     # Reader pages first: they are most of the traffic, and Django tries patterns in order (no
     # two of these apps' patterns match the same path).
-    path("", include("articles.urls")),
+    path("", include("reader.urls")),
     # Browsers ask for /favicon.ico on pages that do not name an icon (the admin's).
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),

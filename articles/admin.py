@@ -266,7 +266,7 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
     def preview_link(self, obj: Guide) -> str:
         if not obj.pk:
             return "Save first"
-        url = reverse("articles:guide_preview", args=[obj.slug])
+        url = reverse("reader:guide_preview", args=[obj.slug])
         export = reverse("admin:articles_guide_export", args=[obj.pk])
         return format_html(
             '<a href="{}"><strong>Edit as Markdown</strong></a> · <a href="{}">Revisions</a> · '

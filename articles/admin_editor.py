@@ -17,6 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 
 from accounts.requests import signed_in_user
+from reader.guide_page import guide_page, guide_shell, serve_guide
 
 from .editor import (
     StaleEdit,
@@ -28,7 +29,6 @@ from .editor import (
     revision_diff,
     revision_restore,
 )
-from .guide_page import guide_page, guide_shell, serve_guide
 from .images import MAX_BYTES
 from .models import Guide, GuideRevision
 from .services import GuideImportError, guide_markdown

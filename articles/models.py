@@ -41,7 +41,7 @@ class Track(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:track", kwargs={"slug": self.slug})
+        return reverse("reader:track", kwargs={"slug": self.slug})
 
     def normalize_text(self) -> None:
         """The editor's text as it is stored: never U+E000, which marks holes in cached pages."""
@@ -141,7 +141,7 @@ class Guide(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:guide", kwargs={"slug": self.slug})
+        return reverse("reader:guide", kwargs={"slug": self.slug})
 
     def normalize_text(self) -> None:
         """The editor's text as it is stored (save does this; an import compares after it)."""
@@ -418,7 +418,7 @@ class GuideImage(models.Model):
     """An image or diagram of a guide, named in its Markdown as `images/<name>`: the original as
     uploaded and WebP renditions at 1x and 2x the article column's width (made with Pillow by
     `articles.images`), stored through Django's storage API (the filesystem under MEDIA_ROOT, or
-    a bucket). Served by `articles.views.guide_image`, which asks billing.entitlements whenever
+    a bucket). Served by `reader.views.guide_image`, which asks billing.entitlements whenever
     the image is in a section a visitor does not see."""
 
     guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="images")
@@ -457,7 +457,7 @@ class GuideImage(models.Model):
 
             public = image_is_public(self)
         return reverse(
-            "articles:guide_image",
+            "reader:guide_image",
             kwargs={
                 "pk": self.pk,
                 "digest": self.digest[:16],

@@ -12,7 +12,13 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "articles", "billing", "mailings", "pages", "stats", "study")
+# The apps' domain layers, lowest first. A domain module (models, services, selectors, tasks and
+# every other module that is not one of COMPOSING) imports from its own app and the apps before
+# it only; views, the admin, URLs, app configs, commands and template tags compose across apps.
+LAYERS = ("pages", "accounts", "articles", "billing", "study", "mailings", "stats", "reader")
+APPS = frozenset(LAYERS)
+COMPOSING = {"views", "admin", "admin_editor", "urls", "apps"}
+COMPOSING_PACKAGES = {"management", "templatetags"}
 
 
 def imported_modules(path: Path, *, deferred: bool) -> set[str]:
@@ -44,6 +50,28 @@ def test_the_project_package_imports_no_app() -> None:
         for module in imported_modules(path, deferred=False) | imported_modules(path, deferred=True)
         if module.split(".")[0] in APPS
     }
+    assert not offending
+
+
+def test_every_app_is_in_a_layer() -> None:
+    apps = {path.parent.name for path in ROOT.glob("*/apps.py")} - {"alphacode"}
+    assert apps == APPS
+
+
+def test_the_domain_layers_depend_one_way() -> None:
+    offending = set()
+    for index, app in enumerate(LAYERS):
+        allowed = set(LAYERS[: index + 1])
+        for path in source_files(app):
+            parts = path.relative_to(ROOT / app).parts
+            if path.stem in COMPOSING or COMPOSING_PACKAGES.intersection(parts):
+                continue
+            modules = imported_modules(path, deferred=False) | imported_modules(path, deferred=True)
+            offending |= {
+                f"{path.relative_to(ROOT)} imports {module}"
+                for module in modules
+                if module.split(".")[0] in APPS and module.split(".")[0] not in allowed
+            }
     assert not offending
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from alphacode.release import SOURCES, code_release
+from alphacode.release import code_release, release_sources
 
 from .conftest import ROOT, database_url, run_python
 from .factories import make_guide
@@ -36,7 +36,7 @@ def deployed(tmp_path: Path) -> Path:
     """A copy of the code, as a deploy would put it on a machine."""
     target = tmp_path / "release"
     target.mkdir()
-    for source in (*SOURCES, "manage.py"):
+    for source in (*release_sources(ROOT), "manage.py"):
         path = ROOT / source
         if path.is_dir():
             shutil.copytree(path, target / source, ignore=shutil.ignore_patterns("__pycache__"))

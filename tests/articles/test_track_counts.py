@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Guide, Track
-from articles.views import _published_counts
+from reader.views import _published_counts
 
 from ..factories import GuideFactory, TrackFactory
 

@@ -5,7 +5,7 @@ from . import views
 from .feeds import LatestGuidesFeed
 from .sitemaps import sitemaps
 
-app_name = "articles"
+app_name = "reader"
 urlpatterns = [
     path("", views.home, name="home"),
     path("guides/", views.guide_list, name="guide_list"),

@@ -3,7 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 
-from .models import Guide
+from articles.models import Guide
 
 
 class LatestGuidesFeed(Feed):

@@ -13,12 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.safestring import SafeString, mark_safe
 
 from alphacode.context_processors import site_context
+from articles.models import Guide
+from articles.rendering import guide_body
+from articles.templatetags.machine_dates import machine_datetime
 from pages.shells import Filler, Fragment, Shell, build_shell, render_fragment, serve
 from study.services import ReaderState
-
-from .models import Guide
-from .rendering import guide_body
-from .templatetags.machine_dates import machine_datetime
 
 JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -101,9 +100,9 @@ def guide_page(guide: Guide, *, full: bool, preview: bool, cached: bool = True) 
         title=guide.title,
         dek=guide.dek,
         level=level,
-        head=render_fragment("articles/includes/guide_head.html", context),
+        head=render_fragment("reader/includes/guide_head.html", context),
         article=render_fragment(
-            "articles/includes/guide_article.html", context, fragments={"body_html": body.html}
+            "reader/includes/guide_article.html", context, fragments={"body_html": body.html}
         ),
         locked=body.locked_count,
         checklists=body.checklists,
@@ -111,7 +110,7 @@ def guide_page(guide: Guide, *, full: bool, preview: bool, cached: bool = True) 
     )
 
 
-READER_PARTS = "articles/includes/reader_parts.html"
+READER_PARTS = "reader/includes/reader_parts.html"
 
 
 def guide_shell(request: HttpRequest, page: GuidePage, kind: str) -> GuideShell:
@@ -146,7 +145,7 @@ def guide_shell(request: HttpRequest, page: GuidePage, kind: str) -> GuideShell:
     if kind == "visitor":
         fixed |= unticked
     shell = build_shell(
-        "articles/guide_detail.html",
+        "reader/guide_detail.html",
         {"page": page},
         request=request,
         fragments={"head": page.head, "article": page.article},

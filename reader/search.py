@@ -12,7 +12,7 @@ from django.db.models import F, Q, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Guide
+from articles.models import Guide
 
 MAX_RESULTS = 20
 CANDIDATES = 500

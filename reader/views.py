@@ -21,6 +21,9 @@ from django.views.decorators.http import require_GET
 from accounts.models import User
 from accounts.requests import signed_in_user
 from alphacode.context_processors import site_context
+from articles.images import image_bytes, image_is_public
+from articles.models import Guide, GuideImage, Track, TrackGuideCount, image_access
+from articles.services import GUIDE_ENTRY_SECONDS, content_version, guide_entry_key
 from billing.entitlements import can_read, can_read_premium
 from pages.shells import (
     Fragment,
@@ -35,10 +38,7 @@ from stats.counting import count, counted
 from study.services import continue_reading, has_plan, open_guide
 
 from .guide_page import GuidePage, guide_page, guide_shell, serve_guide
-from .images import image_bytes, image_is_public
-from .models import Guide, GuideImage, Track, TrackGuideCount, image_access
 from .search import MAX_QUERY_LENGTH, search_guides
-from .services import GUIDE_ENTRY_SECONDS, content_version, guide_entry_key
 
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -105,7 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "latest": list(Guide.objects.published().for_listing()[:6]),
         }
         fixed = {"continue_reading": ""} if kind == "visitor" else None
-        return build_shell("articles/home.html", context, request=request, fixed=fixed)
+        return build_shell("reader/home.html", context, request=request, fixed=fixed)
 
     shell = stored(f"home:{content_version()}:{kind}", build, LISTING_SECONDS)
     reader = signed_in_user(request)
@@ -121,7 +121,7 @@ def _continue_reading(user: User) -> Fragment | str:
     if last is None:
         return ""
     context = {"last": last, "has_plan": has_plan(user), **site_context()}
-    return render_fragment("articles/includes/continue_reading.html", context)
+    return render_fragment("reader/includes/continue_reading.html", context)
 
 
 def _listing(request: HttpRequest, template: str, slug: str | None) -> HttpResponse:
@@ -154,18 +154,18 @@ def _listing(request: HttpRequest, template: str, slug: str | None) -> HttpRespo
 
 @require_GET
 def guide_list(request: HttpRequest) -> HttpResponse:
-    return _listing(request, "articles/guide_list.html", None)
+    return _listing(request, "reader/guide_list.html", None)
 
 
 @require_GET
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return _listing(request, "articles/track_detail.html", slug)
+    return _listing(request, "reader/track_detail.html", slug)
 
 
 @require_GET
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Served from the shell for this guide, this audience (readers with premium access, or
-    everyone else) and this kind of reader (articles.guide_page), under the content version,
+    everyone else) and this kind of reader (reader.guide_page), under the content version,
     which every committed change to any guide or track moves on; a missing guide is never
     cached, so a scheduled one appears on time. A signed-in reader's opening of the guide
     is recorded (with the paywall, if it was shown) and their ticks filled in; a visitor's view
@@ -225,7 +225,7 @@ def search(request: HttpRequest) -> HttpResponse:
     def build() -> Shell:
         results = search_guides(query, full_access=full_access) if query else None
         context = {"query": query, "results": results}
-        return build_shell("articles/search.html", context, request=request)
+        return build_shell("reader/search.html", context, request=request)
 
     digest = hashlib.sha256(query.encode()).hexdigest()
     key = f"search:{content_version()}:{audience}:{reader_kind(request.user)}:{digest}"

@@ -4,7 +4,7 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from .models import Guide, Track
+from articles.models import Guide, Track
 
 
 class GuideSitemap(Sitemap):
@@ -30,7 +30,7 @@ class StaticSitemap(Sitemap):
     priority = 0.5
 
     def items(self) -> list[str]:
-        return ["articles:home", "articles:guide_list", "billing:pricing"]
+        return ["reader:home", "reader:guide_list", "billing:pricing"]
 
     def location(self, item: str) -> str:
         return reverse(item)
