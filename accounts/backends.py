@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
 
-from alphacode.cache import restamp, stamped_get
+from alphacode.cache import restamp, stamp_key, stamped_get
 
 USER_CACHE_SECONDS = 60
 
@@ -18,7 +18,7 @@ def user_cache_key(user_id: object) -> str:
 
 
 def user_stamp_key(user_id: object) -> str:
-    return f"auth-user-stamp:{user_id}"
+    return stamp_key("auth-user", user_id)
 
 
 def forget_user(user_id: object) -> None:

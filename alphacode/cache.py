@@ -8,12 +8,20 @@
   An unreachable Redis still raises redis-py's own errors (django-redis re-raises the cause).
 - Reads batched per request: `prefetch(keys)` fetches several keys in one round trip (MGET) and
   keeps the values for the rest of the current request only (a context variable that
-  `RequestCacheMiddleware` opens and closes). Every write through this cache (set, add,
+  `RequestCacheMiddleware` opens and closes); any other key a request reads is kept the same
+  way, so a request asks Redis for a key once. Every write through this cache (set, add,
   delete, incr, ...) drops the key from the batch first, so a request never reads back a value
   older than its own write. Outside a request (workers, commands) nothing is kept.
-- Stamped entries (`stamped_get`, `restamp`): a value read from the database is cached with its
-  owner's stamp as it was before the read, and used only while the stamp is unchanged, so a read
-  that raced a change can never be served after it.
+- Stamps, the one answer to "a read that raced a write": a value read from the database is
+  cached with its owner's stamp as it was before the read (`stamped_get`), and used only while
+  the stamp is unchanged; a change renews the stamp (`restamp`), now and once it commits, so a
+  read that raced the change can never be served after it. A cached user, their access answer
+  and their study state are stamped entries; the content stamp (`pages.cache`) is part of
+  every reader page's key.
+- Keys carry the release (the cache's `VERSION`, alphacode.release), so a deploy never reads
+  what older code wrote, except stamps (`stamp_key`), which every release shares
+  (`make_key`): a change made by a process of one release retires what processes of the
+  other cached, while a deploy rolls out.
 """
 
 from __future__ import annotations
@@ -32,6 +40,22 @@ from django_redis.cache import RedisCache
 
 _batch: ContextVar[dict[str, Any] | None] = ContextVar("alphacode_cache_batch", default=None)
 _MISSING = object()
+
+# The first part of every stamp's key: see make_key.
+STAMP_PREFIX = "stamp:"
+
+
+def make_key(key: str, key_prefix: str, version: object) -> str:
+    """The cache's KEY_FUNCTION (settings.CACHES): Django's key (prefix, version, key), but a
+    stamp's key has no version, so every release reads and renews the same stamps."""
+    if key.startswith(STAMP_PREFIX):
+        return f"{key_prefix}:{key}"
+    return f"{key_prefix}:{version}:{key}"
+
+
+def stamp_key(name: str, owner: object = "") -> str:
+    """The key of a stamp: `name` says what it stamps, `owner` whose (a user id), if anyone's."""
+    return f"{STAMP_PREFIX}{name}:{owner}"
 
 
 def _forget(keys: Iterable[str]) -> None:
@@ -56,10 +80,12 @@ class FastRedisCache(RedisCache):
         self, key: str, default: Any = None, version: int | None = None, client: Any = None
     ) -> Any:
         batch = _batch.get()
-        if batch and version is None and client is None and key in batch:
-            value = batch[key]
-            return default if value is _MISSING else value
-        return super().get(key, default, version, client)
+        if batch is None or version is not None or client is not None:
+            return super().get(key, default, version, client)
+        value = batch.get(key, _MISSING)
+        if value is _MISSING and key not in batch:
+            value = batch[key] = super().get(key, _MISSING)
+        return default if value is _MISSING else value
 
     def set(self, key: str, *args: Any, **kwargs: Any) -> None:
         _forget([key])
@@ -117,30 +143,41 @@ class Stamped(NamedTuple):
 STAMP_SECONDS = 24 * 60 * 60
 
 
-def stamped_get(key: str, stamp_key: str, load: Callable[[], Any], timeout: int) -> Any:
+def stamped_get(key: str, stamp: str, load: Callable[[], Any], timeout: int) -> Any:
     """The value cached under `key` if it was read under the current stamp; otherwise `load()`,
     cached with the stamp as it was *before* loading (a None from `load` is not kept).
 
     Deleting a cached value after a change is not enough: a read that began before the change
     committed can write its old value back after the delete. Renewing the stamp instead
     (`restamp`) retires that late write too, since it carries the old stamp. Both keys come in
-    the request's one MGET when they are among `per_user_keys`."""
-    stamp = cache.get(stamp_key)
+    the request's one MGET when they are among `per_user_keys`. `stamp` is the stamp's key
+    (`stamp_key`)."""
+    current = cache.get(stamp)
     entry = cache.get(key)
-    if isinstance(entry, Stamped) and entry.stamp == stamp:
+    if isinstance(entry, Stamped) and entry.stamp == current:
         return entry.value
     value = load()
     if value is not None:
-        cache.set(key, Stamped(stamp, value), timeout)
+        cache.set(key, Stamped(current, value), timeout)
     return value
 
 
-def restamp(stamp_key: str) -> None:
+def current_stamp(key: str) -> str:
+    """The stamp under `key`, made now if there is none (for a stamp that is part of other
+    keys, such as the content stamp)."""
+    stamp = cache.get(key)
+    if stamp is None:
+        cache.add(key, secrets.token_hex(8), STAMP_SECONDS)
+        stamp = cache.get(key)
+    return str(stamp)
+
+
+def restamp(key: str) -> None:
     """Retire every value cached under this stamp: now, and again once the current transaction
     commits (a read in between still sees the old rows)."""
 
     def renew() -> None:
-        cache.set(stamp_key, secrets.token_hex(8), STAMP_SECONDS)
+        cache.set(key, secrets.token_hex(8), STAMP_SECONDS)
 
     renew()
     if transaction.get_connection().in_atomic_block:

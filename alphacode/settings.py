@@ -126,11 +126,17 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "alphacode",
             "VERSION": RELEASE,
+            # Stamps are shared by every release (alphacode.cache.make_key).
+            "KEY_FUNCTION": "alphacode.cache.make_key",
         }
     }
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "VERSION": RELEASE}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "VERSION": RELEASE,
+            "KEY_FUNCTION": "alphacode.cache.make_key",
+        }
     }
 # Each process also keeps the reader pages it served last (shells, see pages.shells), under keys
 # that carry the content version (so an entry never goes stale: a change moves readers on).

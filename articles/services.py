@@ -6,7 +6,6 @@ import hashlib
 import io
 import posixpath
 import re
-import time
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -14,13 +13,13 @@ from pathlib import Path
 from typing import IO
 
 from django.contrib.postgres.search import SearchVector
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.db.models.expressions import CombinedExpression
 from django.utils import timezone
 
 from accounts.models import User
+from pages.cache import content_changed
 
 from .archives import ArchiveError, zip_contents
 from .images import ImageError, PreparedImage, image_store, prepare_image
@@ -91,38 +90,6 @@ def guide_texts(guide: Guide) -> tuple[str, str]:
     return "\n\n".join([intro, *visible]), full
 
 
-CONTENT_VERSION_KEY = "content-version"
-# A cached guide page is keyed by the content version, which every committed change moves on;
-# the expiry only bounds how long a change made outside the application (raw SQL) takes to show.
-GUIDE_ENTRY_SECONDS = 300
-
-
-def guide_entry_key(slug: str, audience: str, version: int) -> str:
-    # The content version is read before the database, so a page rebuilt from rows that an
-    # editor's commit has since changed lands under a version nobody reads any more.
-    return f"guide-entry:{version}:{slug}:{audience}"
-
-
-def content_version() -> int:
-    """A number that changes whenever published content may have changed; cached listings carry
-    it in their keys. It starts from the clock in microseconds, so a version lost with the cache
-    never comes back and meets an old entry still held in a process."""
-    version = cache.get_or_set(CONTENT_VERSION_KEY, _fresh_version, None)
-    assert version is not None  # a missing version is made and stored by get_or_set
-    return int(version)
-
-
-def _fresh_version() -> int:
-    return time.time_ns() // 1000
-
-
-def content_changed() -> None:
-    try:
-        cache.incr(CONTENT_VERSION_KEY)
-    except ValueError:
-        cache.set(CONTENT_VERSION_KEY, _fresh_version(), None)
-
-
 @transaction.atomic
 def guide_refresh(
     *,
@@ -149,9 +116,7 @@ def guide_refresh(
         )
     guide.refresh_from_db()
     revision_record(guide=guide, author=author, source=source, note=note)
-    # After commit: a request that reads the version first and the rows later can then never
-    # file old rows under the new version.
-    transaction.on_commit(content_changed)
+    content_changed()
     return guide
 
 
@@ -207,8 +172,8 @@ def guides_unpublish(guides: QuerySet[Guide], *, author: User | None = None) -> 
         revision_record(
             guide=guide, author=author, source=GuideRevision.Source.FORM, note="Unpublished"
         )
-    # update() sends no signal: the version is moved here.
-    transaction.on_commit(content_changed)
+    # update() sends no signal: cached pages are retired here.
+    content_changed()
     return count
 
 

@@ -15,10 +15,10 @@ class BillingConfig(AppConfig):
         from alphacode.cache import register_per_user_keys
 
         from .emails import welcome_on_email_confirmed
-        from .entitlements import cache_key, stamp_key
+        from .entitlements import access_stamp_key, cache_key
 
         def keys(user_id: object) -> list[str]:
-            return [cache_key(user_id), stamp_key(user_id)]
+            return [cache_key(user_id), access_stamp_key(user_id)]
 
         register_per_user_keys(self.label, keys)
         # The welcome is billing's email, sent when allauth confirms an address: accounts

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from alphacode.cache import restamp, stamped_get
+from alphacode.cache import restamp, stamp_key, stamped_get
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -35,8 +35,8 @@ def cache_key(user_id: object) -> str:
     return f"premium-access:{user_id}"
 
 
-def stamp_key(user_id: object) -> str:
-    return f"premium-access-stamp:{user_id}"
+def access_stamp_key(user_id: object) -> str:
+    return stamp_key("premium-access", user_id)
 
 
 def subscription_gives_access(subscription: Subscription) -> bool:
@@ -97,7 +97,7 @@ def can_read_premium(user: User | AnonymousUser | None) -> bool:
     if cached is None:
         cached = stamped_get(
             cache_key(user.pk),
-            stamp_key(user.pk),
+            access_stamp_key(user.pk),
             lambda: _has_paid_or_complimentary_access(user),
             CACHE_SECONDS,
         )
@@ -121,4 +121,4 @@ def forget(user: User | AnonymousUser | None) -> None:
 
 def forget_user_id(user_id: int) -> None:
     """Retire the user's cached answer now and once the current transaction commits."""
-    restamp(stamp_key(user_id))
+    restamp(access_stamp_key(user_id))

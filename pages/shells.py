@@ -9,16 +9,16 @@ share it is left as a *hole*, declared in the template with a full name and an o
 
 Serving a shell is a join of its text with the value of each hole, not a template render.
 
-What a shell is rendered for is in its *key*, chosen by the view: the content version (which
-every committed change to content moves on, so a shell never goes stale, it stops being asked
-for), the page (a guide, a page number, a query), the access level where text depends on it,
-and the *kind of reader* (`reader_kind`: visitor, member or staff, which decides the header,
-the paywall's buttons, the sign-in prompts). Nothing about one reader is in a shell: their
-name, ticks, messages, CSRF token and CSP nonce are all holes.
+What a shell is rendered for is in its *key* (pages.cache: the content stamp, which every
+committed change to content renews, so a shell never goes stale, it stops being asked for),
+with the parts the view gives: the page (a guide, a page number, a query), the access level
+where text depends on it, and the *kind of reader* (`reader_kind`: visitor, member or staff,
+which decides the header, the paywall's buttons, the sign-in prompts). Nothing about one
+reader is in a shell: their name, ticks, messages, CSRF token and CSP nonce are all holes.
 
 A view does three things:
 
-1. `stored(key, build, seconds)`: the shell for this key from this process's store, or `build()`.
+1. `HOME.kept(parts, build)` (pages.cache): the shell kept for these parts, or `build()`.
 2. `build()` calls `build_shell(template, context, request=..., fixed=...)`: the page rendered
    with holes; `fixed` fills, once, holes that depend only on what the key says (a visitor's
    sign-in prompt, rendered from a template with `render_fragment`). The template loads
@@ -32,8 +32,7 @@ A view does three things:
 Only a template can make a hole. In the page a hole is U+E000, its name and number, U+E000; while
 a template renders, a hole is delimited by a token drawn afresh for that render, so no text fixed
 before it (whatever an editor wrote, in any spelling) can make one, and every U+E000 left after
-rendering is removed before the tokens become marks. Content is also stored without U+E000
-(`without_marks`).
+rendering is removed before the tokens become marks, whatever the content stores.
 """
 
 from __future__ import annotations
@@ -47,7 +46,6 @@ from html import escape
 from typing import Any
 
 from django.contrib.messages import get_messages
-from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
@@ -210,14 +208,3 @@ def reader_kind(user: Any) -> str:
     if not user.is_authenticated:
         return "visitor"
     return "staff" if user.is_staff else "member"
-
-
-def stored[T](key: str, build: Callable[[], T], seconds: int) -> T:
-    """The shell kept under `key` in this process (pages.store), or `build()`, kept for
-    `seconds`. A key names everything the page was rendered for (see the module's docstring)."""
-    store = caches["local"]
-    kept = store.get(key)
-    if kept is None:
-        kept = build()
-        store.set(key, kept, seconds)
-    return kept

@@ -23,17 +23,9 @@ from accounts.requests import signed_in_user
 from alphacode.context_processors import site_context
 from articles.images import image_bytes, image_is_public
 from articles.models import Guide, GuideImage, Track, TrackGuideCount, image_access
-from articles.services import GUIDE_ENTRY_SECONDS, content_version, guide_entry_key
 from billing.entitlements import can_read, can_read_premium
-from pages.shells import (
-    Fragment,
-    Shell,
-    build_shell,
-    reader_kind,
-    render_fragment,
-    serve,
-    stored,
-)
+from pages.cache import GUIDE_PAGE, GUIDE_SHELL, HOME, LISTING, SEARCH
+from pages.shells import Fragment, Shell, build_shell, reader_kind, render_fragment, serve
 from stats.counting import count, counted
 from study.services import continue_reading, has_plan, open_guide
 
@@ -44,11 +36,6 @@ CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 # The big text columns: a guide page reads them only when its body is not cached either.
 HEAVY_FIELDS = ("preview_text", "full_text", "search_preview", "search_full")
-
-
-# Listings are served from shells kept for a minute under the content version: an edit shows at
-# once, and a scheduled guide appears within a minute of its publish time (never before it).
-LISTING_SECONDS = 60
 
 
 def _page_number(request: HttpRequest) -> str:
@@ -107,7 +94,7 @@ def home(request: HttpRequest) -> HttpResponse:
         fixed = {"continue_reading": ""} if kind == "visitor" else None
         return build_shell("reader/home.html", context, request=request, fixed=fixed)
 
-    shell = stored(f"home:{content_version()}:{kind}", build, LISTING_SECONDS)
+    shell = HOME.kept((kind,), build)
     reader = signed_in_user(request)
     return serve(
         shell,
@@ -148,8 +135,7 @@ def _listing(request: HttpRequest, template: str, slug: str | None) -> HttpRespo
         context = {"track": track, "tracks": tracks, "page": page}
         return build_shell(template, context, request=request)
 
-    key = f"listing:{content_version()}:{kind}:{slug or ''}:{page_number}"
-    return serve(stored(key, build, LISTING_SECONDS), request)
+    return serve(LISTING.kept((kind, slug or "", page_number), build), request)
 
 
 @require_GET
@@ -165,27 +151,24 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def guide_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """Served from the shell for this guide, this audience (readers with premium access, or
-    everyone else) and this kind of reader (reader.guide_page), under the content version,
-    which every committed change to any guide or track moves on; a missing guide is never
-    cached, so a scheduled one appears on time. A signed-in reader's opening of the guide
-    is recorded (with the paywall, if it was shown) and their ticks filled in; a visitor's view
-    and a paywall shown are counted for the dashboard (stats.counting: no round trip)."""
+    everyone else) and this kind of reader (reader.guide_page), kept as pages.cache says; a
+    missing guide is never cached, so a scheduled one appears on time. A signed-in reader's
+    opening of the guide is recorded (with the paywall, if it was shown) and their ticks filled
+    in; a visitor's view and a paywall shown are counted for the dashboard (stats.counting: no
+    round trip)."""
     audience = "reader" if can_read_premium(request.user) else "visitor"
-    key = guide_entry_key(slug, audience, content_version())
     kind = reader_kind(request.user)
 
     def page() -> GuidePage:
-        cached = cache.get(key)
-        if cached is None:
-            guide = get_object_or_404(
-                Guide.objects.published().select_related("track").defer(*HEAVY_FIELDS),
-                slug=slug,
-            )
-            cached = guide_page(guide, full=can_read(request.user, guide), preview=False)
-            cache.set(key, cached, GUIDE_ENTRY_SECONDS)
-        return cached
+        guide = get_object_or_404(
+            Guide.objects.published().select_related("track").defer(*HEAVY_FIELDS), slug=slug
+        )
+        return guide_page(guide, full=can_read(request.user, guide), preview=False)
 
-    entry = stored(f"{key}:{kind}", lambda: guide_shell(request, page(), kind), GUIDE_ENTRY_SECONDS)
+    entry = GUIDE_SHELL.kept(
+        (slug, audience, kind),
+        lambda: guide_shell(request, GUIDE_PAGE.kept((slug, audience), page), kind),
+    )
     reader = signed_in_user(request)
     state = (
         open_guide(reader, entry.guide_id, paywall=entry.paywall) if reader is not None else None
@@ -228,8 +211,7 @@ def search(request: HttpRequest) -> HttpResponse:
         return build_shell("reader/search.html", context, request=request)
 
     digest = hashlib.sha256(query.encode()).hexdigest()
-    key = f"search:{content_version()}:{audience}:{reader_kind(request.user)}:{digest}"
-    return serve(stored(key, build, LISTING_SECONDS), request)
+    return serve(SEARCH.kept((audience, reader_kind(request.user), digest), build), request)
 
 
 IMAGE_VARIANTS = ("1x.webp", "2x.webp", "original")

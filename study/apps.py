@@ -10,9 +10,9 @@ class StudyConfig(AppConfig):
     def ready(self) -> None:
         from alphacode.cache import register_per_user_keys
 
-        from .services import changed_key, reading_key, state_key
+        from .services import reading_key, state_key, state_stamp_key
 
         def keys(user_id: object) -> list[str]:
-            return [state_key(user_id), changed_key(user_id), reading_key(user_id)]
+            return [state_key(user_id), state_stamp_key(user_id), reading_key(user_id)]
 
         register_per_user_keys(self.label, keys)

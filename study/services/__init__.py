@@ -11,14 +11,14 @@ that holds the name."""
 from __future__ import annotations
 
 from ..selectors import continue_reading, has_plan
-from .state import ReaderState, changed_key, open_guide, reading_key, state_key
+from .state import ReaderState, open_guide, reading_key, state_key, state_stamp_key
 
 __all__ = [
     "ReaderState",
-    "changed_key",
     "continue_reading",
     "has_plan",
     "open_guide",
     "reading_key",
     "state_key",
+    "state_stamp_key",
 ]

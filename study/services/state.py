@@ -1,19 +1,20 @@
 """A reader's cached state: their ticks and finished guides, cached together under one key per
-user (fetched with the session in the request's single Redis round trip) and retired after
-every change; and opening a guide, which records the visit and returns that state in one
+user (fetched with the session in the request's single Redis round trip) as a stamped entry
+(alphacode.cache: every change renews the reader's stamp, so a state read before a change is
+never used after it); and opening a guide, which records the visit and returns that state in one
 statement on Postgres."""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from alphacode.cache import Stamped, restamp, stamp_key, stamped_get
 
 from ..models import Reading, Tick
 
@@ -29,54 +30,40 @@ def reading_key(user_id: object) -> str:
     return f"study-reading:{user_id}"
 
 
-def changed_key(user_id: object) -> str:
-    return f"study-changed:{user_id}"
+def state_stamp_key(user_id: object) -> str:
+    return stamp_key("study-state", user_id)
 
 
 @dataclass(frozen=True)
 class ReaderState:
     ticks: frozenset[int]
     finished: frozenset[int]
-    read_at: float = 0.0  # when the rows were read (before the query began)
 
 
 def load_state(user_id: int) -> ReaderState:
     """The state read from the database, bypassing the cache."""
-    started = time.time()
     ticks = Tick.objects.filter(user_id=user_id).values_list("item_id", flat=True)
     finished = Reading.objects.filter(user_id=user_id, finished_at__isnull=False)
-    return ReaderState(
-        frozenset(ticks), frozenset(finished.values_list("guide_id", flat=True)), started
-    )
+    return ReaderState(frozenset(ticks), frozenset(finished.values_list("guide_id", flat=True)))
 
 
 def _cached_state(user_id: int) -> ReaderState | None:
-    """The cached state, unless a change was committed after its rows were read: a page view
-    racing a tick may cache what it read before the tick, and this stamp retires it."""
-    state = cache.get(state_key(user_id))
-    if state is None:
-        return None
-    changed = cache.get(changed_key(user_id))
-    return state if changed is None or state.read_at > changed else None
+    """The cached state, unless the reader's stamp was renewed since its rows were read."""
+    entry = cache.get(state_key(user_id))
+    stamp = cache.get(state_stamp_key(user_id))
+    return entry.value if isinstance(entry, Stamped) and entry.stamp == stamp else None
 
 
 def reader_state(user: User) -> ReaderState:
-    state = _cached_state(user.pk)
-    if state is None:
-        state = load_state(user.pk)
-        cache.set(state_key(user.pk), state, STATE_SECONDS)
-    return state
+    return stamped_get(
+        state_key(user.pk), state_stamp_key(user.pk), lambda: load_state(user.pk), STATE_SECONDS
+    )
 
 
 def forget_state(user_id: int) -> None:
-    """Mark the reader's state changed now and again once the change is committed, so no state
+    """Retire the reader's cached state now and again once the change is committed, so no state
     read before the commit is used again."""
-
-    def mark() -> None:
-        cache.set(changed_key(user_id), time.time(), STATE_SECONDS)
-
-    mark()
-    transaction.on_commit(mark)
+    restamp(state_stamp_key(user_id))
 
 
 def forget_opened(user_id: int) -> None:
@@ -100,8 +87,10 @@ def open_guide(user: User, guide_id: int, *, paywall: bool = False) -> ReaderSta
     if not opened_before:
         seen = now if paywall else None
         if state is None and connection.vendor == "postgresql":
+            # The stamp as it was before the rows are read, as stamped_get keeps it.
+            stamp = cache.get(state_stamp_key(user.pk))
             state = _open_and_load(user.pk, guide_id, now, seen)
-            cache.set(state_key(user.pk), state, STATE_SECONDS)
+            cache.set(state_key(user.pk), Stamped(stamp, state), STATE_SECONDS)
         else:
             Reading.objects.bulk_create(
                 [
@@ -126,7 +115,6 @@ def _open_and_load(
 ) -> ReaderState:
     """The Reading upsert and the state's read in one Postgres statement (a data-modifying
     CTE): the guide page's only query for a reader whose state is not cached."""
-    started = time.time()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -151,5 +139,4 @@ def _open_and_load(
     return ReaderState(
         frozenset(item for item, _ in rows if item is not None),
         frozenset(guide for _, guide in rows if guide is not None),
-        started,
     )

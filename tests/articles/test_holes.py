@@ -11,7 +11,8 @@ from django.db.models import Model
 from django.test import Client
 
 from articles.models import Block, Guide, Item, Section, Track
-from articles.services import content_changed, guide_files, guides_import
+from articles.services import guide_files, guides_import
+from pages.cache import content_changed
 
 from ..conftest import signed_in
 from ..factories import UserFactory

@@ -13,12 +13,12 @@ from articles.markdown import GuideFormatError, parse_guide
 from articles.models import Block, Guide, Item, Section, Track
 from articles.services import (
     GuideImportError,
-    content_version,
     guide_data,
     guide_export,
     guide_files,
     guides_import,
 )
+from pages.cache import content_version
 
 from ..conftest import CONTENT, SEED_SLUG
 from ..helpers import VALID

@@ -244,10 +244,10 @@ def test_unpublishing_hides_a_cached_guide_at_once(
 @pytest.mark.django_db
 def test_a_page_built_before_an_edit_committed_is_never_served_after_it(client: Client) -> None:
     """A request that read the rows before an editor's commit may store its page after the
-    commit; it lands under the old content version, which no request reads any more."""
+    commit; it lands under the old content stamp, which no request reads any more."""
     from django.core.cache import cache
 
-    from articles.services import content_changed, content_version, guide_entry_key
+    from pages.cache import GUIDE_PAGE, content_changed, content_version
 
     guide = premium_guide()
     stale = {
@@ -260,7 +260,7 @@ def test_a_page_built_before_an_edit_committed_is_never_served_after_it(client: 
     }
     before = content_version()
     content_changed()  # the editor's commit
-    cache.set(guide_entry_key(guide.slug, "visitor", before), stale)  # the slow request
+    cache.set(GUIDE_PAGE.key(guide.slug, "visitor", version=before), stale)  # the slow request
     assert SENTINEL not in client.get(guide.get_absolute_url()).content.decode()
 
 
