@@ -12,7 +12,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "articles", "billing", "mailings", "pages", "stats", "study")
+APPS = ("accounts", "articles", "billing", "mail", "mailings", "pages", "stats", "study")
 
 
 def imported_modules(path: Path, *, deferred: bool) -> set[str]:
