@@ -26,9 +26,8 @@ class AccountAdapter(DefaultAccountAdapter):
             {"request": request, "email": email, "current_site": get_current_site(request)}
             | context,
         )
+        # Not every one of allauth's contexts names the user (a sign-in code does not).
         user = context.get("user")
-        email_send_now(
-            kind=template_prefix.rsplit("/", 1)[-1],
-            message=message,
-            user=user if isinstance(user, User) and user.pk else None,
-        )
+        if not (isinstance(user, User) and user.pk):
+            user = User.objects.filter(email__iexact=email).first()
+        email_send_now(kind=template_prefix.rsplit("/", 1)[-1], message=message, user=user)
