@@ -17,6 +17,7 @@ SOURCES = (
     "alphacode",
     "articles",
     "billing",
+    "mail",
     "mailings",
     "pages",
     "stats",
