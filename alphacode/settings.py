@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "study",
     "mailings",
     "stats",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -177,7 +178,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
     },
     "requeue-lost-emails": {
-        "task": "billing.tasks.requeue_lost_emails",
+        "task": "mail.tasks.requeue_lost_emails",
         "schedule": 120.0,
     },
     "reconcile-subscriptions-daily": {
@@ -226,6 +227,8 @@ LOGIN_REDIRECT_URL = "/account/"
 # django-allauth: email is the identifier, verified by a code; sign in by password or by an
 # emailed code. allauth's default rate limits are on; they live in the default cache (Redis
 # outside the embedded defaults).
+# allauth's emails go through the site's one path for email (recorded and sent by mail.outbox).
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -271,7 +274,7 @@ def mailers_from_url(url: str) -> dict:
     if parts.username:
         options["username"] = unquote(parts.username)
         options["password"] = unquote(parts.password or "")
-    return {"BACKEND": "alphacode.mail.SMTPBackend", "OPTIONS": options}
+    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
 
 
 EMAIL_URL = env("EMAIL_URL", default="")

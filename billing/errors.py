@@ -28,15 +28,3 @@ class EventDeferred(Exception):
     def __init__(self, message: str, *, due: dt.datetime) -> None:
         super().__init__(message)
         self.due = due
-
-
-class EmailNotSent(Exception):
-    """The mail server could not take the message now: worth retrying."""
-
-
-class EmailClaimed(Exception):
-    """Another sender holds the email's claim: look again once it lapses, at `until`."""
-
-    def __init__(self, until: dt.datetime) -> None:
-        super().__init__(f"claimed until {until:%H:%M:%S}")
-        self.until = until

@@ -15,7 +15,7 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from .errors import TRANSIENT_ERRORS, EmailClaimed, EmailNotSent, EventDeferred
+from .errors import TRANSIENT_ERRORS, EventDeferred
 from .models import Subscription
 
 logger = logging.getLogger(__name__)
@@ -44,18 +44,6 @@ def process_stripe_event(self, event_id: str, due: str | None = None) -> None:
             process_stripe_event.apply_async((event_id, deferred.due.isoformat()), eta=deferred.due)
 
 
-@shared_task(bind=True, autoretry_for=(EmailNotSent, *TRANSIENT_ERRORS), **RETRY)
-def send_email(self, email_id: int) -> None:
-    from .emails import email_send
-
-    try:
-        email_send(email_id=email_id)
-    except EmailClaimed as claimed:
-        # Another sender has it, or died mid-send: look again once its claim lapses.
-        wait = (claimed.until - timezone.now()).total_seconds()
-        raise self.retry(countdown=max(1, int(wait) + 1)) from claimed
-
-
 @shared_task(autoretry_for=TRANSIENT_ERRORS, **RETRY)
 def sync_subscription(stripe_subscription_id: str) -> None:
     from .subscriptions import subscription_sync
@@ -77,19 +65,6 @@ def requeue_stale_events(now: dt.datetime | None = None) -> int:
     if claimed:
         logger.info("re-queued %s stripe event(s) whose attempts were lost", len(claimed))
     return len(claimed)
-
-
-@shared_task
-def requeue_lost_emails(now: dt.datetime | None = None) -> int:
-    """Beat, every 2 minutes: queue again each email whose task was lost (see emails_lost)."""
-    from .emails import emails_lost
-
-    lost = emails_lost(now=now or timezone.now())
-    for email_id in lost:
-        send_email.delay(email_id)
-    if lost:
-        logger.info("re-queued %s email(s) whose task was lost", len(lost))
-    return len(lost)
 
 
 @shared_task

@@ -13,9 +13,9 @@ members' email:
   most of an announcement's cost per reader, and two readers' messages differ only in their
   address, their unsubscribe link, the Message-ID and the Date. `Template` builds the message
   once with tokens in those places; `Template.for_reader` puts a reader's values into its
-  bytes, which `alphacode.mail.SMTPBackend` sends as they are. Other backends (console,
-  locmem), addresses the bytes cannot carry (non-ASCII) and a body that had to be encoded get
-  the same email built by Django.
+  bytes (a `mail.transport.Prebuilt`), which mail.transport sends over SMTP as they are. Other
+  mailers (console, locmem) get the same email built by Django from it, and addresses the bytes
+  cannot carry (non-ASCII) and a body that had to be encoded get a Django message at once.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
+
+from mail.transport import Prebuilt
 
 logger = logging.getLogger(__name__)
 
@@ -135,8 +137,8 @@ class ListPolicy(email.policy.EmailPolicy):
 
 
 class ListEmail(EmailMultiAlternatives):
-    """A members' email, made into MIME with `ListPolicy`. `raw`, when set, is the whole
-    message already built; only the SMTP backend uses it."""
+    """A members' email, made into MIME with `ListPolicy`. Built for each reader, it has no
+    bytes built before (`raw`, None; a `Prebuilt` has them)."""
 
     raw: bytes | None = None
 
@@ -196,19 +198,26 @@ class Template:
             logger.warning("an email's body had to be encoded: it is built for each reader")
         return cls(rendered, raw if intact else None)
 
-    def for_reader(self, *, address: str, unsubscribe: str, message_id: str) -> ListEmail:
+    def for_reader(
+        self, *, address: str, unsubscribe: str, message_id: str
+    ) -> Prebuilt | ListEmail:
+        """The reader's email: the template's bytes with their values put in (no message built
+        for them), or, where the bytes cannot carry it, the email built by Django."""
         values = reader_values(address, unsubscribe, message_id)
-        message = list_email(
-            self.rendered.filled(values),
-            to=address,
-            message_id=message_id,
-            unsubscribe=unsubscribe,
-        )
+
+        def build() -> ListEmail:
+            return list_email(
+                self.rendered.filled(values),
+                to=address,
+                message_id=message_id,
+                unsubscribe=unsubscribe,
+            )
+
         if self.raw is not None and _PLAIN_ADDRESS.fullmatch(address) and unsubscribe.isascii():
             raw = self.raw
             for token, value in values.items():
                 raw = raw.replace(token.encode(), value.encode())
             # The reader's values may lengthen a line (a long address, escaped characters).
             if max(len(line) for line in raw.split(b"\r\n")) <= LINE_LIMIT:
-                message.raw = raw
-        return message
+                return Prebuilt(settings.DEFAULT_FROM_EMAIL, [address], raw, build)
+        return build()

@@ -1,5 +1,8 @@
 """Members' email, the sending: a batch of a campaign's rows is claimed, rendered and sent over
-one SMTP connection, each row marked sent the moment the mail server accepts it.
+one SMTP connection, each row marked sent the moment the mail server accepts it. The site's one
+path for email: sent by mail.transport (an announcement as bytes built once per campaign), and
+recorded by its Recipient row, which is the email's record (no mail.Email row: see
+docs/developers/email.md).
 
 Exactly once, but for a crash: a row is marked sent (committed) right after the server accepts
 it. So a sender killed mid-batch can have at most the one message in flight sent again; the rows
@@ -27,16 +30,16 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.core.mail import mailers
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from alphacode.context_processors import site_context
-from alphacode.mail import render_parts, stable_message_id
 from articles.markdown import inline_to_text
 from articles.rendering import intro_html
+from mail.rendering import render_parts, stable_message_id
+from mail.transport import Prebuilt, deliver, mailer
 
 from . import mime
 from .digest import digest_for
@@ -111,7 +114,7 @@ def _announcement(campaign_id: int, guide_version: int) -> Template:
     return Template.build(rendered)
 
 
-def render_message(row: Recipient, campaign: Campaign) -> ListEmail | None:
+def render_message(row: Recipient, campaign: Campaign) -> Prebuilt | ListEmail | None:
     """The row's email: plain text and HTML (its CSS inlined by css-inline), with the headers
     for one-click unsubscribe (RFC 8058) from this kind of email; None for a digest with
     nothing in it for this reader."""
@@ -343,10 +346,10 @@ REFUSED_IN_A_ROW = 3
 def _send_seconds() -> float:
     """At most how long one send takes; infinite for an SMTP mailer without a timeout (a send
     could then hang for ever, and no claim outlasts it)."""
-    mailer = settings.MAILERS["default"]
-    if "smtp" not in mailer["BACKEND"].lower():
+    config = settings.MAILERS["default"]
+    if "smtp" not in config["BACKEND"].lower():
         return 0.0
-    timeout = mailer.get("OPTIONS", {}).get("timeout")
+    timeout = config.get("OPTIONS", {}).get("timeout")
     return SMTP_EXCHANGES * float(timeout) if timeout else float("inf")
 
 
@@ -374,7 +377,7 @@ def _send_one(
         _skip(row, claim, "nothing to send")
         return Outcome()
     try:
-        connection.send_messages([message])
+        deliver(connection, message)
     except ValueError as exc:
         # Django refuses an address it cannot write (say, a non-ASCII local part).
         logger.warning("campaign %s: %s not sent: %s", campaign.pk, row.email, exc)
@@ -412,7 +415,7 @@ def _send_rows(
     under_claim = claimed + _claim_seconds() - 2 * _send_seconds()
     look_at = time.monotonic() + LOOK_SECONDS
     refused_in_a_row = 0
-    with mailers.default as connection:
+    with mailer() as connection:
         for index, row in enumerate(rows):
             if row.pk in skipped:
                 _skip(row, claim, skipped[row.pk])

@@ -14,10 +14,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # The apps' domain layers, lowest first. A domain module (models, services, selectors, tasks and
 # every other module that is not one of COMPOSING) imports from its own app and the apps before
-# it only; views, the admin, URLs, app configs, commands and template tags compose across apps.
-LAYERS = ("pages", "accounts", "articles", "billing", "study", "mailings", "stats", "reader")
+# it only; views, the admin, URLs, app configs, allauth's adapter, commands and template tags
+# compose across apps.
+LAYERS = (
+    "pages",
+    "accounts",
+    "mail",
+    "articles",
+    "billing",
+    "study",
+    "mailings",
+    "stats",
+    "reader",
+)
 APPS = frozenset(LAYERS)
-COMPOSING = {"views", "admin", "admin_editor", "urls", "apps"}
+COMPOSING = {"views", "admin", "admin_editor", "urls", "apps", "adapter"}
 COMPOSING_PACKAGES = {"management", "templatetags"}
 
 

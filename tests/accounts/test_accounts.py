@@ -180,10 +180,10 @@ def test_sign_out(client: Client) -> None:
 def test_welcome_email_once_after_the_email_is_confirmed(
     client: Client, django_capture_on_commit_callbacks
 ) -> None:
-    from billing.models import SentEmail
+    from mail.models import Email
 
     sign_up(client, "ada@example.com")
-    assert not SentEmail.objects.exists()  # not before the address is confirmed
+    assert not Email.objects.filter(kind="welcome").exists()  # not before the address is confirmed
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/accounts/confirm-email/", {"code": code_from(mail.outbox[-1])})
     welcome = [m for m in mail.outbox if m.subject == "Welcome to Alpha Code"]
@@ -205,7 +205,7 @@ def test_welcome_email_once_after_the_email_is_confirmed(
     request._messages = FallbackStorage(request)
     with django_capture_on_commit_callbacks(execute=True):
         assert get_adapter(request).confirm_email(request, second)
-    assert SentEmail.objects.filter(kind="welcome").count() == 1
+    assert Email.objects.filter(kind="welcome").count() == 1
 
 
 @pytest.mark.django_db

@@ -273,6 +273,7 @@ def test_a_staff_user_with_only_view_permission_changes_nothing_through_any_acti
     from django.utils import timezone
 
     from billing.models import ComplimentaryAccess, Customer, StripeEvent
+    from mail.models import Email
     from mailings.models import Campaign
 
     from ..conftest import new_subscription, signed_in
@@ -296,6 +297,7 @@ def test_a_staff_user_with_only_view_permission_changes_nothing_through_any_acti
         error="boom",
     )
     Campaign.objects.create(key="announcement:0", kind="announcement", audience="members")
+    Email.objects.create(kind="welcome", cause="user-0", user=customer, to=customer.email)
     as_superuser = RequestFactory().get("/admin/")
     as_superuser.user = staff
     tried = []

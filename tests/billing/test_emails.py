@@ -10,15 +10,15 @@ import re
 import pytest
 from django.core import mail
 
-from billing.emails import email_queue, email_send, render_email
-from billing.models import SentEmail
+from mail.models import Email
+from mail.outbox import email_queue, email_send, render_email
 
 from ..conftest import new_subscription
 from ..factories import UserFactory
 
 
 def kinds() -> list[str]:
-    return sorted(SentEmail.objects.values_list("kind", flat=True))
+    return sorted(Email.objects.values_list("kind", flat=True))
 
 
 def html_of(message) -> str:
@@ -126,12 +126,12 @@ def test_a_retried_send_task_sends_once() -> None:
     email_send(email_id=email.pk)
     email_send(email_id=email.pk)
     assert len(mail.outbox) == 1
-    assert SentEmail.objects.get().sent_at is not None
+    assert Email.objects.get().sent_at is not None
 
 
 @pytest.mark.django_db
 def test_mail_server_failure_is_recorded_and_raised_for_a_retry(settings) -> None:
-    from billing.errors import EmailNotSent
+    from mail.errors import EmailNotSent
 
     settings.MAILERS = {
         "default": {
@@ -143,7 +143,7 @@ def test_mail_server_failure_is_recorded_and_raised_for_a_retry(settings) -> Non
     email = email_queue(kind="welcome", cause=f"user-{user.pk}", user=user)
     with pytest.raises(EmailNotSent):
         email_send(email_id=email.pk)
-    stored = SentEmail.objects.get()
+    stored = Email.objects.get()
     assert stored.sent_at is None
     assert stored.attempts == 1
     assert stored.error
@@ -154,17 +154,17 @@ def test_mail_server_failure_is_recorded_and_raised_for_a_retry(settings) -> Non
 def test_an_email_another_sender_is_sending_is_not_sent_again() -> None:
     from django.utils import timezone
 
-    from billing.errors import EmailClaimed
+    from mail.errors import EmailClaimed
 
     user = UserFactory()
     email = email_queue(kind="welcome", cause=f"user-{user.pk}", user=user)
     claimed_until = timezone.now() + dt.timedelta(minutes=4)
-    SentEmail.objects.filter(pk=email.pk).update(attempts=1, claimed_until=claimed_until)
+    Email.objects.filter(pk=email.pk).update(attempts=1, claimed_until=claimed_until)
     with pytest.raises(EmailClaimed) as claimed:
         email_send(email_id=email.pk)
     assert claimed.value.until == claimed_until
     assert mail.outbox == []
-    assert SentEmail.objects.get().attempts == 1
+    assert Email.objects.get().attempts == 1
 
 
 @pytest.mark.django_db

@@ -14,11 +14,14 @@ from django.core import mail
 from django.utils import timezone
 
 from alphacode.celery import app
-from billing.emails import LOST_AFTER as EMAIL_LOST_AFTER
-from billing.emails import email_queue
+from billing.emails import Kind
 from billing.events import LOST_AFTER
-from billing.models import SentEmail, StripeEvent, Subscription
-from billing.tasks import requeue_lost_emails, requeue_stale_events
+from billing.models import StripeEvent, Subscription
+from billing.tasks import requeue_stale_events
+from mail.models import Email
+from mail.outbox import LOST_AFTER as EMAIL_LOST_AFTER
+from mail.outbox import email_queue
+from mail.tasks import requeue_lost_emails
 
 from ..conftest import free_port, new_subscription
 from ..factories import UserFactory
@@ -152,14 +155,14 @@ def test_an_email_whose_task_the_broker_lost_is_sent_once_by_the_sweep(
     user = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         email_queue(
-            kind=SentEmail.Kind.PAYMENT_FAILED,
+            kind=Kind.PAYMENT_FAILED,
             cause="in_lost",
             user=user,
             context={"amount": "$19"},
         )
     queue = BrokerQueue()
     queue.collect()
-    assert [name for _due, name, _args in queue.waiting] == ["billing.tasks.send_email"]
+    assert [name for _due, name, _args in queue.waiting] == ["mail.tasks.send_email"]
     queue.waiting.clear()  # the broker lost the message (a restart without persistence)
     now = timezone.now()
     assert requeue_lost_emails(now=now + MINUTE) == 0  # not yet: its task may only be late
@@ -172,8 +175,8 @@ def test_an_email_whose_task_the_broker_lost_is_sent_once_by_the_sweep(
 
 def test_the_email_sweep_leaves_an_email_in_its_own_retries_alone(on_broker) -> None:
     user = UserFactory()
-    SentEmail.objects.create(
-        kind=SentEmail.Kind.PAYMENT_FAILED,
+    Email.objects.create(
+        kind=Kind.PAYMENT_FAILED,
         cause="in_refused",
         user=user,
         to=user.email,

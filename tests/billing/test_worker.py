@@ -18,10 +18,12 @@ from django.test import Client
 from django.utils import timezone
 
 from alphacode.celery import app
-from billing.emails import email_queue, message_id
 from billing.events import LOST_AFTER
-from billing.models import SentEmail, StripeEvent, Subscription
-from billing.tasks import requeue_stale_events, send_email
+from billing.models import StripeEvent, Subscription
+from billing.tasks import requeue_stale_events
+from mail.models import Email
+from mail.outbox import email_queue, message_id
+from mail.tasks import send_email
 
 from ..conftest import (
     ROOT,
@@ -56,7 +58,7 @@ def test_webhook_is_processed_by_the_worker_and_its_email_sent_once(worker, fake
     event = fake_stripe.event("customer.subscription.created", sub)
     assert [deliver(event) for _ in range(3)] == [200, 200, 200]
     wait_for(lambda: StripeEvent.objects.filter(state="processed").exists())
-    wait_for(lambda: SentEmail.objects.filter(sent_at__isnull=False).exists())
+    wait_for(lambda: Email.objects.filter(sent_at__isnull=False).exists())
     time.sleep(0.5)  # let any (wrongly) duplicated work show itself
     assert Subscription.objects.get().status == "active"
     assert StripeEvent.objects.get().attempts == 1
@@ -145,7 +147,7 @@ def test_worker_killed_mid_task_the_event_is_processed_exactly_once(on_broker, f
         assert event.state == "processed"
         assert event.attempts == 1
         assert Subscription.objects.count() == 1
-        assert SentEmail.objects.filter(kind="subscription_started").count() == 1
+        assert Email.objects.filter(kind="subscription_started").count() == 1
     finally:
         second.terminate()
         second.wait(timeout=30)
@@ -155,7 +157,7 @@ def test_worker_commands_name_real_modules() -> None:
     assert (Path(ROOT) / "alphacode" / "celery.py").exists()
     assert app.main == "alphacode"
     assert "billing.tasks.process_stripe_event" in app.tasks
-    assert "billing.tasks.send_email" in app.tasks
+    assert "mail.tasks.send_email" in app.tasks
 
 
 def backend_waiting_to_record_a_send() -> int | None:
@@ -163,7 +165,7 @@ def backend_waiting_to_record_a_send() -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND wait_event_type = 'Lock' AND query ILIKE 'UPDATE %%billing_sentemail%%'"
+            " AND wait_event_type = 'Lock' AND query ILIKE 'UPDATE %%mail_email%%'"
         )
         row = cursor.fetchone()
     return row[0] if row else None
@@ -185,7 +187,7 @@ def test_a_worker_killed_between_send_and_commit_resends_with_the_same_message_i
     # the row: the worker gets its 250 and then waits to record the send, uncommitted.
     holder = psycopg.connect(database_url())
     smtp_sink.before_reply = lambda: holder.execute(
-        "SELECT 1 FROM billing_sentemail WHERE id = %s FOR UPDATE", [email.pk]
+        "SELECT 1 FROM mail_email WHERE id = %s FOR UPDATE", [email.pk]
     ).fetchone()
     env = {"EMAIL_URL": smtp_sink.url, "CELERY_VISIBILITY_TIMEOUT": "5"}
     first = worker_process(on_broker.url, **env)
@@ -209,10 +211,10 @@ def test_a_worker_killed_between_send_and_commit_resends_with_the_same_message_i
 
     # Its claim lapses (time moved on explicitly), and the broker hands the task to a new worker.
     smtp_sink.before_reply = None
-    SentEmail.objects.filter(pk=email.pk).update(claimed_until=timezone.now())
+    Email.objects.filter(pk=email.pk).update(claimed_until=timezone.now())
     second = worker_process(on_broker.url, **env)
     try:
-        wait_for(lambda: SentEmail.objects.get(pk=email.pk).sent_at is not None, timeout=60)
+        wait_for(lambda: Email.objects.get(pk=email.pk).sent_at is not None, timeout=60)
     finally:
         second.terminate()
         second.wait(timeout=30)
@@ -220,5 +222,5 @@ def test_a_worker_killed_between_send_and_commit_resends_with_the_same_message_i
     assert email.attempts == 2
     assert email.claimed_until is None
     first_id, second_id = (message["Message-ID"] for message in smtp_sink.messages)
-    assert first_id == second_id == message_id(email)
+    assert first_id == second_id == message_id(email.kind, email.cause)
     assert [message["To"] for message in smtp_sink.messages] == ["ada@example.com"] * 2

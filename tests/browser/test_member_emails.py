@@ -12,7 +12,7 @@ from django.core import mail
 from django.utils import timezone
 
 from articles.models import Track
-from billing.emails import email_queue, render_email
+from mail.outbox import email_queue, render_email
 from mailings.services import digest_send, guide_announce
 from study.models import Plan
 

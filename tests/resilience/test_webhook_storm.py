@@ -33,11 +33,13 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from alphacode.celery import app
-from billing.emails import LOST_AFTER as EMAIL_LOST_AFTER
-from billing.emails import render_email
 from billing.events import LOST_AFTER
-from billing.models import SentEmail, StripeEvent, Subscription
-from billing.tasks import requeue_lost_emails, requeue_stale_events
+from billing.models import StripeEvent, Subscription
+from billing.tasks import requeue_stale_events
+from mail.models import Email
+from mail.outbox import LOST_AFTER as EMAIL_LOST_AFTER
+from mail.outbox import render_email
+from mail.tasks import requeue_lost_emails
 
 from ..conftest import (
     ROOT,
@@ -326,7 +328,7 @@ def test_a_storm_on_two_servers_and_two_workers_through_a_redis_restart_converge
     def quiet() -> bool:
         return (
             StripeEvent.objects.filter(state="processed").count() == len(events)
-            and not SentEmail.objects.filter(
+            and not Email.objects.filter(
                 sent_at__isnull=True, claimed_until__gt=timezone.now()
             ).exists()
             and broker_backlog(storm_redis) == (0, 0)
@@ -339,7 +341,7 @@ def test_a_storm_on_two_servers_and_two_workers_through_a_redis_restart_converge
     def settled() -> bool:
         return (
             StripeEvent.objects.filter(state="processed").count() == len(events)
-            and not SentEmail.objects.filter(sent_at__isnull=True).exists()
+            and not Email.objects.filter(sent_at__isnull=True).exists()
             and len(mail_sink.messages) >= len(expected_emails)
             and broker_backlog(storm_redis) == (0, 0)
         )
@@ -350,7 +352,7 @@ def test_a_storm_on_two_servers_and_two_workers_through_a_redis_restart_converge
         states = Counter(StripeEvent.objects.values_list("state", flat=True))
         errors = set(StripeEvent.objects.exclude(error="").values_list("error", flat=True))
         unsent = list(
-            SentEmail.objects.filter(sent_at__isnull=True).values_list(
+            Email.objects.filter(sent_at__isnull=True).values_list(
                 "pk", "kind", "attempts", "created_at"
             )
         )
@@ -372,7 +374,7 @@ def test_a_storm_on_two_servers_and_two_workers_through_a_redis_restart_converge
             == (truth["items"]["data"][0]["current_period_end"])
         )
         assert (local.ended_at is not None) is (truth["status"] == "canceled")
-    recorded = list(SentEmail.objects.all())
+    recorded = list(Email.objects.all())
     assert {(email.to, email.kind) for email in recorded} == expected_emails
     delivered = Counter((message["To"], message["Subject"]) for message in mail_sink.messages)
     assert delivered == Counter((email.to, render_email(email).subject) for email in recorded)

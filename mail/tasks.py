@@ -1,0 +1,52 @@
+"""Celery tasks for the recorded emails: thin wrappers that take ids and call mail.outbox (which
+imports these at the top; these import it inside their bodies)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import redis
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from .errors import EmailClaimed, EmailNotSent
+
+logger = logging.getLogger(__name__)
+
+# Late acks and reject-on-worker-lost are on for every task (settings.CELERY_TASK_*).
+RETRY: dict[str, Any] = {
+    "retry_backoff": 2,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
+# Worth another attempt: the database briefly away, or Redis.
+TRANSIENT_ERRORS = (OperationalError, redis.ConnectionError, redis.TimeoutError)
+
+
+@shared_task(bind=True, autoretry_for=(EmailNotSent, *TRANSIENT_ERRORS), **RETRY)
+def send_email(self, email_id: int) -> None:
+    from .outbox import email_send
+
+    try:
+        email_send(email_id=email_id)
+    except EmailClaimed as claimed:
+        # Another sender has it, or died mid-send: look again once its claim lapses.
+        wait = (claimed.until - timezone.now()).total_seconds()
+        raise self.retry(countdown=max(1, int(wait) + 1)) from claimed
+
+
+@shared_task
+def requeue_lost_emails(now: dt.datetime | None = None) -> int:
+    """Beat, every 2 minutes: queue again each email whose task was lost (see emails_lost)."""
+    from .outbox import emails_lost
+
+    lost = emails_lost(now=now or timezone.now())
+    for email_id in lost:
+        send_email.delay(email_id)
+    if lost:
+        logger.info("re-queued %s email(s) whose task was lost", len(lost))
+    return len(lost)
