@@ -21,6 +21,7 @@ from articles.services import (
     GuideImportError,
     guide_data,
     guide_files,
+    guide_save,
     guide_zip,
     guides_import,
     zip_sources,
@@ -271,7 +272,7 @@ def test_reimporting_a_changed_image_moves_the_page_to_the_new_file(rich_folder:
 def test_an_import_never_overwrites_an_editors_change_without_force(rich_folder: Path) -> None:
     (guide,) = guides_import(guide_files([rich_folder]))
     guide.dek = "The editor's better dek."
-    guide.save()
+    guide_save(guide=guide)
     with pytest.raises(GuideImportError, match="'sliding-windows-in-code' was changed since"):
         guides_import(guide_files([rich_folder]))
     with pytest.raises(CommandError, match="import with --force"):
