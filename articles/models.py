@@ -187,7 +187,7 @@ class Section(models.Model):
 
     def normalize_text(self) -> None:
         """The editor's text as it is stored (an import compares after it)."""
-        self.heading = " ".join(self.heading.split())
+        self.heading = self.heading.strip()
 
 
 class Block(models.Model):
