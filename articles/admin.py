@@ -27,11 +27,14 @@ from .models import Block, Guide, GuideImage, Section, Track
 from .services import (
     GuideImportError,
     GuideSource,
+    block_save,
     guide_refresh,
+    guide_save,
     guide_zip,
     guides_import,
     guides_publish,
     guides_unpublish,
+    section_save,
     zip_sources,
 )
 
@@ -280,6 +283,18 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
             export,
         )
 
+    def save_model(self, request: HttpRequest, obj: Guide, form, change: bool) -> None:
+        guide_save(guide=obj)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        # The sections, each through section_save (which makes a blank anchor).
+        sections = formset.save(commit=False)
+        for gone in formset.deleted_objects:
+            gone.delete()
+        for section in sections:
+            section_save(section=section)
+        formset.save_m2m()
+
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         guide_refresh(guide=form.instance, author=signed_in_user(request))
@@ -439,6 +454,18 @@ class SectionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def save_model(self, request: HttpRequest, obj: Section, form, change: bool) -> None:
+        section_save(section=obj)
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        # The blocks, each through block_save, which keeps its items (ticks, drill cards) in step.
+        blocks = formset.save(commit=False)
+        for gone in formset.deleted_objects:
+            gone.delete()
+        for block in blocks:
+            block_save(block=block)
+        formset.save_m2m()
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)

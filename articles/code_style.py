@@ -1,4 +1,4 @@
-"""The colours of highlighted code (articles.rendering.highlighted marks tokens with Pygments'
+"""The colours of highlighted code (articles.blocks.code.highlighted marks tokens with Pygments'
 classes): Pygments' own `xcode` style in light mode and `monokai` in dark mode, chosen because
 every token colour of each meets WCAG AA (4.5:1) against the style's background, which the test
 suite checks. The rules live at the end of `static/css/site.css`, between the BEGIN and END

@@ -93,7 +93,7 @@ def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked
     images: dict[str, GuideImage] = {}
     for section in data.sections:
         for block in section.blocks:
-            if block.kind != "image":
+            if not block.src:  # only an image block names a file
                 continue
             image = uploads.get(image_name(block.src))
             if image is None:

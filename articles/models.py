@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from difflib import SequenceMatcher
-from typing import Any
-
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -14,9 +10,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from pages.shells import without_marks
-
-from .markdown import BlockData, check_block, unique_anchor
+from .blocks import BlockData, BlockKind, registry
+from .blocks import choices as block_kinds
+from .markdown import check_block
 
 WORDS_PER_MINUTE = 200
 
@@ -36,16 +32,8 @@ class Track(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.normalize_text()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("reader:track", kwargs={"slug": self.slug})
-
-    def normalize_text(self) -> None:
-        """The editor's text as it is stored: never U+E000, which marks holes in cached pages."""
-        self.title, self.description = without_marks(self.title), without_marks(self.description)
 
 
 class GuideQuerySet(models.QuerySet["Guide"]):
@@ -127,26 +115,16 @@ class Guide(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.normalize_text()
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            # `version` is only ever bumped by guide_refresh, atomically in the database, and
-            # `imported_digest` only by an import; an admin form holding an older copy must not
-            # write either back.
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name not in ("version", "imported_digest")
-            ]
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("reader:guide", kwargs={"slug": self.slug})
 
+    def clean(self) -> None:
+        self.normalize_text()
+
     def normalize_text(self) -> None:
-        """The editor's text as it is stored (save does this; an import compares after it)."""
-        self.intro = without_marks(normalize_newlines(self.intro).strip())
-        self.title, self.dek = without_marks(self.title), without_marks(self.dek)
+        """The editor's text as it is stored (a form's clean, articles.services.guide_save and an
+        import do this; an import compares after it)."""
+        self.intro = normalize_newlines(self.intro).strip()
 
     @property
     def is_premium(self) -> bool:
@@ -204,37 +182,16 @@ class Section(models.Model):
     def __str__(self) -> str:
         return self.heading
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.normalize_text()
-        if not self.anchor:
-            taken = set(
-                Section.objects.filter(guide_id=self.guide_id)
-                .exclude(pk=self.pk)
-                .values_list("anchor", flat=True)
-            )
-            self.anchor = unique_anchor(self.heading, taken)
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return f"{self.guide.get_absolute_url()}#{self.anchor}"
 
     def normalize_text(self) -> None:
-        """The editor's text as it is stored (save does this; an import compares after it)."""
-        self.heading = without_marks(self.heading)
+        """The editor's text as it is stored (an import compares after it)."""
+        self.heading = self.heading.strip()
 
 
 class Block(models.Model):
-    class Kind(models.TextChoices):
-        PARAGRAPH = "paragraph", "Paragraph"
-        QUOTE = "quote", "Pull quote"
-        CHECKLIST = "checklist", "Checklist"
-        PHRASES = "phrases", "Phrase table"
-        CODE = "code", "Code"
-        IMAGE = "image", "Image or diagram"
-        LIST = "list", "List"
-        SUBHEADING = "subheading", "Subheading"
-        CALLOUT = "callout", "Callout"
-        TABLE = "table", "Data table"
+    """One block of a section; what its kind does is the kind's class (articles.blocks)."""
 
     class Style(models.TextChoices):
         NONE = "", "-"
@@ -246,7 +203,9 @@ class Block(models.Model):
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="blocks")
     position = models.PositiveSmallIntegerField(default=0)
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.PARAGRAPH)
+    # A registered kind's name (articles.blocks.registry); the choices are read when asked for,
+    # so a new kind needs no migration.
+    kind = models.CharField(max_length=12, choices=block_kinds, default="paragraph")
     text = models.TextField(
         help_text=(
             "Paragraph, quote, callout or subheading: text with inline Markdown (*emphasis*, "
@@ -280,89 +239,42 @@ class Block(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.position}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.normalize_text()
-        old_kind: str | None
-        if self.pk is None:
-            old_kind = None
-        elif hasattr(self, "_loaded_kind"):
-            old_kind = self._loaded_kind  # type: ignore[has-type] # set by from_db or save
-        else:  # built by hand with a primary key: ask the database
-            old_kind = Block.objects.filter(pk=self.pk).values_list("kind", flat=True).first()
-        super().save(*args, **kwargs)
-        self._loaded_kind = self.kind
-        sync_items(self, kind_changed=old_kind is not None and old_kind != self.kind)
-
-    def normalize_text(self) -> None:
-        """The editor's text as it is stored (save does this; an import compares after it)."""
-        text = normalize_newlines(self.text)
-        if self.kind in (self.Kind.PARAGRAPH, self.Kind.QUOTE, self.Kind.SUBHEADING):
-            # Inline Markdown only: one run of text.
-            text = " ".join(text.split())
-        elif self.kind == self.Kind.CALLOUT:
-            paragraphs = (" ".join(p.split()) for p in re.split(r"\n\s*\n", text))
-            text = "\n\n".join(p for p in paragraphs if p)
-        elif self.kind == self.Kind.CODE:
-            # Code keeps its indentation; only blank lines around it and trailing spaces go.
-            text = "\n".join(line.rstrip() for line in text.splitlines()).strip("\n")
-        elif self.kind == self.Kind.LIST:
-            # A nested item keeps its indentation.
-            text = "\n".join(line.rstrip() for line in text.splitlines() if line.strip())
-        elif self.kind == self.Kind.IMAGE:
-            text = " ".join(text.split())
-        else:
-            text = "\n".join(line.strip() for line in text.splitlines() if line.strip())
-        self.text = without_marks(text)
-        self.attribution = without_marks(self.attribution.strip())
-        self.caption = without_marks(" ".join(self.caption.split()))
-        self.language = self.language.strip().lower()
-
-    @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any, **kwargs: Any) -> Block:
-        """Remember the kind as loaded, so a save knows whether it changed."""
-        instance = super().from_db(db, field_names, values, **kwargs)
-        if "kind" in instance.__dict__:
-            instance._loaded_kind = instance.kind
-        return instance
+    @property
+    def kind_class(self) -> BlockKind:
+        return registry.get(self.kind)
 
     @property
     def items(self) -> list[str]:
+        """The text's non-blank lines, stripped."""
         return [line.strip() for line in self.text.splitlines() if line.strip()]
 
-    @property
-    def table(self) -> tuple[tuple[str, str], list[tuple[str, str]]]:
-        """(column labels, rows) of a phrase table."""
-        pairs = [split_phrase_row(line) for line in self.items] or [("", "")]
-        return pairs[0], pairs[1:]
+    def normalize_text(self) -> None:
+        """The editor's text as it is stored, as its kind keeps it (a form's clean and
+        articles.services.block_save do this; an import compares after it)."""
+        self.text = self.kind_class.normalize(normalize_newlines(self.text))
+        self.attribution = self.attribution.strip()
+        self.caption = " ".join(self.caption.split())
+        self.language = self.language.strip().lower()
 
     def item_texts(self) -> list[tuple[str, str]]:
-        """(text, answer) of each item readers work with: checklist lines, or phrase-table rows
-        (the left cell is a drill card's prompt, the right cell its answer)."""
-        if self.kind == self.Kind.CHECKLIST:
-            return [(line, "") for line in self.items]
-        if self.kind == self.Kind.PHRASES:
-            return self.table[1]
-        return []
+        """(text, answer) of each item readers work with, as its kind yields them (checklist
+        lines, phrase-table rows); articles.services.block_save keeps the Item rows in step."""
+        return self.kind_class.study_items(self)
 
     def clean(self) -> None:
+        if self.kind not in registry:
+            return  # the kind field's own validation says so
         self.normalize_text()
         if not self.text.strip():
             raise ValidationError({"text": "A block needs text."})
-        if self.kind == self.Kind.IMAGE and not self.image_id:
-            raise ValidationError({"image": "Choose the image this block shows."})
-        if self.kind == self.Kind.PHRASES:
-            lines = self.items
-            if len(lines) < 2:
-                raise ValidationError(
-                    {"text": "A phrase table needs a line of column labels and at least one row."}
-                )
-            for number, line in enumerate(lines, start=1):
-                if len(PIPE_RE.findall(line)) != 1:
-                    raise ValidationError(
-                        {"text": f"Line {number} needs exactly two cells separated by ' | '."}
-                    )
-        if self.attribution and self.kind != self.Kind.QUOTE:
-            raise ValidationError({"attribution": "Only pull quotes have an attribution."})
+        kind = self.kind_class
+        errors = kind.clean(self)
+        if errors:
+            raise ValidationError(errors)
+        if self.attribution and "attribution" not in kind.fields:
+            raise ValidationError({"attribution": f"A {kind.label.lower()} has no attribution."})
+        if not kind.checked_as_markdown:
+            return
         problem = check_block(
             BlockData(
                 kind=self.kind,
@@ -477,21 +389,11 @@ def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-# A cell separator: a pipe, unless escaped (`\|` is a pipe inside a cell, as in GFM tables).
-PIPE_RE = re.compile(r"(?<!\\)\|")
-
-
-def split_phrase_row(line: str) -> tuple[str, str]:
-    """A phrase-table row's two cells, as a reader sees them."""
-    cells = [*PIPE_RE.split(line, maxsplit=1), ""]
-    return cells[0].strip().replace("\\|", "|"), cells[1].strip().replace("\\|", "|")
-
-
 class Item(models.Model):
-    """One checklist item or one phrase-table row: what a reader ticks, or drills as a card. Kept
-    in step with its block's text on every save, matched line by line, so an edited line keeps
-    its id (and the ticks and drill schedules that hang on it) and a deleted line takes them
-    with it."""
+    """One checklist item or one phrase-table row: what a reader ticks, or drills as a card
+    (what its block's kind yields). Kept in step with its block's text by
+    articles.services.block_save, matched line by line, so an edited line keeps its id (and the
+    ticks and drill schedules that hang on it) and a deleted line takes them with it."""
 
     block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="item_rows")
     position = models.PositiveSmallIntegerField(default=0)
@@ -503,48 +405,3 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.text
-
-
-def sync_items(block: Block, *, kind_changed: bool = False) -> None:
-    """Match the block's lines to its items: identical lines first, wherever they moved (a
-    reordered line keeps its item), then the rest in order (an edited line keeps its item); what
-    is left over is deleted or created. A block that changed kind starts afresh: a tick on a
-    checklist line means nothing on a phrase row."""
-    wanted = block.item_texts()
-    current = list(Item.objects.filter(block=block).order_by("position", "id"))
-    if kind_changed and current:
-        Item.objects.filter(pk__in=[item.pk for item in current]).delete()
-        current = []
-    kept: dict[int, Item] = {}
-    by_text: dict[tuple[str, str], list[Item]] = {}
-    for old_item in current:
-        by_text.setdefault((old_item.text, old_item.answer), []).append(old_item)
-    for position, line in enumerate(wanted):
-        if by_text.get(line):
-            kept[position] = by_text[line].pop(0)
-    used = {item.pk for item in kept.values()}
-    rest_old = [item for item in current if item.pk not in used]
-    rest_new = [position for position in range(len(wanted)) if position not in kept]
-    matcher = SequenceMatcher(
-        None,
-        [(i.text, i.answer) for i in rest_old],
-        [wanted[p] for p in rest_new],
-        autojunk=False,
-    )
-    gone: list[int] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag in ("equal", "replace"):
-            pairs = list(zip(range(i1, i2), range(j1, j2), strict=False))
-            kept.update({rest_new[j]: rest_old[i] for i, j in pairs})
-            gone += [item.pk for item in rest_old[i1 + len(pairs) : i2]]
-        elif tag == "delete":
-            gone += [item.pk for item in rest_old[i1:i2]]
-    if gone:
-        Item.objects.filter(pk__in=gone).delete()
-    for position, (text, answer) in enumerate(wanted):
-        item: Item | None = kept.get(position)
-        if item is None:
-            Item.objects.create(block=block, position=position, text=text, answer=answer)
-        elif (item.position, item.text, item.answer) != (position, text, answer):
-            item.position, item.text, item.answer = position, text, answer
-            item.save(update_fields=["position", "text", "answer"])

@@ -8,27 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import nh3
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
-from markdown_it import MarkdownIt
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import TextLexer, get_lexer_by_name
-from pygments.util import ClassNotFound
 
-from pages.shells import Fragment, render_fragment, without_marks
+from pages.shells import Fragment, render_fragment
 
-from .markdown import CELL_SPLIT_RE, inline_to_text, render_inline
+from .blocks import Placement, Study
+from .inline import render_inline
 from .models import Block, Guide, Section
 
 CACHE_SECONDS = 60 * 60 * 24
-
-# Token classes only: the colours are at the end of static/css/site.css (articles.code_style).
-_code_formatter = HtmlFormatter(nowrap=True)
-_lists = MarkdownIt("commonmark", {"html": False})
 
 
 @dataclass(frozen=True)
@@ -47,96 +38,27 @@ def intro_html(text: str) -> SafeString:
     return mark_safe("".join(f"<p>{render_inline(p)}</p>" for p in paragraphs))
 
 
-def highlighted(code: str, language: str) -> SafeString:
-    """Code as HTML with Pygments' token classes; an unknown language is plain text."""
-    try:
-        lexer = get_lexer_by_name(language) if language else TextLexer()
-    except ClassNotFound:
-        lexer = TextLexer()
-    return mark_safe(without_marks(highlight(code, lexer, _code_formatter)).rstrip("\n"))
+def block_context(block: Block, placement: Placement | None = None) -> dict:
+    """What the block's template needs: its id, kind and template, and what its kind adds
+    (`placement`: where on the page it is)."""
+    kind = block.kind_class
+    return {
+        "kind": block.kind,
+        "id": block.pk,
+        "template": kind.template_name,
+        **kind.context(block, placement or Placement()),
+    }
 
 
-def list_html(text: str) -> SafeString:
-    """A list block's Markdown lines as <ul>/<ol>, with inline Markdown in the items."""
-    html = _lists.render(text)
-    return mark_safe(
-        without_marks(
-            nh3.clean(
-                html,
-                tags={"ul", "ol", "li", "p", "em", "strong", "code", "a", "br"},
-                attributes={"a": {"href", "title"}, "ol": {"start"}},
-                url_schemes={"http", "https", "mailto"},
-                link_rel="noopener nofollow",
-            )
-        )
-    )
-
-
-def table_cells(line: str) -> list[SafeString]:
-    """A data-table row's cells as HTML; `\\|` is a pipe in a cell, code spans included (GFM
-    reads it before the inline Markdown)."""
-    return [
-        mark_safe(render_inline(cell.strip().replace("\\|", "|")))
-        for cell in CELL_SPLIT_RE.split(line)
-    ]
-
-
-def block_context(
-    block: Block, *, anchor: str = "", lazy: bool = True, public: bool | None = None
-) -> dict:
-    """What the guide body template needs of a block (`anchor`: a subheading's; `lazy`: whether
-    an image may load late; `public`: whether its image is public, looked up when not given)."""
-    context: dict = {"kind": block.kind, "id": block.pk}
-    if block.kind == Block.Kind.CHECKLIST:
-        context["items"] = [
-            (item.pk, mark_safe(render_inline(item.text))) for item in block.item_rows.all()
-        ]
-    elif block.kind == Block.Kind.PHRASES:
-        columns, rows = block.table
-        context["columns"] = columns
-        context["rows"] = rows
-    elif block.kind == Block.Kind.TABLE:
-        lines = block.items
-        context["columns"] = table_cells(lines[0])
-        context["rows"] = [table_cells(line) for line in lines[1:]]
-        context["label"] = "Table: " + ", ".join(inline_to_text(c) for c in context["columns"])
-    elif block.kind == Block.Kind.CODE:
-        context["html"] = highlighted(block.text, block.language)
-        context["language"] = slugify(block.language) or "text"
-        context["title"] = block.caption
-    elif block.kind == Block.Kind.IMAGE:
-        image = block.image
-        context.update(
-            alt=block.text,
-            caption=block.caption,
-            lazy=lazy,
-            src=image.url("1x.webp", public=public) if image else "",
-            src_2x=image.url("2x.webp", public=public) if image else "",
-            width=image.width if image else 0,
-            height=image.height if image else 0,
-        )
-    elif block.kind == Block.Kind.LIST:
-        context["html"] = list_html(block.text)
-    elif block.kind == Block.Kind.SUBHEADING:
-        context["html"] = mark_safe(render_inline(block.text))
-        context["anchor"] = anchor
-    elif block.kind == Block.Kind.CALLOUT:
-        context["style"] = block.style or "note"
-        context["label"] = Block.Style(context["style"]).label
-        context["paragraphs"] = [mark_safe(render_inline(p)) for p in block.text.split("\n\n")]
-    else:
-        context["html"] = mark_safe(render_inline(block.text))
-        context["attribution"] = block.attribution
-    return context
-
-
-def subheading_anchors(section: Section, taken: set[str]) -> dict[int, str]:
-    """Each subheading's anchor (block id -> anchor): the section's anchor and its own words,
-    unique in the guide."""
+def outline_anchors(section: Section, taken: set[str]) -> dict[int, str]:
+    """The anchor of each block of the section listed in the table of contents (block id ->
+    anchor; subheadings): the section's anchor and the block's own words, unique in the guide."""
     anchors = {}
     for block in section.blocks.all():
-        if block.kind == Block.Kind.SUBHEADING:
-            base = f"{section.anchor}-{slugify(inline_to_text(block.text)) or 'part'}"[:90]
+        kind = block.kind_class
+        if kind.outlined:
+            words = slugify(kind.outline_text(block)) or "part"
+            base = f"{section.anchor}-{words}"[:90]
             anchor, n = base, 2
             while anchor in taken:
                 anchor, n = f"{base}-{n}", n + 1
@@ -176,7 +98,7 @@ def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody
     free = sections if guide.cut is None else sections[: guide.cut]
     public = {b.image_id for s in free for b in s.blocks.all() if b.image_id} if shown else set()
     taken = {s.anchor for s in sections}
-    anchors = {s.pk: subheading_anchors(s, taken) for s in sections[:visible]}
+    anchors = {s.pk: outline_anchors(s, taken) for s in sections[:visible]}
     # Past the cut a visitor sees a section's heading only, never what is inside it.
     toc = [
         {
@@ -184,9 +106,9 @@ def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody
             "anchor": s.anchor,
             "locked": index >= visible,
             "subheadings": [
-                {"heading": inline_to_text(b.text), "anchor": anchors[s.pk][b.pk]}
+                {"heading": b.kind_class.outline_text(b), "anchor": anchors[s.pk][b.pk]}
                 for b in s.blocks.all()
-                if b.kind == Block.Kind.SUBHEADING
+                if b.kind_class.outlined
             ]
             if index < visible
             else [],
@@ -200,7 +122,7 @@ def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody
             ids := [
                 item.pk
                 for b in s.blocks.all()
-                if b.kind == Block.Kind.CHECKLIST
+                if b.kind_class.study == Study.TICK
                 for item in b.item_rows.all()
             ]
         )
@@ -219,9 +141,11 @@ def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody
                         # as the reader scrolls to them.
                         block_context(
                             b,
-                            anchor=anchors[s.pk].get(b.pk, ""),
-                            lazy=index > 0,
-                            public=b.image_id in public,
+                            Placement(
+                                anchor=anchors[s.pk].get(b.pk, ""),
+                                lazy=index > 0,
+                                public=b.image_id in public,
+                            ),
                         )
                         for b in s.blocks.all()
                     ],
@@ -233,7 +157,7 @@ def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody
         },
     )
     locked = len(sections) - min(visible, len(sections))
-    has_code = any(b.kind == Block.Kind.CODE for s in sections[:visible] for b in s.blocks.all())
+    has_code = any(b.kind_class.highlights_code for s in sections[:visible] for b in s.blocks.all())
     if cached:
         cache.set(
             key,

@@ -9,6 +9,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import IO
 
@@ -30,6 +31,7 @@ from .markdown import (
     SectionData,
     inline_to_text,
     parse_guide,
+    unique_anchor,
     write_guide,
 )
 from .models import (
@@ -38,13 +40,12 @@ from .models import (
     Guide,
     GuideImage,
     GuideRevision,
+    Item,
     Section,
     Track,
-    split_phrase_row,
 )
 
 WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-LIST_MARKER_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
 
 
 def count_words(text: str) -> int:
@@ -53,24 +54,8 @@ def count_words(text: str) -> int:
 
 def block_plain_text(block: Block) -> str:
     """The words of a block, for search and the word count (code and alt text included: they
-    are what a reader searches for)."""
-    kind = block.kind
-    if kind in (Block.Kind.PARAGRAPH, Block.Kind.SUBHEADING):
-        return inline_to_text(block.text)
-    if kind == Block.Kind.QUOTE:
-        quote = inline_to_text(block.text)
-        return f"{quote}\n{block.attribution}" if block.attribution else quote
-    if kind == Block.Kind.PHRASES:
-        return "\n".join(" ".join(split_phrase_row(line)) for line in block.items)
-    if kind == Block.Kind.TABLE:
-        return "\n".join(inline_to_text(line.replace("|", " ")) for line in block.items)
-    if kind in (Block.Kind.CALLOUT, Block.Kind.LIST):
-        return inline_to_text(LIST_MARKER_RE.sub("", block.text).replace("\n", " "))
-    if kind == Block.Kind.CODE:
-        return f"{block.caption}\n{block.text}" if block.caption else block.text
-    if kind == Block.Kind.IMAGE:
-        return f"{block.text}\n{block.caption}" if block.caption else block.text
-    return "\n".join(block.items)
+    are what a reader searches for), as its kind reads them."""
+    return block.kind_class.plain_text(block)
 
 
 def guide_texts(guide: Guide) -> tuple[str, str]:
@@ -312,7 +297,7 @@ def _guide_images(
     by_name: dict[str, str] = {}
     for section in data.sections:
         for block in section.blocks:
-            if block.kind != "image" or block.src in images:
+            if not block.src or block.src in images:  # only an image block names a file
                 continue
             where = f"{source.name}:{block.line}"
             try:
@@ -518,7 +503,7 @@ def guide_upsert(
         images_changed = images_changed or changed
     sections_changed = _sections_upsert(guide=guide, sections=data.sections, images=stored)
     if created or fields_changed or sections_changed or images_changed:
-        guide.save()  # moves updated_at, whichever part changed
+        guide_save(guide=guide)  # moves updated_at, whichever part changed
         guide = guide_refresh(guide=guide, author=author, source=source, note=note)
     if source != GuideRevision.Source.IMPORT:
         return guide
@@ -542,7 +527,7 @@ def _sections_upsert(
         if _assign(
             section, position=position, heading=section_data.heading, anchor=section_data.anchor
         ):
-            section.save()
+            section_save(section=section)
             changed = True
         keep.add(section.pk)
         changed = (
@@ -564,11 +549,13 @@ def _blocks_upsert(
 ) -> bool:
     """Blocks are matched to the existing blocks of the same kind, in order: a paragraph added
     above a checklist leaves the checklist (and the ticks on its items) in place."""
-    unmatched = {kind: [b for b in blocks if b.kind == kind] for kind in Block.Kind.values}
+    unmatched: dict[str, list[Block]] = {}
+    for existing in blocks:
+        unmatched.setdefault(existing.kind, []).append(existing)
     changed = False
     matched: set[int] = set()
     for position, wanted in enumerate(data):
-        same_kind = unmatched[wanted.kind]
+        same_kind = unmatched.get(wanted.kind, [])
         block = same_kind.pop(0) if same_kind else Block(section=section)
         if _assign(
             block,
@@ -582,10 +569,107 @@ def _blocks_upsert(
             runnable=wanted.runnable,
             image_id=images[wanted.src].pk if wanted.src else None,
         ):
-            block.save()
+            block_save(block=block)
             changed = True
         matched.add(block.pk)
     gone = [b.pk for b in blocks if b.pk not in matched]
     if gone:
         Block.objects.filter(pk__in=gone).delete()
     return changed or bool(gone)
+
+
+# --- Saving the parts of a guide -----------------------------------------------------------------
+# What a save writes besides the row itself is said here, not hidden in the models' save().
+
+# Written only by their own services: `version` by guide_refresh (atomically, in the database)
+# and `imported_digest` by an import.
+GUIDE_DERIVED = ("version", "imported_digest")
+
+
+def guide_save(*, guide: Guide) -> None:
+    """Store a guide's own fields as an editor or an import set them, normalized; never the
+    version or the import digest, which a form holding an older copy would roll back."""
+    guide.normalize_text()
+    if guide._state.adding:
+        guide.save()
+        return
+    guide.save(
+        update_fields=[
+            f.name
+            for f in Guide._meta.concrete_fields
+            if not f.primary_key and f.name not in GUIDE_DERIVED
+        ]
+    )
+
+
+def section_anchor(*, section: Section) -> str:
+    """An anchor for the section made from its heading, unique among its guide's sections."""
+    taken = set(
+        Section.objects.filter(guide_id=section.guide_id)
+        .exclude(pk=section.pk)
+        .values_list("anchor", flat=True)
+    )
+    return unique_anchor(section.heading, taken)
+
+
+def section_save(*, section: Section) -> None:
+    """Store a section, normalized; a blank anchor is made from the heading."""
+    section.normalize_text()
+    if not section.anchor:
+        section.anchor = section_anchor(section=section)
+    section.save()
+
+
+@transaction.atomic
+def block_save(*, block: Block) -> None:
+    """Store a block, normalized as its kind keeps text, and bring its items (what readers tick
+    or drill) in step with it (block_items_sync)."""
+    block.normalize_text()
+    before = None if block.pk is None else Block.objects.filter(pk=block.pk).values("kind").first()
+    block.save()
+    block_items_sync(block=block, kind_changed=before is not None and before["kind"] != block.kind)
+
+
+def block_items_sync(*, block: Block, kind_changed: bool = False) -> None:
+    """Match the block's items to what its kind yields: identical lines first, wherever they
+    moved (a reordered line keeps its item), then the rest in order (an edited line keeps its
+    item); what is left over is deleted or created. A block that changed kind starts afresh: a
+    tick on a checklist line means nothing on a phrase row."""
+    wanted = block.item_texts()
+    current = list(Item.objects.filter(block=block).order_by("position", "id"))
+    if kind_changed and current:
+        Item.objects.filter(pk__in=[item.pk for item in current]).delete()
+        current = []
+    kept: dict[int, Item] = {}
+    by_text: dict[tuple[str, str], list[Item]] = {}
+    for old_item in current:
+        by_text.setdefault((old_item.text, old_item.answer), []).append(old_item)
+    for position, line in enumerate(wanted):
+        if by_text.get(line):
+            kept[position] = by_text[line].pop(0)
+    used = {item.pk for item in kept.values()}
+    rest_old = [item for item in current if item.pk not in used]
+    rest_new = [position for position in range(len(wanted)) if position not in kept]
+    matcher = SequenceMatcher(
+        None,
+        [(i.text, i.answer) for i in rest_old],
+        [wanted[p] for p in rest_new],
+        autojunk=False,
+    )
+    gone: list[int] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            pairs = list(zip(range(i1, i2), range(j1, j2), strict=False))
+            kept.update({rest_new[j]: rest_old[i] for i, j in pairs})
+            gone += [item.pk for item in rest_old[i1 + len(pairs) : i2]]
+        elif tag == "delete":
+            gone += [item.pk for item in rest_old[i1:i2]]
+    if gone:
+        Item.objects.filter(pk__in=gone).delete()
+    for position, (text, answer) in enumerate(wanted):
+        item: Item | None = kept.get(position)
+        if item is None:
+            Item.objects.create(block=block, position=position, text=text, answer=answer)
+        elif (item.position, item.text, item.answer) != (position, text, answer):
+            item.position, item.text, item.answer = position, text, answer
+            item.save(update_fields=["position", "text", "answer"])

@@ -32,7 +32,8 @@ A view does three things:
 Only a template can make a hole. In the page a hole is U+E000, its name and number, U+E000; while
 a template renders, a hole is delimited by a token drawn afresh for that render, so no text fixed
 before it (whatever an editor wrote, in any spelling) can make one, and every U+E000 left after
-rendering is removed before the tokens become marks, whatever the content stores.
+rendering is removed before the tokens become marks (`without_marks`): content is stored as
+written, and whatever it holds, no page does.
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Q
 
 from accounts.models import User
-from articles.models import Block, Guide, Item, Section, Track
+from articles.blocks import Study, registry
+from articles.models import Guide, Item, Section, Track
 from billing.entitlements import can_read
 
 from .models import Card, Plan, Reading, Tick
@@ -78,7 +79,7 @@ def progress(user: User, tracks: list[Track] | None = None) -> list[TrackProgres
         .annotate(
             checklist_items=Count(
                 "sections__blocks__item_rows",
-                filter=Q(sections__blocks__kind=Block.Kind.CHECKLIST),
+                filter=Q(sections__blocks__kind__in=registry.studied(Study.TICK)),
             )
         )
         .order_by("track__position", "published_at", "pk")
@@ -125,7 +126,7 @@ def readable_phrase_items(user: User) -> list[Item]:
     """Phrase rows in sections the reader may read, in reading order."""
     items = list(
         Item.objects.filter(
-            block__kind=Block.Kind.PHRASES,
+            block__kind__in=registry.studied(Study.DRILL),
             block__section__guide__in=Guide.objects.published(),
         )
         .select_related("block__section__guide")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Block, Guide, Section, Track
-from articles.services import guide_refresh
+from articles.services import block_save, guide_refresh, section_save
 from billing.models import Customer, Subscription
 
 
@@ -66,13 +66,14 @@ def make_guide(*, sections: list[list[tuple[str, str]]] | None = None, **fields)
         else [[("paragraph", f"Paragraph of section {i + 1}.")] for i in range(3)]
     )
     for position, blocks in enumerate(sections):
-        section = Section.objects.create(
-            guide=guide, position=position, heading=f"Section heading {position + 1}"
-        )
+        section = Section(guide=guide, position=position, heading=f"Section heading {position + 1}")
+        section_save(section=section)
         for index, (kind, text) in enumerate(blocks):
             attribution = "Someone wise" if kind == "quote" else ""
-            Block.objects.create(
-                section=section, position=index, kind=kind, text=text, attribution=attribution
+            block_save(
+                block=Block(
+                    section=section, position=index, kind=kind, text=text, attribution=attribution
+                )
             )
     return guide_refresh(guide=guide)
 

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from articles.models import Block, Guide, Item, Section
+from articles.blocks import Study, registry
+from articles.models import Guide, Item, Section
 
 from ..exceptions import NotAllowed
 from ..models import Reading, Tick
@@ -21,7 +22,7 @@ def _checklist_items(**filters: object) -> list[Item]:
     """Checklist items of published guides."""
     return list(
         Item.objects.filter(
-            block__kind=Block.Kind.CHECKLIST,
+            block__kind__in=registry.studied(Study.TICK),
             block__section__guide__in=Guide.objects.published(),
             **filters,
         ).select_related("block__section__guide__track")
@@ -69,7 +70,7 @@ def set_ticks(user: User, items: list[Item], ticked: set[int]) -> TickResult:
     forget_opened(user.pk)
     visible = dict(
         Item.objects.filter(
-            block__kind=Block.Kind.CHECKLIST, block__section__in=readable
+            block__kind__in=registry.studied(Study.TICK), block__section__in=readable
         ).values_list("pk", "block__section_id")
     )
     mine = set(Tick.objects.filter(user=user, guide=guide).values_list("item_id", flat=True))

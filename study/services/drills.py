@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from articles.models import Block, Guide, Item
+from articles.blocks import Study, registry
+from articles.models import Guide, Item
 
 from .. import sm2
 from ..exceptions import NotAllowed
@@ -26,7 +27,7 @@ def grade(
     item = (
         Item.objects.filter(
             pk=item_id,
-            block__kind=Block.Kind.PHRASES,
+            block__kind__in=registry.studied(Study.DRILL),
             block__section__guide__in=Guide.objects.published(),
         )
         .select_related("block__section__guide")

@@ -240,11 +240,13 @@ def test_exporting_several_guides_gives_a_zip_of_files_that_import_back(editor_c
 
 @pytest.mark.django_db
 def test_intro_typed_in_a_browser_keeps_its_paragraphs(client) -> None:
+    from articles.services import guide_save
+
     from ..factories import make_guide
 
     guide = make_guide()
     guide.intro = "First paragraph.\r\n\r\nSecond paragraph."
-    guide.save()
+    guide_save(guide=guide)
     html = client.get(guide.get_absolute_url()).content.decode()
     assert "<p>First paragraph.</p><p>Second paragraph.</p>" in html
 

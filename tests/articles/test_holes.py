@@ -135,8 +135,8 @@ def test_no_field_makes_a_hole_in_the_paywall_page_or_the_editors_preview(
         assert all(page.count(t) == CSRF_TOKEN.findall(page).count(t) for t in tokens)
 
 
-# Text written past the models' save() (a queryset update, a data migration, a row stored before
-# the models stripped the character): the page itself must still hold no mark.
+# Text written any way at all (a queryset update, a data migration): content is stored as written,
+# and the page itself must still hold no mark (pages.shells.render_fragment strips it).
 STORED = [
     (Guide, "title"),
     (Guide, "dek"),
@@ -173,9 +173,73 @@ def test_track_titles_and_descriptions_hold_no_mark_on_listings(db, tmp_path, sp
     track = Track.objects.get(slug="marks")
     track.description = payload(SPELLINGS[spelling])
     track.save()
-    assert MARK not in Track.objects.get(pk=track.pk).title + track.description
     client = signed_in(UserFactory())
     for url in ("/", "/guides/", track.get_absolute_url(), "/search/?q=plain"):
         page = client.get(url).content.decode()
         assert MARK not in page, url
     assert guide.title in client.get("/guides/").content.decode()
+
+
+# One block of every kind, with the payload in each of its text fields (code, a code title, alt
+# text and a caption, list items, a subheading, a callout, table cells).
+EVERY_KIND = """---
+title: "Every kind"
+slug: every-kind
+track: coding
+dek: "Marks in every block."
+access: free
+status: published
+published_at: 2026-01-01T09:00:00Z
+---
+Intro.
+
+## Blocks
+
+{p} paragraph.
+
+> {p} quote.
+> \u2014 {p} source
+
+- [ ] {p} item
+
+| {p} moment | What to say |
+| --- | --- |
+| {p} left | {p} right |
+
+```python title="{p} title"
+print("{p} code")
+```
+
+![{p} alt](images/marks.png "{p} caption")
+
+- {p} list item
+  - {p} nested
+
+### {p} subheading
+
+> [!NOTE]
+> {p} callout.
+
+| {p} a | b | c |
+| --- | --- | --- |
+| {p} 1 | 2 | 3 |
+"""
+
+
+@pytest.mark.parametrize("spelling", ["raw", "hex", "decimal"])
+def test_no_text_of_any_block_kind_makes_a_hole(db, tmp_path, spelling: str) -> None:
+    from articles.blocks import registry
+
+    from ..helpers import png
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "marks.png").write_bytes(png(40, 20))
+    # Alt text and code are shown as written: the entity spellings stay text there.
+    text = EVERY_KIND.replace("{p}", payload(SPELLINGS[spelling]))
+    (tmp_path / "every.md").write_text(text, encoding="utf-8")
+    (guide,) = guides_import(guide_files([tmp_path]))
+    kinds = set(Block.objects.filter(section__guide=guide).values_list("kind", flat=True))
+    assert kinds == {kind.name for kind in registry}, "add a block of the new kind above"
+    client = signed_in(UserFactory())
+    for _ in range(2):
+        assert_no_hole_made(client.get(guide.get_absolute_url()).content.decode())

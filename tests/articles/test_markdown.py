@@ -209,19 +209,20 @@ def test_content_edited_in_the_admin_survives_export_and_import() -> None:
     import datetime as dt
 
     from articles.models import Block, Track
+    from articles.services import block_save, guide_save, section_save
 
     track = Track.objects.create(slug="data-eng", title="Data Engineering Interviews")
     (guide,) = guides_import([("heaps.md", VALID)])
     guide.track = track
     guide.intro = "First line.\r\n\r\nSecond paragraph typed in a browser."
     guide.published_at = dt.datetime(2026, 10, 1, 9, 0, 0, 123456, tzinfo=dt.UTC)
-    guide.save()
+    guide_save(guide=guide)
     section = guide.sections.first()
     section.anchor = "Why_Heaps"
-    section.save()
+    section_save(section=section)
     quote = Block.objects.get(section=section, kind="quote")
     quote.text = "Line one\r\nline two"  # as a browser submits a textarea
-    quote.save()
+    block_save(block=quote)
     for position, text in enumerate(
         [
             "# not a heading",
@@ -232,7 +233,7 @@ def test_content_edited_in_the_admin_survives_export_and_import() -> None:
         ],
         start=10,
     ):
-        Block.objects.create(section=section, position=position, kind="paragraph", text=text)
+        block_save(block=Block(section=section, position=position, kind="paragraph", text=text))
     guide.refresh_from_db()
     before = guide_data(guide)
     exported = guide_export(guide=guide)
@@ -247,13 +248,13 @@ def test_content_edited_in_the_admin_survives_export_and_import() -> None:
 
 @pytest.mark.django_db
 def test_an_older_copy_saved_by_a_form_never_rolls_the_version_back() -> None:
-    from articles.services import guide_refresh
+    from articles.services import guide_refresh, guide_save
 
     (guide,) = guides_import([("heaps.md", VALID)])
     stale = Guide.objects.get(pk=guide.pk)
     fresh = guide_refresh(guide=guide)
     stale.title = "Edited in an old form"
-    stale.save()
+    guide_save(guide=stale)
     assert Guide.objects.get(pk=guide.pk).version == fresh.version
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Guide
+from articles.services import guide_save
 
 from ..factories import make_guide
 from ..helpers import PREVIEW_MARK, SENTINEL
@@ -222,7 +223,7 @@ def test_making_a_free_guide_premium_closes_it_at_once(
     guide = make_guide(access="free", sections=[[("paragraph", "one")], [("paragraph", SENTINEL)]])
     assert SENTINEL in client.get(guide.get_absolute_url()).content.decode()  # cached as free
     guide.access = "premium"
-    guide.save()
+    guide_save(guide=guide)
     with django_capture_on_commit_callbacks(execute=True):
         guide_refresh(guide=guide)
     assert SENTINEL not in client.get(guide.get_absolute_url()).content.decode()

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from alphacode.settings import mailers_from_url
 from articles.reference_data import EDITORS
+from articles.services import guide_save
 from mailings.models import Campaign, EmailPreferences, Recipient
 from mailings.sending import campaign_send_batch
 from mailings.services import (
@@ -300,7 +301,7 @@ def test_an_announcement_whose_guide_is_unpublished_or_deleted_is_canceled_and_s
     first = filled(unpublished, django_capture_on_commit_callbacks)
     second = filled(deleted, django_capture_on_commit_callbacks)
     unpublished.status = "draft"
-    unpublished.save()
+    guide_save(guide=unpublished)
     deleted.delete()
 
     campaign_send.delay(first.pk)

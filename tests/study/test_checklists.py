@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from articles.models import Item
+from articles.services import block_save
 from study.models import Reading, Tick
 
 from ..conftest import signed_in
@@ -155,7 +156,7 @@ def test_editing_an_item_keeps_its_ticks_and_deleting_it_drops_them(guide) -> No
         client.post("/progress/tick/", {"item": item.pk, "checked": "1"}, **JSON)
     block = first.block
     block.text = "Alpha, reworded\nCharlie"
-    block.save()
+    block_save(block=block)
     assert [(i.pk, i.text) for i in items(guide, 0)] == [
         (first.pk, "Alpha, reworded"),
         (third.pk, "Charlie"),

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Block, Item
+from articles.services import block_save
 from study.models import Card, Plan
 from study.selectors import NEW_CARDS_PER_DAY, due_cards
 from study.services.drills import grade
@@ -92,7 +93,7 @@ def test_study_pages_need_a_signed_in_reader(db, client: Client) -> None:
 def test_due_cards_are_exactly_the_ones_whose_day_has_come(guides) -> None:
     reader = subscriber()
     today = timezone.localdate()
-    rows = list(Item.objects.filter(block__kind=Block.Kind.PHRASES).order_by("pk"))
+    rows = list(Item.objects.filter(block__kind="phrases").order_by("pk"))
     assert len(rows) == 5  # two guides' tables, the premium one with its locked section
     # All new: all due today.
     assert [d.item.pk for d in due_cards(reader, today)] == [r.pk for r in rows]
@@ -179,7 +180,7 @@ def test_a_row_edit_keeps_its_schedule_and_a_deleted_row_loses_it(guides) -> Non
     grade(reader, start.pk, "good", today)
     grade(reader, stuck.pk, "good", today)
     block.text = "Moment | What to say\nStart | Let me restate it, in my own words.\n"
-    block.save()
+    block_save(block=block)
     card = Card.objects.get(user=reader)
     assert card.item_id == start.pk
     assert card.item.answer == "Let me restate it, in my own words."

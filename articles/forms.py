@@ -1,0 +1,139 @@
+"""The front matter of a guide file, validated as a Django form: its error messages are what an
+import and the Markdown editor show (articles.markdown names the file and the key's line)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DATE_EXAMPLE = "a date and time like 2026-11-01T09:00:00Z"
+
+
+class TextField(forms.CharField):
+    """Text as YAML gives it: a number or a list where text belongs is an error, not str()."""
+
+    def to_python(self, value: Any) -> str | None:
+        if value not in self.empty_values and not isinstance(value, str):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number as YAML gives it (`true` is not 1, "3" is not 3)."""
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return value
+
+
+class MomentField(forms.Field):
+    """A date and time in UTC: YAML's timestamp or date, or ISO 8601 text (`Z` for UTC); a time
+    without a zone is UTC."""
+
+    default_error_messages = {"invalid": f"must be {DATE_EXAMPLE}"}
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            parsed = value
+        elif isinstance(value, dt.date):
+            parsed = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+        elif isinstance(value, str):
+            try:
+                parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise ValidationError(f"{value!r} is not {DATE_EXAMPLE}", code="invalid") from None
+        else:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        try:
+            return parsed.astimezone(dt.UTC)
+        except OverflowError:
+            raise ValidationError("is out of range", code="invalid") from None
+
+
+def _text(limit: int, *, required: bool = True) -> TextField:
+    return TextField(
+        required=required,
+        max_length=limit,
+        strip=True,
+        error_messages={
+            "required": "is required and must be text",
+            "invalid": "must be text",
+            "max_length": f"is longer than {limit} characters",
+        },
+    )
+
+
+def _slug(limit: int, message: str) -> forms.RegexField:
+    return forms.RegexField(
+        SLUG_RE,
+        max_length=limit,
+        error_messages={
+            "required": "is required and must be text",
+            "invalid": f"%(value)r {message}",
+            "max_length": f"%(value)r {message}",
+        },
+    )
+
+
+class FrontMatterForm(forms.Form):
+    """The keys between a guide file's `---` lines. Keys it does not name are refused before
+    (`KEYS`), so a typo is never silently ignored."""
+
+    title = _text(200)
+    slug = _slug(120, "must be lowercase letters, digits and hyphens")
+    track = _slug(60, "is not a track slug")
+    track_title = _text(120, required=False)
+    dek = _text(300)
+    access = forms.ChoiceField(
+        required=False,
+        choices=[("free", "free"), ("premium", "premium")],
+        error_messages={"invalid_choice": "%(value)r must be 'free' or 'premium'"},
+    )
+    preview_sections = WholeNumberField(
+        required=False,
+        min_value=0,
+        max_value=50,
+        error_messages={
+            "invalid": "must be a whole number from 0 to 50",
+            "min_value": "must be a whole number from 0 to 50",
+            "max_value": "must be a whole number from 0 to 50",
+        },
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("draft", "draft"), ("published", "published")],
+        error_messages={"invalid_choice": "%(value)r must be 'draft' or 'published'"},
+    )
+    published_at = MomentField(required=False)
+
+    def clean_access(self) -> str:
+        return self.cleaned_data["access"] or "free"
+
+    def clean_status(self) -> str:
+        return self.cleaned_data["status"] or "draft"
+
+    def clean_preview_sections(self) -> int:
+        value = self.cleaned_data["preview_sections"]
+        return 1 if value is None else value
+
+    def first_error(self) -> tuple[str, str]:
+        """(key, message) of the first key that is wrong, in the form's order."""
+        for name in self.fields:
+            if name in self.errors:
+                return name, str(self.errors[name][0])
+        raise ValueError("the form has no errors")
+
+
+KEYS = frozenset(FrontMatterForm.base_fields)
