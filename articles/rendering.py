@@ -1,14 +1,11 @@
-"""A guide's body as HTML for one access level, cached per guide version and access level.
-
-The cache key carries the access level, so a full rendering can never be served to a reader who
-only may see the preview; it carries the version, so an edit is never hidden behind a stale copy.
-"""
+"""A guide's body as HTML for one access level: the intro, the table of contents and the
+sections, each block through its kind's template (articles.blocks). Kept by the reader's site
+(pages.cache.GUIDE_BODY, per guide version and access level)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
@@ -18,8 +15,6 @@ from pages.shells import Fragment, render_fragment
 from .blocks import Placement, Study
 from .inline import render_inline
 from .models import Block, Guide, Section
-
-CACHE_SECONDS = 60 * 60 * 24
 
 
 @dataclass(frozen=True)
@@ -67,28 +62,10 @@ def outline_anchors(section: Section, taken: set[str]) -> dict[int, str]:
     return anchors
 
 
-def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody:
-    """The intro, table of contents and sections a reader of this access level may see; kept in
-    the cache unless `cached` is False (the Markdown editor's preview, whose version number a
-    real save will reuse)."""
+def guide_body(guide: Guide, *, full: bool) -> RenderedBody:
+    """The intro, table of contents and sections a reader of this access level may see."""
     level = "full" if full or guide.cut is None else "preview"
     shown = guide.is_public
-    # The access settings are in the key too, so no race between a save and a refresh can serve a
-    # rendering made under a wider preview to a reader without access; and whether the guide is
-    # public, which the images' addresses say (a scheduled guide goes public with no save).
-    key = (
-        f"guide-body:{guide.pk}:v{guide.version}:{guide.access}"
-        f":{guide.preview_sections}:{level}:{'public' if shown else 'hidden'}"
-    )
-    kept = cache.get(key) if cached else None
-    if kept is not None:
-        return RenderedBody(
-            toc=kept["toc"],
-            html=Fragment(kept["html"]),
-            locked_count=kept["locked"],
-            checklists=kept["checklists"],
-            has_code=kept["has_code"],
-        )
     sections: list[Section] = list(
         guide.sections.prefetch_related("blocks__item_rows", "blocks__image")
     )
@@ -158,18 +135,6 @@ def guide_body(guide: Guide, *, full: bool, cached: bool = True) -> RenderedBody
     )
     locked = len(sections) - min(visible, len(sections))
     has_code = any(b.kind_class.highlights_code for s in sections[:visible] for b in s.blocks.all())
-    if cached:
-        cache.set(
-            key,
-            {
-                "toc": toc,
-                "html": html.html,
-                "locked": locked,
-                "checklists": checklists,
-                "has_code": has_code,
-            },
-            CACHE_SECONDS,
-        )
     return RenderedBody(
         toc=toc, html=html, locked_count=locked, checklists=checklists, has_code=has_code
     )

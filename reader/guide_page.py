@@ -14,8 +14,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from alphacode.context_processors import site_context
 from articles.models import Guide
-from articles.rendering import guide_body
+from articles.rendering import RenderedBody, guide_body
 from articles.templatetags.machine_dates import machine_datetime
+from pages.cache import GUIDE_BODY
 from pages.shells import Filler, Fragment, Shell, build_shell, render_fragment, serve
 from study.services import ReaderState
 
@@ -82,8 +83,20 @@ class GuideShell:
 
 
 def guide_page(guide: Guide, *, full: bool, preview: bool, cached: bool = True) -> GuidePage:
+    """The guide's page parts for this access level; its body is kept (pages.cache.GUIDE_BODY)
+    unless `cached` is False (the Markdown editor's preview, whose version number a real save
+    will reuse)."""
     level = "full" if full or guide.cut is None else "preview"
-    body = guide_body(guide, full=level == "full", cached=cached)
+
+    def render() -> RenderedBody:
+        return guide_body(guide, full=level == "full")
+
+    # The access settings are in the key, so no race between a save and a refresh can serve a
+    # rendering made under a wider preview to a reader without access; and whether the guide is
+    # public, which the images' addresses say (a scheduled guide goes public with no save).
+    public = "public" if guide.is_public else "hidden"
+    parts = (guide.pk, f"v{guide.version}", guide.access, guide.preview_sections, level, public)
+    body = GUIDE_BODY.kept(parts, render) if cached else render()
     context = {
         "guide": guide,
         "body": body,
