@@ -3,7 +3,8 @@
 # each served by its own gunicorn (production settings, its own database and Redis db), measured
 # in the same rounds, one after the other, swapping which goes first every round. On a noisy
 # machine two separate runs of bench/load.sh can differ by 15 %; a pair measured seconds apart
-# cannot drift that way. Each figure is the median round.
+# cannot drift that way. Each figure is the median round. BENCH_WORKER_CLASS=sync BENCH_THREADS=1
+# serves as the outside measurement of issue 21 did (gunicorn sync x2).
 #
 #   bash bench/compare.sh REV          e.g. bench/compare.sh HEAD~3, bench/compare.sh a79c448
 #
@@ -38,7 +39,7 @@ target() {
     export SITE_URL="http://127.0.0.1:$port"
     prepare_revision > "$OUT/$name.session"
     exec "$PY" -m gunicorn alphacode.wsgi:application --bind "127.0.0.1:$port" \
-      --workers "$WORKERS" --threads "$THREADS" --worker-class gthread --log-level warning
+      --workers "$WORKERS" --threads "$THREADS" --worker-class "${BENCH_WORKER_CLASS:-gthread}" --log-level warning
   ) &
   PIDS+=($!)
   for _ in $(seq 1 300); do
@@ -89,7 +90,7 @@ EOF
   echo "round $round of $ROUNDS done" >&2
 done
 
-echo "gunicorn: $WORKERS workers x $THREADS threads each; wrk: 2 threads, $CONNECTIONS connections, $DURATION each; median of $ROUNDS rounds"
+echo "gunicorn: $WORKERS ${BENCH_WORKER_CLASS:-gthread} workers x $THREADS threads each; wrk: 2 threads, $CONNECTIONS connections, $DURATION each; median of $ROUNDS rounds"
 "$PY" - "$ROWS" <<'PY'
 import sys
 from statistics import median
