@@ -4,7 +4,7 @@
 # in the same rounds, one after the other, swapping which goes first every round. On a noisy
 # machine two separate runs of bench/load.sh can differ by 15 %; a pair measured seconds apart
 # cannot drift that way. Each figure is the median round. BENCH_WORKER_CLASS=sync BENCH_THREADS=1
-# serves as the outside measurement of issue 21 did (gunicorn sync x2).
+# serves the pages as the outside measurement of issue 21 did (gunicorn sync x2).
 #
 #   bash bench/compare.sh REV          e.g. bench/compare.sh HEAD~3, bench/compare.sh a79c448
 #

@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import redis
-from django.db import OperationalError
+from alphacode.celery import SERVICES_AWAY
 
 from .stripe_gateway import StripeUnavailable
 
 # Worth another attempt: Stripe unreachable or rate-limiting, the database briefly away, or the
 # cache (Redis), which processing must reach to retire a reader's cached access.
-TRANSIENT_ERRORS = (
-    StripeUnavailable,
-    OperationalError,
-    redis.ConnectionError,
-    redis.TimeoutError,
-)
+TRANSIENT_ERRORS = (StripeUnavailable, *SERVICES_AWAY)
 
 
 class EventDeferred(Exception):

@@ -9,24 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
 from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from alphacode.celery import RETRY
+
 from .errors import TRANSIENT_ERRORS, EventDeferred
 from .models import Subscription
 
 logger = logging.getLogger(__name__)
-
-# Late acks and reject-on-worker-lost are on for every task (settings.CELERY_TASK_*).
-RETRY: dict[str, Any] = {
-    "retry_backoff": 2,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 10,
-}
 
 
 # Stripe's errors are retried by the event's own chain of attempts (EventDeferred); Celery's

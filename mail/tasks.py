@@ -5,29 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
-import redis
 from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
+
+from alphacode.celery import RETRY, SERVICES_AWAY
 
 from .errors import EmailClaimed, EmailNotSent
 
 logger = logging.getLogger(__name__)
 
-# Late acks and reject-on-worker-lost are on for every task (settings.CELERY_TASK_*).
-RETRY: dict[str, Any] = {
-    "retry_backoff": 2,
-    "retry_backoff_max": 600,
-    "retry_jitter": True,
-    "max_retries": 10,
-}
-# Worth another attempt: the database briefly away, or Redis.
-TRANSIENT_ERRORS = (OperationalError, redis.ConnectionError, redis.TimeoutError)
 
-
-@shared_task(bind=True, autoretry_for=(EmailNotSent, *TRANSIENT_ERRORS), **RETRY)
+@shared_task(bind=True, autoretry_for=(EmailNotSent, *SERVICES_AWAY), **RETRY)
 def send_email(self, email_id: int) -> None:
     from .outbox import email_send
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from alphacode.celery import RETRY
 from billing.errors import TRANSIENT_ERRORS
-from billing.tasks import RETRY
 
 
 @shared_task(bind=True, autoretry_for=TRANSIENT_ERRORS, **RETRY)
