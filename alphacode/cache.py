@@ -134,7 +134,7 @@ def prefetch(keys: list[str]) -> None:
 class Stamped(NamedTuple):
     """A cached value and the stamp its owner had before the value was read."""
 
-    stamp: str | None
+    stamp: int | None
     value: Any
 
 
@@ -162,12 +162,18 @@ def stamped_get(key: str, stamp: str, load: Callable[[], Any], timeout: int) -> 
     return value
 
 
+def new_stamp() -> int:
+    """A stamp: a random number (an integer, which the Redis backend stores as digits and reads
+    back without unpickling, on every page that reads it)."""
+    return secrets.randbits(62)
+
+
 def current_stamp(key: str) -> str:
     """The stamp under `key`, made now if there is none (for a stamp that is part of other
     keys, such as the content stamp)."""
     stamp = cache.get(key)
     if stamp is None:
-        cache.add(key, secrets.token_hex(8), STAMP_SECONDS)
+        cache.add(key, new_stamp(), STAMP_SECONDS)
         stamp = cache.get(key)
     return str(stamp)
 
@@ -177,7 +183,7 @@ def restamp(key: str) -> None:
     commits (a read in between still sees the old rows)."""
 
     def renew() -> None:
-        cache.set(key, secrets.token_hex(8), STAMP_SECONDS)
+        cache.set(key, new_stamp(), STAMP_SECONDS)
 
     renew()
     if transaction.get_connection().in_atomic_block:
