@@ -1,6 +1,6 @@
 """Cache invalidation next to the models: any write of content, from the admin, a shell, a
-command or a data migration's real models, retires the cached pages (pages.cache), now and once
-it commits. Connected when the app loads (`ArticlesConfig.ready`).
+command or a data migration's real models, retires the cached pages (pages.cache) once it
+commits. Connected when the app loads (`ArticlesConfig.ready`).
 
 What goes through a queryset's `update()` sends no signal: the services that do that
 (`guides_unpublish`, `guide_refresh`) retire the pages themselves."""

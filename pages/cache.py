@@ -24,7 +24,7 @@ made stale (it simply stops being asked for):
 
 **Invalidation.** `content_changed()` is the one hook: the content app calls it on every write
 (articles.receivers, and its services for what goes through `update()`), from the admin, a
-shell, a command or an import alike. The content stamp is an `alphacode.cache` stamp, the same
+shell, a command or an import alike, and it renews the stamp once the write commits. The content stamp is an `alphacode.cache` stamp, the same
 answer to "a read that raced a write" as a cached user or a reader's study state, and like
 every stamp it is shared by every release, so an edit made while a deploy rolls out retires
 the pages of both.
@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache, caches
+from django.db import transaction
 
 from alphacode.cache import current_stamp, restamp, stamp_key
 
@@ -53,8 +54,12 @@ def content_version() -> str:
 
 
 def content_changed() -> None:
-    """Retire every cached page: now, and again once the current transaction commits."""
-    restamp(CONTENT_STAMP)
+    """Retire every cached page (a guide's body goes with its own version) once the current
+    transaction commits, or now outside one. Not before: a page is keyed by the stamp read before
+    its rows, so a page built from the old rows is filed under the old stamp either way, and a
+    change that is rolled back (the Markdown editor's preview) retires nothing. `robust`: the
+    change is committed whatever Redis says; pages then show it as their entries expire."""
+    transaction.on_commit(lambda: restamp(CONTENT_STAMP), robust=True)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from PIL import Image
 
 from articles.models import Guide, GuideImage, GuideRevision, Item, Section, Track
 from articles.services import guide_markdown, guide_save, guides_import, guides_publish
+from pages.cache import content_version
 from study.models import Tick
 
 from ..conftest import signed_in
@@ -124,8 +125,12 @@ def test_the_preview_shows_the_text_as_readers_would_and_keeps_nothing(
     reader = signed_in(SubscriptionFactory().user)
     draft = text.replace("I'll test the edges.", "I'll test the edges, previewed.")
     url = f"/admin/articles/guide/{guide.pk}/markdown/preview/"
-    response = editor_client.post(url, {"markdown": draft, "as": "subscriber"})
+    pages_before = content_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(url, {"markdown": draft, "as": "subscriber"})
     assert response.status_code == HTTPStatus.OK
+    # A preview retires no cached page of the site (it is rolled back).
+    assert content_version() == pages_before
     assert "I&#x27;ll test the edges, previewed." in response.content.decode()
     # Shown in the editor's own frame, and nowhere else.
     assert response["X-Frame-Options"] == "SAMEORIGIN"

@@ -151,7 +151,7 @@ STORED = [
 
 @pytest.mark.parametrize(("model", "field"), STORED, ids=lambda v: getattr(v, "__name__", v))
 def test_text_stored_around_the_models_makes_no_hole(
-    db, tmp_path, model: type[Model], field: str
+    db, tmp_path, django_capture_on_commit_callbacks, model: type[Model], field: str
 ) -> None:
     guide = import_guide(tmp_path, field="title", text="Marks")
     rows = {
@@ -162,7 +162,8 @@ def test_text_stored_around_the_models_makes_no_hole(
         Item: Item.objects.filter(block__section__guide=guide),
     }[model]
     rows.update(**{field: payload(MARK)})
-    content_changed()
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed()
     client = signed_in(UserFactory())
     assert_no_hole_made(client.get(guide.get_absolute_url()).content.decode())
 

@@ -243,7 +243,9 @@ def test_unpublishing_hides_a_cached_guide_at_once(
 
 
 @pytest.mark.django_db
-def test_a_page_built_before_an_edit_committed_is_never_served_after_it(client: Client) -> None:
+def test_a_page_built_before_an_edit_committed_is_never_served_after_it(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
     """A request that read the rows before an editor's commit may store its page after the
     commit; it lands under the old content stamp, which no request reads any more."""
     from django.core.cache import cache
@@ -260,7 +262,8 @@ def test_a_page_built_before_an_edit_committed_is_never_served_after_it(client: 
         "article": f"<p>{SENTINEL} from before the edit</p>",
     }
     before = content_version()
-    content_changed()  # the editor's commit
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed()  # the editor's commit
     cache.set(GUIDE_PAGE.key(guide.slug, "visitor", version=before), stale)  # the slow request
     assert SENTINEL not in client.get(guide.get_absolute_url()).content.decode()
 

@@ -10,6 +10,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
 
@@ -49,13 +50,14 @@ def test_a_stamp_renewed_by_another_release_retires_this_releases_entry(db) -> N
 
 
 @pytest.mark.django_db
-def test_an_edit_made_by_a_process_of_another_release_shows_at_once(client: Client) -> None:
+def test_an_edit_made_by_a_process_of_another_release_shows_at_once(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
     guide = make_guide(title="Before the deploy", sections=[[("paragraph", "Old words.")]])
     with release("old"):
         assert "Old words." in client.get(guide.get_absolute_url()).content.decode()
-    with release("new"):
-        guide.intro = "New words from the new release."
-        guide.save()
+    with release("new"), django_capture_on_commit_callbacks(execute=True):
+        Guide.objects.filter(pk=guide.pk).update(intro="New words from the new release.")
         guide_refresh(guide=Guide.objects.get(pk=guide.pk))
     with release("old"):
         page = client.get(guide.get_absolute_url()).content.decode()
@@ -63,16 +65,28 @@ def test_an_edit_made_by_a_process_of_another_release_shows_at_once(client: Clie
 
 
 @pytest.mark.django_db
-def test_a_page_kept_under_one_content_stamp_is_not_read_under_the_next() -> None:
+def test_a_page_kept_under_one_content_stamp_is_not_read_under_the_next(
+    django_capture_on_commit_callbacks,
+) -> None:
     before = content_version()
     assert HOME.kept(("visitor",), lambda: "home before") == "home before"
     assert HOME.kept(("visitor",), lambda: "rebuilt") == "home before"
-    content_changed()
+    with django_capture_on_commit_callbacks(execute=True):
+        content_changed()
+        assert content_version() == before  # not before the change commits
     assert content_version() != before
     assert HOME.kept(("visitor",), lambda: "home after") == "home after"
     # A shared entry goes to Redis under the stamp, where every process finds it.
     GUIDE_PAGE.kept(("a-guide", "visitor"), lambda: "page")
     assert cache.get(GUIDE_PAGE.key("a-guide", "visitor")) == "page"
+
+
+def test_a_change_that_is_rolled_back_retires_no_page(db, django_capture_on_commit_callbacks):
+    before = content_version()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        content_changed()
+        transaction.set_rollback(True)
+    assert content_version() == before
 
 
 def test_nothing_is_kept_for_a_page_that_could_not_be_built(db) -> None:
