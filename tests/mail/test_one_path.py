@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from celery import current_app
 from django.test import Client
 
 from alphacode.settings import mailers_from_url
@@ -59,6 +60,18 @@ def test_a_billing_email_is_recorded_then_sent_over_smtp_with_its_recorded_messa
     assert recorded.sent_at is not None
     assert recorded.subject == wire["Subject"] == "Welcome to Alpha Code"
     assert recorded.message_id == wire["Message-ID"]
+
+
+def test_an_email_queued_under_the_task_name_of_the_release_before_is_still_sent(
+    over_smtp,
+) -> None:
+    # Queued, its task's message sent by the release before this one under billing's name.
+    user = UserFactory(email="grace@example.com")
+    queued = email_queue(kind=Kind.WELCOME, cause=f"user-{user.pk}", user=user)
+    current_app.tasks["billing.tasks.send_email"].delay(queued.pk)
+    assert Email.objects.get().outcome == "sent"
+    assert on_the_wire(over_smtp, "grace@example.com")["Subject"] == "Welcome to Alpha Code"
+    assert current_app.tasks["billing.tasks.requeue_lost_emails"].delay().get() == 0
 
 
 def test_a_sign_in_code_from_allauth_is_recorded_and_sent_without_keeping_the_code(
