@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -13,6 +15,8 @@ from django.utils import timezone
 from .blocks import BlockData, BlockKind, registry
 from .blocks import choices as block_kinds
 from .markdown import check_block
+
+logger = logging.getLogger(__name__)
 
 WORDS_PER_MINUTE = 200
 
@@ -241,7 +245,13 @@ class Block(models.Model):
 
     @property
     def kind_class(self) -> BlockKind:
-        return registry.get(self.kind)
+        """The block's kind. A kind this release does not know (a release rolled back after an
+        editor used a kind it added) is read as a paragraph of the block's text, so the guide is
+        still served and can still be edited; the editor can then choose a kind again."""
+        if self.kind in registry:
+            return registry.get(self.kind)
+        logger.warning("block %s has the unknown kind %r: shown as a paragraph", self.pk, self.kind)
+        return registry.get("paragraph")
 
     @property
     def items(self) -> list[str]:

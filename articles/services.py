@@ -200,7 +200,7 @@ def guide_data(guide: Guide) -> GuideData:
 
 def block_data(block: Block) -> BlockData:
     return BlockData(
-        kind=block.kind,
+        kind=block.kind_class.name,  # a kind no longer known is written as a paragraph
         text=block.text,
         attribution=block.attribution,
         language=block.language,

@@ -15,7 +15,13 @@ from markdown_it.tree import SyntaxTreeNode
 from articles.blocks import BlockData, BlockKind, Reader, registry
 from articles.markdown import GuideFormatError, parse_guide
 from articles.models import Block, Guide
-from articles.services import guide_export, guide_files, guide_markdown, guides_import
+from articles.services import (
+    guide_export,
+    guide_files,
+    guide_markdown,
+    guide_refresh,
+    guides_import,
+)
 
 from ..helpers import png
 
@@ -170,3 +176,20 @@ def test_a_table_row_with_cells_markdown_would_drop_or_add_is_an_error(
     body = f"| a | b | c |\n| --- | --- | --- |\n{row}\n"
     with pytest.raises(GuideFormatError, match=rf"x\.md:16: {message}"):
         parse_guide(f"{FRONT_MATTER}{body}", "x.md")
+
+
+@pytest.mark.django_db
+def test_a_block_of_a_kind_no_longer_registered_is_served_and_edited_as_a_paragraph(
+    divider, tmp_path: Path, client: Client
+) -> None:
+    body = "Before the break.\n\n***\n\nAfter the break."
+    (guide,) = guides_import(guide_files([guide_folder(tmp_path / "guide", body)]))
+    registry.unregister(Divider.name)  # the release that added the kind is rolled back
+    try:
+        page = client.get(guide.get_absolute_url())
+        assert page.status_code == 200
+        assert "<p>***</p>" in page.content.decode()
+        guide_refresh(guide=Guide.objects.get(pk=guide.pk))  # an edit still saves
+        assert "Before the break.\n\n***\n\nAfter the break." in guide_export(guide=guide)
+    finally:
+        registry.register(Divider)
