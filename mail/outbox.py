@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.utils import timezone
 
 from accounts.models import User
@@ -83,6 +84,11 @@ def render_email(email: Email) -> EmailMultiAlternatives:
     return message
 
 
+# An address no mail server can take (Django refuses it before sending) or a template missing
+# from a deploy: failures that no retry mends.
+NEVER_SENDS = (ValueError, TemplateDoesNotExist, TemplateSyntaxError)
+
+
 def email_send(*, email_id: int) -> Email | None:
     """Send a recorded email unless it was sent already. A claim is committed first and the
     mail server is talked to outside any transaction; then the send is recorded. A sender that
@@ -100,11 +106,18 @@ def email_send(*, email_id: int) -> Email | None:
         email.attempts += 1
         email.claimed_until = now + dt.timedelta(seconds=CLAIM_SECONDS)
         email.save(update_fields=["attempts", "claimed_until"])
-    message = render_email(email)
-    subject = str(message.subject)[:300]
     try:
+        message = render_email(email)
+        subject = str(message.subject)[:300]
         with mailer() as connection:
             deliver(connection, message)
+    except NEVER_SENDS as exc:
+        # Another try would fail the same way: recorded as failed, and not tried again.
+        logger.error("email %s to %s cannot be sent: %s", email.pk, email.to, exc)
+        Email.objects.filter(pk=email.pk).update(
+            error=f"not retried: {exc.__class__.__name__}: {exc}", claimed_until=None
+        )
+        return email
     except (smtplib.SMTPException, OSError) as exc:
         logger.warning("email %s to %s not sent: %s", email.pk, email.to, exc)
         Email.objects.filter(pk=email.pk).update(

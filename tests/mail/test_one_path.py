@@ -3,6 +3,7 @@ row) and sent by mail.transport, over a real SMTP server (aiosmtpd) where the wi
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import smtplib
@@ -13,12 +14,13 @@ import pytest
 from allauth.account.models import EmailAddress
 from celery import current_app
 from django.test import Client
+from django.utils import timezone
 
 from alphacode.settings import mailers_from_url
 from billing.emails import Kind
 from mail.errors import EmailNotSent
 from mail.models import Email
-from mail.outbox import email_queue, email_send
+from mail.outbox import email_queue, email_send, emails_lost
 
 from ..conftest import SmtpSink
 from ..factories import UserFactory
@@ -60,6 +62,21 @@ def test_a_billing_email_is_recorded_then_sent_over_smtp_with_its_recorded_messa
     assert recorded.sent_at is not None
     assert recorded.subject == wire["Subject"] == "Welcome to Alpha Code"
     assert recorded.message_id == wire["Message-ID"]
+
+
+def test_an_email_to_an_address_no_server_takes_is_failed_once_and_not_tried_again(
+    over_smtp,
+) -> None:
+    user = UserFactory(email="ada@example.com")
+    queued = email_queue(kind=Kind.WELCOME, cause=f"user-{user.pk}", user=user)
+    Email.objects.filter(pk=queued.pk).update(to="ada at example dot com")  # no address
+    email_send(email_id=queued.pk)  # no error raised: a retry would fail the same way
+    failed = Email.objects.get()
+    assert failed.outcome == "failed"
+    assert failed.error.startswith("not retried: ValueError")
+    assert failed.claimed_until is None
+    assert emails_lost(now=timezone.now() + dt.timedelta(days=1)) == []  # never queued again
+    assert over_smtp.raw == []
 
 
 def test_an_email_queued_under_the_task_name_of_the_release_before_is_still_sent(
