@@ -139,9 +139,9 @@ def email_send_now(*, kind: str, message: EmailMessage, user: User | None = None
     a reader waits for (a sign-in code, a reset link). What it says is not kept, so a failed
     one is not sent again: the failure is recorded and raised, for the reader to ask again.
 
-    The record is written and committed before the send, and its outcome after, each on its
-    own: an error in the caller's transaction cannot take the record with it. Called inside a
-    transaction (atomic), the record is that transaction's, and a rollback removes it."""
+    The record is written before the send and its outcome after; outside a transaction (how
+    allauth calls it) each is committed at once. Called inside one (atomic), they are that
+    transaction's, and a rollback removes them."""
     if not message.extra_headers.get("Message-ID"):
         message.extra_headers["Message-ID"] = message_id(kind, uuid.uuid4().hex)
     email = Email.objects.create(

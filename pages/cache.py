@@ -24,10 +24,10 @@ made stale (it simply stops being asked for):
 
 **Invalidation.** `content_changed()` is the one hook: the content app calls it on every write
 (articles.receivers, and its services for what goes through `update()`), from the admin, a
-shell, a command or an import alike, and it renews the stamp once the write commits. The content stamp is an `alphacode.cache` stamp, the same
-answer to "a read that raced a write" as a cached user or a reader's study state, and like
-every stamp it is shared by every release, so an edit made while a deploy rolls out retires
-the pages of both.
+shell, a command or an import alike, and it renews the stamp once the write commits. The
+content stamp is an `alphacode.cache` stamp, the same answer to "a read that raced a write" as
+a cached user or a reader's study state, and like every stamp it is shared by every release,
+so an edit made while a deploy rolls out retires the pages of both.
 
 **Lifetimes** only bound what no hook can see: a change made outside the application (raw
 SQL), and a scheduled guide, which appears on the listings within `LISTING`'s minute of its
