@@ -1,5 +1,6 @@
-"""The rows every installation starts with: the five tracks, and the "Editors" group that may
-manage content and nothing else. Data migration 0002 creates them from here, and the test suite
+"""The rows every installation starts with: the six tracks, and the "Editors" group that may
+manage content and nothing else. Data migration 0002 creates them from here (0008 adds
+the sixth, Career & Compensation, to an installation made before it), and the test suite
 puts them back from here after a transactional test empties every table.
 
 This module imports no model: the migration passes its historical models, the tests the real
@@ -34,6 +35,11 @@ TRACKS = [
         "ml-ai-engineering",
         "ML & AI Engineering Interviews",
         "Systems, evaluation, cost and latency: the engineering bar for ML and AI roles.",
+    ),
+    (
+        "career",
+        "Career & Compensation",
+        "Offers, equity, negotiation and promotion: what the interview was for.",
     ),
 ]
 EDITORS = "Editors"
