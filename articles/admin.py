@@ -23,7 +23,7 @@ from .admin_editor import GuideEditorViews
 from .archives import MAX_MEMBER_BYTES, MAX_ZIP_BYTES
 from .editor import latest_revision, saved_since
 from .markdown import unique_anchor
-from .models import Block, Guide, GuideImage, Section, Track
+from .models import Block, Guide, GuideImage, Pattern, Section, Track
 from .services import (
     GuideImportError,
     GuideSource,
@@ -108,6 +108,15 @@ class TrackAdmin(admin.ModelAdmin):
     list_editable = ("position",)
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
+
+
+@admin.register(Pattern)
+class PatternAdmin(admin.ModelAdmin):
+    # Saves and deletes retire the cached pages by themselves (articles.receivers).
+    list_display = ("name", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
 
 
 class SectionFormSet(forms.BaseInlineFormSet):
@@ -252,7 +261,7 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
         "export_markdown",
     ]
     fieldsets = (
-        (None, {"fields": ("track", "title", "slug", "dek", "intro", "base_revision")}),
+        (None, {"fields": ("track", "patterns", "title", "slug", "dek", "intro", "base_revision")}),
         ("Access", {"fields": ("access", "preview_sections")}),
         ("Publishing", {"fields": ("status", "published_at", "preview_link")}),
         ("Derived", {"fields": ("word_count", "read_minutes", "updated_at")}),

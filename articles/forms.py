@@ -62,6 +62,27 @@ class MomentField(forms.Field):
             raise ValidationError("is out of range", code="invalid") from None
 
 
+class SlugListField(forms.Field):
+    """A YAML list of slugs (`[two-pointers, sliding-window]`), each named once."""
+
+    default_error_messages = {
+        "invalid": "must be a list of slugs like [two-pointers, sliding-window]",
+    }
+
+    def to_python(self, value: Any) -> list[str]:
+        if value in self.empty_values:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        slugs = [item.strip() for item in value]
+        for slug in slugs:
+            if not SLUG_RE.match(slug) or len(slug) > 60:
+                raise ValidationError(f"{slug!r} is not a pattern's slug", code="invalid")
+        if len(set(slugs)) != len(slugs):
+            raise ValidationError("names a pattern twice", code="invalid")
+        return slugs
+
+
 def _text(limit: int, *, required: bool = True) -> TextField:
     return TextField(
         required=required,
@@ -95,6 +116,7 @@ class FrontMatterForm(forms.Form):
     slug = _slug(120, "must be lowercase letters, digits and hyphens")
     track = _slug(60, "is not a track slug")
     track_title = _text(120, required=False)
+    patterns = SlugListField(required=False)
     dek = _text(300)
     access = forms.ChoiceField(
         required=False,

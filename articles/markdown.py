@@ -75,6 +75,7 @@ class GuideData:
     status: str = "draft"
     published_at: dt.datetime | None = None
     track_title: str = ""
+    patterns: list[str] = field(default_factory=list)  # the coding patterns' slugs
     intro: str = ""
     sections: list[SectionData] = field(default_factory=list)
     # What the import should tell the editor but does not stop it (an unknown code language).
@@ -249,6 +250,8 @@ def write_guide(guide: GuideData) -> str:
     ]
     if guide.track_title:
         meta.append(f"track_title: {_quoted(guide.track_title)}")
+    if guide.patterns:
+        meta.append(f"patterns: [{', '.join(guide.patterns)}]")
     meta += [
         f"dek: {_quoted(guide.dek)}",
         f"access: {guide.access}",

@@ -40,6 +40,26 @@ class Track(models.Model):
         return reverse("reader:track", kwargs={"slug": self.slug})
 
 
+class Pattern(models.Model):
+    """A coding pattern guides (and problems) teach, such as "Sliding Window": reference data
+    (articles.reference_data.PATTERNS), which editors may add to in the admin. Named by its slug
+    in a guide's front matter (`patterns: [two-pointers, sliding-window]`)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("reader:pattern", kwargs={"slug": self.slug})
+
+
 class GuideQuerySet(models.QuerySet["Guide"]):
     def published(self) -> GuideQuerySet:
         """Guides the public may see: published, with a publish time that has come."""
@@ -72,6 +92,9 @@ class Guide(models.Model):
         PUBLISHED = "published", "Published"
 
     track = models.ForeignKey(Track, on_delete=models.PROTECT, related_name="guides")
+    patterns = models.ManyToManyField(
+        Pattern, blank=True, related_name="guides", help_text="The coding patterns it teaches."
+    )
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     dek = models.CharField(

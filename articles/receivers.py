@@ -14,12 +14,16 @@ from django.dispatch import receiver
 
 from pages.cache import content_changed
 
-from .models import Guide, Track
+from .models import Guide, Pattern, Track
 
 
 @receiver(post_save, sender=Track, dispatch_uid="articles.track_saved")
 @receiver(post_delete, sender=Track, dispatch_uid="articles.track_deleted")
-def track_changed(sender: type[Track], instance: Track, **kwargs: Any) -> None:
+@receiver(post_save, sender=Pattern, dispatch_uid="articles.pattern_saved")
+@receiver(post_delete, sender=Pattern, dispatch_uid="articles.pattern_deleted")
+def reference_changed(
+    sender: type[Track | Pattern], instance: Track | Pattern, **kwargs: Any
+) -> None:
     content_changed()
 
 

@@ -1,4 +1,5 @@
-"""The rows every installation starts with: the six tracks, and the "Editors" group that may
+"""The rows every installation starts with: the six tracks, the coding patterns (data migration
+0009), and the "Editors" group that may
 manage content and nothing else. Data migration 0002 creates them from here (0008 adds
 the sixth, Career & Compensation, to an installation made before it), and the test suite
 puts them back from here after a transactional test empties every table.
@@ -42,10 +43,25 @@ TRACKS = [
         "Offers, equity, negotiation and promotion: what the interview was for.",
     ),
 ]
+# The coding patterns guides (and problems) teach, named in their front matter: (slug, name).
+PATTERNS = [
+    ("hashing", "Hashing"),
+    ("two-pointers", "Two Pointers"),
+    ("sliding-window", "Sliding Window"),
+    ("binary-search", "Binary Search"),
+    ("stacks", "Stacks"),
+    ("linked-lists", "Linked Lists"),
+    ("trees", "Trees"),
+    ("graphs", "Graphs"),
+    ("heaps", "Heaps"),
+    ("intervals", "Intervals"),
+    ("backtracking", "Backtracking"),
+    ("dynamic-programming", "Dynamic Programming"),
+]
 EDITORS = "Editors"
 # The articles models whose add/change/delete/view permissions the Editors group holds (and the
 # view of members' email campaigns).
-CONTENT_MODELS = ["track", "guide", "section", "block"]
+CONTENT_MODELS = ["track", "pattern", "guide", "section", "block"]
 
 
 def create_reference_data(track_model: Any, group_model: Any, permission_model: Any) -> None:
@@ -65,6 +81,14 @@ def create_reference_data(track_model: Any, group_model: Any, permission_model: 
             content_type__app_label="mailings", codename="view_campaign"
         )
     )
+
+
+def create_patterns(pattern_model: Any) -> None:
+    """Create the patterns that are missing (an editor's changes to one are kept)."""
+    for position, (slug, name) in enumerate(PATTERNS):
+        pattern_model.objects.get_or_create(
+            slug=slug, defaults={"name": name, "position": position}
+        )
 
 
 def reference_data_migration(apps: Any, app_label: str) -> None:

@@ -29,6 +29,7 @@ from .markdown import (
     GuideData,
     GuideFormatError,
     SectionData,
+    front_matter_line,
     inline_to_text,
     parse_guide,
     unique_anchor,
@@ -41,6 +42,7 @@ from .models import (
     GuideImage,
     GuideRevision,
     Item,
+    Pattern,
     Section,
     Track,
 )
@@ -181,6 +183,7 @@ def guide_data(guide: Guide) -> GuideData:
         track=guide.track.slug,
         # Written on every export so a guide in a track an editor created imports anywhere.
         track_title=guide.track.title,
+        patterns=[pattern.slug for pattern in guide.patterns.all()],
         dek=guide.dek,
         access=guide.access,
         preview_sections=guide.preview_sections,
@@ -257,6 +260,20 @@ class ParsedGuide:
 Source = GuideSource | tuple[str, str]
 
 
+def unknown_patterns(data: GuideData) -> str | None:
+    """What is wrong with the patterns the front matter names, or None: each must exist (an
+    editor adds one in the admin, Patterns)."""
+    known = set(Pattern.objects.values_list("slug", flat=True))
+    unknown = [slug for slug in data.patterns if slug not in known]
+    if not unknown:
+        return None
+    return (
+        f"unknown pattern(s) {', '.join(repr(slug) for slug in unknown)} (the patterns are: "
+        f"{', '.join(Pattern.objects.values_list('slug', flat=True))}); a new pattern is added "
+        "in the admin (Patterns) first"
+    )
+
+
 def guides_parse(files: Iterable[Source]) -> tuple[list[ParsedGuide], list[str]]:
     """Parse every guide and check its images; return the guides and every error found (not just
     the first), so an editor can fix a batch in one pass."""
@@ -281,6 +298,9 @@ def guides_parse(files: Iterable[Source]) -> tuple[list[ParsedGuide], list[str]]
                 f"{name}: unknown track '{data.track}' (known: {', '.join(sorted(known_tracks))}); "
                 "add 'track_title' to create it"
             )
+            continue
+        if problem := unknown_patterns(data):
+            errors.append(f"{name}:{front_matter_line(source.text, 'patterns')}: {problem}")
             continue
         images, image_errors = _guide_images(source, data)
         errors += image_errors
@@ -493,6 +513,12 @@ def guide_upsert(
         status=data.status,
         published_at=data.published_at,
     )
+    patterns = list(Pattern.objects.filter(slug__in=data.patterns))
+    if len(patterns) != len(data.patterns):
+        raise GuideImportError([unknown_patterns(data) or "unknown pattern"])
+    patterns_changed = created or {p.slug for p in guide.patterns.all()} != set(data.patterns)
+    if patterns_changed:
+        guide.patterns.set(patterns)
     stored: dict[str, GuideImage] = {}
     images_changed = False
     for src, image in (images or {}).items():
@@ -502,7 +528,7 @@ def guide_upsert(
         stored[src], changed = image_store(guide=guide, prepared=image)
         images_changed = images_changed or changed
     sections_changed = _sections_upsert(guide=guide, sections=data.sections, images=stored)
-    if created or fields_changed or sections_changed or images_changed:
+    if created or fields_changed or sections_changed or images_changed or patterns_changed:
         guide_save(guide=guide)  # moves updated_at, whichever part changed
         guide = guide_refresh(guide=guide, author=author, source=source, note=note)
     if source != GuideRevision.Source.IMPORT:

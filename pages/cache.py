@@ -94,6 +94,8 @@ class Kept:
 HOME = Kept("home", 60)
 LISTING = Kept("listing", 60)
 SEARCH = Kept("search", 60)
+# A coding pattern's page: per kind of reader and pattern.
+PATTERN = Kept("pattern", 60)
 # A guide page: its shell per audience and kind of reader, in the process; what the shells are
 # built from (pages.shells fragments of the head and the article), per audience, in Redis.
 GUIDE_SHELL = Kept("guide-shell", 300)

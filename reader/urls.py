@@ -19,6 +19,7 @@ urlpatterns = [
     # The address before it carried the image's access: sent on to the current one.
     path("images/<int:pk>/<str:digest>/<str:variant>", views.guide_image),
     path("tracks/<slug:slug>/", views.track_detail, name="track"),
+    path("patterns/<slug:slug>/", views.pattern_detail, name="pattern"),
     path("search/", views.search, name="search"),
     path("feed/", LatestGuidesFeed(), name="feed"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),

@@ -22,9 +22,9 @@ from accounts.models import User
 from accounts.requests import signed_in_user
 from alphacode.context_processors import site_context
 from articles.images import image_bytes, image_is_public
-from articles.models import Guide, GuideImage, Track, TrackGuideCount, image_access
+from articles.models import Guide, GuideImage, Pattern, Track, TrackGuideCount, image_access
 from billing.entitlements import can_read, can_read_premium
-from pages.cache import GUIDE_PAGE, GUIDE_SHELL, HOME, LISTING, SEARCH
+from pages.cache import GUIDE_PAGE, GUIDE_SHELL, HOME, LISTING, PATTERN, SEARCH
 from pages.shells import Fragment, Shell, build_shell, reader_kind, render_fragment, serve
 from stats.counting import count, counted
 from study.services import continue_reading, has_plan, open_guide
@@ -146,6 +146,22 @@ def guide_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _listing(request, "reader/track_detail.html", slug)
+
+
+@require_GET
+def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A coding pattern and the published guides that teach it, from a shell per kind of
+    reader."""
+
+    def build() -> Shell:
+        pattern = Pattern.objects.filter(slug=slug).first()
+        if pattern is None:
+            raise Http404("No such pattern.")
+        guides = list(Guide.objects.published().for_listing().filter(patterns=pattern))
+        context = {"pattern": pattern, "guides": guides}
+        return build_shell("reader/pattern_detail.html", context, request=request)
+
+    return serve(PATTERN.kept((reader_kind(request.user), slug), build), request)
 
 
 @require_GET

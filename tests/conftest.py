@@ -28,7 +28,7 @@ from django.test import Client
 from accounts.models import User
 from alphacode.celery import app
 from articles.models import Guide
-from articles.reference_data import EDITORS, create_reference_data
+from articles.reference_data import EDITORS, create_patterns, create_reference_data
 from articles.services import guide_files, guides_import
 
 from .factories import UserFactory
@@ -39,13 +39,14 @@ SEED_SLUG = "fine-tuning-vs-prompting"
 
 
 def ensure_reference_data() -> None:
-    """The rows the data migration makes (tracks, the Editors group). A transactional test
-    empties every table when it ends, so the tests after it put them back."""
+    """The rows the data migrations make (tracks, patterns, the Editors group). A transactional
+    test empties every table when it ends, so the tests after it put them back."""
     from django.contrib.auth.models import Permission
 
-    from articles.models import Track
+    from articles.models import Pattern, Track
 
     create_reference_data(Track, Group, Permission)
+    create_patterns(Pattern)
 
 
 @pytest.fixture(autouse=True)
