@@ -105,6 +105,7 @@ def guide_page(guide: Guide, *, full: bool, preview: bool, cached: bool = True) 
         "json_ld": _json_ld(guide),
         "canonical": f"{settings.SITE_URL}{guide.get_absolute_url()}",
         "checklist_total": sum(len(ids) for ids in body.checklists.values()),
+        "patterns": list(guide.patterns.all()),
         **site_context(),
     }
     return GuidePage(

@@ -99,6 +99,12 @@ def test_a_patterns_page_lists_the_published_guides_that_teach_it(
     assert page.status_code == HTTPStatus.OK
     assert "<h1>Two Pointers</h1>" in page.content.decode()
     assert demo.title in page.content.decode()
+    # The guide's page names its patterns, each a link to its page.
+    guide_page = client.get(demo.get_absolute_url()).content.decode()
+    assert (
+        'Patterns: <a href="/patterns/two-pointers/">Two Pointers</a>, '
+        '<a href="/patterns/sliding-window/">Sliding Window</a>'
+    ) in guide_page
     draft = imported(status="draft", **{"heaps, binary-search": "heaps, two-pointers"})
     assert draft.title not in client.get("/patterns/two-pointers/").content.decode()
     assert "No guides teach this pattern yet." in client.get("/patterns/graphs/").content.decode()
