@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reader",
     "billing",
     "study",
+    "practice",
     "mailings",
     "stats",
     "mail",

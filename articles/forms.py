@@ -83,7 +83,7 @@ class SlugListField(forms.Field):
         return slugs
 
 
-def _text(limit: int, *, required: bool = True) -> TextField:
+def text_field(limit: int, *, required: bool = True) -> TextField:
     return TextField(
         required=required,
         max_length=limit,
@@ -96,7 +96,7 @@ def _text(limit: int, *, required: bool = True) -> TextField:
     )
 
 
-def _slug(limit: int, message: str) -> forms.RegexField:
+def slug_field(limit: int, message: str) -> forms.RegexField:
     return forms.RegexField(
         SLUG_RE,
         max_length=limit,
@@ -110,14 +110,14 @@ def _slug(limit: int, message: str) -> forms.RegexField:
 
 class FrontMatterForm(forms.Form):
     """The keys between a guide file's `---` lines. Keys it does not name are refused before
-    (`KEYS`), so a typo is never silently ignored."""
+    (articles.markdown.front_matter_values), so a typo is never silently ignored."""
 
-    title = _text(200)
-    slug = _slug(120, "must be lowercase letters, digits and hyphens")
-    track = _slug(60, "is not a track slug")
-    track_title = _text(120, required=False)
+    title = text_field(200)
+    slug = slug_field(120, "must be lowercase letters, digits and hyphens")
+    track = slug_field(60, "is not a track slug")
+    track_title = text_field(120, required=False)
     patterns = SlugListField(required=False)
-    dek = _text(300)
+    dek = text_field(300)
     access = forms.ChoiceField(
         required=False,
         choices=[("free", "free"), ("premium", "premium")],
@@ -150,12 +150,10 @@ class FrontMatterForm(forms.Form):
         value = self.cleaned_data["preview_sections"]
         return 1 if value is None else value
 
-    def first_error(self) -> tuple[str, str]:
-        """(key, message) of the first key that is wrong, in the form's order."""
-        for name in self.fields:
-            if name in self.errors:
-                return name, str(self.errors[name][0])
-        raise ValueError("the form has no errors")
 
-
-KEYS = frozenset(FrontMatterForm.base_fields)
+def first_error(form: forms.Form) -> tuple[str, str]:
+    """(key, message) of the first key that is wrong, in the form's order."""
+    for name in form.fields:
+        if name in form.errors:
+            return name, str(form.errors[name][0])
+    raise ValueError("the form has no errors")

@@ -15,8 +15,10 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
+from django import forms
 from django.utils.text import slugify
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -25,7 +27,7 @@ from mdit_py_plugins.attrs.parse import parse as parse_attributes
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .blocks import BlockData, GuideFormatError, Reader, registry
-from .forms import KEYS, FrontMatterForm
+from .forms import FrontMatterForm, first_error
 from .inline import inline_to_text, render_inline
 
 __all__ = [
@@ -89,6 +91,12 @@ _markdown.options["tasklists"] = True  # `- [ ] item`: a checklist
 _markdown.options["alerts"] = True  # `> [!NOTE]`: a callout
 
 
+def syntax_nodes(text: str) -> list[SyntaxTreeNode]:
+    """The top-level nodes of a file in the site's Markdown (front matter, tables, task lists,
+    alerts): for other formats built on it (a problem's)."""
+    return SyntaxTreeNode(_markdown.parse(text)).children
+
+
 def parse_guide(text: str, source: str = "<guide>") -> GuideData:
     """Parse one guide file; raise GuideFormatError naming the line of the first problem."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -125,6 +133,15 @@ def front_matter_line(text: str, key: str) -> int | None:
 
 
 def _guide_from_front_matter(raw: str, text: str, source: str) -> GuideData:
+    return GuideData(**front_matter_values(raw, text, source, FrontMatterForm))
+
+
+def front_matter_values(
+    raw: str, text: str, source: str, form_class: type[forms.Form]
+) -> dict[str, Any]:
+    """The front matter's YAML checked by `form_class` (a guide's or a problem's): its cleaned
+    values, or a GuideFormatError naming the line of the first key that is wrong. A key the form
+    does not name is refused, so a typo is never silently ignored."""
     try:
         meta = yaml.safe_load(raw)
     except (ValueError, OverflowError) as exc:
@@ -139,21 +156,22 @@ def _guide_from_front_matter(raw: str, text: str, source: str) -> GuideData:
         ) from None
     if not isinstance(meta, dict):
         raise GuideFormatError(source, 2, "front matter must be 'key: value' lines")
-    unknown = sorted(set(map(str, meta)) - KEYS)
+    keys = frozenset(form_class.base_fields)
+    unknown = sorted(set(map(str, meta)) - keys)
     if unknown:
         raise GuideFormatError(
             source,
             front_matter_line(text, unknown[0]),
             f"unknown front matter key(s): {', '.join(unknown)} "
-            f"(allowed: {', '.join(sorted(KEYS))})",
+            f"(allowed: {', '.join(sorted(keys))})",
         )
-    form = FrontMatterForm(data=meta)
+    form = form_class(data=meta)
     if not form.is_valid():
-        key, message = form.first_error()
+        key, message = first_error(form)
         raise GuideFormatError(
             source, front_matter_line(text, key), f"front matter '{key}': {message}"
         )
-    return GuideData(**form.cleaned_data)
+    return form.cleaned_data
 
 
 def _read_body(guide: GuideData, nodes: list[SyntaxTreeNode], reader: Reader) -> None:

@@ -23,6 +23,7 @@ LAYERS = (
     "articles",
     "billing",
     "study",
+    "practice",
     "mailings",
     "stats",
     "reader",

@@ -84,6 +84,7 @@ def test_make_run_serves_every_page_to_a_visitor_and_a_reader_on_sqlite(tmp_path
     assert [command[1:3] for command in setup] == [
         ["manage.py", "migrate"],
         ["manage.py", "import_guides"],
+        ["manage.py", "import_problems"],
     ]
     assert serve[1:3] == ["manage.py", "runserver"]
     database = tmp_path / "db.sqlite3"
@@ -94,6 +95,9 @@ def test_make_run_serves_every_page_to_a_visitor_and_a_reader_on_sqlite(tmp_path
         run(command, env)
     imported = guides(database)
     assert len(imported) == len(list((ROOT / "content" / "guides").glob("*.md")))
+    with closing(sqlite3.connect(database)) as db:
+        problems = db.execute("SELECT count(*) FROM practice_problem").fetchone()[0]
+    assert problems == len(list((ROOT / "content" / "problems").glob("*.md")))
     # An editor changes a demo guide's dek (as the admin would store it)...
     with closing(sqlite3.connect(database)) as db, db:
         db.execute(

@@ -277,6 +277,7 @@ def test_a_staff_user_with_only_view_permission_changes_nothing_through_any_acti
     from billing.models import ComplimentaryAccess, Customer, StripeEvent
     from mail.models import Email
     from mailings.models import Campaign
+    from practice.models import Problem
 
     from ..conftest import new_subscription, signed_in
     from ..factories import SubscriptionFactory, UserFactory, make_guide
@@ -300,6 +301,9 @@ def test_a_staff_user_with_only_view_permission_changes_nothing_through_any_acti
     )
     Campaign.objects.create(key="announcement:0", kind="announcement", audience="members")
     Email.objects.create(kind="welcome", cause="user-0", user=customer, to=customer.email)
+    Problem.objects.create(
+        slug="p", title="P", difficulty="easy", statement="S", walkthrough="W", code={}
+    )
     as_superuser = RequestFactory().get("/admin/")
     as_superuser.user = staff
     tried = []

@@ -1,0 +1,54 @@
+"""A practice problem: its statement, hints, walk-through and code, as its Markdown file holds
+them (practice.problem_format), and the patterns it drills."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from articles.models import Pattern
+
+
+class Problem(models.Model):
+    class Difficulty(models.TextChoices):
+        EASY = "easy", "Easy"
+        MEDIUM = "medium", "Medium"
+        HARD = "hard", "Hard"
+
+    class Access(models.TextChoices):
+        FREE = "free", "Free"
+        PREMIUM = "premium", "Premium"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=200)
+    patterns = models.ManyToManyField(Pattern, blank=True, related_name="problems")
+    difficulty = models.CharField(max_length=10, choices=Difficulty.choices)
+    access = models.CharField(max_length=10, choices=Access.choices, default=Access.FREE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    time_limit_seconds = models.PositiveSmallIntegerField(default=5)
+    statement = models.TextField(help_text="Markdown, in the rich blocks of a guide.")
+    hints = models.JSONField(default=list, help_text="Each hint's text, in order.")
+    walkthrough = models.TextField()
+    # The code blocks by kind: solution, starter, tests and (optionally) hidden-tests.
+    code = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("title",)
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )

@@ -1,0 +1,197 @@
+"""The Markdown format of a problem (DESIGN.md, "Practice"): read a file into plain data, and
+write one back.
+
+Front matter (practice.forms.ProblemFrontMatterForm); then the statement, in the rich blocks of
+a guide (read by the same parser, so it has the same errors); `## Hints`, one numbered list, an
+item a hint; `## Solution`, the walk-through, and fenced `python solution`, `python starter`,
+`python tests` and, optionally, `python hidden-tests` blocks, each once. Each top-level `assert`
+of the tests is one test case. Anything else is an error naming the file and line.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from dataclasses import dataclass, field
+
+from markdown_it.tree import SyntaxTreeNode
+
+from articles.markdown import GuideFormatError, front_matter_values, parse_guide, syntax_nodes
+
+from .forms import ProblemFrontMatterForm
+
+CODE_KINDS = ("solution", "starter", "tests", "hidden-tests")
+REQUIRED_CODE = ("solution", "starter", "tests")
+HINTS, SOLUTION = "Hints", "Solution"
+
+
+@dataclass
+class TestCase:
+    """One `assert` of a problem's tests: its source and its line in the file."""
+
+    source: str
+    line: int
+
+
+@dataclass
+class ProblemData:
+    title: str
+    slug: str
+    difficulty: str
+    patterns: list[str] = field(default_factory=list)
+    access: str = "free"
+    status: str = "draft"
+    published_at: dt.datetime | None = None
+    time_limit_seconds: int = 5
+    statement: str = ""
+    hints: list[str] = field(default_factory=list)
+    walkthrough: str = ""
+    code: dict[str, str] = field(default_factory=dict)  # solution, starter, tests, hidden-tests
+    # Where each code block starts in the file (for errors); not part of the problem.
+    code_lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def cases(self, kind: str) -> list[TestCase]:
+        """The test cases of `tests` or `hidden-tests`, each with its line in the file."""
+        first = self.code_lines.get(kind, 0)
+        tree = ast.parse(self.code.get(kind, ""))
+        return [
+            TestCase(ast.get_source_segment(self.code[kind], node) or "", first + node.lineno)
+            for node in tree.body
+            if isinstance(node, ast.Assert)
+        ]
+
+
+def parse_problem(text: str, source: str = "<problem>") -> ProblemData:
+    """Parse one problem file; raise GuideFormatError naming the line of the first problem."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    nodes = syntax_nodes(text)
+    if not nodes or nodes[0].type != "front_matter":
+        raise GuideFormatError(source, 1, "the file must start with '---' and YAML front matter")
+    values = front_matter_values(nodes[0].content, text, source, ProblemFrontMatterForm)
+    problem = ProblemData(**values)
+    parts: dict[str, list[SyntaxTreeNode]] = {"": []}
+    part = ""
+    for node in nodes[1:]:
+        if node.type == "heading" and node.tag == "h2":
+            title = node.children[0].content.strip() if node.children else ""
+            if title not in (HINTS, SOLUTION) or title in parts:
+                raise GuideFormatError(
+                    source, _line(node), "a problem has one '## Hints' and one '## Solution'"
+                )
+            part = title
+            parts[part] = []
+            continue
+        parts[part].append(node)
+    for needed in (HINTS, SOLUTION):
+        if needed not in parts:
+            raise GuideFormatError(source, None, f"a problem needs a '## {needed}' section")
+    problem.statement = _statement(parts[""], lines, source)
+    problem.hints = _hints(parts[HINTS], lines, source)
+    _solution(problem, parts[SOLUTION], lines, source)
+    return problem
+
+
+def _line(node: SyntaxTreeNode) -> int:
+    return node.map[0] + 1 if node.map else 0
+
+
+def _source(nodes: list[SyntaxTreeNode], lines: list[str]) -> str:
+    if not nodes:
+        return ""
+    first, last = nodes[0].map, nodes[-1].map
+    assert first is not None
+    assert last is not None
+    return "\n".join(lines[first[0] : last[1]]).strip()
+
+
+def _statement(nodes: list[SyntaxTreeNode], lines: list[str], source: str) -> str:
+    """The statement's Markdown, read as a guide section's blocks so it has their rules."""
+    statement = _source(nodes, lines)
+    if not statement:
+        raise GuideFormatError(source, None, "a problem needs a statement before '## Hints'")
+    header = "---\ntitle: x\nslug: x\ntrack: x\ndek: x\n---\n\n## x\n\n"
+    offset = (nodes[0].map[0] if nodes[0].map else 0) - header.count("\n")
+    try:
+        parse_guide(header + statement + "\n", source)
+    except GuideFormatError as exc:
+        line = exc.line + offset if exc.line else None
+        raise GuideFormatError(source, line, exc.message) from None
+    return statement
+
+
+def _hints(nodes: list[SyntaxTreeNode], lines: list[str], source: str) -> list[str]:
+    if len(nodes) != 1 or nodes[0].type != "ordered_list":
+        line = _line(nodes[0]) if nodes else None
+        raise GuideFormatError(source, line, "'## Hints' holds one numbered list, a hint an item")
+    hints = []
+    for item in nodes[0].children:
+        if len(item.children) != 1 or item.children[0].type != "paragraph":
+            raise GuideFormatError(source, _line(item), "a hint is one paragraph of text")
+        hints.append(" ".join(item.children[0].children[0].content.split()))
+    return hints
+
+
+def _solution(
+    problem: ProblemData, nodes: list[SyntaxTreeNode], lines: list[str], source: str
+) -> None:
+    prose: list[SyntaxTreeNode] = []
+    for node in nodes:
+        if node.type != "fence":
+            prose.append(node)
+            continue
+        language, _, kind = node.info.strip().partition(" ")
+        kind = kind.strip()
+        if language != "python" or kind not in CODE_KINDS:
+            raise GuideFormatError(
+                source,
+                _line(node),
+                "a fence in '## Solution' is ```python followed by one of: "
+                + ", ".join(CODE_KINDS),
+            )
+        if kind in problem.code:
+            raise GuideFormatError(source, _line(node), f"the {kind} block is given twice")
+        code = node.content.rstrip("\n")
+        try:
+            ast.parse(code)
+        except SyntaxError as exc:
+            line = _line(node) + (exc.lineno or 0)
+            message = f"the {kind} block is not Python ({exc.msg})"
+            raise GuideFormatError(source, line, message) from None
+        problem.code[kind] = code
+        problem.code_lines[kind] = _line(node)
+    for kind in REQUIRED_CODE:
+        if kind not in problem.code:
+            raise GuideFormatError(source, None, f"a problem needs a ```python {kind} block")
+    for kind in ("tests", "hidden-tests"):
+        if kind in problem.code and not problem.cases(kind) and kind == "tests":
+            raise GuideFormatError(
+                source, problem.code_lines[kind], "the tests need at least one assert"
+            )
+    problem.walkthrough = _source(prose, lines)
+    if not problem.walkthrough:
+        raise GuideFormatError(source, None, "'## Solution' needs a walk-through before its code")
+
+
+def write_problem(problem: ProblemData) -> str:
+    """The Markdown file for a problem; parse_problem(write_problem(p)) equals p."""
+    meta = ["---", f'title: "{_escaped(problem.title)}"', f"slug: {problem.slug}"]
+    if problem.patterns:
+        meta.append(f"patterns: [{', '.join(problem.patterns)}]")
+    meta += [
+        f"difficulty: {problem.difficulty}",
+        f"access: {problem.access}",
+        f"status: {problem.status}",
+        f"time_limit_seconds: {problem.time_limit_seconds}",
+    ]
+    if problem.published_at:
+        meta.append(f"published_at: {problem.published_at.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+    meta.append("---")
+    hints = "\n".join(f"{n}. {hint}" for n, hint in enumerate(problem.hints, start=1))
+    code = [f"```python {kind}\n{problem.code[kind]}\n```" for kind in problem.code]
+    parts = ["\n".join(meta), problem.statement, f"## {HINTS}", hints, f"## {SOLUTION}"]
+    return "\n\n".join([*parts, problem.walkthrough, *code]) + "\n"
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')

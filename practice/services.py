@@ -1,0 +1,112 @@
+"""Writes to problems: import from Markdown (all or nothing, each solution checked with CPython
+against its own tests first) and export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.db import transaction
+
+from articles.markdown import GuideFormatError, front_matter_line
+from articles.models import Pattern
+
+from .checking import solution_errors
+from .models import Problem
+from .problem_format import ProblemData, parse_problem, write_problem
+
+
+class ProblemImportError(Exception):
+    def __init__(self, errors: list[str]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+def problem_files(paths: Iterable[str | Path]) -> list[tuple[str, str]]:
+    """(name, text) of each `.md` file given, or in each folder given."""
+    files: list[tuple[str, str]] = []
+    for given in map(Path, paths):
+        found = sorted(given.glob("*.md")) if given.is_dir() else [given]
+        files += [(path.name, path.read_text(encoding="utf-8")) for path in found]
+    return files
+
+
+def problems_parse(files: Iterable[tuple[str, str]]) -> tuple[list[ProblemData], list[str]]:
+    """Every problem read and its solution checked; every error found, not just the first."""
+    parsed: list[ProblemData] = []
+    errors: list[str] = []
+    known = set(Pattern.objects.values_list("slug", flat=True))
+    seen: dict[str, str] = {}
+    for name, text in files:
+        try:
+            problem = parse_problem(text, name)
+        except GuideFormatError as exc:
+            errors.append(str(exc))
+            continue
+        if problem.slug in seen:
+            errors.append(f"{name}: slug '{problem.slug}' is also used by {seen[problem.slug]}")
+            continue
+        seen[problem.slug] = name
+        unknown = [slug for slug in problem.patterns if slug not in known]
+        if unknown:
+            line = front_matter_line(text, "patterns")
+            errors.append(f"{name}:{line}: unknown pattern(s) {', '.join(map(repr, unknown))}")
+            continue
+        failures = solution_errors(problem, name)
+        errors += failures
+        if not failures:
+            parsed.append(problem)
+    return parsed, errors
+
+
+@transaction.atomic
+def problems_import(files: Iterable[tuple[str, str]], *, new_only: bool = False) -> list[Problem]:
+    """Create or update the problems of these files, all or none (ProblemImportError lists every
+    error). `new_only`: leave a problem that exists as it is (an editor's change is kept)."""
+    parsed, errors = problems_parse(files)
+    if errors:
+        raise ProblemImportError(errors)
+    imported = []
+    for data in parsed:
+        if new_only and Problem.objects.filter(slug=data.slug).exists():
+            continue
+        problem, _ = Problem.objects.update_or_create(
+            slug=data.slug,
+            defaults={
+                "title": data.title,
+                "difficulty": data.difficulty,
+                "access": data.access,
+                "status": data.status,
+                "published_at": data.published_at,
+                "time_limit_seconds": data.time_limit_seconds,
+                "statement": data.statement,
+                "hints": data.hints,
+                "walkthrough": data.walkthrough,
+                "code": data.code,
+            },
+        )
+        problem.patterns.set(Pattern.objects.filter(slug__in=data.patterns))
+        imported.append(problem)
+    return imported
+
+
+def problem_data(problem: Problem) -> ProblemData:
+    return ProblemData(
+        title=problem.title,
+        slug=problem.slug,
+        difficulty=problem.difficulty,
+        patterns=[pattern.slug for pattern in problem.patterns.all()],
+        access=problem.access,
+        status=problem.status,
+        published_at=problem.published_at,
+        time_limit_seconds=problem.time_limit_seconds,
+        statement=problem.statement,
+        hints=list(problem.hints),
+        walkthrough=problem.walkthrough,
+        code=dict(problem.code),
+    )
+
+
+def problem_export(*, problem: Problem) -> str:
+    """The problem as its Markdown file."""
+    return write_problem(problem_data(problem))
