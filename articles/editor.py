@@ -15,7 +15,13 @@ from accounts.models import User
 from .images import ImageError, image_name, image_store, prepare_image
 from .markdown import GuideData, GuideFormatError, front_matter_line, parse_guide
 from .models import Guide, GuideImage, GuideRevision, Track
-from .services import GuideImportError, guide_upsert, revision_record, unknown_patterns
+from .services import (
+    GuideImportError,
+    guide_upsert,
+    known_patterns,
+    revision_record,
+    unknown_patterns,
+)
 
 EDITOR_SOURCE = "guide.md"
 
@@ -84,7 +90,7 @@ def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked
             f"line {front_matter_line(text, 'track')}: unknown track '{data.track}' (the tracks "
             f"are: {known}); a new track is added in the admin (Tracks) first"
         )
-    if problem := unknown_patterns(data):
+    if problem := unknown_patterns(data.patterns, known_patterns()):
         errors.append(f"line {front_matter_line(text, 'patterns')}: {problem}")
     if data.slug != guide.slug:
         errors.append(

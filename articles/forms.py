@@ -108,6 +108,26 @@ def slug_field(limit: int, message: str) -> forms.RegexField:
     )
 
 
+def access_field() -> forms.TypedChoiceField:
+    """`access: free` (the default) or `premium`, in a guide's or a problem's front matter."""
+    return forms.TypedChoiceField(
+        required=False,
+        choices=[("free", "free"), ("premium", "premium")],
+        empty_value="free",
+        error_messages={"invalid_choice": "%(value)r must be 'free' or 'premium'"},
+    )
+
+
+def status_field() -> forms.TypedChoiceField:
+    """`status: draft` (the default) or `published`."""
+    return forms.TypedChoiceField(
+        required=False,
+        choices=[("draft", "draft"), ("published", "published")],
+        empty_value="draft",
+        error_messages={"invalid_choice": "%(value)r must be 'draft' or 'published'"},
+    )
+
+
 class FrontMatterForm(forms.Form):
     """The keys between a guide file's `---` lines. Keys it does not name are refused before
     (articles.markdown.front_matter_values), so a typo is never silently ignored."""
@@ -118,11 +138,7 @@ class FrontMatterForm(forms.Form):
     track_title = text_field(120, required=False)
     patterns = SlugListField(required=False)
     dek = text_field(300)
-    access = forms.ChoiceField(
-        required=False,
-        choices=[("free", "free"), ("premium", "premium")],
-        error_messages={"invalid_choice": "%(value)r must be 'free' or 'premium'"},
-    )
+    access = access_field()
     preview_sections = WholeNumberField(
         required=False,
         min_value=0,
@@ -133,18 +149,8 @@ class FrontMatterForm(forms.Form):
             "max_value": "must be a whole number from 0 to 50",
         },
     )
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("draft", "draft"), ("published", "published")],
-        error_messages={"invalid_choice": "%(value)r must be 'draft' or 'published'"},
-    )
+    status = status_field()
     published_at = MomentField(required=False)
-
-    def clean_access(self) -> str:
-        return self.cleaned_data["access"] or "free"
-
-    def clean_status(self) -> str:
-        return self.cleaned_data["status"] or "draft"
 
     def clean_preview_sections(self) -> int:
         value = self.cleaned_data["preview_sections"]

@@ -253,35 +253,40 @@ def unique_anchor(heading: str, taken: set[str]) -> str:
 # --- Writing -----------------------------------------------------------------------------------
 
 
-def _quoted(value: str) -> str:
-    # A JSON string is a valid YAML double-quoted scalar.
+def yaml_quoted(value: str) -> str:
+    """Text as a YAML double-quoted scalar (a JSON string is one)."""
     return json.dumps(value, ensure_ascii=False)
+
+
+def front_matter_moment(when: dt.datetime) -> str:
+    """A time as front matter writes it: UTC, ISO 8601 with `Z`, to the microsecond if any."""
+    when = when.astimezone(dt.UTC)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S")
+    if when.microsecond:
+        stamp += f".{when.microsecond:06d}"
+    return f"{stamp}Z"
 
 
 def write_guide(guide: GuideData) -> str:
     """The Markdown file for a guide; parse_guide(write_guide(g)) equals g."""
     meta = [
         "---",
-        f"title: {_quoted(guide.title)}",
+        f"title: {yaml_quoted(guide.title)}",
         f"slug: {guide.slug}",
         f"track: {guide.track}",
     ]
     if guide.track_title:
-        meta.append(f"track_title: {_quoted(guide.track_title)}")
+        meta.append(f"track_title: {yaml_quoted(guide.track_title)}")
     if guide.patterns:
         meta.append(f"patterns: [{', '.join(guide.patterns)}]")
     meta += [
-        f"dek: {_quoted(guide.dek)}",
+        f"dek: {yaml_quoted(guide.dek)}",
         f"access: {guide.access}",
         f"preview_sections: {guide.preview_sections}",
         f"status: {guide.status}",
     ]
     if guide.published_at:
-        when = guide.published_at.astimezone(dt.UTC)
-        stamp = when.strftime("%Y-%m-%dT%H:%M:%S")
-        if when.microsecond:
-            stamp += f".{when.microsecond:06d}"
-        meta.append(f"published_at: {stamp}Z")
+        meta.append(f"published_at: {front_matter_moment(guide.published_at)}")
     meta.append("---")
     parts = ["\n".join(meta)]
     if guide.intro:
@@ -299,10 +304,18 @@ def write_block(block: BlockData) -> str:
     return registry.get(block.kind).write(block)
 
 
-def read_blocks(markdown: str, source: str = "block") -> list[BlockData]:
-    """The blocks of one section's Markdown."""
-    text = f"---\ntitle: x\nslug: x\ntrack: x\ndek: x\n---\n\n## x\n\n{markdown}\n"
-    return parse_guide(text, source).sections[0].blocks
+SECTION_HEADER = "---\ntitle: x\nslug: x\ntrack: x\ndek: x\n---\n\n## x\n\n"
+
+
+def read_blocks(markdown: str, source: str = "block", first_line: int = 1) -> list[BlockData]:
+    """The blocks of one section's Markdown; an error names its line counted from
+    `first_line` (where the Markdown starts in its file)."""
+    try:
+        return parse_guide(SECTION_HEADER + markdown + "\n", source).sections[0].blocks
+    except GuideFormatError as exc:
+        offset = first_line - 1 - SECTION_HEADER.count("\n")
+        line = exc.line + offset if exc.line else None
+        raise GuideFormatError(source, line, exc.message) from None
 
 
 def check_block(block: BlockData) -> str | None:

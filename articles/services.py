@@ -260,17 +260,20 @@ class ParsedGuide:
 Source = GuideSource | tuple[str, str]
 
 
-def unknown_patterns(data: GuideData) -> str | None:
-    """What is wrong with the patterns the front matter names, or None: each must exist (an
-    editor adds one in the admin, Patterns)."""
-    known = set(Pattern.objects.values_list("slug", flat=True))
-    unknown = [slug for slug in data.patterns if slug not in known]
+def known_patterns() -> list[str]:
+    """Every pattern's slug, in the patterns' order: read once per import."""
+    return list(Pattern.objects.values_list("slug", flat=True))
+
+
+def unknown_patterns(named: Iterable[str], known: list[str]) -> str | None:
+    """What is wrong with the patterns a guide's or a problem's front matter names, or None:
+    each must exist (an editor adds one in the admin, Patterns)."""
+    unknown = [slug for slug in named if slug not in known]
     if not unknown:
         return None
     return (
         f"unknown pattern(s) {', '.join(repr(slug) for slug in unknown)} (the patterns are: "
-        f"{', '.join(Pattern.objects.values_list('slug', flat=True))}); a new pattern is added "
-        "in the admin (Patterns) first"
+        f"{', '.join(known)}); a new pattern is added in the admin (Patterns) first"
     )
 
 
@@ -281,6 +284,7 @@ def guides_parse(files: Iterable[Source]) -> tuple[list[ParsedGuide], list[str]]
     errors: list[str] = []
     seen: dict[str, str] = {}
     known_tracks = set(Track.objects.values_list("slug", flat=True))
+    patterns = known_patterns()
     for item in files:
         source = GuideSource(*item) if isinstance(item, tuple) else item
         name = source.name
@@ -299,7 +303,7 @@ def guides_parse(files: Iterable[Source]) -> tuple[list[ParsedGuide], list[str]]
                 "add 'track_title' to create it"
             )
             continue
-        if problem := unknown_patterns(data):
+        if problem := unknown_patterns(data.patterns, patterns):
             errors.append(f"{name}:{front_matter_line(source.text, 'patterns')}: {problem}")
             continue
         images, image_errors = _guide_images(source, data)
@@ -515,7 +519,7 @@ def guide_upsert(
     )
     patterns = list(Pattern.objects.filter(slug__in=data.patterns))
     if len(patterns) != len(data.patterns):
-        raise GuideImportError([unknown_patterns(data) or "unknown pattern"])
+        raise GuideImportError([unknown_patterns(data.patterns, known_patterns()) or ""])
     patterns_changed = created or {p.slug for p in guide.patterns.all()} != set(data.patterns)
     if patterns_changed:
         guide.patterns.set(patterns)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from django import forms
 
-from articles.forms import MomentField, SlugListField, WholeNumberField, slug_field, text_field
+from articles.forms import (
+    MomentField,
+    SlugListField,
+    WholeNumberField,
+    access_field,
+    slug_field,
+    status_field,
+    text_field,
+)
 
 
 class ProblemFrontMatterForm(forms.Form):
@@ -19,16 +27,8 @@ class ProblemFrontMatterForm(forms.Form):
             "invalid_choice": "%(value)r must be easy, medium or hard",
         },
     )
-    access = forms.ChoiceField(
-        required=False,
-        choices=[("free", "free"), ("premium", "premium")],
-        error_messages={"invalid_choice": "%(value)r must be 'free' or 'premium'"},
-    )
-    status = forms.ChoiceField(
-        required=False,
-        choices=[("draft", "draft"), ("published", "published")],
-        error_messages={"invalid_choice": "%(value)r must be 'draft' or 'published'"},
-    )
+    access = access_field()
+    status = status_field()
     published_at = MomentField(required=False)
     time_limit_seconds = WholeNumberField(
         required=False,
@@ -40,12 +40,6 @@ class ProblemFrontMatterForm(forms.Form):
             "max_value": "must be a whole number of seconds from 1 to 60",
         },
     )
-
-    def clean_access(self) -> str:
-        return self.cleaned_data["access"] or "free"
-
-    def clean_status(self) -> str:
-        return self.cleaned_data["status"] or "draft"
 
     def clean_time_limit_seconds(self) -> int:
         value = self.cleaned_data["time_limit_seconds"]

@@ -4,9 +4,8 @@ them (practice.problem_format), and the patterns it drills."""
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 
-from articles.models import Pattern
+from articles.models import Guide, Pattern
 
 
 class Problem(models.Model):
@@ -15,20 +14,17 @@ class Problem(models.Model):
         MEDIUM = "medium", "Medium"
         HARD = "hard", "Hard"
 
-    class Access(models.TextChoices):
-        FREE = "free", "Free"
-        PREMIUM = "premium", "Premium"
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=200)
     patterns = models.ManyToManyField(Pattern, blank=True, related_name="problems")
     difficulty = models.CharField(max_length=10, choices=Difficulty.choices)
-    access = models.CharField(max_length=10, choices=Access.choices, default=Access.FREE)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # A guide's: what a visitor may see of it, and whether it is out.
+    access = models.CharField(
+        max_length=10, choices=Guide.Access.choices, default=Guide.Access.FREE
+    )
+    status = models.CharField(
+        max_length=10, choices=Guide.Status.choices, default=Guide.Status.DRAFT
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     time_limit_seconds = models.PositiveSmallIntegerField(default=5)
     statement = models.TextField(help_text="Markdown, in the rich blocks of a guide.")
@@ -44,11 +40,3 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def is_public(self) -> bool:
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )

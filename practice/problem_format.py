@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 
 from markdown_it.tree import SyntaxTreeNode
 
-from articles.markdown import GuideFormatError, front_matter_values, parse_guide, syntax_nodes
+from articles.markdown import (
+    GuideFormatError,
+    front_matter_moment,
+    front_matter_values,
+    read_blocks,
+    syntax_nodes,
+    yaml_quoted,
+)
 
 from .forms import ProblemFrontMatterForm
 
@@ -110,13 +117,7 @@ def _statement(nodes: list[SyntaxTreeNode], lines: list[str], source: str) -> st
     statement = _source(nodes, lines)
     if not statement:
         raise GuideFormatError(source, None, "a problem needs a statement before '## Hints'")
-    header = "---\ntitle: x\nslug: x\ntrack: x\ndek: x\n---\n\n## x\n\n"
-    offset = (nodes[0].map[0] if nodes[0].map else 0) - header.count("\n")
-    try:
-        parse_guide(header + statement + "\n", source)
-    except GuideFormatError as exc:
-        line = exc.line + offset if exc.line else None
-        raise GuideFormatError(source, line, exc.message) from None
+    read_blocks(statement, source, first_line=_line(nodes[0]))
     return statement
 
 
@@ -163,11 +164,10 @@ def _solution(
     for kind in REQUIRED_CODE:
         if kind not in problem.code:
             raise GuideFormatError(source, None, f"a problem needs a ```python {kind} block")
-    for kind in ("tests", "hidden-tests"):
-        if kind in problem.code and not problem.cases(kind) and kind == "tests":
-            raise GuideFormatError(
-                source, problem.code_lines[kind], "the tests need at least one assert"
-            )
+    if not problem.cases("tests"):
+        raise GuideFormatError(
+            source, problem.code_lines["tests"], "the tests need at least one assert"
+        )
     problem.walkthrough = _source(prose, lines)
     if not problem.walkthrough:
         raise GuideFormatError(source, None, "'## Solution' needs a walk-through before its code")
@@ -175,7 +175,7 @@ def _solution(
 
 def write_problem(problem: ProblemData) -> str:
     """The Markdown file for a problem; parse_problem(write_problem(p)) equals p."""
-    meta = ["---", f'title: "{_escaped(problem.title)}"', f"slug: {problem.slug}"]
+    meta = ["---", f"title: {yaml_quoted(problem.title)}", f"slug: {problem.slug}"]
     if problem.patterns:
         meta.append(f"patterns: [{', '.join(problem.patterns)}]")
     meta += [
@@ -185,13 +185,9 @@ def write_problem(problem: ProblemData) -> str:
         f"time_limit_seconds: {problem.time_limit_seconds}",
     ]
     if problem.published_at:
-        meta.append(f"published_at: {problem.published_at.strftime('%Y-%m-%dT%H:%M:%SZ')}")
+        meta.append(f"published_at: {front_matter_moment(problem.published_at)}")
     meta.append("---")
     hints = "\n".join(f"{n}. {hint}" for n, hint in enumerate(problem.hints, start=1))
     code = [f"```python {kind}\n{problem.code[kind]}\n```" for kind in problem.code]
     parts = ["\n".join(meta), problem.statement, f"## {HINTS}", hints, f"## {SOLUTION}"]
     return "\n\n".join([*parts, problem.walkthrough, *code]) + "\n"
-
-
-def _escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')

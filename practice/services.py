@@ -10,6 +10,7 @@ from django.db import transaction
 
 from articles.markdown import GuideFormatError, front_matter_line
 from articles.models import Pattern
+from articles.services import known_patterns, unknown_patterns
 
 from .checking import solution_errors
 from .models import Problem
@@ -35,7 +36,7 @@ def problems_parse(files: Iterable[tuple[str, str]]) -> tuple[list[ProblemData],
     """Every problem read and its solution checked; every error found, not just the first."""
     parsed: list[ProblemData] = []
     errors: list[str] = []
-    known = set(Pattern.objects.values_list("slug", flat=True))
+    patterns = known_patterns()
     seen: dict[str, str] = {}
     for name, text in files:
         try:
@@ -47,10 +48,8 @@ def problems_parse(files: Iterable[tuple[str, str]]) -> tuple[list[ProblemData],
             errors.append(f"{name}: slug '{problem.slug}' is also used by {seen[problem.slug]}")
             continue
         seen[problem.slug] = name
-        unknown = [slug for slug in problem.patterns if slug not in known]
-        if unknown:
-            line = front_matter_line(text, "patterns")
-            errors.append(f"{name}:{line}: unknown pattern(s) {', '.join(map(repr, unknown))}")
+        if wrong := unknown_patterns(problem.patterns, patterns):
+            errors.append(f"{name}:{front_matter_line(text, 'patterns')}: {wrong}")
             continue
         failures = solution_errors(problem, name)
         errors += failures
