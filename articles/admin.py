@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -108,6 +109,17 @@ class TrackAdmin(admin.ModelAdmin):
     list_editable = ("position",)
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
+
+
+def save_rows(formset: forms.BaseModelFormSet, save: Callable[[Any], object]) -> None:
+    """An inline formset's rows written through a service (`save`), not Model.save: the
+    deleted rows go, each changed or new row is saved by `save`, then the many-to-many."""
+    rows = formset.save(commit=False)
+    for gone in formset.deleted_objects:
+        gone.delete()
+    for row in rows:
+        save(row)
+    formset.save_m2m()
 
 
 @admin.register(Pattern)
@@ -297,12 +309,7 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         # The sections, each through section_save (which makes a blank anchor).
-        sections = formset.save(commit=False)
-        for gone in formset.deleted_objects:
-            gone.delete()
-        for section in sections:
-            section_save(section=section)
-        formset.save_m2m()
+        save_rows(formset, lambda section: section_save(section=section))
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -469,12 +476,7 @@ class SectionAdmin(admin.ModelAdmin):
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         # The blocks, each through block_save, which keeps its items (ticks, drill cards) in step.
-        blocks = formset.save(commit=False)
-        for gone in formset.deleted_objects:
-            gone.delete()
-        for block in blocks:
-            block_save(block=block)
-        formset.save_m2m()
+        save_rows(formset, lambda block: block_save(block=block))
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
