@@ -84,7 +84,12 @@ def problems_import(files: Iterable[tuple[str, str]], *, new_only: bool = False)
                 "code": data.code,
             },
         )
-        problem.patterns.set(Pattern.objects.filter(slug__in=data.patterns))
+        patterns = {p.slug: p for p in Pattern.objects.filter(slug__in=data.patterns)}
+        problem.patterns.set(patterns.values())
+        lead = patterns.get(data.patterns[0]) if data.patterns else None
+        if problem.pattern != lead:
+            problem.pattern = lead
+            problem.save(update_fields=["pattern"])
         imported.append(problem)
     return imported
 
@@ -94,7 +99,11 @@ def problem_data(problem: Problem) -> ProblemData:
         title=problem.title,
         slug=problem.slug,
         difficulty=problem.difficulty,
-        patterns=[pattern.slug for pattern in problem.patterns.all()],
+        # The pattern it drills first, as its file named it.
+        patterns=sorted(
+            (pattern.slug for pattern in problem.patterns.all()),
+            key=lambda slug: slug != (problem.pattern.slug if problem.pattern else None),
+        ),
         access=problem.access,
         status=problem.status,
         published_at=problem.published_at,
