@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from articles.markdown import GuideFormatError
+from articles.reference_data import PATTERNS
 from practice.models import Problem
 from practice.problem_format import parse_problem, write_problem
 from practice.services import (
@@ -36,6 +37,17 @@ def test_every_demo_problem_reads_writes_back_and_passes_its_own_tests(db) -> No
         assert parse_problem(write_problem(problem), name) == problem, name
     imported = problems_import(files)  # checked with CPython: a failing solution raises
     assert {p.slug for p in imported} == {parse_problem(t, n).slug for n, t in files}
+
+
+def test_the_demo_problems_are_one_free_and_one_premium_per_pattern() -> None:
+    # A problem's pattern is the first one its front matter names.
+    by_pattern: dict[str, list[str]] = {}
+    for name, text in problem_files([DEMO]):
+        problem = parse_problem(text, name)
+        by_pattern.setdefault(problem.patterns[0], []).append(problem.access)
+    assert {slug: sorted(access) for slug, access in by_pattern.items()} == {
+        slug: ["free", "premium"] for slug, _ in PATTERNS
+    }
 
 
 def test_a_problem_is_stored_and_exported_as_it_was_written(db) -> None:
