@@ -7,7 +7,7 @@ A subscription set to cancel at period end keeps access until that period ends.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
-    from articles.models import Guide
 
     from .models import ComplimentaryAccess, Subscription
 
@@ -105,9 +104,17 @@ def can_read_premium(user: User | AnonymousUser | None) -> bool:
     return cached
 
 
-def can_read(user: User | AnonymousUser | None, guide: Guide) -> bool:
-    """True when the user may read this guide past its preview cut."""
-    return not guide.is_premium or can_read_premium(user)
+class Gated(Protocol):
+    """Content behind the paywall when premium: a guide, a practice problem."""
+
+    @property
+    def is_premium(self) -> bool: ...
+
+
+def can_read(user: User | AnonymousUser | None, content: Gated) -> bool:
+    """True when the user may read this guide past its preview cut, or read and run this
+    practice problem in full."""
+    return not content.is_premium or can_read_premium(user)
 
 
 def forget(user: User | AnonymousUser | None) -> None:

@@ -96,6 +96,9 @@ LISTING = Kept("listing", 60)
 SEARCH = Kept("search", 60)
 # A coding pattern's page: per kind of reader and pattern.
 PATTERN = Kept("pattern", 60)
+# A practice problem's page: its shell per audience and kind of reader (the reader's own code,
+# help and solves come from its session endpoint, never from the page).
+PROBLEM = Kept("problem", 300)
 # A guide page: its shell per audience and kind of reader, in the process; what the shells are
 # built from (pages.shells fragments of the head and the article), per audience, in Redis.
 GUIDE_SHELL = Kept("guide-shell", 300)

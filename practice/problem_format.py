@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from markdown_it.tree import SyntaxTreeNode
 
 from articles.markdown import (
+    SECTION_HEADER,
     GuideFormatError,
     front_matter_moment,
     front_matter_values,
@@ -30,6 +31,19 @@ from .forms import ProblemFrontMatterForm
 CODE_KINDS = ("solution", "starter", "tests", "hidden-tests")
 REQUIRED_CODE = ("solution", "starter", "tests")
 HINTS, SOLUTION = "Hints", "Solution"
+# What a statement may be made of: a guide's blocks but images (a problem has no image store) and
+# checklists (a guide's study items). A two-column table reads as a phrase table: it is a table
+# here.
+STATEMENT_KINDS = (
+    "paragraph",
+    "code",
+    "list",
+    "table",
+    "phrases",
+    "callout",
+    "quote",
+    "subheading",
+)
 
 
 @dataclass
@@ -59,13 +73,16 @@ class ProblemData:
 
     def cases(self, kind: str) -> list[TestCase]:
         """The test cases of `tests` or `hidden-tests`, each with its line in the file."""
-        first = self.code_lines.get(kind, 0)
-        tree = ast.parse(self.code.get(kind, ""))
-        return [
-            TestCase(ast.get_source_segment(self.code[kind], node) or "", first + node.lineno)
-            for node in tree.body
-            if isinstance(node, ast.Assert)
-        ]
+        return cases_in(self.code.get(kind, ""), first_line=self.code_lines.get(kind, 0))
+
+
+def cases_in(code: str, *, first_line: int = 0) -> list[TestCase]:
+    """Each top-level `assert` of a tests block, with its line counted from `first_line`."""
+    return [
+        TestCase(ast.get_source_segment(code, node) or "", first_line + node.lineno)
+        for node in ast.parse(code).body
+        if isinstance(node, ast.Assert)
+    ]
 
 
 def parse_problem(text: str, source: str = "<problem>") -> ProblemData:
@@ -117,7 +134,14 @@ def _statement(nodes: list[SyntaxTreeNode], lines: list[str], source: str) -> st
     statement = _source(nodes, lines)
     if not statement:
         raise GuideFormatError(source, None, "a problem needs a statement before '## Hints'")
-    read_blocks(statement, source, first_line=_line(nodes[0]))
+    first = _line(nodes[0])
+    for block in read_blocks(statement, source, first_line=first):
+        if block.kind not in STATEMENT_KINDS:
+            # The block's line counts from the section header read_blocks puts before it.
+            line = block.line + first - 1 - SECTION_HEADER.count("\n")
+            raise GuideFormatError(
+                source, line, f"a problem's statement cannot hold a {block.kind}"
+            )
     return statement
 
 

@@ -26,6 +26,7 @@ from articles.models import Guide, GuideImage, Pattern, Track, TrackGuideCount, 
 from billing.entitlements import can_read, can_read_premium
 from pages.cache import GUIDE_PAGE, GUIDE_SHELL, HOME, LISTING, PATTERN, SEARCH
 from pages.shells import Fragment, Shell, build_shell, reader_kind, render_fragment, serve
+from practice.models import Problem
 from stats.counting import count, counted
 from study.services import continue_reading, has_plan, open_guide
 
@@ -150,15 +151,19 @@ def track_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def pattern_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A coding pattern and the published guides that teach it, from a shell per kind of
-    reader."""
+    """A coding pattern, the published guides that teach it and the problems that drill it (those
+    it leads first), from a shell per kind of reader."""
 
     def build() -> Shell:
         pattern = Pattern.objects.filter(slug=slug).first()
         if pattern is None:
             raise Http404("No such pattern.")
         guides = list(Guide.objects.published().for_listing().filter(patterns=pattern))
-        context = {"pattern": pattern, "guides": guides}
+        problems = sorted(
+            Problem.objects.published().filter(patterns=pattern).select_related("pattern"),
+            key=lambda problem: (problem.pattern_id != pattern.pk, problem.title),
+        )
+        context = {"pattern": pattern, "guides": guides, "problems": problems}
         return build_shell("reader/pattern_detail.html", context, request=request)
 
     return serve(PATTERN.kept((reader_kind(request.user), slug), build), request)

@@ -1,0 +1,80 @@
+"""A problem as HTML: its statement in a guide's block templates (articles.blocks), whole or as a
+visitor's preview (the first paragraph), its hints and its walk-through."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from articles.blocks import Placement
+from articles.blocks.base import BlockData
+from articles.inline import render_inline
+from articles.markdown import read_blocks
+from articles.models import Block
+
+from .models import Problem
+
+BLOCKS_TEMPLATE = "practice/includes/blocks.html"
+
+
+def _block(data: BlockData) -> Block:
+    """A block to render, never saved: a problem keeps its Markdown, not block rows."""
+    return Block(
+        kind=data.kind,
+        text=data.text,
+        attribution=data.attribution,
+        language=data.language,
+        caption=data.caption,
+        style=data.style,
+        runnable=data.runnable,
+    )
+
+
+def _blocks_html(blocks: list[BlockData], prefix: str) -> SafeString:
+    contexts = []
+    for number, data in enumerate(blocks, 1):
+        block = _block(data)
+        kind = block.kind_class
+        contexts.append(
+            {
+                "kind": block.kind,
+                "id": f"{prefix}-{number}",
+                "template": kind.template_name,
+                **kind.context(block, Placement(public=True)),
+            }
+        )
+    return mark_safe(render_to_string(BLOCKS_TEMPLATE, {"blocks": contexts}))
+
+
+def statement_blocks(problem: Problem) -> list[BlockData]:
+    return read_blocks(problem.statement, problem.slug)
+
+
+def statement_html(problem: Problem, *, full: bool) -> SafeString:
+    """The statement; without `full`, only its first block (the first paragraph: what a visitor
+    may see of a premium problem)."""
+    blocks = statement_blocks(problem)
+    return _blocks_html(blocks if full else blocks[:1], "statement")
+
+
+def statement_summary(problem: Problem) -> str:
+    """The statement's first paragraph as plain text (the page's description)."""
+    blocks = statement_blocks(problem)
+    if not blocks:
+        return ""
+    block = _block(blocks[0])
+    return " ".join(block.kind_class.plain_text(block).split())[:300]
+
+
+def hint_html(text: str) -> SafeString:
+    return mark_safe(f"<p>{render_inline(text)}</p>")
+
+
+def walkthrough_html(problem: Problem) -> SafeString:
+    return _blocks_html(read_blocks(problem.walkthrough, problem.slug), "walkthrough")
+
+
+def solution_html(problem: Problem) -> SafeString:
+    """The walk-through, then the solution's code."""
+    code = BlockData(kind="code", text=problem.code.get("solution", ""), language="python")
+    return mark_safe(walkthrough_html(problem) + _blocks_html([code], "solution"))

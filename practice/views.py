@@ -1,0 +1,236 @@
+"""The problem page and what its runner asks the server for (DESIGN.md, "Practice").
+
+The page is the same for every reader of one kind and audience, so it is served from a shell
+(pages.shells, pages.cache.PROBLEM), like a guide. What is one reader's (their last code, the
+hints and solution they asked for, whether they solved it) and what only a reader who may run
+the problem may have (the starter, the tests and the hidden tests) come from `session`, as JSON
+that is never cached. Code runs in the reader's browser (frontend/, a Web Worker on Pyodide);
+the server only keeps what the reader's browser reports. Hints and the solution are plain form
+POSTs that work without JavaScript (then shown on the help page) and answer JSON to the page's
+script."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.csp import CSP
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.requests import AuthenticatedRequest, signed_in_user
+from billing.entitlements import can_read, can_read_premium
+from pages.cache import PROBLEM
+from pages.shells import Shell, build_shell, reader_kind, serve
+
+from .models import Problem
+from .problem_format import cases_in
+from .rendering import hint_html, solution_html, statement_html, statement_summary
+from .solving import MAX_CODE_CHARS, attempt_of, code_save, hint_show, solution_show, solve_record
+
+# What the runner needs beyond the site's policy: compiling WebAssembly (Pyodide), nothing more.
+SITE_CSP: dict[str, list[str]] = settings.SECURE_CSP  # type: ignore[assignment]
+RUNNER_CSP: dict[str, list[str]] = {
+    **SITE_CSP,
+    "script-src": [*SITE_CSP["script-src"], CSP.WASM_UNSAFE_EVAL],
+    "worker-src": [CSP.SELF],
+}
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        strip=False,
+        required=False,
+        max_length=MAX_CODE_CHARS,
+        error_messages={"max_length": "Code is kept up to %(limit_value)d characters."},
+    )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _refused(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"error": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _published(slug: str) -> Problem:
+    return get_object_or_404(Problem.objects.published().select_related("pattern"), slug=slug)
+
+
+@require_GET
+@csp_override(RUNNER_CSP)
+def problem(request: HttpRequest, slug: str) -> HttpResponse:
+    """The statement (a premium problem's first paragraph only, for a reader without access),
+    and for a reader who may run it, the runner's place, its hints and solution forms."""
+    audience = "reader" if can_read_premium(request.user) else "visitor"
+
+    def build() -> Shell:
+        problem = _published(slug)
+        full = not problem.is_premium or audience == "reader"
+        context: dict[str, Any] = {
+            "problem": problem,
+            "full": full,
+            "statement": statement_html(problem, full=full),
+            "summary": statement_summary(problem),
+            "patterns": list(problem.patterns.all()),
+            "canonical": f"{settings.SITE_URL}{problem.get_absolute_url()}",
+            "runner": {
+                "session": reverse("practice:session", args=[slug]),
+                "code": reverse("practice:code", args=[slug]),
+                "solves": reverse("practice:solves", args=[slug]),
+                "worker": static("build/runner-worker.js"),
+                "pyodide": static("build/pyodide/pyodide.mjs").removesuffix("pyodide.mjs"),
+            },
+        }
+        return build_shell("practice/problem.html", context, request=request)
+
+    return serve(PROBLEM.kept((slug, audience, reader_kind(request.user)), build), request)
+
+
+@require_GET
+@never_cache
+def session(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the runner needs, for a reader who may run the problem: their last code (or the
+    starter), the test cases (hidden ones too: they run here, their source is never shown), the
+    time limit, and whether they have solved it."""
+    problem = _published(slug)
+    if not can_read(request.user, problem):
+        return JsonResponse({"error": "Subscribe to run this problem."}, status=403)
+    reader = signed_in_user(request)
+    attempt = attempt_of(reader, problem) if reader else None
+    starter = problem.code.get("starter", "")
+    cases = [
+        {"source": case.source, "hidden": hidden}
+        for kind, hidden in (("tests", False), ("hidden-tests", True))
+        for case in cases_in(problem.code.get(kind, ""))
+    ]
+    return JsonResponse(
+        {
+            "code": attempt.code if attempt and attempt.code_saved_at else starter,
+            "starter": starter,
+            "time_limit_seconds": problem.time_limit_seconds,
+            "cases": cases,
+            "signed_in": reader is not None,
+            "solved": bool(attempt and attempt.solves),
+            # The help asked for since the last solve, shown again on any device.
+            "hints": [hint_html(text) for text in problem.hints[: attempt.hints_shown]]
+            if attempt
+            else [],
+            "hints_total": len(problem.hints),
+            "solution": solution_html(problem) if attempt and attempt.solution_seen else None,
+            "due": attempt.due.isoformat() if attempt and attempt.due else None,
+        }
+    )
+
+
+def _runnable(request: AuthenticatedRequest, slug: str) -> Problem:
+    problem = _published(slug)
+    if not can_read(request.user, problem):
+        raise PermissionError
+    return problem
+
+
+@login_required
+@require_POST
+def code(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Keep the code the reader just ran."""
+    try:
+        problem = _runnable(request, slug)
+    except PermissionError:
+        return _refused(request, 403, "Subscribe to run this problem.")
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, 400, form.errors.get_json_data()["code"][0]["message"])
+    code_save(user=request.user, problem=problem, code=form.cleaned_data["code"])
+    return HttpResponse(status=204)
+
+
+@login_required
+@require_POST
+def solves(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Every case passed in the reader's browser: the solve is kept with its code."""
+    try:
+        problem = _runnable(request, slug)
+    except PermissionError:
+        return _refused(request, 403, "Subscribe to run this problem.")
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, 400, form.errors.get_json_data()["code"][0]["message"])
+    attempt, _ = solve_record(user=request.user, problem=problem, code=form.cleaned_data["code"])
+    assert attempt.due is not None
+    message = f"Solved. It comes back to be re-solved on {attempt.due:%A %-d %B}."
+    if _wants_json(request):
+        return JsonResponse(
+            {"solved": True, "due": attempt.due.isoformat(), "message": message}, status=201
+        )
+    messages.success(request, message)
+    return redirect(problem.get_absolute_url())
+
+
+@login_required
+@require_POST
+def hints(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Show the reader one more hint (it weakens their next solve's grade)."""
+    try:
+        problem = _runnable(request, slug)
+    except PermissionError:
+        return _refused(request, 403, "Subscribe to see this problem's hints.")
+    if not problem.hints:
+        return _refused(request, 404, "This problem has no hints.")
+    number = hint_show(user=request.user, problem=problem)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "html": hint_html(problem.hints[number - 1]),
+                "number": number,
+                "total": len(problem.hints),
+            }
+        )
+    return redirect(reverse("practice:help", args=[slug]) + "#hints")
+
+
+@login_required
+@require_POST
+def solution(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """Show the reader the walk-through and the solution (their next solve is graded as read)."""
+    try:
+        problem = _runnable(request, slug)
+    except PermissionError:
+        return _refused(request, 403, "Subscribe to see this problem's solution.")
+    solution_show(user=request.user, problem=problem)
+    if _wants_json(request):
+        return JsonResponse({"html": solution_html(problem)})
+    return redirect(reverse("practice:help", args=[slug]) + "#solution")
+
+
+@login_required
+@require_GET
+def help_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    """The hints and the solution the reader asked for, as a page of its own (what the forms
+    lead to without JavaScript)."""
+    problem = _published(slug)
+    if not can_read(request.user, problem):
+        raise Http404("No such problem.")
+    attempt = attempt_of(request.user, problem)
+    shown = attempt.hints_shown if attempt else 0
+    return render(
+        request,
+        "practice/help.html",
+        {
+            "problem": problem,
+            "hints": [hint_html(text) for text in problem.hints[:shown]],
+            "hints_left": len(problem.hints) - shown,
+            "solution": solution_html(problem) if attempt and attempt.solution_seen else None,
+        },
+    )
