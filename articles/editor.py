@@ -4,7 +4,6 @@ editor saved since it was opened), images uploaded beside it, revisions restored
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -15,23 +14,19 @@ from accounts.models import User
 from .images import ImageError, image_name, image_store, prepare_image
 from .markdown import GuideData, GuideFormatError, front_matter_line, parse_guide
 from .models import Guide, GuideImage, GuideRevision, Track
+from .revisions import StaleEdit, revision_diff, revision_latest, revision_since
 from .services import (
     GuideImportError,
+    guide_markdown,
     guide_upsert,
     known_patterns,
-    revision_record,
     unknown_patterns,
 )
 
+# The stale-edit rule and the diff are every Markdown editor's (articles.revisions).
+__all__ = ["StaleEdit", "revision_diff"]
+
 EDITOR_SOURCE = "guide.md"
-
-
-class StaleEdit(Exception):
-    """Another save reached the guide after the editor opened it."""
-
-    def __init__(self, latest: GuideRevision) -> None:
-        self.latest = latest
-        super().__init__(f"revision {latest.number} was saved since this text was opened")
 
 
 @dataclass
@@ -47,21 +42,14 @@ class Checked:
 def latest_revision(guide: Guide) -> GuideRevision:
     """The guide's latest revision; a guide that has none yet (made before revisions were
     kept) gets its first now, from what is stored."""
-    latest = guide.revisions.order_by("-number").first()
-    if latest is None:
-        recorded = revision_record(guide=guide, author=None, source=GuideRevision.Source.FORM)
-        assert recorded is not None  # a guide without revisions always gets one
-        latest = recorded
-    return latest
+    return revision_latest(guide, guide.revisions, lambda: guide_markdown(guide=guide))
 
 
 def saved_since(guide: Guide, base: int | None) -> GuideRevision | None:
     """Lock the guide's row (until the transaction ends) and return its latest revision when it
     is not `base`, the revision an editor opened: another save reached the guide since. None
     when none did, or when no base is known."""
-    Guide.objects.select_for_update().filter(pk=guide.pk).first()
-    latest = latest_revision(guide)
-    return latest if base is not None and latest.number != base else None
+    return revision_since(guide, guide.revisions, lambda: guide_markdown(guide=guide), base)
 
 
 def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked:
@@ -185,20 +173,3 @@ def image_upload(*, guide: Guide, name: str, data: bytes) -> tuple[GuideImage, s
     image, _ = image_store(guide=guide, prepared=replace(prepared, name=name))
     stem = image.name.rsplit(".", 1)[0].replace("-", " ").replace("_", " ")
     return image, f"![{stem}]({image.markdown_path})"
-
-
-def revision_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """The lines that differ between two texts, with three lines of context: (kind, line),
-    kind being "hunk", "add", "remove" or "same"."""
-    lines: list[tuple[str, str]] = []
-    diff = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=3)
-    for line in list(diff)[2:]:  # the two file header lines
-        if line.startswith("@@"):
-            lines.append(("hunk", line))
-        elif line.startswith("+"):
-            lines.append(("add", line[1:]))
-        elif line.startswith("-"):
-            lines.append(("remove", line[1:]))
-        else:
-            lines.append(("same", line[1:]))
-    return lines

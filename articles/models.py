@@ -323,10 +323,11 @@ class Block(models.Model):
             raise ValidationError({"text": problem})
 
 
-class GuideRevision(models.Model):
-    """The whole guide as Markdown, as one save left it: every save that changes a guide (the
-    Markdown editor, the admin's forms, an import, a restore) stores one, so nothing an editor
-    saved is ever lost; any revision can be restored, which stores a new one."""
+class Revision(models.Model):
+    """The whole of an item of content (a guide, a problem) as Markdown, as one save left it:
+    every save that changes it (the Markdown editor, the admin's forms, an import, a restore)
+    stores one, numbered 1, 2, 3... per item, so nothing an editor saved is ever lost; any
+    revision can be restored, which stores a new one (articles.revisions)."""
 
     class Source(models.TextChoices):
         EDITOR = "editor", "Markdown editor"
@@ -334,7 +335,6 @@ class GuideRevision(models.Model):
         IMPORT = "import", "Import"
         RESTORE = "restore", "Restore"
 
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     markdown = models.TextField()
     source = models.CharField(max_length=10, choices=Source.choices)
@@ -343,6 +343,15 @@ class GuideRevision(models.Model):
     )
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class GuideRevision(Revision):
+    """The whole guide as Markdown, as one save left it (Revision)."""
+
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="revisions")
 
     class Meta:
         ordering = ("guide", "-number")

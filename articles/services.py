@@ -46,6 +46,7 @@ from .models import (
     Section,
     Track,
 )
+from .revisions import revision_store
 
 WORD_RE = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
 
@@ -119,17 +120,8 @@ def revision_record(
     """Store the guide as a revision unless the last revision already holds exactly this text;
     the new revision, or None. Numbers run 1, 2, 3... per guide (the guide's row is locked)."""
     markdown = guide_markdown(guide=guide) if markdown is None else markdown
-    Guide.objects.select_for_update().filter(pk=guide.pk).first()
-    last = guide.revisions.order_by("-number").first()
-    if last is not None and last.markdown == markdown:
-        return None
-    return GuideRevision.objects.create(
-        guide=guide,
-        number=(last.number if last else 0) + 1,
-        markdown=markdown,
-        source=source,
-        author=author if author is not None and author.pk else None,
-        note=note,
+    return revision_store(
+        guide, guide.revisions, markdown=markdown, author=author, source=source, note=note
     )
 
 
