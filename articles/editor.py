@@ -61,7 +61,7 @@ def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked
     try:
         data = parse_guide(text, EDITOR_SOURCE)
     except GuideFormatError as exc:
-        return Checked(None, {}, [_by_line(exc)], [])
+        return Checked(None, {}, [exc.by_line()], [])
     errors: list[str] = []
     if data.track_title:
         if restoring:
@@ -100,10 +100,6 @@ def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked
             else:
                 images[block.src] = image
     return Checked(data, images, errors, data.warnings)
-
-
-def _by_line(exc: GuideFormatError) -> str:
-    return f"line {exc.line}: {exc.message}" if exc.line else exc.message
 
 
 @transaction.atomic

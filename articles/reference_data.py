@@ -1,8 +1,9 @@
 """The rows every installation starts with: the six tracks, the coding patterns (data migration
-0009), and the "Editors" group that may
-manage content and nothing else. Data migration 0002 creates them from here (0008 adds
-the sixth, Career & Compensation, to an installation made before it), and the test suite
-puts them back from here after a transactional test empties every table.
+0009), and the "Editors" group that may manage content (guides and practice problems) and
+nothing else. Data migration 0002 creates them from here (0008 adds the sixth, Career &
+Compensation, to an installation made before it; mailings 0003 and practice 0003 set the group's
+permissions again once theirs exist), and the test suite puts them back from here after a
+transactional test empties every table.
 
 This module imports no model: the migration passes its historical models, the tests the real
 ones."""
@@ -62,6 +63,9 @@ EDITORS = "Editors"
 # The articles models whose add/change/delete/view permissions the Editors group holds (and the
 # view of members' email campaigns).
 CONTENT_MODELS = ["track", "pattern", "guide", "section", "block"]
+# Practice problems, which editors write as Markdown (practice.admin) but never delete: readers'
+# solves hang on them.
+PROBLEM_PERMISSIONS = ["add_problem", "change_problem", "view_problem"]
 
 
 def create_reference_data(track_model: Any, group_model: Any, permission_model: Any) -> None:
@@ -79,6 +83,9 @@ def create_reference_data(track_model: Any, group_model: Any, permission_model: 
         # Editors announce guides, and watch the campaigns go out.
         | permission_model.objects.filter(
             content_type__app_label="mailings", codename="view_campaign"
+        )
+        | permission_model.objects.filter(
+            content_type__app_label="practice", codename__in=PROBLEM_PERMISSIONS
         )
     )
 

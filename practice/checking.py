@@ -38,8 +38,15 @@ print(json.dumps({"cases": results}))
 def solution_errors(problem: ProblemData, source: str) -> list[str]:
     """Why the solution does not pass every case of its tests and hidden tests (each naming the
     file and the case's line), or an empty list."""
+    return [f"{source}:{line}: {message}" for line, message in solution_failures(problem)]
+
+
+def solution_failures(problem: ProblemData) -> list[tuple[int, str]]:
+    """Why the solution does not pass every case of its tests and hidden tests, each with its
+    line in the file (the case's, or the solution's when the solution itself failed)."""
     cases = [(kind, case) for kind in ("tests", "hidden-tests") for case in problem.cases(kind)]
     given = {"solution": problem.code["solution"], "cases": [case.source for _, case in cases]}
+    where = problem.code_lines["solution"]
     try:
         done = subprocess.run(
             [sys.executable, "-I", "-c", RUNNER],
@@ -50,20 +57,25 @@ def solution_errors(problem: ProblemData, source: str) -> list[str]:
         )
     except subprocess.TimeoutExpired:
         return [
-            f"{source}:{problem.code_lines['solution']}: the solution did not finish its tests "
-            f"within time_limit_seconds ({problem.time_limit_seconds} s)"
+            (
+                where,
+                "the solution did not finish its tests within time_limit_seconds "
+                f"({problem.time_limit_seconds} s)",
+            )
         ]
-    where = f"{source}:{problem.code_lines['solution']}"
     try:
         outcome = json.loads(done.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
         last = done.stderr.strip().splitlines()[-1:] or ["no output"]
-        return [f"{where}: the solution stopped the check: {last[0]}"]
+        return [(where, f"the solution stopped the check: {last[0]}")]
     if "solution" in outcome:
-        return [f"{where}: the solution raised {outcome['solution']}"]
+        return [(where, f"the solution raised {outcome['solution']}")]
     return [
-        f"{source}:{case.line}: the solution fails this {kind[:-1].replace('-', ' ')} case: "
-        f"{case.source} ({'assertion failed' if result == 'failed' else result})"
+        (
+            case.line,
+            f"the solution fails this {kind[:-1].replace('-', ' ')} case: {case.source} "
+            f"({'assertion failed' if result == 'failed' else result})",
+        )
         for (kind, case), result in zip(cases, outcome["cases"], strict=True)
         if result != "passed"
     ]

@@ -1,7 +1,7 @@
 """Practice (DESIGN.md, "Practice"): a problem as its Markdown file holds it
-(practice.problem_format) and the patterns it drills; a reader's work on a problem (their last
-code, the help they asked for, their solves and the SM-2 schedule that brings it back); and the
-diagnostic's results, which name the reader's weak patterns."""
+(practice.problem_format), the patterns it drills and its revisions; a reader's work on a
+problem (their last code, the help they asked for, their solves and the SM-2 schedule that
+brings it back); and the diagnostic's results, which name the reader's weak patterns."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Guide, Pattern
+from articles.models import Guide, Pattern, Revision
 
 
 class ProblemQuerySet(models.QuerySet["Problem"]):
@@ -75,6 +75,22 @@ class Problem(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+class ProblemRevision(Revision):
+    """The whole problem as Markdown, as one save left it (articles.models.Revision): every
+    import or editor's save that changes the problem stores one."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="revisions")
+
+    class Meta:
+        ordering = ("problem", "-number")
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "number"], name="problem_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} r{self.number}"
 
 
 class Attempt(models.Model):

@@ -29,6 +29,10 @@ class GuideFormatError(ValueError):
         where = f"{source}:{line}" if line else source
         super().__init__(f"{where}: {message}")
 
+    def by_line(self) -> str:
+        """The error as an editor reads it beside their one text: "line N: what"."""
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
 
 @dataclass
 class BlockData:

@@ -44,9 +44,15 @@ def test_reprocessing_from_the_admin_takes_the_reprocess_permission(fake_stripe)
 def test_editors_hold_content_permissions_only(editor) -> None:
     editors = Group.objects.get(name="Editors")
     held = set(editors.permissions.values_list("content_type__app_label", "codename"))
-    # Content, and watching the campaigns that announce it; nothing of billing or users.
-    assert {app for app, _ in held} == {"articles", "mailings"}
+    # Content (guides, and practice problems, which they never delete), and watching the
+    # campaigns that announce it; nothing of billing or users.
+    assert {app for app, _ in held} == {"articles", "mailings", "practice"}
     assert {codename for app, codename in held if app == "mailings"} == {"view_campaign"}
+    assert {codename for app, codename in held if app == "practice"} == {
+        "add_problem",
+        "change_problem",
+        "view_problem",
+    }
     assert editor.has_perm("articles.change_guide")
     assert not editor.has_perm("mailings.change_campaign")
     assert not editor.has_perm("billing.reprocess_stripeevent")
