@@ -212,6 +212,9 @@ def write_problem(problem: ProblemData) -> str:
         meta.append(f"published_at: {front_matter_moment(problem.published_at)}")
     meta.append("---")
     hints = "\n".join(f"{n}. {hint}" for n, hint in enumerate(problem.hints, start=1))
-    code = [f"```python {kind}\n{problem.code[kind]}\n```" for kind in problem.code]
+    # In the format's order, whatever order the code was stored in (a JSON object's keys are
+    # not kept in order by Postgres).
+    kinds = [kind for kind in CODE_KINDS if kind in problem.code]
+    code = [f"```python {kind}\n{problem.code[kind]}\n```" for kind in kinds]
     parts = ["\n".join(meta), problem.statement, f"## {HINTS}", hints, f"## {SOLUTION}"]
     return "\n\n".join([*parts, problem.walkthrough, *code]) + "\n"
