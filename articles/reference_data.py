@@ -1,9 +1,9 @@
 """The rows every installation starts with: the six tracks, the coding patterns (data migration
 0009), and the "Editors" group that may manage content (guides and practice problems) and
 nothing else. Data migration 0002 creates them from here (0008 adds the sixth, Career &
-Compensation, to an installation made before it; mailings 0003 and practice 0003 set the group's
-permissions again once theirs exist), and the test suite puts them back from here after a
-transactional test empties every table.
+Compensation, to an installation made before it; mailings 0003 sets the group's permissions
+again once the campaigns' exist, and practice 0003 adds the problems'), and the test suite puts
+them back from here after a transactional test empties every table.
 
 This module imports no model: the migration passes its historical models, the tests the real
 ones."""

@@ -1,25 +1,38 @@
 """A problem's revisions (the whole problem as Markdown, as each import or editor's save left
-it), and the Editors group's permissions to write problems: add, change and view (the group is
-articles.reference_data's; its permissions are set again now that the problems' exist)."""
+it), and the Editors group's permissions to write problems: add, change and view (as
+articles.reference_data gives them to a group it makes; only these are added here, and nothing
+else of the group's, nor the tracks, is touched)."""
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from articles.reference_data import reference_data_migration
+from articles.reference_data import EDITORS, PROBLEM_PERMISSIONS
 
 
 def editors_write_problems(apps, schema_editor):
-    reference_data_migration(apps, "practice")
+    from django.contrib.auth.management import create_permissions
+
+    config = apps.get_app_config("practice")
+    config.models_module = True
+    create_permissions(config, apps=apps, verbosity=0)
+    config.models_module = None
+    editors = apps.get_model("auth", "Group").objects.filter(name=EDITORS).first()
+    if editors is not None:
+        editors.permissions.add(
+            *apps.get_model("auth", "Permission").objects.filter(
+                content_type__app_label="practice", codename__in=PROBLEM_PERMISSIONS
+            )
+        )
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('practice', '0002_attempts_solves_diagnostic'),
-        # The group's other permissions (articles', mailings') exist by then: setting them
-        # again keeps them.
-        ('mailings', '0003_editors_watch_campaigns'),
+        ('articles', '0002_tracks_and_editors'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
