@@ -88,8 +88,8 @@ class ProblemForm(forms.ModelForm):
         model = Problem
         fields = ("slug",)
         help_texts = {
-            "slug": "The problem's address (/problems/<slug>/). Its Markdown names the same slug; "
-            "changing it here stores a new revision."
+            "slug": "The problem's address: /problems/ followed by its slug. Its Markdown names "
+            "the same slug; changing it here stores a new revision."
         }
 
 
