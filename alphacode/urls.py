@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("study.urls")),
+    path("", include("practice.practice_urls")),
     path("", include("mailings.urls")),
 ]

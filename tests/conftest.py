@@ -24,6 +24,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
+from django.urls import NoReverseMatch, reverse
 
 from accounts.models import User
 from alphacode.celery import app
@@ -386,6 +387,19 @@ def worker_process(broker_url: str, **environ: str) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+# --- Pages that link to problems ----------------------------------------------------------------
+
+
+@pytest.fixture
+def problem_urls(settings) -> None:
+    """`practice:problem` reverses (a problem's link): the site's own name when the problem page
+    is in the site's URLs, else a stand-in for it (tests.problem_urls)."""
+    try:
+        reverse("practice:problem", kwargs={"slug": "any"})
+    except NoReverseMatch:
+        settings.ROOT_URLCONF = "tests.problem_urls"
 
 
 # --- A real SMTP server -----------------------------------------------------------------------
