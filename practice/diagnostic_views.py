@@ -84,7 +84,7 @@ def diagnostic(request: HttpRequest) -> HttpResponse:
     if reader is None:
         if request.method == "POST":
             return redirect_to_login(request.get_full_path())
-        return render(request, "practice/diagnostic.html", {"patterns": Pattern.objects.count()})
+        return render(request, "practice/diagnostic.html")
     if request.method == "POST":
         try:
             started = diag.diagnostic_start(reader)
@@ -96,7 +96,6 @@ def diagnostic(request: HttpRequest) -> HttpResponse:
         request,
         "practice/diagnostic.html",
         {
-            "patterns": Pattern.objects.count(),
             "current": diag.open_diagnostic(reader),
             "history": diag.diagnostic_history(reader),
         },
