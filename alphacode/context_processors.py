@@ -31,6 +31,8 @@ def site_urls() -> dict[str, str]:
         "progress": "study:progress",
         "drills": "study:drills",
         "plan": "study:plan",
+        "practice": "training:practice",
+        "diagnostic": "training:diagnostic",
         "tick": "study:tick",
         "position": "study:position",
         "finish": "study:finish",

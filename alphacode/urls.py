@@ -26,5 +26,6 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("study.urls")),
     path("", include("practice.urls")),
+    path("", include("practice.practice_urls")),
     path("", include("mailings.urls")),
 ]

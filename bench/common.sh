@@ -39,6 +39,7 @@ bench_prepare_database() {
   # The demo guides and bench/guides (a guide with every kind of block, ten code blocks and
   # three diagrams); --force, since the bench database is its own.
   "$PY" manage.py import_guides --force content/guides bench/guides >/dev/null
+  "$PY" manage.py import_problems content/problems >/dev/null
 }
 
 bench_start_server() {
@@ -95,6 +96,10 @@ prepare_revision() {
   else
     "$PY" manage.py import_guides --force content/guides >/dev/null 2>&1 \
       || "$PY" manage.py import_guides content/guides >/dev/null
+  fi
+  # An earlier revision may have no practice problems.
+  if [ -d content/problems ]; then
+    "$PY" manage.py import_problems content/problems >/dev/null
   fi
   redis-cli -n "${REDIS_URL##*/}" flushdb >/dev/null
   "$PY" bench/prepare.py subscriber

@@ -86,6 +86,8 @@ home /
 library /guides/
 track $TRACK
 search /search/?q=latency+budget
+problem-anonymous /problems/group-anagrams/
+problem-subscriber /problems/group-anagrams/ cookie
 EOF
   echo "round $round of $ROUNDS done" >&2
 done

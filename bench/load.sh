@@ -21,6 +21,7 @@ bench_start_server
 GUIDE=/guides/fine-tuning-vs-prompting/
 RICH=/guides/bench-every-block/   # every kind of block, ten code blocks, three diagrams
 TRACK=/tracks/ml-ai-engineering/
+PROBLEM=/problems/group-anagrams/   # a premium problem: its preview, or the whole with the runner
 # A browser keeps the cookies the site sets: the first signed-in response sets the user hint
 # and the CSRF cookie (the page has forms).
 SET_COOKIES=$(curl -fsS -D - -o /dev/null -H "Cookie: $COOKIE" "$BASE$GUIDE" | tr -d '\r' \
@@ -31,11 +32,12 @@ COOKIE="$COOKIE; $(echo "$SET_COOKIES" | paste -sd';' | sed 's/;/; /g')"
 echo "subscriber cookies: $(echo "$COOKIE" | sed 's/=[^;]*/=…/g')"
 # Warm every worker process (database pool, templates, caches) on every page before measuring,
 # so no figure pays for start-up.
-for path in /robots.txt / "$GUIDE" "$RICH" /guides/ "$TRACK" "/search/?q=latency+budget"; do
+for path in /robots.txt / "$GUIDE" "$RICH" /guides/ "$TRACK" "/search/?q=latency+budget" "$PROBLEM"; do
   wrk -t2 -c"$CONNECTIONS" -d3s "$BASE$path" >/dev/null
 done
 wrk -t2 -c"$CONNECTIONS" -d3s -H "Cookie: $COOKIE" "$BASE$GUIDE" >/dev/null
 wrk -t2 -c"$CONNECTIONS" -d3s -H "Cookie: $COOKIE" "$BASE$RICH" >/dev/null
+wrk -t2 -c"$CONNECTIONS" -d3s -H "Cookie: $COOKIE" "$BASE$PROBLEM" >/dev/null
 
 run() {  # name, path, extra wrk args...
   local name=$1 path=$2
@@ -60,6 +62,8 @@ for round in $(seq 1 "$ROUNDS"); do
     run library /guides/
     run track "$TRACK"
     run search "/search/?q=latency+budget"
+    run problem-anonymous "$PROBLEM"
+    run problem-subscriber "$PROBLEM" -H "Cookie: $COOKIE"
     WEBHOOKS_FILE="$OUT/webhooks.txt" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency \
       -s "$OUT/wrk-webhooks-report.lua" "$BASE/billing/webhook/" \
       | awk '/^RESULT/ {print "webhook-ingest", $2, $3, $4, $5, $6}'
@@ -84,3 +88,7 @@ awk 'NR==1 {trivial=$2} {printf "%-18s %10.0f %9.1f %9.1f %9.0f%% %7d\n", $1, $2
 # Check that the subscriber really read the whole guide (not the preview).
 curl -fsS -H "Cookie: $COOKIE" "$BASE$GUIDE" | grep -q 'id="paywall"' && { echo "subscriber got the paywall!" >&2; exit 1; }
 echo "subscriber page checked: full guide, no paywall"
+curl -fsS -H "Cookie: $COOKIE" "$BASE$PROBLEM" | grep -q 'id="runner"' \
+  || { echo "the subscriber's problem page has no runner!" >&2; exit 1; }
+curl -fsS "$BASE$PROBLEM" | grep -q 'id="runner"' && { echo "a visitor got the runner!" >&2; exit 1; }
+echo "problem pages checked: the runner for the subscriber, the paywall for a visitor"

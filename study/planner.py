@@ -8,6 +8,10 @@ drill starts with a drill session. The rest of the day's budget is filled round-
 the chosen tracks, so every track moves forward every day; a task longer than a whole day's
 budget is split into parts. Nothing is ever placed on or after the interview date; what does
 not fit is listed as such.
+
+A reader's weak-set (practice's diagnostic) reorders it: the guides that teach its patterns
+come first in their tracks, and its problems to solve are one more queue in the round-robin.
+The caller gives them as plain data (guide ids, ProblemState): study knows nothing of practice.
 """
 
 from __future__ import annotations
@@ -15,9 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 DRILL_MINUTES = 10
+PROBLEM_MINUTES = 20  # about what solving one practice problem takes
+PRACTICE = "Practice"  # what a problem task shows where a guide's task shows its track
 MIN_DAILY_MINUTES = 15
 MAX_DAILY_MINUTES = 600
 
@@ -35,8 +42,17 @@ class GuideState:
 
 
 @dataclass(frozen=True)
+class ProblemState:
+    """A practice problem the reader has yet to solve."""
+
+    title: str
+    url: str
+    minutes: int = PROBLEM_MINUTES
+
+
+@dataclass(frozen=True)
 class Task:
-    kind: str  # "read", "checklist" or "drill"
+    kind: str  # "read", "checklist", "drill" or "problem"
     title: str
     minutes: int
     track: str = ""
@@ -53,6 +69,8 @@ class Task:
     def label(self) -> str:
         if self.kind == "drill":
             return "Drill session: the phrase cards due today"
+        if self.kind == "problem":
+            return f"Solve {self.title}"
         what = "Read" if self.kind == "read" else "Finish the checklists of"
         part = f" (part {self.part} of {self.parts})" if self.parts > 1 else ""
         return f"{what} {self.title}{part}"
@@ -125,15 +143,20 @@ def build_plan(
     tracks: list[tuple[str, list[GuideState]]],
     has_cards: bool,
     drilled_today: bool,
+    first_guides: Sequence[int] = (),
+    problems: Sequence[ProblemState] = (),
 ) -> StudyPlan:
+    """`first_guides`: ids of guides that go first in their tracks, in this order; `problems`:
+    problems to solve, as one more queue after the tracks'."""
     days = [Day(date) for date in plan_days(today, interview)]
     drill = min(DRILL_MINUTES, daily_minutes // 3) if has_cards else 0
     capacity = daily_minutes - drill
     queues: list[deque[Task]] = []
     finished = 0
+    rank = {guide_id: n for n, guide_id in enumerate(first_guides)}
     for _, guides in tracks:
         queue: deque[Task] = deque()
-        for guide in guides:
+        for guide in sorted(guides, key=lambda g: rank.get(g.guide_id, len(rank))):
             for task in guide_tasks(guide):
                 if task.done_on is not None and task.done_on < today:
                     finished += 1
@@ -142,6 +165,17 @@ def build_plan(
                 else:
                     queue.extend(split(task, capacity))
         queues.append(queue)
+    if problems:
+        queues.append(
+            deque(
+                part
+                for problem in problems
+                for part in split(
+                    Task("problem", problem.title, problem.minutes, PRACTICE, problem.url),
+                    capacity,
+                )
+            )
+        )
     for index, day in enumerate(days):
         if drill:
             day.tasks.insert(

@@ -22,11 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.requests import AuthenticatedRequest
 from articles.models import Item
 from billing.entitlements import can_read_premium
+from practice.diagnostic import latest_result, weak_set_work
 
 from . import selectors
 from .exceptions import NotAllowed
 from .forms import ChecklistForm, FinishForm, GradeForm, PlanForm, PositionForm, StudyForm, TickForm
 from .models import Plan
+from .planner import ProblemState
 from .services import checklists, plans, reading
 from .services import drills as drill_services
 from .services.checklists import TickResult
@@ -136,6 +138,7 @@ def progress(request: AuthenticatedRequest) -> HttpResponse:
             "tracks": tracks,
             "last": selectors.continue_reading(request.user),
             "totals": selectors.TrackProgress(None, [g for t in tracks for g in t.guides]),
+            "diagnostic": latest_result(request.user),
         },
     )
 
@@ -183,7 +186,17 @@ def plan(request: AuthenticatedRequest) -> HttpResponse:
     else:
         form = PlanForm(instance=existing)
     today = timezone.localdate()
-    study_plan = plans.study_plan(request.user, existing, today) if existing else None
+    study_plan = None
+    if existing:
+        # The weak-set (practice's diagnostic) goes first: its guides, then its problems.
+        work = weak_set_work(request.user)
+        study_plan = plans.study_plan(
+            request.user,
+            existing,
+            today,
+            first_guides=work.guide_ids,
+            problems=[ProblemState(p.title, p.get_absolute_url()) for p in work.problems],
+        )
     return render(
         request,
         "study/plan.html",

@@ -388,6 +388,66 @@ def worker_process(broker_url: str, **environ: str) -> subprocess.Popen:
     )
 
 
+# --- A real browser --------------------------------------------------------------------------
+# Here rather than in tests/browser/: a process can run one Playwright (its sync API refuses a
+# second in the same thread), so every browser test, in any folder, shares this one.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between browser steps are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install -y chromium)"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def site(live_server, settings) -> str:
+    """The live server's URL, with the site's absolute links pointing at it."""
+    settings.SITE_URL = live_server.url
+    return live_server.url
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def make(**options):
+        # axe is injected past the CSP; a test that proves the page's own script runs under the
+        # real policy passes bypass_csp=False.
+        options.setdefault("bypass_csp", True)
+        context = browser.new_context(**options)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
 # --- A real SMTP server -----------------------------------------------------------------------
 
 

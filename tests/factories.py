@@ -8,9 +8,10 @@ import factory
 from django.utils import timezone
 
 from accounts.models import User
-from articles.models import Block, Guide, Section, Track
+from articles.models import Block, Guide, Pattern, Section, Track
 from articles.services import block_save, guide_refresh, section_save
 from billing.models import Customer, Subscription
+from practice.models import Attempt, Diagnostic, Problem
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -92,3 +93,51 @@ def subscribe(user: User, **fields: object) -> Subscription:
         "cancel_at_period_end": False,
     }
     return SubscriptionFactory(user=user, **{**values, **fields})
+
+
+def make_problem(slug: str, pattern: str | None, **fields: object) -> Problem:
+    """A published, free, easy problem that leads with this pattern (a reference pattern's slug;
+    None: it names none), with working code; `fields` say otherwise."""
+    lead = Pattern.objects.get(slug=pattern) if pattern else None
+    values: dict[str, object] = {
+        "title": slug.replace("-", " ").capitalize(),
+        "difficulty": Problem.Difficulty.EASY,
+        "access": Guide.Access.FREE,
+        "status": Guide.Status.PUBLISHED,
+        "published_at": timezone.now() - dt.timedelta(days=1),
+        "statement": f"The statement of {slug}.",
+        "walkthrough": "How to solve it.",
+        "code": {
+            "solution": "def answer() -> int:\n    return 1\n",
+            "starter": "def answer() -> int:\n    pass\n",
+            "tests": "assert answer() == 1\n",
+        },
+    }
+    problem = Problem.objects.create(slug=slug, pattern=lead, **{**values, **fields})
+    if lead is not None:
+        problem.patterns.set([lead])
+    return problem
+
+
+def solved(user: User, problem: Problem, *, due: dt.date | None = None) -> Attempt:
+    """The reader's attempt at a problem they solved once, due again on `due` (in six days)."""
+    return Attempt.objects.create(
+        user=user,
+        problem=problem,
+        solves=1,
+        repetitions=1,
+        interval=6,
+        first_solved_at=timezone.now(),
+        solved_at=timezone.now(),
+        due=due or timezone.localdate() + dt.timedelta(days=6),
+    )
+
+
+def finished_diagnostic(
+    user: User, weak: list[str], *, finished_at: dt.datetime | None = None
+) -> Diagnostic:
+    """A diagnostic the reader finished with this weak-set (patterns' slugs, slowest first)."""
+    finished_at = finished_at or timezone.now()
+    return Diagnostic.objects.create(
+        user=user, started_at=finished_at, finished_at=finished_at, weak_patterns=weak
+    )

@@ -4,7 +4,7 @@ their progress (the scheduling itself is study.planner, pure Python)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,7 +14,7 @@ from articles.models import Track
 from billing.entitlements import can_read
 
 from ..models import Plan
-from ..planner import GuideState, StudyPlan, build_plan
+from ..planner import GuideState, ProblemState, StudyPlan, build_plan
 from ..selectors import drilled_today, progress, readable_phrase_items
 
 
@@ -31,7 +31,16 @@ def save_plan(
     return plan
 
 
-def study_plan(user: User, plan: Plan, today: dt.date) -> StudyPlan:
+def study_plan(
+    user: User,
+    plan: Plan,
+    today: dt.date,
+    *,
+    first_guides: Sequence[int] = (),
+    problems: Sequence[ProblemState] = (),
+) -> StudyPlan:
+    """The plan from today; `first_guides` and `problems` as study.planner.build_plan takes them
+    (the caller's: the weak-set's guides and problems)."""
     tracks = list(plan.tracks.order_by("position", "title"))
     states = []
     for entry_track in progress(user, tracks):
@@ -70,4 +79,6 @@ def study_plan(user: User, plan: Plan, today: dt.date) -> StudyPlan:
         tracks=states,
         has_cards=bool(phrase_items),
         drilled_today=drilled_today(user, today, phrase_items),
+        first_guides=first_guides,
+        problems=problems,
     )

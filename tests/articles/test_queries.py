@@ -78,8 +78,14 @@ def test_premium_guide_preview_stays_in_budget(client: Client, django_assert_max
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/", "/guides/", "/tracks/coding/", "/feed/", "/sitemap.xml"])
-def test_listing_query_count_does_not_grow_with_guides(url: str, client: Client) -> None:
+@pytest.mark.parametrize(
+    ("url", "budget"),
+    # The sitemap: a count and a page of rows per section (guides, tracks, problems, patterns).
+    [("/", 5), ("/guides/", 5), ("/tracks/coding/", 5), ("/feed/", 5), ("/sitemap.xml", 8)],
+)
+def test_listing_query_count_does_not_grow_with_guides(
+    url: str, budget: int, client: Client
+) -> None:
     from django.core.cache import cache
 
     GuideFactory.create_batch(3)
@@ -88,7 +94,7 @@ def test_listing_query_count_does_not_grow_with_guides(url: str, client: Client)
     GuideFactory.create_batch(30)
     cache.clear()
     assert queries_for(client, url) == few
-    assert few <= 5
+    assert few <= budget
 
 
 @pytest.mark.django_db

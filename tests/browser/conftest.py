@@ -1,73 +1,16 @@
-"""Real-browser fixtures: Playwright driving Debian's Chromium against pytest-django's live
-server, with the fake Stripe API and screenshots saved under artifacts/."""
+"""Real-browser helpers: axe-core, screenshots saved under artifacts/, a signed-in session. The
+fixtures (Playwright driving Debian's Chromium against pytest-django's live server: `browser`,
+`site`, `new_page`, `page`) are tests/conftest.py's, so browser tests outside this folder share the
+one browser a test process may run."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ..conftest import ROOT
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
-# browser steps are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (apt-get install -y chromium)"
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def site(live_server, settings) -> str:
-    """The live server's URL, with the site's absolute links pointing at it."""
-    settings.SITE_URL = live_server.url
-    return live_server.url
-
-
-@pytest.fixture
-def new_page(browser):
-    contexts = []
-
-    def make(**options):
-        # axe is injected past the CSP; a test that proves the page's own script runs under the
-        # real policy passes bypass_csp=False.
-        options.setdefault("bypass_csp", True)
-        context = browser.new_context(**options)
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(new_page):
-    return new_page()
 
 
 def axe_violations(page) -> list[dict]:

@@ -226,3 +226,11 @@ def test_a_pattern_page_lists_its_problems(client: Client, problems) -> None:
     page = _text(client.get("/patterns/two-pointers/"))
     assert "Pair With Target Sum" in page
     assert "Group Anagrams" not in page
+
+
+def test_the_sitemap_lists_published_problems_by_address_only(client: Client, problems) -> None:
+    Problem.objects.filter(slug=FREE).update(status="draft")
+    sitemap = _text(client.get("/sitemap.xml"))
+    assert f"/problems/{PREMIUM}/" in sitemap
+    assert f"/problems/{FREE}/" not in sitemap
+    assert "/patterns/hashing/" in sitemap

@@ -8,7 +8,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from study.planner import GuideState, build_plan, plan_days
+from study.planner import PROBLEM_MINUTES, GuideState, ProblemState, build_plan, plan_days
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -168,3 +168,54 @@ def test_plan_days_end_the_day_before_the_interview() -> None:
         TODAY + dt.timedelta(days=2),
     ]
     assert plan_days(TODAY, TODAY) == [TODAY]
+
+
+def test_the_weak_sets_guides_go_first_in_their_tracks_and_its_problems_are_tasks() -> None:
+    tracks = [
+        ("T", [guide(1, "T", 10, 0), guide(2, "T", 10, 0), guide(3, "T", 10, 0)]),
+        ("U", [guide(4, "U", 10, 0), guide(5, "U", 10, 0)]),
+    ]
+    plan = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=10),
+        daily_minutes=240,
+        tracks=tracks,
+        has_cards=False,
+        drilled_today=False,
+        first_guides=[3, 5, 2],
+        problems=[ProblemState("Pair Sum", "/problems/pair-sum/")],
+    )
+    today = plan.days[0].tasks
+    assert [t.title for t in today if t.track == "T"] == ["Guide 3", "Guide 2", "Guide 1"]
+    assert [t.title for t in today if t.track == "U"] == ["Guide 5", "Guide 4"]
+    (problem,) = [t for t in today if t.kind == "problem"]
+    assert (problem.label, problem.url, problem.minutes) == (
+        "Solve Pair Sum",
+        "/problems/pair-sum/",
+        PROBLEM_MINUTES,
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    spec=tracks,
+    days=st.integers(0, 30),
+    budget=st.integers(15, 240),
+    first=st.lists(st.integers(1, 40), max_size=6, unique=True),
+    problems=st.integers(0, 8),
+)
+def test_with_a_weak_set_a_plan_still_fits_and_loses_nothing(spec, days, budget, first, problems):
+    plan = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=days),
+        daily_minutes=budget,
+        tracks=make_tracks(spec),
+        has_cards=True,
+        drilled_today=False,
+        first_guides=first,
+        problems=[ProblemState(f"Problem {n}", f"/problems/p{n}/") for n in range(problems)],
+    )
+    assert all(day.minutes <= budget for day in plan.days)
+    tasks = [t for day in plan.days for t in day.tasks if t.kind != "drill"] + plan.unscheduled
+    wanted = sum(1 + (items > 0) for entries in spec for _, items in entries) + problems
+    assert len({(t.kind, t.title) for t in tasks}) == wanted
