@@ -1,4 +1,16 @@
 # Alpha Code: the web, worker and beat image.
+
+# The practice runner's browser code (frontend/), bundled by esbuild with the Pyodide runtime
+# beside it (scripts/build-frontend.mjs); the image takes static/build from this stage and has
+# no Node of its own.
+FROM node:20-slim AS frontend
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY scripts/build-frontend.mjs scripts/
+COPY frontend/ frontend/
+RUN node scripts/build-frontend.mjs
+
 FROM python:3.13-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,6 +27,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && rm /tmp/requirements.txt
 
 COPY . .
+COPY --from=frontend /build/static/build static/build
 
 # The release every cache entry is filed under (alphacode/release.py): the build id when given
 # (docker build --build-arg RELEASE=$(git rev-parse --short HEAD) .), otherwise a digest of the

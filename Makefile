@@ -16,11 +16,18 @@ $(STAMP): pyproject.toml scripts/find-python.sh
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
-# axe-core for the accessibility tests and dclint for the compose file (the browser itself is
-# Debian's chromium). npm itself comes from test-setup.
+# esbuild, CodeMirror and Pyodide for the practice runner's bundle (static/build/.stamp), axe-core
+# for the accessibility tests and dclint for the compose file (the browser itself is Debian's
+# chromium). npm itself comes from test-setup for `make test`; `make run` needs it too.
 node_modules/.installed-stamp: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed (apt-get install -y npm)"; exit 1; }
 	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+# The practice runner's browser code (frontend/: CodeMirror, the Pyodide worker) bundled by
+# esbuild into static/build/, with the Pyodide runtime copied beside it; staticfiles serves it.
+static/build/.stamp: node_modules/.installed-stamp scripts/build-frontend.mjs $(wildcard frontend/*)
+	node scripts/build-frontend.mjs
 	@touch $@
 
 # Postgres and Redis up, Chromium, Java and npm installed: see the script for what it does
@@ -33,7 +40,7 @@ test-packages:
 
 install: $(STAMP)
 
-run: install
+run: install static/build/.stamp
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_guides --new-only content/guides
 	$(PY) manage.py import_problems --new-only content/problems
@@ -41,7 +48,7 @@ run: install
 
 # In parallel, a worker per core up to 8 (pytest-xdist; each takes a Redis database of its own,
 # 15 down to 8); each test file runs whole on one worker, so a module's fixtures are made once.
-test: test-setup install node_modules/.installed-stamp
+test: test-setup install node_modules/.installed-stamp static/build/.stamp
 	$(PY) -m pytest -n auto --maxprocesses 8 --dist loadfile
 
 # ruff (many rule families, see pyproject.toml), mypy with django-stubs over the apps, models and
@@ -70,4 +77,4 @@ beat: install
 	$(VENV)/bin/celery -A alphacode beat --loglevel=INFO --schedule=/tmp/alphacode-beat-schedule
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache site
+	rm -rf $(VENV) db.sqlite3 staticfiles static/build .pytest_cache site
