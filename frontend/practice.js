@@ -13,7 +13,7 @@
 //   data-pyodide      the folder the build copies Pyodide into (static/build/pyodide/)
 //   data-time-limit   seconds a run may take before the page stops it
 
-import { EditorState } from "@codemirror/state";
+import { Compartment, EditorState } from "@codemirror/state";
 import {
   EditorView,
   drawSelection,
@@ -84,7 +84,11 @@ function createEditor(parent, doc, describedBy) {
   // <script nonce> (the attribute is hidden from the DOM, the property is not).
   const script = document.querySelector("script[nonce]");
   const nonce = script ? script.nonce : "";
-  return new EditorView({
+  // CodeMirror's own light or dark look (selection, cursor, active line) follows the reader's
+  // colour scheme, as site.css does.
+  const dark = window.matchMedia("(prefers-color-scheme: dark)");
+  const scheme = new Compartment();
+  const view = new EditorView({
     parent,
     state: EditorState.create({
       doc,
@@ -108,10 +112,29 @@ function createEditor(parent, doc, describedBy) {
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
         EditorView.contentAttributes.of({ "aria-label": "Your code", "aria-describedby": describedBy }),
         EditorView.cspNonce.of(nonce),
+        typeOverSelection,
+        scheme.of(EditorView.darkTheme.of(dark.matches)),
       ],
     }),
   });
+  dark.addEventListener("change", (event) => {
+    view.dispatch({ effects: scheme.reconfigure(EditorView.darkTheme.of(event.matches)) });
+  });
+  return view;
 }
+
+// Text typed over a selection is put in by CodeMirror rather than by the browser: Chrome, left
+// to do it, wraps the new text in an element with a style attribute (the deleted text's
+// colour), which the page's policy blocks and reports as a violation.
+const typeOverSelection = EditorView.domEventHandlers({
+  beforeinput(event, view) {
+    if (event.inputType !== "insertText" || event.isComposing || !event.data) return false;
+    if (view.state.selection.ranges.every((range) => range.empty)) return false;
+    event.preventDefault();
+    view.dispatch(view.state.replaceSelection(event.data), { userEvent: "input.type", scrollIntoView: true });
+    return true;
+  },
+});
 
 function setCode(view, code) {
   // One ordinary change, so Undo brings back what was replaced.
@@ -272,7 +295,7 @@ class Runner {
       item.append(`Hidden test ${number}`);
     } else {
       item.append(element("code", { className: "run-source" }, testCase.source));
-      if (message) item.append(element("span", { className: "run-message" }, message));
+      if (message) item.append(" ", element("span", { className: "run-message" }, message));
     }
     this.results.append(item);
   }

@@ -22,6 +22,12 @@ import { loadPyodide, version } from "pyodide";
 import HARNESS from "./harness.py";
 
 const started = performance.now();
+
+// A policy that forbids what Pyodide needs (compiling WebAssembly) leaves loadPyodide waiting
+// for ever: say so, and the page gives up (see alphacode/worker_policy.py for the policy).
+self.addEventListener("securitypolicyviolation", (event) => {
+  self.postMessage({ type: "failed", message: `Python was blocked by the site's policy (${event.effectiveDirective}).` });
+});
 const base = new URL(self.location.href).searchParams.get("pyodide") || "pyodide/";
 const indexURL = new URL(`${version}/`, new URL(base, self.location.href)).href;
 
