@@ -57,7 +57,7 @@ function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (name === "className") node.className = value;
-    else if (name === "hidden" || name === "disabled") node[name] = Boolean(value);
+    else if (name === "hidden") node.hidden = Boolean(value);
     else node.setAttribute(name, value);
   }
   node.append(...children);
@@ -160,7 +160,7 @@ class Runner {
   build() {
     const hintId = "runner-keys";
     this.editorBox = element("div", { className: "runner-editor" });
-    this.runButton = element("button", { type: "button", className: "button", disabled: true }, "Loading Python…");
+    this.runButton = element("button", { type: "button", className: "button", "aria-disabled": "true" }, "Loading Python…");
     this.resetButton = element("button", { type: "button", className: "button button-quiet" }, "Reset to starter");
     this.status = element("p", { className: "runner-status", role: "status" });
     this.results = element("ol", { className: "run-results", "aria-live": "polite" });
@@ -220,9 +220,12 @@ class Runner {
     this.ready = false;
   }
 
+  // aria-disabled rather than disabled: a disabled button loses the keyboard focus, and Run
+  // is off while Python loads, runs, or restarts after the time limit, often with focus on it.
+  // start() does nothing until Python is ready.
   setButton(text, disabled) {
     this.runButton.textContent = text;
-    this.runButton.disabled = disabled;
+    this.runButton.setAttribute("aria-disabled", String(disabled));
   }
 
   // --- A run -----------------------------------------------------------------------------
@@ -402,9 +405,9 @@ function enhanceHelpForms() {
   document.querySelectorAll("form.hint-form, form.solution-form").forEach((form) => {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      const button = event.submitter;
-      const body = new FormData(form, button || undefined);
-      if (button) button.disabled = true;
+      if (form.dataset.sending) return; // one request at a time (a double click)
+      form.dataset.sending = "1";
+      const body = new FormData(form, event.submitter || undefined);
       let answer;
       try {
         const response = await post(form.action, body);
@@ -415,7 +418,7 @@ function enhanceHelpForms() {
         form.submit();
         return;
       } finally {
-        if (button) button.disabled = false;
+        delete form.dataset.sending;
       }
       // The HTML is rendered by our own server's templates, escaped there.
       const hint = form.classList.contains("hint-form");

@@ -229,6 +229,8 @@ def test_a_wrong_solution_shows_the_failing_visible_case_with_the_value_it_retur
         "Passed Hidden test 2",
     ]
     assert status(page) == "2 of 4 tests passed."
+    # Run kept the keyboard focus through the run (it is never `disabled`, which would drop it).
+    expect(run_button(page)).to_be_focused()
     # The code is kept for next time (signed in); nothing is recorded as solved.
     assert [p.fields for p in posted("code")] == [{"code": WRONG}]
     assert posted("solves") == []
@@ -350,6 +352,7 @@ def test_e_f_every_request_stays_on_the_site_with_no_console_error_or_csp_violat
     run(page, WRONG)
     run(page, SOLUTION)
     page.get_by_role("button", name="Show a hint").click()
+    expect(page.locator("#hints-shown .hint")).to_have_count(1)
     page.get_by_role("button", name="Show the solution").click()
     expect(page.locator("#solution-shown")).to_contain_text("Two pointers.")
 
