@@ -24,7 +24,8 @@ from django.test import override_settings
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
-from ..browser.conftest import CHROMIUM, CHROMIUM_ARGS, axe_violations, screenshot
+# Importing it also sets DJANGO_ALLOW_ASYNC_UNSAFE, as every browser test needs.
+from ..browser.conftest import axe_violations, screenshot
 from ..conftest import ROOT
 from . import runner_urls
 from .runner_urls import posted
@@ -81,16 +82,6 @@ def server(bundle) -> Iterator[str]:
         raise thread.error
     yield f"http://127.0.0.1:{thread.port}"
     thread.terminate()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(autouse=True)
