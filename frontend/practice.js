@@ -6,7 +6,9 @@
 //
 // Mounted on <section id="runner"> with these data attributes (the server's contract):
 //   data-session      GET: {code, starter, time_limit_seconds, cases: [{source, hidden}],
-//                     signed_in, solved, due}, or 403 {error} when the reader may not run it
+//                     signed_in, solved, due, and the help asked for since the last solve:
+//                     hints: [html], hints_total, solution: html or null}, or 403 {error}
+//                     when the reader may not run it
 //   data-code         POST code=...: keep the reader's last code (signed-in readers)
 //   data-solves       POST code=...: record a solve -> {solved, due, message}
 //   data-worker       the worker script's URL
@@ -173,7 +175,7 @@ class Runner {
     );
     const box = element(
       "div",
-      { className: "runner" },
+      { className: "runner-body" },
       this.editorBox,
       element(
         "p",
@@ -396,7 +398,29 @@ async function mountRunner(root) {
     return;
   }
   const runner = new Runner(root, session);
+  showHelpAskedFor(session);
   whenPageIsIdle(() => runner.startWorker());
+}
+
+// The page is the same for every reader (the server caches it): the hints and the solution
+// this reader already asked for come with the session, and are shown as if just asked for.
+function showHelpAskedFor(session) {
+  const hints = document.getElementById("hints-shown");
+  if (hints && Array.isArray(session.hints) && session.hints.length) {
+    hints.replaceChildren();
+    session.hints.forEach((html) => hints.insertAdjacentHTML("beforeend", html));
+    if (session.hints.length >= session.hints_total) hideForm("form.hint-form");
+  }
+  const solution = document.getElementById("solution-shown");
+  if (solution && session.solution) {
+    solution.innerHTML = session.solution;
+    hideForm("form.solution-form");
+  }
+}
+
+function hideForm(selector) {
+  const form = document.querySelector(selector);
+  if (form) form.hidden = true;
 }
 
 // --- Hints and the solution: the server's forms, sent without leaving the page ------------

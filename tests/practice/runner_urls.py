@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 # What a problem page adds to the site's policy (settings.SECURE_CSP), as the problem view
 # applies it with csp_override: CodeMirror puts its styles in a <style> element, which carries
 # the page's nonce. The worker's own policy is its script's response header
-# (alphacode.static_headers).
+# (alphacode.worker_policy).
 PROBLEM_PAGE_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.NONCE]}
 
 STARTER = "def pair_with_sum(nums: list[int], target: int) -> list[int]:\n    pass\n"
@@ -34,6 +34,9 @@ class Problem:
     code: str | None = None  # the reader's last code; the starter when None
     error: str = ""  # a 403 {"error": ...} from the session endpoint when set
     hints: list[str] = field(default_factory=list)
+    # The help asked for since the last solve, which the session hands back.
+    hints_seen: int = 0
+    solution_seen: bool = False
 
 
 VISIBLE = [
@@ -45,14 +48,20 @@ HIDDEN = [
     {"source": "assert pair_with_sum([1, 2], 4) == []", "hidden": True},
 ]
 
+HINTS = ["<p>The list is sorted.</p>", "<p>Start with one pointer at each end.</p>"]
+SOLUTION_HTML = '<div class="solution"><p>Two pointers.</p></div>'
+
+
+def hint_html(number: int, text: str) -> str:
+    return f'<div class="hint"><h3>Hint {number}</h3>{text}</div>'
+
+
 PROBLEMS = {
-    "pair": Problem(
-        cases=VISIBLE + HIDDEN,
-        hints=["<p>The list is sorted.</p>", "<p>Start with one pointer at each end.</p>"],
-    ),
+    "pair": Problem(cases=VISIBLE + HIDDEN, hints=HINTS),
     "pair-quick": Problem(cases=VISIBLE + HIDDEN, time_limit_seconds=2),
     "pair-visitor": Problem(cases=VISIBLE + HIDDEN, signed_in=False),
     "locked": Problem(cases=[], error="Subscribe to run this problem's tests."),
+    "pair-helped": Problem(cases=VISIBLE + HIDDEN, hints=HINTS, hints_seen=2, solution_seen=True),
 }
 
 
@@ -135,6 +144,11 @@ def session(request: HttpRequest, key: str) -> JsonResponse:
             "signed_in": problem.signed_in,
             "solved": False,
             "due": None,
+            "hints": [hint_html(n, text) for n, text in enumerate(problem.hints, 1)][
+                : problem.hints_seen
+            ],
+            "hints_total": len(problem.hints),
+            "solution": SOLUTION_HTML if problem.solution_seen else None,
         }
     )
 
@@ -163,14 +177,14 @@ def hint(request: HttpRequest, key: str) -> JsonResponse:
     record(request, "hint", key)
     hints = PROBLEMS[key].hints
     number = len([p for p in POSTED if p.endpoint == "hint" and p.key == key])
-    html = f'<div class="hint"><h3>Hint {number}</h3>{hints[number - 1]}</div>'
+    html = hint_html(number, hints[number - 1])
     return JsonResponse({"html": html, "number": number, "total": len(hints)})
 
 
 @require_POST
 def solution(request: HttpRequest, key: str) -> JsonResponse:
     record(request, "solution", key)
-    return JsonResponse({"html": '<div class="solution"><p>Two pointers.</p></div>'})
+    return JsonResponse({"html": SOLUTION_HTML})
 
 
 def posted(endpoint: str) -> list[Posted]:

@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
+from django.utils.csp import CSP
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
-# Importing it also sets DJANGO_ALLOW_ASYNC_UNSAFE, as every browser test needs.
-from ..browser.conftest import axe_violations, screenshot
+from ..browser.conftest import axe_violations, screenshot, sign_in
 from ..conftest import ROOT
 from . import runner_urls
 from .runner_urls import posted
@@ -127,6 +127,7 @@ def open_problem(browser, server) -> Iterator[Any]:
     def open_(
         key: str,
         *,
+        path: str | None = None,
         wait: bool = True,
         before: Callable[[BrowserContext], Any] | None = None,
         **options: Any,
@@ -149,7 +150,7 @@ def open_problem(browser, server) -> Iterator[Any]:
         page.on("pageerror", lambda error: opened.errors.append(str(error)))
         page.add_init_script(RECORD_VIOLATIONS)
         started = time.monotonic()
-        page.goto(f"{server}/runner-test/{key}/")
+        page.goto(server + (path or f"/runner-test/{key}/"))
         if wait:
             expect(run_button(page)).to_be_enabled(timeout=BOOT_TIMEOUT)
             opened.boot_seconds = time.monotonic() - started
@@ -321,7 +322,7 @@ def test_d_a_failing_hidden_case_shows_hidden_test_n_and_never_its_source(open_p
     # Neither the hidden sources nor what the code raised or returned on them, anywhere the
     # runner writes.
     shown = (
-        page.locator("#runner .runner")
+        page.locator("#runner .runner-body")
         .inner_html()
         .replace(page.locator(".cm-editor").inner_html(), "")
     )
@@ -508,3 +509,69 @@ def test_a_worker_policy_without_webassembly_leaves_run_off_and_says_why(open_pr
     expect(run_button(page)).to_have_text("Run is unavailable", timeout=BOOT_TIMEOUT)
     expect(run_button(page)).to_be_disabled()
     assert "blocked by the site's policy" in status(page)
+
+
+def test_the_help_a_reader_already_asked_for_comes_back_with_the_session(open_problem) -> None:
+    opened = open_problem("pair-helped", wait=False)
+    page = opened.page
+    expect(page.locator("#hints-shown .hint")).to_have_count(2)
+    expect(page.locator("#solution-shown")).to_have_text("Two pointers.")
+    # Both hints and the solution read: nothing more to ask for.
+    expect(page.get_by_role("button", name="Show a hint")).to_be_hidden()
+    expect(page.get_by_role("button", name="Show the solution")).to_be_hidden()
+    opened.assert_clean()
+
+
+# --- The real problem page (practice.views), with a demo problem and a signed-in reader -------
+
+DEMO = ROOT / "content" / "problems"
+FREE = "pair-with-target-sum"
+
+
+@pytest.fixture
+def real_problem(transactional_db, monkeypatch) -> Any:
+    from practice import views
+    from practice.models import Problem
+    from practice.services import problem_files, problems_import
+
+    # The problem view's policy as the runner needs it (docs/developers/practice-runner.md,
+    # "CSP"; test_runner_policies.py says whether the view has it yet): CodeMirror's <style>
+    # carries the page's nonce. Set in place: csp_override holds this very dict.
+    monkeypatch.setitem(views.RUNNER_CSP, "style-src", [CSP.SELF, CSP.NONCE])
+
+    problems_import(problem_files([DEMO / f"{FREE}.md"]))
+    return Problem.objects.get(slug=FREE)
+
+
+def open_real_problem(open_problem, server: str, reader) -> Opened:
+    def signed_in(context: BrowserContext) -> None:
+        page = context.new_page()
+        sign_in(page, reader, server)
+        page.close()
+
+    return open_problem(FREE, path=f"/problems/{FREE}/", before=signed_in)
+
+
+def test_the_real_problem_page_runs_the_demo_problem_and_keeps_the_solve(
+    open_problem, server, real_problem, reader
+) -> None:
+    from practice.models import Attempt, Solve
+
+    opened = open_real_problem(open_problem, server, reader)
+    page = opened.page
+
+    found = run(page, WRONG)
+    assert found[0].endswith("`pair_with_sum([1, 2, 3, 4, 6], 6)` returned `[]`")
+    found = run(page, SOLUTION)
+    assert all(line.startswith("Passed") for line in found)
+    assert len(found) == len(runner_urls.VISIBLE) + len(runner_urls.HIDDEN)
+    expect(page.get_by_role("status")).to_contain_text("All 4 tests passed. Solved.")
+    assert Solve.objects.filter(user=reader, problem=real_problem).count() == 1
+    assert Attempt.objects.get(user=reader, problem=real_problem).code == SOLUTION
+
+    # A hint asked for on the page comes back with the next visit's session.
+    page.get_by_role("button", name="Show a hint").click()
+    expect(page.locator("#hints-shown > *")).to_have_count(1)
+    page.reload()
+    expect(page.locator("#hints-shown > *")).to_have_count(1)
+    opened.assert_clean()
