@@ -276,7 +276,7 @@ def test_c_an_endless_loop_is_stopped_at_the_time_limit_and_the_next_run_passes(
         "Stopped after 2 seconds: the time limit.", timeout=10_000
     )
     stopped = time.monotonic() - started
-    assert 1.9 < stopped < 5, stopped
+    assert 1.9 < stopped < 8, stopped
     assert results(page) == [
         "Passed assert pair_with_sum([1, 2, 3, 4, 6], 6) == [1, 3]",
         "Passed assert pair_with_sum([2, 5, 9, 11], 11) == [0, 2]",
