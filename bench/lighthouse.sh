@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Lighthouse 12.2.3 (npm, Debian's Chromium) on the seed guide, a guide with every kind of block
-# (bench/guides) and the home page, served by
+# (bench/guides), the home page and a free practice problem (its editor and runner load, Python
+# after the page is usable), served by
 # gunicorn with production settings. Prints the four category scores for each page.
 # Targets: performance >= 95, accessibility 100, best practices 100, SEO 100.
 source "$(dirname "$0")/common.sh"
 export CHROME_PATH="${CHROME_PATH:-/usr/bin/chromium}"
 LIGHTHOUSE="npx --yes lighthouse@12.2.3"
 
+make -s static/build/.stamp
 bench_prepare_database
 bench_start_server
 
 printf '%-44s %11s %13s %14s %5s\n' page performance accessibility best-practices seo
-for path in /guides/fine-tuning-vs-prompting/ /guides/bench-every-block/ /; do
+for path in /guides/fine-tuning-vs-prompting/ /guides/bench-every-block/ / /problems/pair-with-target-sum/; do
   name=$(echo "$path" | tr '/' '_' | sed 's/^_*$/home/; s/^_//; s/_$//')
   $LIGHTHOUSE "$BASE$path" --quiet --output=json --output-path="$OUT/lighthouse-$name.json" \
     --only-categories=performance,accessibility,best-practices,seo \

@@ -202,7 +202,8 @@ class Runner {
 
   startWorker() {
     this.ready = false;
-    this.setButton("Loading Python…", true);
+    // Not off: a press while Python loads is kept, and runs as soon as it is ready (start()).
+    this.setButton("Loading Python…", false);
     const url = new URL(this.root.dataset.worker, document.baseURI);
     url.searchParams.set("pyodide", new URL(this.root.dataset.pyodide, document.baseURI).href);
     const worker = new Worker(url, { type: "module" });
@@ -223,8 +224,8 @@ class Runner {
   }
 
   // aria-disabled rather than disabled: a disabled button loses the keyboard focus, and Run
-  // is off while Python loads, runs, or restarts after the time limit, often with focus on it.
-  // start() does nothing until Python is ready.
+  // is off while a run is going, often with focus on it. While Python loads (or restarts after
+  // the time limit) Run stays on and a press waits for Python (start()).
   setButton(text, disabled) {
     this.runButton.textContent = text;
     this.runButton.setAttribute("aria-disabled", String(disabled));
@@ -233,7 +234,16 @@ class Runner {
   // --- A run -----------------------------------------------------------------------------
 
   start() {
-    if (!this.ready || this.run) return;
+    if (this.run) return;
+    if (!this.ready) {
+      // Pressed while Python loads: the run starts as soon as it is ready (and the worker now,
+      // if the page had not got round to it yet). Not when Python could not start at all.
+      if (this.unavailable) return;
+      this.pending = true;
+      if (!this.worker) this.startWorker();
+      this.status.textContent = "Python is still loading: your code runs as soon as it is ready.";
+      return;
+    }
     const code = this.view.state.doc.toString();
     if (this.session.signed_in && this.root.dataset.code) {
       // Kept for next time; a failure here must not get in the way of running.
@@ -264,6 +274,10 @@ class Runner {
       case "ready":
         this.ready = true;
         this.setButton("Run", false);
+        if (this.pending) {
+          this.pending = false;
+          this.start();
+        }
         break;
       case "case":
         if (run && message.id === run.id) this.show(message.index, message.status, message.message);
@@ -332,7 +346,11 @@ class Runner {
       this.run = null;
     }
     if (started) this.startWorker();
-    else this.setButton("Run is unavailable", true);
+    else {
+      this.unavailable = true;
+      this.pending = false;
+      this.setButton("Run is unavailable", true);
+    }
   }
 
   finish(output) {
@@ -399,7 +417,9 @@ async function mountRunner(root) {
   }
   const runner = new Runner(root, session);
   showHelpAskedFor(session);
-  whenPageIsIdle(() => runner.startWorker());
+  whenPageIsIdle(() => {
+    if (!runner.worker) runner.startWorker();
+  });
 }
 
 // The page is the same for every reader (the server caches it): the hints and the solution

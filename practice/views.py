@@ -36,11 +36,13 @@ from .problem_format import cases_in
 from .rendering import hint_html, solution_html, statement_html, statement_summary
 from .solving import MAX_CODE_CHARS, attempt_of, code_save, hint_show, solution_show, solve_record
 
-# What the runner needs beyond the site's policy: compiling WebAssembly (Pyodide), nothing more.
+# What the problem page needs beyond the site's policy: CodeMirror's <style> element, which
+# carries the page's nonce, and the runner's worker from our own origin. WebAssembly is compiled in
+# the worker, under the worker script's own policy (alphacode.worker_policy), not the page's.
 SITE_CSP: dict[str, list[str]] = settings.SECURE_CSP  # type: ignore[assignment]
 RUNNER_CSP: dict[str, list[str]] = {
     **SITE_CSP,
-    "script-src": [*SITE_CSP["script-src"], CSP.WASM_UNSAFE_EVAL],
+    "style-src": [*SITE_CSP["style-src"], CSP.NONCE],
     "worker-src": [CSP.SELF],
 }
 
@@ -90,7 +92,8 @@ def problem(request: HttpRequest, slug: str) -> HttpResponse:
                 "code": reverse("practice:code", args=[slug]),
                 "solves": reverse("practice:solves", args=[slug]),
                 "worker": static("build/runner-worker.js"),
-                "pyodide": static("build/pyodide/pyodide.mjs").removesuffix("pyodide.mjs"),
+                # A folder: never hashed (the worker adds the runtime's version to it).
+                "pyodide": static("build/pyodide/"),
             },
         }
         return build_shell("practice/problem.html", context, request=request)

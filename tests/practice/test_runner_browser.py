@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
-from django.utils.csp import CSP
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from ..browser.conftest import axe_violations, screenshot, sign_in
@@ -152,7 +151,7 @@ def open_problem(browser, server) -> Iterator[Any]:
         started = time.monotonic()
         page.goto(server + (path or f"/runner-test/{key}/"))
         if wait:
-            expect(run_button(page)).to_be_enabled(timeout=BOOT_TIMEOUT)
+            expect(run_button(page)).to_have_text("Run", timeout=BOOT_TIMEOUT)
             opened.boot_seconds = time.monotonic() - started
         return opened
 
@@ -284,7 +283,7 @@ def test_c_an_endless_loop_is_stopped_at_the_time_limit_and_the_next_run_passes(
         "Timed out Hidden test 2",
     ]
     # A fresh worker: Run comes back once it has started Python.
-    expect(run_button(page)).to_be_enabled(timeout=BOOT_TIMEOUT)
+    expect(run_button(page)).to_have_text("Run", timeout=BOOT_TIMEOUT)
 
     found = run(page, SOLUTION)
 
@@ -295,6 +294,34 @@ def test_c_an_endless_loop_is_stopped_at_the_time_limit_and_the_next_run_passes(
         "Passed Hidden test 2",
     ]
     assert len(posted("solves")) == 1
+    opened.assert_clean()
+
+
+def test_run_pressed_while_python_loads_runs_as_soon_as_it_is_ready(open_problem) -> None:
+    held: list[Route] = []
+
+    def hold_the_runtime(context: BrowserContext) -> None:
+        # Python's WebAssembly arrives only when the test lets it: Run is pressed while it loads.
+        context.route("**/pyodide.asm.wasm", lambda route: held.append(route))
+
+    opened = open_problem("pair", wait=False, before=hold_the_runtime)
+    page = opened.page
+    page.get_by_role("textbox", name="Your code").wait_for()
+    button = run_button(page)
+    expect(button).to_have_text("Loading Python…")
+    button.click()
+    expect(page.locator("#runner [role=status]")).to_contain_text("runs as soon as it is ready")
+    for _ in range(150):  # the worker asks for the runtime once its loader has started
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the worker never asked for Python's runtime"
+    expect(button).to_have_text("Loading Python…")
+    held[0].continue_()
+    # No second press: the results come once Python is up.
+    expect(page.locator(".run-results li")).to_have_count(4, timeout=BOOT_TIMEOUT)
+    expect(button).to_have_text("Run", timeout=15_000)
+    assert [p.fields for p in posted("code")] == [{"code": runner_urls.STARTER}]
     opened.assert_clean()
 
 
@@ -529,15 +556,9 @@ FREE = "pair-with-target-sum"
 
 
 @pytest.fixture
-def real_problem(transactional_db, monkeypatch) -> Any:
-    from practice import views
+def real_problem(transactional_db) -> Any:
     from practice.models import Problem
     from practice.services import problem_files, problems_import
-
-    # The problem view's policy as the runner needs it (docs/developers/practice-runner.md,
-    # "CSP"; test_runner_policies.py says whether the view has it yet): CodeMirror's <style>
-    # carries the page's nonce. Set in place: csp_override holds this very dict.
-    monkeypatch.setitem(views.RUNNER_CSP, "style-src", [CSP.SELF, CSP.NONCE])
 
     problems_import(problem_files([DEMO / f"{FREE}.md"]))
     return Problem.objects.get(slug=FREE)

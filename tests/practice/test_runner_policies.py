@@ -50,11 +50,6 @@ def test_the_worker_script_has_its_policy_even_when_not_modified() -> None:
     assert "wasm-unsafe-eval" not in css["Content-Security-Policy"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="practice.views.RUNNER_CSP has no style-src nonce yet: CodeMirror's <style> is blocked "
-    "and the editor shows without its styles (docs/developers/practice-runner.md, CSP)",
-)
 def test_the_problem_page_lets_codemirror_style_the_editor(db) -> None:
     from practice.services import problem_files, problems_import
 
