@@ -18,6 +18,8 @@ urlpatterns = [
     # Reader pages first: they are most of the traffic, and Django tries patterns in order (no
     # two of these apps' patterns match the same path).
     path("", include("reader.urls")),
+    # The problem page is a reader page too (and its runner's endpoints sit beside it).
+    path("", include("practice.urls")),
     # Browsers ask for /favicon.ico on pages that do not name an icon (the admin's).
     path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
@@ -25,7 +27,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("billing.urls")),
     path("", include("study.urls")),
-    path("", include("practice.urls")),
     path("", include("practice.practice_urls")),
     path("", include("mailings.urls")),
 ]
