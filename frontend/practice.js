@@ -191,6 +191,7 @@ class Runner {
     if (placeholder) placeholder.replaceWith(box);
     else this.root.append(box);
     this.view = createEditor(this.editorBox, this.session.code ?? this.session.starter ?? "", hintId);
+    if (this.session.solved) this.status.textContent = solvedNote(this.session.due);
     this.runButton.addEventListener("click", () => this.start());
     this.resetButton.addEventListener("click", () => {
       setCode(this.view, this.session.starter ?? "");
@@ -389,6 +390,17 @@ class Runner {
       this.status.textContent = `${allPassed} The solve could not be saved: run it again to retry.`;
     }
   }
+}
+
+// What a reader who solved the problem before (on any device) is told when the page opens.
+function solvedNote(due) {
+  if (!due) return "You have solved this problem.";
+  const day = new Date(`${due}T00:00:00`).toLocaleDateString(document.documentElement.lang || "en", {
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+  });
+  return `You have solved this problem. It comes back to be re-solved on ${day}.`;
 }
 
 async function mountRunner(root) {

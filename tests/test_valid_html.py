@@ -22,12 +22,15 @@ from django.utils import timezone
 from accounts.models import User
 from articles.models import Guide, Item, Track
 from articles.services import guide_files, guides_import
+from practice.services import problem_files, problems_import
 from study.selectors import due_cards
 from study.services.drills import grade
 
 from .conftest import CONTENT, signed_in
 from .factories import SubscriptionFactory, UserFactory
 from .helpers import PASSWORD, rich_folder_in
+
+PROBLEMS = CONTENT.parent / "problems"
 
 MEMBER_PASSWORD = "correct horse battery"  # UserFactory's
 JAVA_MISSING = (
@@ -43,6 +46,9 @@ PUBLIC = {
     "search form": "/search/",
     "pricing": "/pricing/",
     "password reset": "/accounts/password/reset/",
+    "free problem": "/problems/pair-with-target-sum/",
+    "premium problem": "/problems/group-anagrams/",
+    "pattern": "/patterns/hashing/",
 }
 SIGNED_IN = {
     "account": "/account/",
@@ -51,6 +57,9 @@ SIGNED_IN = {
     "plan": "/plan/",
     "password change": "/accounts/password/change/",
     "emails": "/accounts/email/",
+    "practice": "/practice/",
+    "diagnostic": "/diagnostic/",
+    "problem help": "/problems/pair-with-target-sum/help/",
 }
 
 
@@ -181,6 +190,9 @@ def test_every_page_is_valid_html_for_every_kind_of_reader(
     seed_guide: Guide, reader: User, staff: User, tmp_path: Path
 ) -> None:
     imported = guides_import(guide_files([CONTENT, rich_folder_in(tmp_path)]))
+    problems_import(
+        problem_files([PROBLEMS / "pair-with-target-sum.md", PROBLEMS / "group-anagrams.md"])
+    )
     by_slug = {g.slug: g for g in imported}
     guides = {
         "premium": seed_guide,
@@ -220,6 +232,9 @@ def test_every_page_is_valid_html_for_every_kind_of_reader(
         "staff drills": "Nothing due today",
         "subscriber home": "Continue reading",
         "subscriber search with results": "<mark>",
+        "visitor premium problem": 'id="paywall"',
+        "subscriber premium problem": 'id="runner"',
+        "member free problem": 'class="hint-form"',
         "visitor sign in refused": 'class="notice notice-error"',
         "visitor sign up refused": 'aria-invalid="true"',
         "visitor sign-up code refused": 'aria-invalid="true"',

@@ -590,6 +590,13 @@ def test_the_real_problem_page_runs_the_demo_problem_and_keeps_the_solve(
     assert Solve.objects.filter(user=reader, problem=real_problem).count() == 1
     assert Attempt.objects.get(user=reader, problem=real_problem).code == SOLUTION
 
+    # Another device: the reader's code and their solve are there.
+    other = open_real_problem(open_problem, server, reader)
+    assert editor_text(other.page) == SOLUTION.rstrip("\n")
+    expect(other.page.get_by_role("status")).to_contain_text(
+        "You have solved this problem. It comes back to be re-solved on"
+    )
+
     # A hint asked for on the page comes back with the next visit's session.
     page.get_by_role("button", name="Show a hint").click()
     expect(page.locator("#hints-shown > *")).to_have_count(1)
