@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Track
+from practice.services import problem_files, problems_import
 from study.models import Plan
 
+from ..conftest import CONTENT
 from ..factories import SubscriptionFactory
 from .conftest import axe_violations, sign_in
 
@@ -27,7 +29,28 @@ PUBLIC = [
     "/accounts/login/",
     "/search/?q=latency",
     "/accounts/password/reset/",
+    "/problems/group-anagrams/",  # a premium problem's preview and its paywall
+    "/problems/pair-with-target-sum/",  # a free problem: the editor and Run for a visitor
+    "/patterns/hashing/",
 ]
+PROBLEMS = [
+    CONTENT.parent / "problems" / f"{slug}.md"
+    for slug in ("group-anagrams", "pair-with-target-sum")
+]
+
+
+@pytest.fixture(autouse=True)
+def _problems(db) -> None:
+    problems_import(problem_files(PROBLEMS))
+
+
+def checked(page, site: str, path: str) -> list:
+    """axe's violations on the page, once its scripts have built what they build (a problem's
+    editor)."""
+    page.goto(site + path)
+    if path.startswith("/problems/") and page.locator("#runner").count():
+        page.locator("#runner .cm-content").wait_for()
+    return axe_violations(page)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -35,8 +58,7 @@ def test_public_pages_and_the_guide_preview(site, new_page, seed_guide, scheme) 
     page = new_page(color_scheme=scheme)
     found = {}
     for path in [*PUBLIC, seed_guide.get_absolute_url()]:
-        page.goto(site + path)
-        found[path] = axe_violations(page)
+        found[path] = checked(page, site, path)
     problems = {path: v for path, v in found.items() if v}
     assert not problems, "\n".join(f"{p}: {v}" for p, v in problems.items())
 
@@ -59,10 +81,14 @@ def test_subscriber_pages_and_the_full_guide(site, new_page, seed_guide, reader,
         "/progress/",
         "/drills/",
         "/plan/",
+        "/problems/group-anagrams/",
+        "/problems/group-anagrams/help/",
     ]:
-        page.goto(site + path)
         if path == "/drills/":
+            page.goto(site + path)
             page.get_by_text("Show answer").click()  # the answer and the grade buttons too
-        found[path] = axe_violations(page)
+            found[path] = axe_violations(page)
+            continue
+        found[path] = checked(page, site, path)
     problems = {path: v for path, v in found.items() if v}
     assert not problems, "\n".join(f"{p}: {v}" for p, v in problems.items())
