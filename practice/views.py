@@ -11,6 +11,8 @@ script."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django import forms
@@ -137,40 +139,53 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _runnable(request: AuthenticatedRequest, slug: str) -> Problem:
-    problem = _published(slug)
-    if not can_read(request.user, problem):
-        raise PermissionError
-    return problem
+type ProblemAction = Callable[[AuthenticatedRequest, Problem], HttpResponse]
 
 
-@login_required
-@require_POST
-def code(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    """Keep the code the reader just ran."""
-    try:
-        problem = _runnable(request, slug)
-    except PermissionError:
-        return _refused(request, 403, "Subscribe to run this problem.")
+def for_readers_who_may_run(refusal: str) -> Callable[[ProblemAction], Callable[..., HttpResponse]]:
+    """A POST a signed-in reader makes about a published problem they may run (billing's rule);
+    anyone else is refused with `refusal` (403), a missing problem is a 404."""
+
+    def decorate(action: ProblemAction) -> Callable[..., HttpResponse]:
+        @wraps(action)
+        @login_required
+        @require_POST
+        def view(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+            problem = _published(slug)
+            if not can_read(request.user, problem):
+                return _refused(request, 403, refusal)
+            return action(request, problem)
+
+        return view
+
+    return decorate
+
+
+def _posted_code(request: HttpRequest) -> str | HttpResponse:
+    """The code posted, or the answer that refuses it (too long)."""
     form = CodeForm(request.POST)
     if not form.is_valid():
         return _refused(request, 400, form.errors.get_json_data()["code"][0]["message"])
-    code_save(user=request.user, problem=problem, code=form.cleaned_data["code"])
+    return form.cleaned_data["code"]
+
+
+@for_readers_who_may_run("Subscribe to run this problem.")
+def code(request: AuthenticatedRequest, problem: Problem) -> HttpResponse:
+    """Keep the code the reader just ran."""
+    posted = _posted_code(request)
+    if isinstance(posted, HttpResponse):
+        return posted
+    code_save(user=request.user, problem=problem, code=posted)
     return HttpResponse(status=204)
 
 
-@login_required
-@require_POST
-def solves(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+@for_readers_who_may_run("Subscribe to run this problem.")
+def solves(request: AuthenticatedRequest, problem: Problem) -> HttpResponse:
     """Every case passed in the reader's browser: the solve is kept with its code."""
-    try:
-        problem = _runnable(request, slug)
-    except PermissionError:
-        return _refused(request, 403, "Subscribe to run this problem.")
-    form = CodeForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, 400, form.errors.get_json_data()["code"][0]["message"])
-    attempt, _ = solve_record(user=request.user, problem=problem, code=form.cleaned_data["code"])
+    posted = _posted_code(request)
+    if isinstance(posted, HttpResponse):
+        return posted
+    attempt, _ = solve_record(user=request.user, problem=problem, code=posted)
     assert attempt.due is not None
     message = f"Solved. It comes back to be re-solved on {attempt.due:%A %-d %B}."
     if _wants_json(request):
@@ -181,14 +196,9 @@ def solves(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     return redirect(problem.get_absolute_url())
 
 
-@login_required
-@require_POST
-def hints(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+@for_readers_who_may_run("Subscribe to see this problem's hints.")
+def hints(request: AuthenticatedRequest, problem: Problem) -> HttpResponse:
     """Show the reader one more hint (it weakens their next solve's grade)."""
-    try:
-        problem = _runnable(request, slug)
-    except PermissionError:
-        return _refused(request, 403, "Subscribe to see this problem's hints.")
     if not problem.hints:
         return _refused(request, 404, "This problem has no hints.")
     number = hint_show(user=request.user, problem=problem)
@@ -200,21 +210,16 @@ def hints(request: AuthenticatedRequest, slug: str) -> HttpResponse:
                 "total": len(problem.hints),
             }
         )
-    return redirect(reverse("practice:help", args=[slug]) + "#hints")
+    return redirect(reverse("practice:help", args=[problem.slug]) + "#hints")
 
 
-@login_required
-@require_POST
-def solution(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+@for_readers_who_may_run("Subscribe to see this problem's solution.")
+def solution(request: AuthenticatedRequest, problem: Problem) -> HttpResponse:
     """Show the reader the walk-through and the solution (their next solve is graded as read)."""
-    try:
-        problem = _runnable(request, slug)
-    except PermissionError:
-        return _refused(request, 403, "Subscribe to see this problem's solution.")
     solution_show(user=request.user, problem=problem)
     if _wants_json(request):
         return JsonResponse({"html": solution_html(problem)})
-    return redirect(reverse("practice:help", args=[slug]) + "#solution")
+    return redirect(reverse("practice:help", args=[problem.slug]) + "#solution")
 
 
 @login_required
