@@ -128,3 +128,43 @@ def test_import_problems_is_all_or_none_and_new_only_keeps_an_editors_change(db,
     Problem.objects.update(title="Edited by an editor")
     call_command("import_problems", "--new-only", str(tmp_path))
     assert Problem.objects.get().title == "Edited by an editor"
+
+
+SOLUTION_STARTS = "def pair_with_sum(nums: list[int], target: int) -> list[int]:\n    left, right"
+
+
+@pytest.mark.parametrize(
+    ("prelude", "refusal"),
+    [
+        # An editor's solution runs on the server: it reads none of the site's secrets...
+        ("import os\nassert os.environ.get('ALPHACODE_PROBE') is None\n", None),
+        ("open('/etc/hostname').read()\n", "may not open '/etc/hostname'"),
+        ("import os\nopen(f'/proc/{os.getppid()}/environ').read()\n", "may not open '/proc/"),
+        # ...reaches nothing outside its process, and cannot fake the check's answer.
+        ("import socket\nsocket.create_connection(('127.0.0.1', 5432))\n", "may not use socket."),
+        ("import subprocess\nsubprocess.run(['id'])\n", "may not use subprocess.Popen"),
+        ("import ctypes\nctypes.CDLL(None)\n", "may not use ctypes.dlopen"),
+        ("open('written.txt', 'w')\n", "may not open files"),
+        ("x = bytearray(3 * 1024**3)\n", "MemoryError"),
+    ],
+)
+def test_a_solution_is_checked_walled_off_from_the_server(
+    db, monkeypatch, prelude: str, refusal: str | None
+) -> None:
+    monkeypatch.setenv("ALPHACODE_PROBE", "a secret of the web process")
+    text = PAIR.replace(SOLUTION_STARTS, prelude + SOLUTION_STARTS)
+    if refusal is None:
+        problems_import([("pair.md", text)])
+        return
+    with pytest.raises(ProblemImportError) as refused:
+        problems_import([("pair.md", text)])
+    assert refusal in refused.value.errors[0], refused.value.errors
+    assert not Problem.objects.exists()
+
+
+def test_a_solution_that_prints_an_answer_cannot_pass_for_a_right_one(db) -> None:
+    wrong = PAIR.replace("return [left, right]", "return [right, left]")
+    faked = wrong.replace(SOLUTION_STARTS, "print('{\"cases\": []}')\n" + SOLUTION_STARTS)
+    with pytest.raises(ProblemImportError) as refused:
+        problems_import([("pair.md", faked)])
+    assert "the solution fails this test case" in refused.value.errors[0]
