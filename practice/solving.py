@@ -26,6 +26,12 @@ def solve_grade(attempt: Attempt) -> str:
     return Solve.Grade.HARD if attempt.hints_shown else Solve.Grade.EASY
 
 
+def hints_seen(attempt: Attempt | None, problem: Problem) -> int:
+    """How many of the problem's hints the reader has seen since their last solve (an editor may
+    have removed some since)."""
+    return min(attempt.hints_shown, len(problem.hints)) if attempt else 0
+
+
 def attempt_of(user: User, problem: Problem) -> Attempt | None:
     return Attempt.objects.filter(user=user, problem=problem).first()
 
@@ -51,10 +57,12 @@ def code_save(*, user: User, problem: Problem, code: str) -> Attempt:
 def hint_show(*, user: User, problem: Problem) -> int:
     """One more hint shown (up to all of them); how many the reader has now seen."""
     attempt = _locked_attempt(user, problem)
-    if attempt.hints_shown < len(problem.hints):
-        attempt.hints_shown += 1
+    seen = hints_seen(attempt, problem)
+    if seen < len(problem.hints):
+        seen += 1
+        attempt.hints_shown = seen
         attempt.save(update_fields=["hints_shown"])
-    return attempt.hints_shown
+    return seen
 
 
 @transaction.atomic
@@ -71,9 +79,10 @@ def solve_record(
     *, user: User, problem: Problem, code: str, today: dt.date | None = None
 ) -> tuple[Attempt, Solve]:
     """Every case passed in the reader's browser: keep the solve and its code, and schedule the
-    re-solve. The first solve and a due re-solve move the schedule; solving again before it is
-    due is kept but moves nothing (as SM-2's same-day repeats). The help counted for the next
-    solve starts again from none."""
+    re-solve. The first solve and a due re-solve move the schedule, graded by the help taken
+    since the last one that did, and the help counted starts again from none; solving again
+    before it is due is kept but moves nothing (as SM-2's same-day repeats), and the help read
+    meanwhile still counts when the problem is due."""
     today = today or timezone.localdate()
     attempt = _locked_attempt(user, problem)
     grade = solve_grade(attempt)
@@ -92,8 +101,8 @@ def solve_record(
         attempt.repetitions, attempt.interval = schedule.repetitions, schedule.interval
         attempt.ease, attempt.lapses = schedule.ease, schedule.lapses
         attempt.due = today + dt.timedelta(days=schedule.interval)
+        attempt.hints_shown, attempt.solution_seen = 0, False
     attempt.code, attempt.code_saved_at = code, solve.solved_at
-    attempt.hints_shown, attempt.solution_seen = 0, False
     attempt.solves += 1
     attempt.first_solved_at = attempt.first_solved_at or solve.solved_at
     attempt.solved_at = solve.solved_at

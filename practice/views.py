@@ -36,7 +36,15 @@ from pages.shells import Shell, build_shell, reader_kind, serve
 from .models import Problem
 from .problem_format import cases_in
 from .rendering import hint_html, solution_html, statement_html, statement_summary
-from .solving import MAX_CODE_CHARS, attempt_of, code_save, hint_show, solution_show, solve_record
+from .solving import (
+    MAX_CODE_CHARS,
+    attempt_of,
+    code_save,
+    hint_show,
+    hints_seen,
+    solution_show,
+    solve_record,
+)
 
 # What the problem page needs beyond the site's policy: CodeMirror's <style> element, which
 # carries the page's nonce, and the runner's worker from our own origin. WebAssembly is compiled in
@@ -129,9 +137,7 @@ def session(request: HttpRequest, slug: str) -> HttpResponse:
             "signed_in": reader is not None,
             "solved": bool(attempt and attempt.solves),
             # The help asked for since the last solve, shown again on any device.
-            "hints": [hint_html(text) for text in problem.hints[: attempt.hints_shown]]
-            if attempt
-            else [],
+            "hints": [hint_html(text) for text in problem.hints[: hints_seen(attempt, problem)]],
             "hints_total": len(problem.hints),
             "solution": solution_html(problem) if attempt and attempt.solution_seen else None,
             "due": attempt.due.isoformat() if attempt and attempt.due else None,
@@ -231,7 +237,7 @@ def help_page(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     if not can_read(request.user, problem):
         raise Http404("No such problem.")
     attempt = attempt_of(request.user, problem)
-    shown = attempt.hints_shown if attempt else 0
+    shown = hints_seen(attempt, problem)
     return render(
         request,
         "practice/help.html",

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -238,3 +239,39 @@ def test_the_sitemap_lists_published_problems_by_address_only(client: Client, pr
     assert f"/problems/{PREMIUM}/" in sitemap
     assert f"/problems/{FREE}/" not in sitemap
     assert "/patterns/hashing/" in sitemap
+
+
+def test_hints_an_editor_took_away_are_no_longer_counted(problems, member: User) -> None:
+    browser = signed_in(member)
+    json_ = {"accept": "application/json"}
+    for _ in range(2):
+        browser.post(f"/problems/{FREE}/hints/", headers=json_)
+    Problem.objects.filter(slug=FREE).update(hints=["The only hint left."])
+    again = browser.post(f"/problems/{FREE}/hints/", headers=json_)
+    assert again.status_code == 200
+    assert (again.json()["number"], again.json()["total"]) == (1, 1)
+    page = _text(browser.get(f"/problems/{FREE}/help/"))
+    assert "The only hint left." in page
+    assert " left<" not in page  # no "-1 left", no offer of a hint there is not
+    session = browser.get(f"/problems/{FREE}/session/").json()
+    assert len(session["hints"]) == 1
+
+
+def test_help_read_before_a_problem_is_due_still_grades_its_due_solve(
+    problems, member: User
+) -> None:
+    browser = signed_in(member)
+    browser.post(f"/problems/{FREE}/solves/", {"code": "first"})  # easy: due tomorrow
+    browser.post(f"/problems/{FREE}/solution/")
+    browser.post(f"/problems/{FREE}/solves/", {"code": "early"})  # not due: moves nothing
+    attempt = Attempt.objects.get()
+    assert attempt.solution_seen
+    due_day = attempt.due
+    assert due_day is not None
+    with time_machine.travel(dt.datetime.combine(due_day, dt.time(12), tzinfo=dt.UTC)):
+        browser.post(f"/problems/{FREE}/solves/", {"code": "due"})
+    grades = list(Solve.objects.order_by("solved_at").values_list("code", "grade"))
+    assert grades == [("first", "easy"), ("early", "again"), ("due", "again")]
+    attempt.refresh_from_db()
+    assert attempt.lapses == 1  # the due solve counted as read: it starts again from one day
+    assert not attempt.solution_seen
