@@ -6,6 +6,7 @@ results and the practice they order (`weak_patterns`, `diagnostic_history`, ...)
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -88,9 +89,13 @@ def diagnostic_start(user: User) -> Diagnostic:
     """A new diagnostic for the reader, its statements in a shuffled order; or the one they have
     not finished (starting twice resumes it)."""
     _lock_reader(user)
-    current = Diagnostic.objects.filter(user=user, finished_at__isnull=True).first()
+    current = (
+        Diagnostic.objects.select_for_update().filter(user=user, finished_at__isnull=True).first()
+    )
     if current is not None:
-        return current
+        _finish_if_done(current, timezone.now())  # nothing left to ask: a new one starts
+        if current.finished_at is None:
+            return current
     problems = _choose_problems(user)
     if not problems:
         raise DiagnosticRefused("There are no practice problems to ask about yet.")
@@ -105,14 +110,36 @@ def diagnostic_start(user: User) -> Diagnostic:
     return diagnostic
 
 
+def _open_questions(diagnostic: Diagnostic) -> QuerySet[DiagnosticAnswer]:
+    """The statements still to answer. A problem unpublished since the diagnostic started is
+    not asked any more (a deleted one took its statement with it)."""
+    return diagnostic.answers.filter(
+        answered_at__isnull=True, problem__in=Problem.objects.published()
+    )
+
+
 def next_question(diagnostic: Diagnostic) -> DiagnosticAnswer | None:
     """The first statement not answered yet (None once all are), with its problem."""
-    return (
-        diagnostic.answers.filter(answered_at__isnull=True)
-        .select_related("problem")
-        .order_by("position")
-        .first()
-    )
+    return _open_questions(diagnostic).select_related("problem").order_by("position").first()
+
+
+def _finish_if_done(locked: Diagnostic, now: dt.datetime) -> None:
+    """Finish a diagnostic (its row locked) that has nothing left to ask: its weak-set from the
+    statements answered."""
+    if locked.finished_at is None and not _open_questions(locked).exists():
+        answered = locked.answers.filter(answered_at__isnull=False).select_related("pattern")
+        locked.weak_patterns = weak_set(answered)
+        locked.finished_at = now
+        locked.save(update_fields=["weak_patterns", "finished_at"])
+
+
+@transaction.atomic
+def diagnostic_settle(diagnostic: Diagnostic) -> Diagnostic:
+    """The diagnostic, finished if nothing is left to ask (its last statements' problems were
+    unpublished or deleted after it started), so a reader is never stuck in it."""
+    locked = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
+    _finish_if_done(locked, timezone.now())
+    return locked
 
 
 def diagnostic_show(answer: DiagnosticAnswer) -> DiagnosticAnswer:
@@ -156,7 +183,9 @@ def diagnostic_answer(
     locked = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
     if locked.finished_at is not None:
         raise DiagnosticRefused("This diagnostic is finished: it takes no more answers.")
-    answer = locked.answers.filter(position=position).first()
+    answer = _open_questions(locked).filter(position=position).first() or (
+        locked.answers.filter(position=position, answered_at__isnull=False).first()
+    )
     if answer is None:
         raise DiagnosticRefused("This diagnostic has no such statement.")
     if answer.answered_at is not None:
@@ -173,13 +202,10 @@ def diagnostic_answer(
     now = timezone.now()
     answer.answer = chosen
     answer.answered_at = now
-    answer.seconds = max(int((now - answer.shown_at).total_seconds()), 0)
+    # Whole seconds, rounded up: 60.4 s is slower than 60 s.
+    answer.seconds = max(math.ceil((now - answer.shown_at).total_seconds()), 0)
     answer.save(update_fields=["answer", "answered_at", "seconds"])
-    answers = list(locked.answers.select_related("pattern"))
-    if all(a.answered_at is not None for a in answers):
-        locked.weak_patterns = weak_set(answers)
-        locked.finished_at = now
-        locked.save(update_fields=["weak_patterns", "finished_at"])
+    _finish_if_done(locked, now)
     diagnostic.finished_at, diagnostic.weak_patterns = locked.finished_at, locked.weak_patterns
     return answer
 

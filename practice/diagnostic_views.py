@@ -85,6 +85,7 @@ def diagnostic_take(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     taken = get_object_or_404(Diagnostic, pk=pk, user=request.user)
     question = diag.next_question(taken) if taken.finished_at is None else None
     if question is None:
+        taken = diag.diagnostic_settle(taken)
         answers = diag.diagnostic_answers(taken)
         weak = diag.patterns_named(taken.weak_patterns)
         groups = {

@@ -402,3 +402,44 @@ def test_the_question_page_reads_the_database_a_bounded_number_of_times(
         page = client.get(url)
     assert "Statement 1 of 12" in page.content.decode()
     assert Pattern.objects.count() == len(NAMES)
+
+
+def test_a_right_answer_a_fraction_over_the_target_is_slow(reader: User, problems: None) -> None:
+    with time_machine.travel(START, tick=False) as traveller:
+        diagnostic = diagnostic_start(reader)
+        take(diagnostic, traveller, {"heaps": ("heaps", 60)})
+        # 60.4 seconds on one statement of a second diagnostic: slower than 60.
+    with time_machine.travel(START + dt.timedelta(days=1), tick=False) as traveller:
+        again = diagnostic_start(reader)
+        question = next_question(again)
+        assert question is not None
+        diagnostic_show(question)
+        traveller.shift(dt.timedelta(seconds=60.4))
+        diagnostic_answer(again, question.position, question.pattern.slug)
+        take(again, traveller)
+    diagnostic.refresh_from_db()
+    again.refresh_from_db()
+    assert diagnostic.weak_patterns == []
+    assert again.weak_patterns == [question.pattern.slug]
+
+
+def test_a_statement_whose_problem_is_unpublished_is_not_asked_and_never_strands_the_reader(
+    reader: User, problems: None
+) -> None:
+    browser = signed_in(reader)
+    with time_machine.travel(START, tick=False) as traveller:
+        diagnostic = diagnostic_start(reader)
+        take(diagnostic, traveller, count=10)
+        left = [a for a in asked(diagnostic) if a.answered_at is None]
+        assert len(left) == 2
+        # An editor unpublishes one of the two left and deletes the other.
+        left[0].problem.status = "draft"
+        left[0].problem.save()
+        left[1].problem.delete()
+        page = browser.get(f"/diagnostic/{diagnostic.pk}/")
+    assert page.status_code == HTTPStatus.OK
+    assert left[0].problem.statement[:30] not in page.content.decode()
+    diagnostic.refresh_from_db()
+    assert diagnostic.finished_at is not None  # its result stands, from the ten answered
+    assert "Retake the diagnostic" in browser.get("/diagnostic/").content.decode()
+    assert diagnostic_start(reader).pk != diagnostic.pk
