@@ -147,7 +147,8 @@ def build_plan(
     problems: Sequence[ProblemState] = (),
 ) -> StudyPlan:
     """`first_guides`: ids of guides that go first in their tracks, in this order; `problems`:
-    problems to solve, as one more queue after the tracks'."""
+    problems to solve (the weak-set's), as one more queue, the first one: today starts with
+    them."""
     days = [Day(date) for date in plan_days(today, interview)]
     drill = min(DRILL_MINUTES, daily_minutes // 3) if has_cards else 0
     capacity = daily_minutes - drill
@@ -166,7 +167,8 @@ def build_plan(
                     queue.extend(split(task, capacity))
         queues.append(queue)
     if problems:
-        queues.append(
+        queues.insert(
+            0,
             deque(
                 part
                 for problem in problems
@@ -174,7 +176,7 @@ def build_plan(
                     Task("problem", problem.title, problem.minutes, PRACTICE, problem.url),
                     capacity,
                 )
-            )
+            ),
         )
     for index, day in enumerate(days):
         if drill:

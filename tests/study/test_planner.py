@@ -189,6 +189,7 @@ def test_the_weak_sets_guides_go_first_in_their_tracks_and_its_problems_are_task
     assert [t.title for t in today if t.track == "T"] == ["Guide 3", "Guide 2", "Guide 1"]
     assert [t.title for t in today if t.track == "U"] == ["Guide 5", "Guide 4"]
     (problem,) = [t for t in today if t.kind == "problem"]
+    assert today[0] is problem  # the weak-set's problem starts the plan
     assert (problem.label, problem.url, problem.minutes) == (
         "Solve Pair Sum",
         "/problems/pair-sum/",
