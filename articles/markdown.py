@@ -97,9 +97,17 @@ def syntax_nodes(text: str) -> list[SyntaxTreeNode]:
     return SyntaxTreeNode(_markdown.parse(text)).children
 
 
+def refuse_nul(text: str, source: str) -> None:
+    """A NUL character is no text (and Postgres cannot store one): an error naming its line."""
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise GuideFormatError(source, line, "the line holds a NUL character (\\x00)")
+
+
 def parse_guide(text: str, source: str = "<guide>") -> GuideData:
     """Parse one guide file; raise GuideFormatError naming the line of the first problem."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    refuse_nul(text, source)
     lines = text.split("\n")
     env: dict = {}
     nodes = SyntaxTreeNode(_markdown.parse(text, env)).children

@@ -22,6 +22,7 @@ from articles.markdown import (
     front_matter_moment,
     front_matter_values,
     read_blocks,
+    refuse_nul,
     syntax_nodes,
     yaml_quoted,
 )
@@ -88,6 +89,7 @@ def cases_in(code: str, *, first_line: int = 0) -> list[TestCase]:
 def parse_problem(text: str, source: str = "<problem>") -> ProblemData:
     """Parse one problem file; raise GuideFormatError naming the line of the first problem."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    refuse_nul(text, source)
     lines = text.split("\n")
     nodes = syntax_nodes(text)
     if not nodes or nodes[0].type != "front_matter":

@@ -154,3 +154,14 @@ def test_random_query_strings_on_search_and_library(client, query, page, raw) ->
     for url in urls:
         response = client.get(url)
         assert response.status_code in (200, 400, 404), url
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_refused_by_its_line_and_nothing_is_written() -> None:
+    text = VALID.replace("\n\n", "\n\nA line with a \x00 in it.\n\n", 1)
+    line = text[: text.index("\x00")].count("\n") + 1
+    before = (Guide.objects.count(), Section.objects.count())
+    with pytest.raises(GuideImportError) as refused:
+        guides_import([("nul.md", text)])
+    assert refused.value.errors == [f"nul.md:{line}: the line holds a NUL character (\\x00)"]
+    assert (Guide.objects.count(), Section.objects.count()) == before
