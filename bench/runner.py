@@ -10,7 +10,7 @@ import statistics
 import sys
 import time
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 PROBLEM = "/problems/pair-with-target-sum/"
 ARGS = [
@@ -35,10 +35,8 @@ def run_to_first_result(page: Page) -> float:
 
 
 def wait_until_ready(page: Page) -> None:
-    page.wait_for_function(
-        "document.querySelector('#runner .button-group button')?.textContent === 'Run'",
-        timeout=120_000,
-    )
+    # A locator, not wait_for_function: the page's policy forbids evaluating strings.
+    expect(page.locator(RUN)).to_have_text("Run", timeout=120_000)
 
 
 def one_round(browser, base: str) -> dict[str, float]:
