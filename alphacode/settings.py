@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "billing",
     "study",
     "practice",
+    "mocks",
     "mailings",
     "stats",
     "mail",

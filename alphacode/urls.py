@@ -28,5 +28,6 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("study.urls")),
     path("", include("practice.practice_urls")),
+    path("", include("mocks.urls")),
     path("", include("mailings.urls")),
 ]

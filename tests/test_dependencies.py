@@ -24,6 +24,7 @@ LAYERS = (
     "billing",
     "study",
     "practice",
+    "mocks",
     "mailings",
     "stats",
     "reader",

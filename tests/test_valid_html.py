@@ -49,6 +49,7 @@ PUBLIC = {
     "free problem": "/problems/pair-with-target-sum/",
     "premium problem": "/problems/group-anagrams/",
     "pattern": "/patterns/hashing/",
+    "mocks": "/mocks/",
 }
 SIGNED_IN = {
     "account": "/account/",

@@ -32,6 +32,7 @@ PUBLIC = [
     "/problems/group-anagrams/",  # a premium problem's preview and its paywall
     "/problems/pair-with-target-sum/",  # a free problem: the editor and Run for a visitor
     "/patterns/hashing/",
+    "/mocks/",
 ]
 PROBLEMS = [
     CONTENT.parent / "problems" / f"{slug}.md"
@@ -83,6 +84,7 @@ def test_subscriber_pages_and_the_full_guide(site, new_page, seed_guide, reader,
         "/plan/",
         "/problems/group-anagrams/",
         "/problems/group-anagrams/help/",
+        "/mocks/",
     ]:
         if path == "/drills/":
             page.goto(site + path)

@@ -1,0 +1,79 @@
+"""Requesting a mock (DESIGN.md, "Mock interviews"): windows entered on the member's wall clock
+become UTC instants, each checked (at least 95 minutes, not begun, within the next 14 days);
+one open request per kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from .models import MockRequest
+
+ROUND_LENGTH = dt.timedelta(minutes=95)  # two 45-minute rounds and a 5-minute break
+HORIZON = dt.timedelta(days=14)
+
+
+class RequestRefused(Exception):
+    """The request cannot be made; the message says why, in words for the member."""
+
+
+def window_errors(
+    start: dt.datetime, end: dt.datetime, zone: str, now: dt.datetime
+) -> tuple[tuple[dt.datetime, dt.datetime] | None, str | None]:
+    """One window on the member's clock (naive, in `zone`) as UTC instants, or why it cannot
+    be used."""
+    tz = zoneinfo.ZoneInfo(zone)
+    begins = start.replace(tzinfo=tz).astimezone(dt.UTC)
+    ends = end.replace(tzinfo=tz).astimezone(dt.UTC)
+    if ends - begins < ROUND_LENGTH:
+        return None, "A window needs at least 95 minutes: two 45-minute rounds and a break."
+    if begins < now:
+        return None, "This window has begun already: choose a time ahead."
+    if ends > now + HORIZON:
+        return None, "Windows can be up to 14 days ahead."
+    return (begins, ends), None
+
+
+@transaction.atomic
+def request_create(
+    *,
+    user: User,
+    kind: str,
+    tier: str,
+    level: str,
+    focus: str,
+    time_zone: str,
+    windows: Sequence[tuple[dt.datetime, dt.datetime]],
+) -> MockRequest:
+    """The member's open request of this kind; refused when they have one already."""
+    if MockRequest.objects.filter(user=user, kind=kind, status=MockRequest.Status.OPEN).exists():
+        raise RequestRefused(
+            "You already have an open request for this kind of mock: withdraw it to make another."
+        )
+    ordered = sorted(windows)
+    try:
+        with transaction.atomic():
+            return MockRequest.objects.create(
+                user=user,
+                kind=kind,
+                tier=tier,
+                level=level,
+                focus=focus,
+                time_zone=time_zone,
+                windows=[[start.isoformat(), end.isoformat()] for start, end in ordered],
+                created_at=timezone.now(),
+            )
+    except IntegrityError:  # the same request sent twice at once
+        raise RequestRefused("You already have an open request for this kind of mock.") from None
+
+
+def open_requests(user: User) -> list[MockRequest]:
+    return list(
+        MockRequest.objects.filter(user=user, status=MockRequest.Status.OPEN).order_by("kind")
+    )

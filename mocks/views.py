@@ -1,0 +1,69 @@
+"""`/mocks/`: what a peer mock interview is, and for members with premium access the request
+form (kind, tier, level, focus, time zone and up to ten windows). Matching, booking and the room
+come next (issue 23)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from accounts.requests import signed_in_user
+from billing.entitlements import can_read_premium
+from practice.diagnostic import weak_patterns
+
+from .forms import RequestForm, WindowFormSet
+from .services import RequestRefused, open_requests, request_create, window_errors
+
+REQUESTS_PER_HOUR = 10
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="user_or_ip", rate=f"{REQUESTS_PER_HOUR}/h", method="POST", block=False)
+def mocks(request: HttpRequest) -> HttpResponse:
+    member = signed_in_user(request)
+    if member is None or not can_read_premium(member):
+        return render(request, "mocks/about.html", {"member": member})
+    weak = weak_patterns(member)
+    initial = {"focus": weak[0].slug if weak else "", "time_zone": "UTC"}
+    form = RequestForm(request.POST or None, initial=initial)
+    windows = WindowFormSet(request.POST or None, prefix="window")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if getattr(request, "limited", False):  # set by django-ratelimit
+            messages.error(request, "Too many requests in an hour: try again later.")
+            status = 429
+        elif form.is_valid() & windows.is_valid():
+            checked = []
+            now = timezone.now()
+            for window in windows:
+                if not window.has_changed():
+                    continue
+                data = window.cleaned_data
+                found, error = window_errors(
+                    data["start"], data["end"], form.cleaned_data["time_zone"], now
+                )
+                if error:
+                    window.add_error(None, error)
+                elif found:
+                    checked.append(found)
+            if checked and not any(w.errors for w in windows):
+                try:
+                    request_create(user=member, windows=checked, **form.cleaned_data)
+                except RequestRefused as exc:
+                    form.add_error("kind", str(exc))
+                else:
+                    messages.success(
+                        request, "Requested. We will email you both when you are matched."
+                    )
+                    return redirect("mocks:mocks")
+    return render(
+        request,
+        "mocks/request.html",
+        {"form": form, "windows": windows, "open": open_requests(member), "weak": weak},
+        status=status,
+    )
