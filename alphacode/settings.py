@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stats.tasks.fold_counts",
         "schedule": 60.0,
     },
+    "match-mock-requests": {
+        "task": "mocks.tasks.match_requests",
+        "schedule": 60.0,
+    },
     "weekly-study-digest": {
         "task": "mailings.tasks.digest_weekly",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),

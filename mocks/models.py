@@ -3,6 +3,8 @@ the windows they are free in, stored in UTC with the time zone they were entered
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -42,6 +44,8 @@ class MockRequest(models.Model):
     windows = models.JSONField(default=list)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(default=timezone.now)
+    # When it was matched: the time to match is matched_at - created_at.
+    matched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -55,3 +59,45 @@ class MockRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind} ({self.status})"
+
+
+class Booking(models.Model):
+    """Two requests matched: two rounds back to back from `starts_at` (95 minutes), each member
+    interviewing the other once. `uid` and `sequence` are its calendar invitation's."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CANCELED = "canceled", "Canceled"
+
+    kind = models.CharField(max_length=20, choices=MockRequest.Kind.choices)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    first = models.ForeignKey(MockRequest, on_delete=models.PROTECT, related_name="+")
+    second = models.ForeignKey(MockRequest, on_delete=models.PROTECT, related_name="+")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="mock_bookings")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} mock at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class Block(models.Model):
+    """ "Never match me with this person": holds for good, both ways."""
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    blocked = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "blocked"], name="block_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} blocks {self.blocked_id}"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from .models import MockRequest
+from .tasks import match_requests
 
 ROUND_LENGTH = dt.timedelta(minutes=95)  # two 45-minute rounds and a 5-minute break
 HORIZON = dt.timedelta(days=14)
@@ -59,7 +60,7 @@ def request_create(
     ordered = sorted(windows)
     try:
         with transaction.atomic():
-            return MockRequest.objects.create(
+            made = MockRequest.objects.create(
                 user=user,
                 kind=kind,
                 tier=tier,
@@ -71,6 +72,9 @@ def request_create(
             )
     except IntegrityError:  # the same request sent twice at once
         raise RequestRefused("You already have an open request for this kind of mock.") from None
+    # A pass of the matcher once the request is in, besides beat's one a minute.
+    transaction.on_commit(match_requests.delay)
+    return made
 
 
 def open_requests(user: User) -> list[MockRequest]:
