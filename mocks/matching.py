@@ -42,11 +42,12 @@ def on_a_quarter(moment: dt.datetime) -> dt.datetime:
     return floor if floor == moment else floor + QUARTER
 
 
-def preference(older: MockRequest, newer: MockRequest, now: dt.datetime) -> int | None:
-    """0: same tier and focus; 1: same tier; 2: any tier, once the older has waited a day."""
-    if older.tier == newer.tier:
-        return 0 if older.focus.strip().lower() == newer.focus.strip().lower() else 1
-    if now - older.created_at >= ANY_TIER_AFTER:
+def preference(one: MockRequest, other: MockRequest, now: dt.datetime) -> int | None:
+    """0: same tier and focus; 1: same tier; 2: any tier, once the older of the two has waited
+    a day."""
+    if one.tier == other.tier:
+        return 0 if one.focus.strip().lower() == other.focus.strip().lower() else 1
+    if now - min(one.created_at, other.created_at) >= ANY_TIER_AFTER:
         return 2
     return None
 
