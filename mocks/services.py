@@ -81,3 +81,16 @@ def open_requests(user: User) -> list[MockRequest]:
     return list(
         MockRequest.objects.filter(user=user, status=MockRequest.Status.OPEN).order_by("kind")
     )
+
+
+@transaction.atomic
+def request_withdraw(*, user: User, pk: int) -> MockRequest:
+    """The member's open request withdrawn (not matched yet: a booking is cancelled instead)."""
+    found = MockRequest.objects.select_for_update().filter(pk=pk, user=user).first()
+    if found is None:
+        raise RequestRefused("No such request.")
+    if found.status != MockRequest.Status.OPEN:
+        raise RequestRefused("This request is not waiting any more: it was matched or withdrawn.")
+    found.status = MockRequest.Status.WITHDRAWN
+    found.save(update_fields=["status"])
+    return found

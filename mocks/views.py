@@ -5,10 +5,11 @@ come next (issue 23)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from accounts.requests import signed_in_user
@@ -16,7 +17,13 @@ from billing.entitlements import can_read_premium
 from practice.diagnostic import weak_patterns
 
 from .forms import RequestForm, WindowFormSet
-from .services import RequestRefused, open_requests, request_create, window_errors
+from .services import (
+    RequestRefused,
+    open_requests,
+    request_create,
+    request_withdraw,
+    window_errors,
+)
 
 REQUESTS_PER_HOUR = 10
 
@@ -67,3 +74,18 @@ def mocks(request: HttpRequest) -> HttpResponse:
         {"form": form, "windows": windows, "open": open_requests(member), "weak": weak},
         status=status,
     )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw one of the member's open requests."""
+    member = signed_in_user(request)
+    assert member is not None
+    try:
+        request_withdraw(user=member, pk=pk)
+    except RequestRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Withdrawn. You can request this kind of mock again.")
+    return redirect("mocks:mocks")

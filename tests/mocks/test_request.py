@@ -146,3 +146,23 @@ def test_requests_are_rate_limited(member: User) -> None:
     answers = [browser.post("/mocks/", form("UTC")).status_code for _ in range(11)]
     assert answers[:10] == [HTTPStatus.BAD_REQUEST] * 10
     assert answers[10] == HTTPStatus.TOO_MANY_REQUESTS
+
+
+def test_an_open_request_is_withdrawn_by_its_member_only(member: User, reader: User) -> None:
+    browser = signed_in(member)
+    window = ("2026-12-09T09:00", "2026-12-09T11:00")
+    with time_machine.travel(NOW, tick=False):
+        browser.post("/mocks/", form("UTC", window))
+    made = MockRequest.objects.get()
+    assert 'action="/mocks/requests/' in text(browser.get("/mocks/"))
+    assert signed_in(reader).post(f"/mocks/requests/{made.pk}/withdraw/").status_code == 302
+    made.refresh_from_db()
+    assert made.status == "open"  # another member's withdrawal touched nothing
+    page = text(browser.post(f"/mocks/requests/{made.pk}/withdraw/", follow=True))
+    assert "Withdrawn." in page
+    made.refresh_from_db()
+    assert made.status == "withdrawn"
+    again = text(browser.post(f"/mocks/requests/{made.pk}/withdraw/", follow=True))
+    assert "not waiting any more" in again
+    with time_machine.travel(NOW, tick=False):
+        assert browser.post("/mocks/", form("UTC", window)).status_code == HTTPStatus.FOUND
