@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.requests import AuthenticatedRequest, signed_in_user
 from billing.entitlements import can_read, can_read_premium
+from pages.answers import refused, wants_json
 from pages.cache import PROBLEM
 from pages.shells import Shell, build_shell, reader_kind, serve
 
@@ -64,16 +65,6 @@ class CodeForm(forms.Form):
         max_length=MAX_CODE_CHARS,
         error_messages={"max_length": "Code is kept up to %(limit_value)d characters."},
     )
-
-
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _refused(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    if _wants_json(request):
-        return JsonResponse({"error": message}, status=status)
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 def _published(slug: str) -> Problem:
@@ -159,7 +150,7 @@ def for_readers_who_may_run(refusal: str) -> Callable[[ProblemAction], Callable[
         def view(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             problem = _published(slug)
             if not can_read(request.user, problem):
-                return _refused(request, 403, refusal)
+                return refused(request, 403, refusal)
             return action(request, problem)
 
         return view
@@ -171,7 +162,7 @@ def _posted_code(request: HttpRequest) -> str | HttpResponse:
     """The code posted, or the answer that refuses it (too long)."""
     form = CodeForm(request.POST)
     if not form.is_valid():
-        return _refused(request, 400, form.errors.get_json_data()["code"][0]["message"])
+        return refused(request, 400, form.errors.get_json_data()["code"][0]["message"])
     return form.cleaned_data["code"]
 
 
@@ -194,7 +185,7 @@ def solves(request: AuthenticatedRequest, problem: Problem) -> HttpResponse:
     attempt, _ = solve_record(user=request.user, problem=problem, code=posted)
     assert attempt.due is not None
     message = f"Solved. It comes back to be re-solved on {attempt.due:%A %-d %B}."
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {"solved": True, "due": attempt.due.isoformat(), "message": message}, status=201
         )
@@ -206,9 +197,9 @@ def solves(request: AuthenticatedRequest, problem: Problem) -> HttpResponse:
 def hints(request: AuthenticatedRequest, problem: Problem) -> HttpResponse:
     """Show the reader one more hint (it weakens their next solve's grade)."""
     if not problem.hints:
-        return _refused(request, 404, "This problem has no hints.")
+        return refused(request, 404, "This problem has no hints.")
     number = hint_show(user=request.user, problem=problem)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "html": hint_html(problem.hints[number - 1]),
@@ -223,7 +214,7 @@ def hints(request: AuthenticatedRequest, problem: Problem) -> HttpResponse:
 def solution(request: AuthenticatedRequest, problem: Problem) -> HttpResponse:
     """Show the reader the walk-through and the solution (their next solve is graded as read)."""
     solution_show(user=request.user, problem=problem)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"html": solution_html(problem)})
     return redirect(reverse("practice:help", args=[problem.slug]) + "#solution")
 

@@ -10,7 +10,6 @@ from copy import copy
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     JsonResponse,
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.requests import AuthenticatedRequest
 from articles.models import Item
 from billing.entitlements import can_read_premium
+from pages.answers import refused, wants_json
 from practice.diagnostic import latest_result, weak_set_work
 
 from . import selectors
@@ -35,12 +35,8 @@ from .services.checklists import TickResult
 from .sm2 import QUALITY
 
 
-def _wants_json(request: HttpRequest) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
 def _tick_response(request: HttpRequest, result: TickResult) -> HttpResponse:
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             {
                 "section": result.section.pk,
@@ -53,16 +49,8 @@ def _tick_response(request: HttpRequest, result: TickResult) -> HttpResponse:
     return redirect(f"{result.guide.get_absolute_url()}#{result.section.anchor}")
 
 
-def _refused(request: HttpRequest, status: int, message: str) -> HttpResponse:
-    if _wants_json(request):
-        return JsonResponse({"error": message}, status=status)
-    if status == 404:
-        raise Http404(message)
-    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
-
-
 def _refused_form(request: HttpRequest, form: StudyForm) -> HttpResponse:
-    return _refused(request, form.refusal_status(), form.first_error())
+    return refused(request, form.refusal_status(), form.first_error())
 
 
 def _ticked(request: HttpRequest, form: StudyForm, save: Callable[[], TickResult]) -> HttpResponse:
@@ -71,9 +59,9 @@ def _ticked(request: HttpRequest, form: StudyForm, save: Callable[[], TickResult
     try:
         result = save()
     except Item.DoesNotExist:
-        return _refused(request, 404, "No such checklist item.")
+        return refused(request, 404, "No such checklist item.")
     except NotAllowed:
-        return _refused(request, 403, "Subscribe to work through this section.")
+        return refused(request, 403, "Subscribe to work through this section.")
     return _tick_response(request, result)
 
 
@@ -156,7 +144,7 @@ def drills(request: AuthenticatedRequest) -> HttpResponse:
         try:
             drill_services.grade(request.user, data["item"], data["grade"], today, data["seen"])
         except NotAllowed:
-            return _refused(request, 404, "No such card.")
+            return refused(request, 404, "No such card.")
         return redirect("study:drills")
     due = selectors.due_cards(request.user, today)
     return render(
