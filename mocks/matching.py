@@ -102,6 +102,7 @@ def match_open_requests(now: dt.datetime | None = None) -> list[Booking]:
             ).values_list("member", "blocked")
         }
         busy = _busy(users, now)
+        spans = {r.pk: windows_of(r) for r in requests}
         taken: set[int] = set()
         for older in requests:
             if older.pk in taken:
@@ -121,8 +122,8 @@ def match_open_requests(now: dt.datetime | None = None) -> list[Booking]:
                 if rank is None:
                     continue
                 start = earliest_start(
-                    windows_of(older),
-                    windows_of(newer),
+                    spans[older.pk],
+                    spans[newer.pk],
                     now + LEAD,
                     busy[older.user_id] + busy[newer.user_id],
                 )

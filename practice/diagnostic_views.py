@@ -84,8 +84,9 @@ def diagnostic_take(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     statement is answered. Only its reader's: anyone else gets a 404."""
     taken = get_object_or_404(Diagnostic, pk=pk, user=request.user)
     question = diag.next_question(taken) if taken.finished_at is None else None
-    if question is None:
+    if question is None and taken.finished_at is None:
         taken = diag.diagnostic_settle(taken)
+    if question is None:
         answers = diag.diagnostic_answers(taken)
         weak = diag.patterns_named(taken.weak_patterns)
         groups = {
