@@ -27,7 +27,6 @@ from .editing import (
     Draft,
     latest_revision,
     problem_create_markdown,
-    problem_markdown,
     problem_markdown_preview,
     problem_save_markdown,
     revision_restore,
@@ -190,7 +189,7 @@ class ProblemAdmin(MarkdownEditorViews, admin.ModelAdmin):
         return get_object_or_404(Problem, pk=pk)
 
     def editor_text(self, item: Problem) -> str:
-        return problem_markdown(item)
+        return problem_export(problem=item)
 
     def editor_latest(self, item: Problem) -> ProblemRevision:
         return latest_revision(item)

@@ -365,8 +365,8 @@ class WeakSetWork:
     problems: list[Problem]
 
 
-def weak_set_work(user: User, weak: Sequence[Pattern] | None = None) -> WeakSetWork:
-    weak = weak_patterns(user) if weak is None else weak
+def weak_set_work(user: User) -> WeakSetWork:
+    weak = weak_patterns(user)
     if not weak:
         return WeakSetWork([], [])
     rank = _weak_rank(weak)

@@ -42,18 +42,13 @@ class Draft:
     data: ProblemData
 
 
-def problem_markdown(problem: Problem) -> str:
-    """The problem as the editor shows it, its revisions keep it and its export downloads it."""
-    return problem_export(problem=problem)
-
-
 def latest_revision(problem: Problem) -> ProblemRevision:
     """The problem's latest revision; a problem that has none yet (imported before revisions
     were kept) gets its first now, from what is stored."""
     return revision_latest(
         problem,
         problem.revisions,
-        lambda: problem_markdown(problem),
+        lambda: problem_export(problem=problem),
         source=ProblemRevision.Source.IMPORT,
     )
 
@@ -64,7 +59,7 @@ def saved_since(problem: Problem, base: int | None) -> ProblemRevision | None:
     return revision_since(
         problem,
         problem.revisions,
-        lambda: problem_markdown(problem),
+        lambda: problem_export(problem=problem),
         base,
         source=ProblemRevision.Source.IMPORT,
     )

@@ -11,6 +11,8 @@ from articles.blocks.base import BlockData
 from articles.inline import render_inline
 from articles.markdown import read_blocks
 from articles.models import Block
+from articles.rendering import block_context
+from articles.services import block_plain_text
 
 from .models import Problem
 
@@ -31,18 +33,11 @@ def _block(data: BlockData) -> Block:
 
 
 def _blocks_html(blocks: list[BlockData], prefix: str) -> SafeString:
-    contexts = []
-    for number, data in enumerate(blocks, 1):
-        block = _block(data)
-        kind = block.kind_class
-        contexts.append(
-            {
-                "kind": block.kind,
-                "id": f"{prefix}-{number}",
-                "template": kind.template_name,
-                **kind.context(block, Placement(public=True)),
-            }
-        )
+    contexts = [
+        # A guide's block context, with an id of the problem's own (its blocks have no rows).
+        {**block_context(_block(data), Placement(public=True)), "id": f"{prefix}-{number}"}
+        for number, data in enumerate(blocks, 1)
+    ]
     return mark_safe(render_to_string(BLOCKS_TEMPLATE, {"blocks": contexts}))
 
 
@@ -62,8 +57,7 @@ def statement_summary(problem: Problem) -> str:
     blocks = statement_blocks(problem)
     if not blocks:
         return ""
-    block = _block(blocks[0])
-    return " ".join(block.kind_class.plain_text(block).split())[:300]
+    return " ".join(block_plain_text(_block(blocks[0])).split())[:300]
 
 
 def hint_html(text: str) -> SafeString:
