@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Block, Booking, MockRequest
+from .rounds import rounds_create
 from .services import ROUND_LENGTH
 
 LEAD = dt.timedelta(hours=2)  # a booking starts at least this far ahead
@@ -167,6 +168,7 @@ def _book(
         created_at=now,
     )
     booking.members.set(members)
+    rounds_create(booking)
     MockRequest.objects.filter(pk__in=(first.pk, second.pk)).update(
         status=MockRequest.Status.MATCHED, matched_at=now
     )
