@@ -201,6 +201,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mocks.tasks.match_requests",
         "schedule": 60.0,
     },
+    # Mocks' 24-hour and 1-hour reminders, each once (a late pass still sends each in time).
+    "send-mock-reminders": {
+        "task": "mocks.tasks.send_mock_reminders",
+        "schedule": 300.0,
+    },
     "weekly-study-digest": {
         "task": "mailings.tasks.digest_weekly",
         "schedule": crontab(day_of_week="mon", hour=7, minute=0),

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .emails import booked_emails_queue
 from .models import Block, Booking, MockRequest
 from .rounds import rounds_create
 from .services import ROUND_LENGTH
@@ -172,4 +173,5 @@ def _book(
     MockRequest.objects.filter(pk__in=(first.pk, second.pk)).update(
         status=MockRequest.Status.MATCHED, matched_at=now
     )
+    booked_emails_queue(booking)
     return booking

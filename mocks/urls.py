@@ -6,4 +6,6 @@ app_name = "mocks"
 urlpatterns = [
     path("mocks/", views.mocks, name="mocks"),
     path("mocks/requests/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    # PLACEHOLDER: the room's branch replaces this with its view, under the same name.
+    path("mocks/<int:pk>/", views.room_placeholder, name="room"),
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -89,3 +89,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Withdrawn. You can request this kind of mock again.")
     return redirect("mocks:mocks")
+
+
+def room_placeholder(request: HttpRequest, pk: int) -> HttpResponse:
+    """PLACEHOLDER until the room is merged (another branch of issue 23 builds it at this
+    URL name, mocks:room): the emails and /mocks/ link here already."""
+    raise Http404("The room is not built yet.")

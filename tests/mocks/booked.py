@@ -1,0 +1,73 @@
+"""Bookings made by the real matcher for the booking tests, and readers of what was emailed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+from typing import Any
+
+from django.core import mail
+from icalendar import Calendar
+
+from accounts.models import User
+from mocks.matching import match_open_requests
+from mocks.models import Booking, MockRequest
+
+NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
+
+
+def open_request(
+    user: User, start_hours: float, zone: str = "UTC", kind: str = "technical"
+) -> MockRequest:
+    """An open request with one 4-hour window from `start_hours` after NOW."""
+    start = NOW + dt.timedelta(hours=start_hours)
+    return MockRequest.objects.create(
+        user=user,
+        kind=kind,
+        tier="big-tech",
+        level="mid",
+        focus="graphs",
+        time_zone=zone,
+        windows=[[start.isoformat(), (start + dt.timedelta(hours=4)).isoformat()]],
+        created_at=NOW - dt.timedelta(minutes=5),
+    )
+
+
+def book(
+    one: User,
+    two: User,
+    *,
+    hours_ahead: float = 30,
+    zones: tuple[str, str] = ("UTC", "UTC"),
+    capture: Any = None,
+) -> Booking:
+    """The two members booked by the matcher at NOW, `hours_ahead` hours from then; with
+    `capture` (django_capture_on_commit_callbacks) the emails queued after commit are sent."""
+    open_request(one, hours_ahead, zones[0])
+    open_request(two, hours_ahead, zones[1])
+    if capture is None:
+        (booking,) = match_open_requests(NOW)
+        return booking
+    with capture(execute=True):
+        (booking,) = match_open_requests(NOW)
+    return booking
+
+
+def sent_to(user: User, subject_has: str = "") -> list[Any]:
+    return [m for m in mail.outbox if m.to == [user.email] and subject_has in m.subject]
+
+
+def calendar_part(message: Any) -> email.message.EmailMessage:
+    """The text/calendar part of a sent message, as a mail client reads it."""
+    parsed = email.message_from_bytes(message.message().as_bytes(), policy=email.policy.default)
+    (part,) = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
+    return part  # type: ignore[return-value]
+
+
+def invitation_of(message: Any) -> Calendar:
+    return Calendar.from_ical(calendar_part(message).get_content())
+
+
+def html_of(message: Any) -> str:
+    return message.alternatives[0].content
