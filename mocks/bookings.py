@@ -16,7 +16,13 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 
-from .emails import FREE_CANCEL_BEFORE, canceled_emails_queue, moment_in_words, span_in_words
+from .emails import (
+    FREE_CANCEL_BEFORE,
+    canceled_emails_queue,
+    moment_in_words,
+    no_show_email_queue,
+    span_in_words,
+)
 from .models import Booking, MockRequest, Strike
 from .peers import peer_name
 from .strikes import paused_until, strike_record
@@ -168,14 +174,16 @@ def booking_cancel(*, user: User, pk: int, now: dt.datetime) -> Cancelled:
         kept_other = not reopened
         if reopened:
             transaction.on_commit(match_requests.delay)
-    canceled_emails_queue(booking, late=late, reopened=reopened, kept_other=kept_other)
+    canceled_emails_queue(
+        booking, late=late, reopened=reopened, kept_other=kept_other, paused_until=paused
+    )
     return Cancelled(booking, late, reopened, kept_other, paused)
 
 
 @transaction.atomic
 def booking_no_show(*, user: User, pk: int, now: dt.datetime) -> str:
     """The member reports that their partner did not come: a strike for the partner, once per
-    booking. The partner's display name."""
+    booking, and an email telling them. The partner's display name."""
     booking = _locked(user, pk)
     if booking.status == Booking.Status.CANCELED:
         raise BookingRefused("This mock was cancelled, so there is no no-show to report.")
@@ -187,4 +195,5 @@ def booking_no_show(*, user: User, pk: int, now: dt.datetime) -> str:
         raise BookingRefused("A no-show was reported for this mock already.")
     _, theirs = _requests(booking, user)
     strike_record(member=theirs.user, booking=booking, cause=Strike.Cause.NO_SHOW, now=now)
+    no_show_email_queue(booking, member=theirs.user, paused_until=paused_until(theirs.user, now))
     return peer_name(theirs.user)

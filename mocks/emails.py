@@ -7,7 +7,9 @@ templates/emails/<kind>.{txt,html} and <kind>_subject.txt:
   (`METHOD:REQUEST`);
 - reminder: 24 hours and 1 hour before, each once (beat's `send_mock_reminders`), the 24-hour
   one only for a booking made more than 24 hours ahead;
-- canceled: to both when one cancels, with the invitation's `METHOD:CANCEL`.
+- canceled: to both when one cancels, with the invitation's `METHOD:CANCEL`;
+- no-show: to the member their partner reported as not having come (a strike: they should know,
+  and when it pauses their requests, until when).
 
 A cause names the booking, the member and the booking's sequence (its invitation's), so a
 rebooked or changed booking gets emails of its own and a repeat of the same change none."""
@@ -41,6 +43,7 @@ class Kind(models.TextChoices):
     BOOKED = "mock_booked", "Mock booked"
     REMINDER = "mock_reminder", "Mock reminder"
     CANCELED = "mock_canceled", "Mock canceled"
+    NO_SHOW = "mock_no_show", "Mock no-show reported"
 
 
 def room_path(booking: Booking) -> str:
@@ -65,9 +68,12 @@ def moment_in_words(moment: dt.datetime, zone: str) -> str:
 
 
 def span_in_words(booking: Booking, zone: str) -> str:
-    """`Tuesday 8 December 2026, 06:15 to 07:50 PST (America/Los_Angeles)`."""
+    """`Tuesday 8 December 2026, 06:15 to 07:50 PST (America/Los_Angeles)`; the zone's name is
+    left out when it is its abbreviation (UTC)."""
     start, end = local_time(booking.starts_at, zone), local_time(booking.ends_at, zone)
-    return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M %Z} ({start.tzinfo})"
+    name = str(start.tzinfo)
+    named = f" ({name})" if name != f"{end:%Z}" else ""
+    return f"{start:%A} {start.day} {start:%B %Y}, {start:%H:%M} to {end:%H:%M %Z}{named}"
 
 
 def seats(booking: Booking) -> list[tuple[MockRequest, MockRequest]]:
@@ -118,12 +124,18 @@ def booked_emails_queue(booking: Booking) -> None:
 
 
 def canceled_emails_queue(
-    booking: Booking, *, late: bool, reopened: bool, kept_other: bool
+    booking: Booking,
+    *,
+    late: bool,
+    reopened: bool,
+    kept_other: bool,
+    paused_until: dt.datetime | None = None,
 ) -> None:
     """The cancellation to both members, with the invitation's CANCEL (the booking's sequence
-    raised already). `late`: less than 12 hours ahead, so it counts against the canceller;
-    `reopened`: the partner's request is back in the queue, at its front; `kept_other`: it was
-    not, because the partner has another open request of that kind."""
+    raised already). `late`: less than 12 hours ahead, so it counts against the canceller (and
+    `paused_until`: it paused their requests); `reopened`: the partner's request is back in the
+    queue, at its front; `kept_other`: it was not, because the partner has another open request
+    of that kind."""
     for mine, theirs in seats(booking):
         canceller = booking.canceled_by_id == mine.user_id
         context = _context(booking, mine, theirs.user) | {
@@ -131,6 +143,9 @@ def canceled_emails_queue(
             "late": late,
             "reopened": reopened and not canceller,
             "kept_other": kept_other and not canceller,
+            "paused_until": moment_in_words(paused_until, mine.time_zone)
+            if canceller and paused_until
+            else "",
         }
         email_queue(
             kind=Kind.CANCELED,
@@ -138,6 +153,27 @@ def canceled_emails_queue(
             user=mine.user,
             context=context,
             attachments=[_invitation(booking, mine.user, theirs.user, "CANCEL")],
+        )
+
+
+def no_show_email_queue(
+    booking: Booking, *, member: User, paused_until: dt.datetime | None
+) -> None:
+    """To the member reported as not having come: it counts against them, and whether it
+    paused their requests."""
+    for mine, theirs in seats(booking):
+        if mine.user_id != member.pk:
+            continue
+        email_queue(
+            kind=Kind.NO_SHOW,
+            cause=cause(booking, member),
+            user=member,
+            context=_context(booking, mine, theirs.user)
+            | {
+                "paused_until": moment_in_words(paused_until, mine.time_zone)
+                if paused_until
+                else ""
+            },
         )
 
 

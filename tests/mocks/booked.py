@@ -18,10 +18,14 @@ NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
 
 
 def open_request(
-    user: User, start_hours: float, zone: str = "UTC", kind: str = "technical"
+    user: User,
+    start_hours: float,
+    zone: str = "UTC",
+    kind: str = "technical",
+    now: dt.datetime = NOW,
 ) -> MockRequest:
-    """An open request with one 4-hour window from `start_hours` after NOW."""
-    start = NOW + dt.timedelta(hours=start_hours)
+    """An open request with one 4-hour window from `start_hours` after `now`."""
+    start = now + dt.timedelta(hours=start_hours)
     return MockRequest.objects.create(
         user=user,
         kind=kind,
@@ -30,7 +34,7 @@ def open_request(
         focus="graphs",
         time_zone=zone,
         windows=[[start.isoformat(), (start + dt.timedelta(hours=4)).isoformat()]],
-        created_at=NOW - dt.timedelta(minutes=5),
+        created_at=now - dt.timedelta(minutes=5),
     )
 
 
@@ -41,16 +45,17 @@ def book(
     hours_ahead: float = 30,
     zones: tuple[str, str] = ("UTC", "UTC"),
     capture: Any = None,
+    now: dt.datetime = NOW,
 ) -> Booking:
-    """The two members booked by the matcher at NOW, `hours_ahead` hours from then; with
+    """The two members booked by the matcher at `now`, `hours_ahead` hours from then; with
     `capture` (django_capture_on_commit_callbacks) the emails queued after commit are sent."""
-    open_request(one, hours_ahead, zones[0])
-    open_request(two, hours_ahead, zones[1])
+    open_request(one, hours_ahead, zones[0], now=now)
+    open_request(two, hours_ahead, zones[1], now=now)
     if capture is None:
-        (booking,) = match_open_requests(NOW)
+        (booking,) = match_open_requests(now)
         return booking
     with capture(execute=True):
-        (booking,) = match_open_requests(NOW)
+        (booking,) = match_open_requests(now)
     return booking
 
 

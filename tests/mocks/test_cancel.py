@@ -141,7 +141,9 @@ def test_a_stranger_a_repeat_and_a_begun_mock_each_get_a_clear_answer() -> None:
     assert (booking.sequence, booking.canceled_by) == (1, ada)
 
 
-def test_a_no_show_is_a_strike_for_the_other_member_once_in_its_time() -> None:
+def test_a_no_show_is_a_strike_for_the_other_member_once_in_its_time(
+    django_capture_on_commit_callbacks,
+) -> None:
     ada, bob = UserFactory(), UserFactory(name="Bob")
     booking = book(ada, bob, hours_ahead=3)
     url = f"/mocks/{booking.pk}/no-show/"
@@ -152,9 +154,14 @@ def test_a_no_show_is_a_strike_for_the_other_member_once_in_its_time() -> None:
     assert "up to 48 hours after the start" in too_late
     assert not Strike.objects.exists()
     assert post(UserFactory(), url, start + dt.timedelta(minutes=15))[0] == HTTPStatus.NOT_FOUND
-    assert "it counts against Bob" in post(ada, url, start + dt.timedelta(minutes=15))[1]
+    reported = post(ada, url, start + dt.timedelta(minutes=15), django_capture_on_commit_callbacks)
+    assert "it counts against Bob" in reported[1]
     (strike,) = Strike.objects.all()
     assert (strike.member, strike.cause) == (bob, "no-show")
+    (told,) = mail.outbox
+    assert told.to == [bob.email]
+    assert "reported that you did not come" in told.body
+    assert "paused" not in told.body
     # Bob's answer in kind, or Ada's second click, changes nothing.
     assert "reported for this mock already" in post(bob, url, start + dt.timedelta(hours=1))[1]
     assert "reported for this mock already" in post(ada, url, start + dt.timedelta(hours=1))[1]
@@ -169,7 +176,9 @@ def test_a_cancelled_mock_has_no_no_show() -> None:
     assert "This mock was cancelled, so there is no no-show to report." in page
 
 
-def test_the_page_warns_before_the_pause_and_two_strikes_in_30_days_pause_requests() -> None:
+def test_the_page_warns_before_the_pause_and_two_strikes_in_30_days_pause_requests(
+    django_capture_on_commit_callbacks,
+) -> None:
     ada = subscriber()
     first = book(ada, UserFactory(), hours_ahead=3)
     post(ada, f"/mocks/{first.pk}/cancel/", NOW + dt.timedelta(hours=1, minutes=30))
@@ -184,7 +193,14 @@ def test_the_page_warns_before_the_pause_and_two_strikes_in_30_days_pause_reques
         starts_at=NOW + dt.timedelta(days=20), ends_at=NOW + dt.timedelta(days=20, minutes=95)
     )
     waiting = open_request(ada, 60, kind="system-design")
-    post(other, f"/mocks/{second.pk}/no-show/", NOW + dt.timedelta(days=20, minutes=30))
+    post(
+        other,
+        f"/mocks/{second.pk}/no-show/",
+        NOW + dt.timedelta(days=20, minutes=30),
+        django_capture_on_commit_callbacks,
+    )
+    (told,) = sent_to(ada, "missed your mock")
+    assert "your requests are paused until Sunday 10 January 2027 at 12:30 UTC" in told.body
     assert Strike.objects.filter(member=ada).count() == 2
     waiting.refresh_from_db()
     assert waiting.status == "withdrawn"  # not matched while paused

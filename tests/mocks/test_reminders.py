@@ -64,3 +64,11 @@ def test_a_cancelled_booking_is_not_reminded(django_capture_on_commit_callbacks)
     start = booking.starts_at
     assert remind_at(start - dt.timedelta(hours=23), django_capture_on_commit_callbacks) == 0
     assert remind_at(start - dt.timedelta(minutes=30), django_capture_on_commit_callbacks) == 0
+
+
+def test_beat_runs_the_reminders_task_every_five_minutes(settings) -> None:
+    from alphacode.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["send-mock-reminders"]
+    assert entry["schedule"] == 300.0
+    assert entry["task"] in app.tasks
