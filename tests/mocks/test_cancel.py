@@ -5,14 +5,18 @@ every wrong request answered clearly (404 for a stranger), never a 500."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from http import HTTPStatus
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.test import Client
 
 from accounts.models import User
+from mail.models import Email
+from mocks.bookings import BookingRefused, booking_cancel
 from mocks.models import Booking, MockRequest, Strike
 from tests.conftest import signed_in
 from tests.factories import UserFactory, subscriber
@@ -130,7 +134,7 @@ def test_a_stranger_a_repeat_and_a_begun_mock_each_get_a_clear_answer() -> None:
     booking = book(ada, bob, hours_ahead=30)
     url = f"/mocks/{booking.pk}/cancel/"
     assert post(UserFactory(), url, NOW)[0] == HTTPStatus.NOT_FOUND
-    assert post(ada, "/mocks/999999/cancel/", NOW)[0] == HTTPStatus.NOT_FOUND
+    assert post(ada, "/mocks/99999999999999999999/cancel/", NOW)[0] == HTTPStatus.NOT_FOUND
     assert signed_in(ada).get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert Client().post(url).status_code == HTTPStatus.FOUND  # to sign in
     begun = booking.starts_at + dt.timedelta(minutes=1)
@@ -264,3 +268,32 @@ def test_the_mocks_page_with_bookings_and_the_pause_warning_is_valid_html() -> N
     assert "One more late cancel" in pages["upcoming, one strike"]
     assert "Bob &lt;b&gt;" in pages["begun"]
     assert vnu_errors(pages) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_both_members_cancelling_at_once_cancel_it_once() -> None:
+    ada, bob = UserFactory(), UserFactory()
+    booking = book(ada, bob, hours_ahead=30)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def cancel(member: User) -> None:
+        start.wait()
+        try:
+            booking_cancel(user=member, pk=booking.pk, now=NOW)
+            outcomes.append("cancelled")
+        except BookingRefused as refused:
+            outcomes.append(str(refused))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=cancel, args=(m,)) for m in (ada, bob)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["This mock was cancelled already.", "cancelled"]
+    booking.refresh_from_db()
+    assert booking.sequence == 1
+    assert Email.objects.filter(kind="mock_canceled").count() == 2
+    assert MockRequest.objects.filter(status="open").count() == 1
