@@ -63,7 +63,8 @@ def test_the_form_opens_with_the_rounds_feedback_phase() -> None:
         in html
     )
     assert html.count('type="radio"') == 5 * 4  # round 1 only: round 2's phase has not come
-    assert 'value="1"' in html and 'name="round" value="2"' not in html
+    assert 'value="1"' in html
+    assert 'name="round" value="2"' not in html
 
 
 def test_a_member_scores_the_other_once() -> None:
@@ -132,7 +133,8 @@ def test_what_a_member_received_shows_once_they_sent_theirs() -> None:
     with time_machine.travel(later, tick=False):
         ada_client.post(f"/mocks/{booking.pk}/feedback/", answers(1))
     html = page(ada_client, booking, later)
-    assert "Kept calm." in html and "Ask about duplicates." in html
+    assert "Kept calm." in html
+    assert "Ask about duplicates." in html
     assert "<td>1 of 4</td><td>Started coding without restating the problem" in html
     # Round 2: Grace has not scored Ada yet.
     assert "Grace has not sent theirs yet." in html
@@ -171,12 +173,14 @@ def test_only_the_two_members_see_the_page_and_never_each_others_email(client: C
         assert stranger.post(url, answers(1)).status_code == HTTPStatus.NOT_FOUND
     assert not Feedback.objects.exists()
     html = page(signed_in(ada), booking, START + dt.timedelta(hours=2))
-    assert "Grace" in html and grace.email not in html
+    assert "Grace" in html
+    assert grace.email not in html
     # A member with no display name (or one that is an email address) is "Member #<id>".
     grace.name = grace.email
     grace.save()
     html = page(signed_in(ada), booking, START + dt.timedelta(hours=2))
-    assert f"Member #{grace.pk}" in html and grace.email not in html
+    assert f"Member #{grace.pk}" in html
+    assert grace.email not in html
 
 
 def test_the_weakest_axis_is_the_lowest_mean_of_the_last_three_scored_rounds() -> None:
