@@ -35,7 +35,7 @@ from .people import peer_name
 from .rubric import SCORES, Axis
 from .safety import REASON_LIMIT, SafetyRefused, block_peer, blocked_ids, report_create
 
-SAFETY_POSTS_PER_HOUR = 20
+SAFETY_POSTS_PER_HOUR = 20  # reports and blocks together, per member (one count for both)
 
 
 class FeedbackForm(forms.Form):
@@ -200,7 +200,9 @@ def _back(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@ratelimit(key="user", rate=f"{SAFETY_POSTS_PER_HOUR}/h", method="POST", block=False)
+@ratelimit(
+    group="mocks-safety", key="user", rate=f"{SAFETY_POSTS_PER_HOUR}/h", method="POST", block=False
+)
 def report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Report the other member of the mock to staff (which also blocks them)."""
     if getattr(request, "limited", False):  # set by django-ratelimit
@@ -227,7 +229,9 @@ def report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@ratelimit(key="user", rate=f"{SAFETY_POSTS_PER_HOUR}/h", method="POST", block=False)
+@ratelimit(
+    group="mocks-safety", key="user", rate=f"{SAFETY_POSTS_PER_HOUR}/h", method="POST", block=False
+)
 def block(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Never be matched with the other member of the mock again."""
     if getattr(request, "limited", False):

@@ -45,8 +45,9 @@ class HistoryRound:
 
     @property
     def subject(self) -> str:
+        """The problem's or design prompt's title; empty when none was set."""
         found = self.round.problem or self.round.prompt
-        return found.title if found else "No problem was set"
+        return found.title if found else ""
 
 
 def member_history(member: User, now: dt.datetime | None = None) -> list[HistoryRound]:

@@ -177,3 +177,13 @@ def test_a_booking_of_a_cancelled_mock_can_still_be_reported() -> None:
     Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELED)
     signed_in(booking.second.user).post(f"/mocks/{booking.pk}/report/", {"reason": "Abusive."})
     assert Report.objects.get().reported == booking.first.user
+
+
+def test_reports_and_blocks_are_rate_limited() -> None:
+    booking = booked(START)
+    client = signed_in(booking.first.user)
+    for _ in range(20):
+        client.post(f"/mocks/{booking.pk}/block/")
+    answer = client.post(f"/mocks/{booking.pk}/report/", {"reason": "Rude."}, follow=True)
+    assert "Too many reports in an hour: try again later." in messages_of(answer)
+    assert not Report.objects.exists()
