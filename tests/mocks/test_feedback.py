@@ -203,3 +203,27 @@ def test_the_weakest_axis_is_the_lowest_mean_of_the_last_three_scored_rounds() -
     assert axis is not None
     # correctness (2, 3, 2) and communication (2, 2, 3) tie: the rubric's order decides.
     assert axis.key == "correctness"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_feedback_sent_twice_at_once_is_stored_once() -> None:
+    from tests.conftest import held_after_query
+
+    booking = booked(START)
+    ada = booking.first.user
+    first = booking.rounds.get(number=1)
+    scores = {axis.key: 3 for axis in TECHNICAL}
+    at = START + dt.timedelta(hours=1)
+
+    def send(note: str) -> Feedback:
+        return feedback_send(
+            author=ada, round_id=first.pk, scores=scores, went_well=note, work_on="", now=at
+        )
+
+    # The second send has checked that none was sent, and waits; the first lands meanwhile.
+    with (
+        pytest.raises(FeedbackRefused, match="already sent"),
+        held_after_query(lambda: send("second"), 'FROM "mocks_feedback"'),
+    ):
+        send("first")
+    assert list(Feedback.objects.values_list("went_well", flat=True)) == ["first"]
