@@ -24,7 +24,7 @@ from .emails import (
     span_in_words,
 )
 from .models import Booking, MockRequest, Strike
-from .peers import peer_name
+from .people import peer_name
 from .strikes import paused_until, strike_record
 from .tasks import match_requests
 

@@ -30,7 +30,7 @@ from mail.outbox import Attachment, email_queue
 
 from .invitations import FILENAME, invitation
 from .models import Booking, MockRequest
-from .peers import peer_name
+from .people import peer_name
 
 FREE_CANCEL_BEFORE = dt.timedelta(hours=12)
 # (name in the cause, how long before the start, said in the email)

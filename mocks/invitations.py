@@ -15,7 +15,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from accounts.models import User
 
 from .models import Booking
-from .peers import peer_name
+from .people import peer_name
 
 PRODID = "-//Alpha Code//Mock interviews//EN"
 FILENAME = "mock-interview.ics"

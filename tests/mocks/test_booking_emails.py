@@ -39,7 +39,7 @@ def test_both_members_get_the_booking_on_their_own_clock_with_an_invitation(
     assert booking.starts_at == dt.datetime(2026, 12, 7, 15, 0, tzinfo=dt.UTC)
     (to_ada,) = sent_to(ada)
     (to_ravi,) = sent_to(ravi)
-    assert to_ada.subject == f"Your mock interview with Member {ravi.pk} is booked"
+    assert to_ada.subject == f"Your mock interview with Member #{ravi.pk} is booked"
     assert to_ravi.subject == "Your mock interview with Ada Lovelace is booked"
     for body in (to_ada.body, html_of(to_ada)):
         assert "Monday 7 December 2026, 07:00 to 08:35 PST (America/Los_Angeles)" in body
@@ -61,7 +61,7 @@ def test_both_members_get_the_booking_on_their_own_clock_with_an_invitation(
         # The partner is named, never addressed.
         for text in (message.body, html_of(message), calendar.to_ical().decode()):
             assert partner.email not in text
-    assert f"with Member {ravi.pk}" in str(invitation_of(to_ada).events[0]["SUMMARY"])
+    assert f"with Member #{ravi.pk}" in str(invitation_of(to_ada).events[0]["SUMMARY"])
 
 
 def test_each_member_is_emailed_once_however_often_the_matcher_or_the_send_runs(
