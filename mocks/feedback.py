@@ -1,8 +1,11 @@
-"""Feedback after a round (DESIGN.md, "Mock interviews", Feedback). Each member of a round
-scores the other on the round's five axes (mocks.rubric), once, from the round's feedback phase
-(40 minutes in) on. What a member received stays hidden until they have sent theirs for that
-round, or until 72 hours after the round ended, so nobody scores in answer to their own scores.
-The weakest axis of a member's last three scored rounds is what their study plan works on."""
+"""Feedback after a round (DESIGN.md, "Mock interviews", Feedback). The rubric's axes
+(mocks.rubric) describe how the candidate did, so in each round its interviewer scores its
+candidate, once, from the round's feedback phase (40 minutes in) on; the candidate sends nothing
+for that round. A booking's two rounds swap the roles, so each member scores the other once and
+is scored once. What a member received as candidate stays hidden until they have sent theirs
+for the booking (in the round where they interviewed), or until 72 hours after the round they
+were candidate in ended, so nobody scores in answer to their own scores. The weakest axis of a
+member's last three scored rounds is what their study plan works on."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -42,8 +45,19 @@ def feedback_opens(round_: Round) -> dt.datetime:
 
 
 def reveal_at(round_: Round) -> dt.datetime:
-    """When what a member received in this round shows even if they sent nothing."""
+    """When what the candidate received in this round shows even if they sent nothing."""
     return round_ends(round_) + REVEAL_AFTER
+
+
+def other_round(number: int) -> int:
+    """The booking's other round, where the two members' roles are swapped."""
+    return 2 if number == 1 else 1
+
+
+def counted() -> QuerySet[Feedback]:
+    """Feedback as the rubric means it: the round's interviewer on its candidate. Anything else
+    (there should be none) is never shown, revealed by or counted in anything."""
+    return Feedback.objects.filter(author=F("round__interviewer"), subject=F("round__candidate"))
 
 
 def partner_in(round_: Round, member: User) -> User:
@@ -76,16 +90,17 @@ class Score:
 
 @dataclass(frozen=True)
 class RoundFeedback:
-    """One round as one of its members sees its feedback."""
+    """One round as one of its members sees its feedback: as its interviewer, what they sent
+    (or the form); as its candidate, what they received, shown or not yet."""
 
     round: Round
     role: str  # the member's: "interviewer" or "candidate"
     partner: User
     axes: tuple[Axis, ...]
-    opens_at: dt.datetime
-    reveal_at: dt.datetime
-    sent: Feedback | None  # what the member sent
-    received: Feedback | None  # what the partner sent them, shown or not
+    opens_at: dt.datetime  # when the interviewer's form opens
+    reveal_at: dt.datetime  # when the candidate sees what they received even if they sent none
+    feedback: Feedback | None  # the round's one feedback, the interviewer's on the candidate
+    sent_theirs: bool  # the member has sent their feedback for this booking (as interviewer)
     now: dt.datetime
 
     @property
@@ -93,12 +108,31 @@ class RoundFeedback:
         return peer_name(self.partner)
 
     @property
+    def is_interviewer(self) -> bool:
+        return self.role == "interviewer"
+
+    @property
+    def scoring_round(self) -> int:
+        """The number of the booking's round where this round's candidate interviews."""
+        return other_round(self.round.number)
+
+    @property
     def is_open(self) -> bool:
         return self.now >= self.opens_at
 
     @property
+    def sent(self) -> Feedback | None:
+        """What the member sent, when they interviewed in this round."""
+        return self.feedback if self.is_interviewer else None
+
+    @property
+    def received(self) -> Feedback | None:
+        """What the member received, when they were the candidate, shown or not."""
+        return None if self.is_interviewer else self.feedback
+
+    @property
     def received_shown(self) -> bool:
-        return self.received is not None and (self.sent is not None or self.now >= self.reveal_at)
+        return self.received is not None and (self.sent_theirs or self.now >= self.reveal_at)
 
     @property
     def received_scores(self) -> list[Score]:
@@ -125,8 +159,8 @@ def member_booking(member: User, booking_id: int) -> Booking | None:
 def member_rounds(
     booking: Booking, member: User, now: dt.datetime | None = None
 ) -> list[RoundFeedback]:
-    """The booking's rounds the member took part in, with the feedback each way: two
-    queries."""
+    """The booking's rounds the member took part in (both: one as interviewer, one as
+    candidate), each with its feedback: two queries."""
     now = now or timezone.now()
     rounds = list(
         Round.objects.filter(booking=booking)
@@ -140,26 +174,33 @@ def member_rounds(
 
 
 def with_feedback(rounds: list[Round], member: User, now: dt.datetime) -> list[RoundFeedback]:
-    feedback: dict[tuple[int, int], Feedback] = {
-        (f.round_id, f.author_id): f for f in Feedback.objects.filter(round__in=rounds)
-    }
-    result = []
-    for round_ in rounds:
-        partner = partner_in(round_, member)
-        result.append(
-            RoundFeedback(
-                round=round_,
-                role=role_in(round_, member),
-                partner=partner,
-                axes=axes_for(round_.booking.kind),
-                opens_at=feedback_opens(round_),
-                reveal_at=reveal_at(round_),
-                sent=feedback.get((round_.pk, member.pk)),
-                received=feedback.get((round_.pk, partner.pk)),
-                now=now,
-            )
+    """Each round with its feedback, as the member sees it: one query for the feedback of all
+    their rounds' bookings (whether they sent theirs for a booking may be in a round not in
+    `rounds`)."""
+    by_round: dict[int, Feedback] = {}
+    sent_for: set[int] = set()  # bookings the member has sent their feedback for
+    for given in (
+        counted()
+        .filter(round__booking__in={round_.booking_id for round_ in rounds})
+        .select_related("round")
+    ):
+        by_round[given.round_id] = given
+        if given.author_id == member.pk:
+            sent_for.add(given.round.booking_id)
+    return [
+        RoundFeedback(
+            round=round_,
+            role=role_in(round_, member),
+            partner=partner_in(round_, member),
+            axes=axes_for(round_.booking.kind),
+            opens_at=feedback_opens(round_),
+            reveal_at=reveal_at(round_),
+            feedback=by_round.get(round_.pk),
+            sent_theirs=round_.booking_id in sent_for,
+            now=now,
         )
-    return result
+        for round_ in rounds
+    ]
 
 
 def clean_scores(axes: tuple[Axis, ...], scores: Mapping[str, object]) -> dict[str, int]:
@@ -175,6 +216,13 @@ def clean_scores(axes: tuple[Axis, ...], scores: Mapping[str, object]) -> dict[s
     return cleaned
 
 
+def candidate_refusal(number: int) -> str:
+    return (
+        f"You were the candidate in round {number}: your partner scores you for it. You score "
+        f"them for round {other_round(number)}, where you interview."
+    )
+
+
 @transaction.atomic
 def feedback_send(
     *,
@@ -185,20 +233,23 @@ def feedback_send(
     work_on: str,
     now: dt.datetime | None = None,
 ) -> Feedback:
-    """The author's feedback on the other member of the round: refused for a round they were
-    not in, before its feedback phase, for a cancelled booking, and when they sent it already
-    (two sends at once make one)."""
+    """The author's feedback on the candidate of a round they interviewed in: refused for a
+    round they were not in, for one where they were the candidate, for a cancelled booking,
+    before the round's feedback phase, and when they sent it already (two sends at once make
+    one)."""
     now = now or timezone.now()
     round_ = (
         Round.objects.filter(pk=round_id)
         .filter(Q(interviewer=author) | Q(candidate=author))
-        .select_related("booking")
+        .select_related("booking", "candidate")
         .first()
     )
     if round_ is None:
         raise FeedbackRefused("No such round of yours.")
     if round_.booking.status == Booking.Status.CANCELED:
         raise FeedbackRefused("This mock was cancelled: there is no feedback to give.")
+    if round_.interviewer_id != author.pk:
+        raise FeedbackRefused(candidate_refusal(round_.number))
     opens = feedback_opens(round_)
     if now < opens:
         raise FeedbackRefused("Feedback opens 40 minutes into the round, with its feedback phase.")
@@ -212,7 +263,7 @@ def feedback_send(
             return Feedback.objects.create(
                 round=round_,
                 author=author,
-                subject=partner_in(round_, author),
+                subject=round_.candidate,
                 scores=cleaned,
                 went_well=went_well.strip(),
                 work_on=work_on.strip(),
@@ -223,26 +274,28 @@ def feedback_send(
 
 
 def visible_received(member: User, now: dt.datetime | None = None) -> list[Feedback]:
-    """The feedback the member received that they may see (sent theirs for the round, or 72
-    hours have passed), newest round first, of bookings not cancelled: two queries."""
+    """The feedback the member received as candidate that they may see (they sent theirs for
+    the booking, or 72 hours have passed since the round), newest round first, of bookings not
+    cancelled: two queries."""
     now = now or timezone.now()
     received = list(
-        Feedback.objects.filter(subject=member)
+        counted()
+        .filter(subject=member)
         .exclude(round__booking__status=Booking.Status.CANCELED)
         .select_related("round__booking")
         .order_by("-round__booking__starts_at", "-round__number")
     )
-    sent = set(
-        Feedback.objects.filter(
-            author=member, round__in=[f.round_id for f in received]
-        ).values_list("round_id", flat=True)
+    sent_for = set(
+        counted()
+        .filter(author=member, round__booking__in={f.round.booking_id for f in received})
+        .values_list("round__booking", flat=True)
     )
-    return [f for f in received if f.round_id in sent or now >= reveal_at(f.round)]
+    return [f for f in received if f.round.booking_id in sent_for or now >= reveal_at(f.round)]
 
 
 def weakest_axis(member: User, now: dt.datetime | None = None) -> Axis | None:
-    """The axis with the lowest mean score the member received (and may see) over their last
-    three scored rounds; the rubric's order breaks a tie. None before any scores."""
+    """The axis with the lowest mean score the member received as candidate (and may see) over
+    their last three scored rounds; the rubric's order breaks a tie. None before any scores."""
     recent = visible_received(member, now)[:RECENT_ROUNDS]
     totals: dict[str, list[int]] = defaultdict(list)
     order: list[str] = []

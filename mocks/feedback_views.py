@@ -1,7 +1,7 @@
-"""The pages after a mock: `/mocks/<id>/feedback/` (each member scores the other, round by
-round, and reads what they received once they may), `/mocks/history/` (every round and the
-scores over time), and the two safety forms offered on both: report a peer, and never be
-matched with them again."""
+"""The pages after a mock: `/mocks/<id>/feedback/` (each member scores the other in the round
+they interviewed, and reads what they received as candidate once they may), `/mocks/history/`
+(every round and the scores over time), and the two safety forms offered on both: report a
+peer, and never be matched with them again."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from billing.entitlements import can_read_premium
 from .feedback import (
     TEXT_LIMIT,
     FeedbackRefused,
+    candidate_refusal,
     feedback_send,
     member_booking,
     member_rounds,
@@ -110,7 +111,7 @@ def feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     forms_by_round = {
         item.round.number: FeedbackForm(axes=item.axes, prefix=f"round-{item.round.number}")
         for item in rounds
-        if item.is_open and item.sent is None and not canceled
+        if item.is_interviewer and item.is_open and item.sent is None and not canceled
     }
     status = 200
     if request.method == "POST":
@@ -119,17 +120,19 @@ def feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if target is None:
             messages.error(request, "Choose the round your feedback is for.")
             status = 400
+        elif canceled:
+            messages.error(request, "This mock was cancelled: there is no feedback to give.")
+            status = 400
+        elif not target.is_interviewer:
+            # The candidate is scored, and scores in the other round: say so, keep nothing.
+            messages.error(request, candidate_refusal(target.round.number))
+            status = 400
         elif target.sent is not None:
             messages.info(request, "You have already sent your feedback for this round.")
             return redirect("mocks:feedback", pk=booking.pk)
         elif target.round.number not in forms_by_round:
-            # Before the feedback phase, or a cancelled mock: say why, keep nothing.
-            messages.error(
-                request,
-                "This mock was cancelled: there is no feedback to give."
-                if canceled
-                else "Feedback opens 40 minutes into the round.",
-            )
+            # Before the round's feedback phase: say so, keep nothing.
+            messages.error(request, "Feedback opens 40 minutes into the round.")
             status = 400
         else:
             form = FeedbackForm(request.POST, axes=target.axes, prefix=f"round-{number}")
@@ -145,11 +148,15 @@ def feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 except FeedbackRefused as exc:
                     messages.error(request, str(exc))
                     return redirect("mocks:feedback", pk=booking.pk)
-                messages.success(
-                    request,
-                    f"Sent, thank you. {target.partner_name} sees it once they have sent theirs "
-                    "for this round, or 72 hours after it.",
-                )
+                theirs = next((i for i in rounds if i.round.number == target.scoring_round), None)
+                if theirs is not None and theirs.feedback is not None:
+                    after = f"{target.partner_name} has sent theirs, so they can read it now."
+                else:
+                    after = (
+                        f"{target.partner_name} sees it once they have sent theirs for round "
+                        f"{target.scoring_round}, or 72 hours after this round."
+                    )
+                messages.success(request, f"Sent, thank you. {after}")
                 return redirect("mocks:feedback", pk=booking.pk)
             forms_by_round[target.round.number] = form
             status = 400

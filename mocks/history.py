@@ -1,7 +1,7 @@
 """A member's mock history (`/mocks/history/`): every round they took part in, newest first, and
-each axis of the scores they received (those they may see) over time, as small line charts
-drawn on the server as SVG beside a table of the same figures (as the owner's dashboard draws
-its bars: coordinates here, the <svg> in templates/mocks/_line_chart.html)."""
+each axis of the scores they received as candidate (those they may see) over time, as small
+line charts drawn on the server as SVG beside a table of the same figures (as the owner's
+dashboard draws its bars: coordinates here, the <svg> in templates/mocks/_line_chart.html)."""
 
 from __future__ import annotations
 
@@ -135,8 +135,8 @@ class KindScores:
 
 
 def scores_over_time(rounds: list[HistoryRound]) -> list[KindScores]:
-    """From the history (newest first): for each kind with scores the member may see, each axis
-    over time."""
+    """From the history (newest first): for each kind with scores the member received as
+    candidate and may see, each axis over time (an interviewer's round has none to show)."""
     result = []
     for kind in MockRequest.Kind:
         shown = [

@@ -1,6 +1,7 @@
-"""Feedback after a mock in a real browser: a member picks a sentence per axis and sends it, then
-reads what their partner said; the feedback and history pages have no serious or critical axe
-violations, light or dark."""
+"""Feedback after a mock in a real browser: a member has no form for the round they were the
+candidate in; in the round they interviewed they pick a sentence per axis and send it, then
+read what their partner said about them; the feedback and history pages have no serious or
+critical axe violations, light or dark."""
 
 from __future__ import annotations
 
@@ -22,20 +23,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_member_sends_feedback_and_reads_what_they_received(site, new_page, scheme) -> None:
     booking = booked(timezone.now() - dt.timedelta(hours=2))
     ada, grace = booking.first.user, booking.second.user
-    scored(booking.rounds.get(number=1), grace, 2, went_well="Calm under pressure.")
+    scored(booking.rounds.get(number=1), 2, went_well="Calm under pressure.")  # Grace on Ada
     page = new_page(color_scheme=scheme)
     sign_in(page, ada, site)
     page.goto(f"{site}/mocks/{booking.pk}/feedback/")
     assert axe_violations(page) == []
-    round_one = page.locator("form", has=page.locator('input[name="round"][value="1"]'))
+    # Round 1 was Ada's as candidate: no form, and Grace's scores wait for Ada's.
+    expect(page.locator('input[name="round"][value="1"]')).to_have_count(0)
+    expect(
+        page.get_by_text("Grace has sent theirs. You will see it once you send yours")
+    ).to_be_visible()
+    expect(page.get_by_text("Calm under pressure.")).to_have_count(0)
+    round_two = page.locator("form", has=page.locator('input[name="round"][value="2"]'))
     for axis in ("Problem framing", "Approach and trade-offs", "Correctness", "Code quality"):
-        round_one.get_by_role("group", name=axis).get_by_label("3: ", exact=False).check()
-    round_one.get_by_role("group", name="Communication").get_by_text("4: Led the").click()
-    round_one.get_by_label("What went well").fill("Clear questions up front.")
-    round_one.get_by_role("button", name="Send feedback for round 1").click()
-    expect(page.get_by_text("Sent, thank you.")).to_be_visible()
+        round_two.get_by_role("group", name=axis).get_by_label("3: ", exact=False).check()
+    round_two.get_by_role("group", name="Communication").get_by_text("4: Led the").click()
+    round_two.get_by_label("What went well").fill("Clear questions up front.")
+    round_two.get_by_role("button", name="Send feedback for round 2").click()
+    expect(page.get_by_text("Sent, thank you. Grace has sent theirs")).to_be_visible()
     expect(page.get_by_text("Calm under pressure.")).to_be_visible()
     sent = Feedback.objects.get(author=ada)
+    assert (sent.round.number, sent.subject) == (2, grace)
     assert sent.scores["communication"] == 4
     assert sent.scores["framing"] == 3
     screenshot(page, f"mocks-feedback-{scheme}")

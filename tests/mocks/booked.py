@@ -124,17 +124,16 @@ def booked(
     return booking
 
 
-def scored(round_: Round, author: User, score: int | dict[str, int], **fields: str) -> Feedback:
-    """Feedback from `author` on the other member of the round, every axis `score` (or as
-    given by axis key)."""
+def scored(round_: Round, score: int | dict[str, int], **fields: str) -> Feedback:
+    """The round's one feedback, as the site takes it: its interviewer's on its candidate, every
+    axis `score` (or as given by axis key)."""
     axes = axes_for(round_.booking.kind)
     scores = score if isinstance(score, dict) else {axis.key: score for axis in axes}
-    subject = round_.candidate if round_.interviewer_id == author.pk else round_.interviewer
     return Feedback.objects.create(
         round=round_,
-        author=author,
-        subject=subject,
+        author=round_.interviewer,
+        subject=round_.candidate,
         scores=scores,
-        created_at=round_.booking.starts_at + dt.timedelta(hours=1),
+        created_at=round_.booking.starts_at + dt.timedelta(hours=2),
         **fields,
     )

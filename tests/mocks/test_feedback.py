@@ -1,7 +1,8 @@
 """Feedback after a mock (/mocks/<id>/feedback/), through the test client on real Postgres and
-Redis: each member scores the other, round by round, from the round's feedback phase; once;
-never for a cancelled mock; and what a member received shows only after they sent theirs, or
-72 hours after the round."""
+Redis: in each round its interviewer scores its candidate, from the round's feedback phase;
+once; never for a cancelled mock; the candidate has no form for that round (they score their
+partner in the other round); and what a member received as candidate shows only after they
+sent theirs for the mock, or 72 hours after their round as candidate."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import time_machine
 from django.test import Client
 
 from mocks.feedback import FeedbackRefused, feedback_send, weakest_axis
-from mocks.models import Booking, Feedback
+from mocks.models import Booking, Feedback, Round
 from mocks.rubric import TECHNICAL
 from tests.conftest import signed_in
 from tests.factories import UserFactory
@@ -42,11 +43,11 @@ def page(client: Client, booking: Booking, at: dt.datetime) -> str:
 
 
 def test_the_form_opens_with_the_rounds_feedback_phase() -> None:
-    booking = booked(START, zones=("Europe/Paris", "UTC"))
-    ada = booking.first.user
-    client = signed_in(ada)
+    booking = booked(START, zones=("UTC", "Europe/Paris"))
+    grace = booking.second.user  # round 1's interviewer
+    client = signed_in(grace)
     html = page(client, booking, START + dt.timedelta(minutes=39))
-    # On Ada's clock (Paris, UTC+1): round 1 began at 16:00, its feedback opens at 16:40.
+    # On Grace's clock (Paris, UTC+1): round 1 began at 16:00, its feedback opens at 16:40.
     assert "Opens at 16:40 on 7 December, 40 minutes into the round" in html
     assert 'name="round"' not in html
     with time_machine.travel(START + dt.timedelta(minutes=39), tick=False):
@@ -56,15 +57,52 @@ def test_the_form_opens_with_the_rounds_feedback_phase() -> None:
     assert not Feedback.objects.exists()
 
     html = page(client, booking, START + dt.timedelta(minutes=40))
+    assert "Score how Ada did as the candidate." in html
     # Each axis is a fieldset named by its legend; each score's sentence is its radio's label.
     assert "<legend>Problem framing</legend>" in html
     assert (
         "4: Pinned down every constraint and edge case, and checked them with an example.</label>"
         in html
     )
-    assert html.count('type="radio"') == 5 * 4  # round 1 only: round 2's phase has not come
+    assert html.count('type="radio"') == 5 * 4  # round 1 only: Grace is round 2's candidate
     assert 'value="1"' in html
     assert 'name="round" value="2"' not in html
+
+
+def test_the_candidate_of_a_round_has_no_form_for_it_and_a_post_anyway_is_refused() -> None:
+    booking = booked(START)
+    ada = booking.first.user  # round 1's candidate, round 2's interviewer
+    client = signed_in(ada)
+    at = START + dt.timedelta(hours=2)  # both rounds' feedback phases have come
+    html = page(client, booking, at)
+    assert "Round 1: you were the candidate" in html
+    assert "Round 2: you were the interviewer" in html
+    assert 'name="round" value="1"' not in html
+    assert 'name="round" value="2"' in html
+    assert html.count('type="radio"') == 5 * 4  # round 2's form only
+    # Round 1 says what Ada will receive, and when it shows (round 1 ended at 15:45 UTC).
+    assert (
+        "Grace has not sent theirs yet. You will see it once you have sent yours for round 2, "
+        "or from 10 December, 15:45 (72 hours after this round)"
+    ) in html
+    with time_machine.travel(at, tick=False):
+        refused = client.post(f"/mocks/{booking.pk}/feedback/", answers(1))
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert (
+        "You were the candidate in round 1: your partner scores you for it. You score them for "
+        "round 2, where you interview."
+    ) in refused.content.decode()
+    assert not Feedback.objects.exists()
+    with pytest.raises(FeedbackRefused, match="You were the candidate in round 1"):
+        feedback_send(
+            author=ada,
+            round_id=booking.rounds.get(number=1).pk,
+            scores={axis.key: 3 for axis in TECHNICAL},
+            went_well="",
+            work_on="",
+            now=at,
+        )
+    assert not Feedback.objects.exists()
 
 
 def test_a_member_scores_the_other_once() -> None:
@@ -74,7 +112,10 @@ def test_a_member_scores_the_other_once() -> None:
     after = START + dt.timedelta(minutes=45)
     with time_machine.travel(after, tick=False):
         sent = client.post(f"/mocks/{booking.pk}/feedback/", answers(1, score=2), follow=True)
-    assert "Sent, thank you. Ada sees it once they have sent theirs" in sent.content.decode()
+    assert (
+        "Sent, thank you. Ada sees it once they have sent theirs for round 2, or 72 hours after "
+        "this round."
+    ) in sent.content.decode()
     (made,) = Feedback.objects.all()
     assert (made.round.number, made.author, made.subject) == (1, grace, ada)
     assert made.scores == {axis.key: 2 for axis in TECHNICAL}
@@ -110,7 +151,7 @@ def test_a_member_scores_the_other_once() -> None:
 def test_a_form_with_a_mistake_saves_nothing_and_says_why(change, error) -> None:
     booking = booked(START)
     with time_machine.travel(START + dt.timedelta(hours=2), tick=False):
-        answer = signed_in(booking.first.user).post(
+        answer = signed_in(booking.second.user).post(  # round 1's interviewer
             f"/mocks/{booking.pk}/feedback/", {**answers(1), **change}
         )
     assert answer.status_code == HTTPStatus.BAD_REQUEST
@@ -118,32 +159,39 @@ def test_a_form_with_a_mistake_saves_nothing_and_says_why(change, error) -> None
     assert not Feedback.objects.exists()
 
 
-def test_what_a_member_received_shows_once_they_sent_theirs() -> None:
+def test_what_a_member_received_shows_once_they_sent_theirs_for_the_other_round() -> None:
     booking = booked(START)
     ada, grace = booking.first.user, booking.second.user
-    first = booking.rounds.get(number=1)
-    scored(first, grace, 1, went_well="Kept calm.", work_on="Ask about duplicates.")
-    ada_client = signed_in(ada)
+    scored(booking.rounds.get(number=1), 1, went_well="Kept calm.", work_on="Ask about dupes.")
+    ada_client, grace_client = signed_in(ada), signed_in(grace)
     later = START + dt.timedelta(hours=3)
     html = page(ada_client, booking, later)
-    assert "Grace has sent theirs. You will see it once you send yours" in html
-    # 72 hours after round 1 ended (15:45 UTC on the 7th).
-    assert "or from 10 December, 15:45 (72 hours after the round)" in html
+    # 72 hours after round 1 (Ada's as candidate) ended, 15:45 UTC on the 7th.
+    assert (
+        "Grace has sent theirs. You will see it once you send yours for round 2, or from "
+        "10 December, 15:45 (72 hours after this round), whichever comes first."
+    ) in html
     assert "Kept calm." not in html
+    # Grace sent hers, so what Ada sends her shows as soon as it comes.
+    html = page(grace_client, booking, later)
+    assert "Ada has not sent theirs yet.</p>" in html
     with time_machine.travel(later, tick=False):
-        ada_client.post(f"/mocks/{booking.pk}/feedback/", answers(1))
-    html = page(ada_client, booking, later)
+        sent = ada_client.post(f"/mocks/{booking.pk}/feedback/", answers(2, score=4), follow=True)
+    html = sent.content.decode()
+    assert "Sent, thank you. Grace has sent theirs, so they can read it now." in html
     assert "Kept calm." in html
-    assert "Ask about duplicates." in html
+    assert "Ask about dupes." in html
     assert "<td>1 of 4</td><td>Started coding without restating the problem" in html
-    # Round 2: Grace has not scored Ada yet.
-    assert "Grace has not sent theirs yet." in html
+    assert "You sent it on 7 December, 18:00." in html
+    html = page(grace_client, booking, later)
+    assert "<td>4 of 4</td><td>Pinned down every constraint" in html
+    assert "Clear narration." in html
 
 
 def test_what_a_member_received_shows_72_hours_after_the_round_anyway() -> None:
     booking = booked(START)
-    ada, grace = booking.first.user, booking.second.user
-    scored(booking.rounds.get(number=1), grace, 3, went_well="Kept calm.")
+    ada = booking.first.user
+    scored(booking.rounds.get(number=1), 3, went_well="Kept calm.")  # Grace on Ada
     ends = START + dt.timedelta(minutes=45)
     assert "Kept calm." not in page(signed_in(ada), booking, ends + dt.timedelta(hours=71))
     assert "Kept calm." in page(signed_in(ada), booking, ends + dt.timedelta(hours=72))
@@ -159,6 +207,7 @@ def test_a_cancelled_mock_takes_no_feedback() -> None:
     with time_machine.travel(START + dt.timedelta(hours=2), tick=False):
         answer = client.post(f"/mocks/{booking.pk}/feedback/", answers(1))
     assert answer.status_code == HTTPStatus.BAD_REQUEST
+    assert "This mock was cancelled: there is no feedback to give." in answer.content.decode()
     assert not Feedback.objects.exists()
 
 
@@ -195,14 +244,48 @@ def test_the_weakest_axis_is_the_lowest_mean_of_the_last_three_scored_rounds() -
     ]
     for n, given in enumerate(scores):
         booking = booked(START + dt.timedelta(days=n), first=ada)
-        round_ = booking.rounds.get(number=1)
-        scored(round_, booking.second.user, given)
-        scored(round_, ada, 3)  # Ada sent hers, so she may see it
+        scored(booking.rounds.get(number=1), given)  # on Ada, the candidate
+        scored(booking.rounds.get(number=2), 1)  # Ada's on her partner: she may see hers
     now = START + dt.timedelta(days=10)
     axis = weakest_axis(ada, now)
     assert axis is not None
-    # correctness (2, 3, 2) and communication (2, 2, 3) tie: the rubric's order decides.
+    # correctness (2, 3, 2) and communication (2, 2, 3) tie: the rubric's order decides. The 1s
+    # Ada gave as interviewer are her partners' scores, not hers.
     assert axis.key == "correctness"
+
+
+def test_a_score_from_a_rounds_candidate_is_shown_and_counted_nowhere() -> None:
+    """Rows the first version of the form took (each member scoring the other in every round)
+    are left alone but never read: only a round's interviewer scores its candidate."""
+    booking = booked(START)
+    ada, grace = booking.first.user, booking.second.user
+    first, second = booking.rounds.order_by("number")
+    every = {axis.key: 1 for axis in TECHNICAL}
+
+    def backwards(round_: Round) -> None:
+        Feedback.objects.create(
+            round=round_,
+            author=round_.candidate,
+            subject=round_.interviewer,
+            scores=every,
+            went_well="From the candidate.",
+            created_at=START + dt.timedelta(hours=2),
+        )
+
+    backwards(first)  # Ada on Grace in round 1
+    backwards(second)  # Grace on Ada in round 2
+    later = START + dt.timedelta(days=5)
+    assert weakest_axis(ada, later) is None
+    assert weakest_axis(grace, later) is None
+    for member in (ada, grace):
+        html = page(signed_in(member), booking, later)
+        assert "From the candidate." not in html
+        assert "has not sent theirs yet." in html
+        assert "You sent it on" not in html
+    # Ada's form for round 2 is still offered: the stray row is not hers as interviewer.
+    with time_machine.travel(later, tick=False):
+        signed_in(ada).post(f"/mocks/{booking.pk}/feedback/", answers(2))
+    assert Feedback.objects.filter(round=second, author=ada, subject=grace).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -211,13 +294,13 @@ def test_the_same_feedback_sent_twice_at_once_is_stored_once() -> None:
 
     booking = booked(START)
     ada = booking.first.user
-    first = booking.rounds.get(number=1)
+    second = booking.rounds.get(number=2)  # Ada interviews
     scores = {axis.key: 3 for axis in TECHNICAL}
-    at = START + dt.timedelta(hours=1)
+    at = START + dt.timedelta(hours=2)
 
     def send(note: str) -> Feedback:
         return feedback_send(
-            author=ada, round_id=first.pk, scores=scores, went_well=note, work_on="", now=at
+            author=ada, round_id=second.pk, scores=scores, went_well=note, work_on="", now=at
         )
 
     # The second send has checked that none was sent, and waits; the first lands meanwhile.

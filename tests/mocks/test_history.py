@@ -1,6 +1,7 @@
 """A member's mock history (/mocks/history/): every round they took part in, on their own clock,
-with their partner's display name and what they received once they may see it, and each axis
-over time as a chart beside a table of the same figures."""
+with their partner's display name; for a round they interviewed in, whether they sent their
+feedback; for one they were candidate in, what they received once they may see it; and each
+axis of what they received over time as a chart beside a table of the same figures."""
 
 from __future__ import annotations
 
@@ -47,9 +48,7 @@ def test_every_round_with_its_partner_role_problem_and_scores_on_the_members_clo
     booking = booked(START, first=ada, zones=("America/New_York", "UTC"))
     grace = booking.second.user
     first, second = booking.rounds.order_by("number")
-    scored(first, grace, 2)  # Grace on Ada as candidate (round 1)
-    scored(first, ada, 3)
-    scored(second, grace, 4)  # Grace on Ada as interviewer (round 2); Ada has not sent hers
+    scored(first, 2)  # Grace on Ada, the candidate in round 1
     later = booked(START + dt.timedelta(days=30), first=ada)  # not begun yet: not listed
     canceled = booked(START - dt.timedelta(days=3), first=ada)
     Booking.objects.filter(pk=canceled.pk).update(status=Booking.Status.CANCELED)
@@ -61,8 +60,22 @@ def test_every_round_with_its_partner_role_problem_and_scores_on_the_members_clo
     assert newest_first
     assert "round 1: you were the candidate, with Grace, on Islands." in html
     assert "round 2: you were the interviewer, with Grace, on Course order." in html
+    # Grace's scores wait for Ada's: round 1 ended at 10:45 on Ada's clock.
+    assert (
+        "Grace has sent feedback: it shows once you send yours for round 2, or from "
+        "5 November, 10:45 EST."
+    ) in html
+    assert "You have not sent your feedback on Grace yet." in html
+    assert "Scores received" not in html
+    scored(second, 4)  # Ada on Grace, the candidate in round 2
+    html = history(signed_in(ada), START + dt.timedelta(days=1))
     assert "Scores received: Problem framing 2, Approach and trade-offs 2" in html
-    assert "Grace has sent feedback: it shows once you send yours" in html
+    assert "You sent your feedback on Grace." in html
+    assert html.count("Scores received:") == 1  # what Ada gave is not hers
+    # Grace sees Ada's on her round as candidate: she sent hers for round 1.
+    assert "Scores received: Problem framing 4" in history(
+        signed_in(grace), START + dt.timedelta(days=1)
+    )
     assert grace.email not in html
     assert f"/mocks/{later.pk}/feedback/" not in html
     assert f"/mocks/{canceled.pk}/feedback/" not in html
@@ -75,19 +88,19 @@ def test_each_axis_over_time_as_a_chart_and_a_table() -> None:
     ada = UserFactory(name="Ada")
     for n, score in enumerate([1, 3, 4]):
         booking = booked(START + dt.timedelta(days=7 * n), first=ada)
-        round_ = booking.rounds.get(number=1)
-        scored(round_, booking.second.user, score)
-        scored(round_, ada, 3)
+        scored(booking.rounds.get(number=1), score)  # on Ada
+        scored(booking.rounds.get(number=2), 2)  # Ada's on her partner: she may see hers
     DesignPrompt.objects.create(
         slug="feed", title="A news feed", topic="feeds", statement="Design it.", solution="It."
     )
     design = booked(START + dt.timedelta(days=1), first=ada, kind="system-design")
-    scored(design.rounds.get(number=1), design.second.user, 2)
+    scored(design.rounds.get(number=1), 2)
     html = history(signed_in(ada), START + dt.timedelta(days=30))
     assert "Your scores in technical (coding) mocks" in html
     assert "Your scores in system design mocks" in html
     assert ">Problem framing, technical (coding) mocks, as a line over time" in html
-    # Three technical rounds scored: three dots on each of the five axes' charts.
+    # Three technical rounds scored: three dots on each of the five axes' charts (the 2s Ada
+    # gave as interviewer are not hers).
     technical = html[html.index("technical (coding) mocks") : html.index("system design mocks")]
     assert technical.count("<circle") == 5 * 3
     assert "<title>2 Nov 2026, 15:00 (UTC): 1 of 4</title>" in technical
@@ -115,12 +128,15 @@ def test_the_history_and_feedback_pages_are_valid_html() -> None:
 
     ada = UserFactory(name="Ada")
     booking = booked(START, first=ada)
-    scored(booking.rounds.get(number=1), booking.second.user, 3, went_well="Good.\nReally.")
-    scored(booking.rounds.get(number=1), ada, 2)
+    scored(booking.rounds.get(number=1), 3, went_well="Good.\nReally.")
     client = signed_in(ada)
     at = START + dt.timedelta(hours=2)
     pages = {"history": history(client, at)}
     with time_machine.travel(at, tick=False):
         pages["feedback"] = client.get(f"/mocks/{booking.pk}/feedback/").content.decode()
     assert 'type="radio"' in pages["feedback"]  # round 2's form
+    scored(booking.rounds.get(number=2), 2)
+    with time_machine.travel(at, tick=False):
+        pages["feedback-sent"] = client.get(f"/mocks/{booking.pk}/feedback/").content.decode()
+    assert "Good.<br>Really." in pages["feedback-sent"]  # what Ada received
     assert vnu_errors(pages) == []

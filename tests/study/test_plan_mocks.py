@@ -1,6 +1,6 @@
-"""/plan/ and a member's mock interviews: the weakest axis of their last three scored rounds puts
-the guides about it (named in their front matter) at the head of the days ahead, and the page
-says why."""
+"""/plan/ and a member's mock interviews: the weakest axis of the scores they received as
+candidate in their last three scored rounds (once they may see them) puts the guides about it
+(named in their front matter) at the head of the days ahead, and the page says why."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_the_guides_about_the_weakest_axis_lead_the_plan_and_the_page_says_why(m
     assert "weakest axis" not in page  # no mocks yet: the plan as before
     assert "Narrate it" not in page
     booking = booked(timezone.now() - dt.timedelta(days=4), first=member)
-    scored(booking.rounds.get(number=1), booking.second.user, WEAK_COMMUNICATION)
+    scored(booking.rounds.get(number=1), WEAK_COMMUNICATION)  # on the member, the candidate
     page = signed_in(member).get("/plan/").content.decode()
     assert "Your weakest axis in recent mocks: <strong>Communication</strong>" in page
     assert (
@@ -72,7 +72,24 @@ def test_an_axis_no_guide_is_about_is_named_all_the_same(member) -> None:
     make_guide(track=coding, title="Arrays", slug="arrays")
     planned(member, coding)
     booking = booked(timezone.now() - dt.timedelta(days=4), first=member)
-    scored(booking.rounds.get(number=1), booking.second.user, WEAK_COMMUNICATION)
+    scored(booking.rounds.get(number=1), WEAK_COMMUNICATION)  # on the member, the candidate
     page = signed_in(member).get("/plan/").content.decode()
     assert "Your weakest axis in recent mocks: <strong>Communication</strong>" in page
     assert "No guide is about it yet." in page
+
+
+def test_only_what_the_member_received_counts_once_they_sent_theirs(member) -> None:
+    coding = TrackFactory(slug="coding-z", title="Coding Z")
+    make_guide(track=coding, title="Arrays", slug="arrays")
+    planned(member, coding)
+    booking = booked(timezone.now() - dt.timedelta(hours=5), first=member)
+    scored(booking.rounds.get(number=1), WEAK_COMMUNICATION)  # on the member, the candidate
+    client = signed_in(member)
+    # Hidden until the member sends theirs for round 2 (or for 72 hours): no axis yet.
+    assert "weakest axis" not in client.get("/plan/").content.decode()
+    answers = {"round": "2", "round-2-went_well": "", "round-2-work_on": ""}
+    answers |= {f"round-2-score_{key}": "1" for key in WEAK_COMMUNICATION}
+    assert client.post(f"/mocks/{booking.pk}/feedback/", answers).status_code == 302
+    # The 1s the member gave as interviewer would make it "Problem framing": they are not theirs.
+    page = client.get("/plan/").content.decode()
+    assert "Your weakest axis in recent mocks: <strong>Communication</strong>" in page
