@@ -66,6 +66,7 @@ def test_every_round_with_its_partner_role_problem_and_scores_on_the_members_clo
         "5 November, 10:45 EST."
     ) in html
     assert "You have not sent your feedback on Grace yet." in html
+    assert f'<a href="/mocks/{booking.pk}/feedback/">Give feedback</a>' in html
     assert "Scores received" not in html
     scored(second, 4)  # Ada on Grace, the candidate in round 2
     html = history(signed_in(ada), START + dt.timedelta(days=1))
