@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -52,12 +52,6 @@ def reveal_at(round_: Round) -> dt.datetime:
 def other_round(number: int) -> int:
     """The booking's other round, where the two members' roles are swapped."""
     return 2 if number == 1 else 1
-
-
-def counted() -> QuerySet[Feedback]:
-    """Feedback as the rubric means it: the round's interviewer on its candidate. Anything else
-    (there should be none) is never shown, revealed by or counted in anything."""
-    return Feedback.objects.filter(author=F("round__interviewer"), subject=F("round__candidate"))
 
 
 def partner_in(round_: Round, member: User) -> User:
@@ -179,11 +173,9 @@ def with_feedback(rounds: list[Round], member: User, now: dt.datetime) -> list[R
     `rounds`)."""
     by_round: dict[int, Feedback] = {}
     sent_for: set[int] = set()  # bookings the member has sent their feedback for
-    for given in (
-        counted()
-        .filter(round__booking__in={round_.booking_id for round_ in rounds})
-        .select_related("round")
-    ):
+    for given in Feedback.objects.filter(
+        round__booking__in={round_.booking_id for round_ in rounds}
+    ).select_related("round"):
         by_round[given.round_id] = given
         if given.author_id == member.pk:
             sent_for.add(given.round.booking_id)
@@ -279,16 +271,15 @@ def visible_received(member: User, now: dt.datetime | None = None) -> list[Feedb
     cancelled: two queries."""
     now = now or timezone.now()
     received = list(
-        counted()
-        .filter(subject=member)
+        Feedback.objects.filter(subject=member)
         .exclude(round__booking__status=Booking.Status.CANCELED)
         .select_related("round__booking")
         .order_by("-round__booking__starts_at", "-round__number")
     )
     sent_for = set(
-        counted()
-        .filter(author=member, round__booking__in={f.round.booking_id for f in received})
-        .values_list("round__booking", flat=True)
+        Feedback.objects.filter(
+            author=member, round__booking__in={f.round.booking_id for f in received}
+        ).values_list("round__booking", flat=True)
     )
     return [f for f in received if f.round.booking_id in sent_for or now >= reveal_at(f.round)]
 
