@@ -1,0 +1,61 @@
+"""The mock room in two real browsers at once (Chromium, two signed-in members, each in a
+context of their own) against daphne serving the site and its websockets on the Redis channel
+layer, under the site's real Content-Security-Policy: what one types in the shared pad shows in
+the other's within a second, both ways, and is saved with the round."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from mocks.models import Round
+from tests.browser.conftest import sign_in
+from tests.conftest import wait_for
+from tests.mocks.rooms import book
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_two_members_see_each_others_typing_in_the_pad_within_a_second(
+    asgi_site: str, new_page
+) -> None:
+    booking = book(timezone.now() - dt.timedelta(minutes=20))  # round 1, coding
+    pages = []
+    for member in (booking.first.user, booking.second.user):
+        page = new_page(bypass_csp=False)
+        sign_in(page, member, asgi_site)
+        page.goto(f"{asgi_site}/mocks/{booking.pk}/")
+        pages.append(page)
+    ada, grace = pages
+    pads = [page.locator("#round-1 .pad .cm-content") for page in pages]
+    for page, pad in zip(pages, pads, strict=True):
+        expect(pad).to_be_visible()
+        expect(page.locator("#round-1 .pad-status")).to_have_text("Live: you both edit this pad.")
+        expect(page.locator("#room-now")).to_contain_text("Round 1: Code while narrating")
+
+    pads[0].click()
+    ada.keyboard.type("def solve(graph):")
+    expect(pads[1]).to_contain_text("def solve(graph):", timeout=1000)
+
+    pads[1].click()
+    grace.keyboard.press("Control+End")
+    grace.keyboard.type(" # and what is its cost?")
+    expect(pads[0]).to_contain_text("def solve(graph): # and what is its cost?", timeout=1000)
+
+    pads[0].click()
+    ada.keyboard.press("Control+End")
+    ada.keyboard.press("Enter")
+    ada.keyboard.type("return []")
+    expect(pads[1]).to_contain_text("return []", timeout=1000)
+
+    wanted = "def solve(graph): # and what is its cost?\n    return []"
+
+    def saved() -> bool:
+        return Round.objects.get(booking=booking, number=1).pad_text.replace(" ", "") == (
+            wanted.replace(" ", "")
+        )
+
+    wait_for(saved, timeout=5)
