@@ -4,7 +4,8 @@
 // editor pulls what it missed, collab rebases the local edits over it, and they go again.
 // Without this script the page shows the pad's text as it was saved (read-only).
 //
-// Mounted on each <div class="pad" data-socket="/ws/mocks/<booking>/<round>/">.
+// Mounted on each <div class="pad" data-socket="/ws/mocks/<booking>/<round>/" data-label="<id of
+// the pad's heading, which names the editor>">.
 
 import { ChangeSet, Compartment, EditorState } from "@codemirror/state";
 import { EditorView, drawSelection, keymap, lineNumbers } from "@codemirror/view";
@@ -120,7 +121,7 @@ class Pad {
 
   mount(doc, version, editable) {
     const pad = this;
-    const label = this.root.getAttribute("aria-labelledby");
+    const label = this.root.dataset.label;
     const view = new EditorView({
       state: EditorState.create({
         doc,

@@ -1,7 +1,8 @@
 """The mock room in two real browsers at once (Chromium, two signed-in members, each in a
 context of their own) against daphne serving the site and its websockets on the Redis channel
 layer, under the site's real Content-Security-Policy: what one types in the shared pad shows in
-the other's within a second, both ways, and is saved with the round."""
+the other's within a second, both ways, and is saved with the round; and the room with its live
+pad has no serious accessibility problem (axe-core)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from mocks.models import Round
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import axe_violations, sign_in
 from tests.conftest import wait_for
 from tests.mocks.rooms import book
 
@@ -59,3 +60,10 @@ def test_two_members_see_each_others_typing_in_the_pad_within_a_second(
         )
 
     wait_for(saved, timeout=5)
+
+    # axe is injected past the CSP, in a context of its own.
+    checked = new_page()
+    sign_in(checked, booking.first.user, asgi_site)
+    checked.goto(f"{asgi_site}/mocks/{booking.pk}/")
+    expect(checked.locator("#round-1 .pad .cm-content")).to_contain_text("return []")
+    assert axe_violations(checked) == []

@@ -6,6 +6,8 @@ the text is saved with the round."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -17,12 +19,14 @@ from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connections
 from django.utils import timezone
 
 from accounts.models import User
 from alphacode.asgi import application
 from mocks.consumers import MESSAGES_PER_WINDOW
 from mocks.models import Booking, Round
+from tests.conftest import run_python
 from tests.factories import UserFactory
 from tests.mocks.rooms import book
 
@@ -49,7 +53,26 @@ def socket(
 
 
 def run(scenario: Callable[[], Awaitable[Any]]) -> Any:
-    return async_to_sync(scenario)()
+    """The scenario's result, run to the end in a thread of its own: when a browser test ran
+    earlier in this process, Playwright keeps an event loop in the main thread, where
+    async_to_sync refuses to start. The consumer's database calls run in that thread too, so
+    its connection is closed there."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["result"] = async_to_sync(scenario)()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=60)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 def members(booking: Booking) -> tuple[User, User]:
@@ -63,6 +86,15 @@ def live_booking() -> Booking:
 
 def test_the_pad_runs_on_the_redis_channel_layer() -> None:
     assert isinstance(get_channel_layer(), RedisChannelLayer)
+
+
+def test_without_redis_the_channel_layer_is_in_memory() -> None:
+    # The embedded defaults (make run): one process, so consumers meet in memory.
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env["DJANGO_SETTINGS_MODULE"] = "alphacode.settings"
+    code = "from django.conf import settings; print(settings.CHANNEL_LAYERS['default']['BACKEND'])"
+    done = run_python("-c", f"import django; django.setup(); {code}", env=env)
+    assert done.stdout.strip() == "channels.layers.InMemoryChannelLayer", done.stderr
 
 
 def test_two_members_edits_reach_each_other_and_are_saved(live_booking: Booking) -> None:
