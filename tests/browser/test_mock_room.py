@@ -2,7 +2,8 @@
 context of their own) against daphne serving the site and its websockets on the Redis channel
 layer, under the site's real Content-Security-Policy: what one types in the shared pad shows in
 the other's within a second, both ways, and is saved with the round; and the room with its live
-pad has no serious accessibility problem (axe-core)."""
+pad has no serious accessibility problem (axe-core). The page's clock (the browser's, fast-forwarded
+by Playwright) moves the phase on by itself."""
 
 from __future__ import annotations
 
@@ -67,3 +68,29 @@ def test_two_members_see_each_others_typing_in_the_pad_within_a_second(
     checked.goto(f"{asgi_site}/mocks/{booking.pk}/")
     expect(checked.locator("#round-1 .pad .cm-content")).to_contain_text("return []")
     assert axe_violations(checked) == []
+
+
+def test_the_clock_moves_the_phase_on_and_offers_the_candidate_the_problem_when_stated(
+    asgi_site: str, new_page
+) -> None:
+    booking = book(timezone.now() - dt.timedelta(minutes=3))  # Ada is round 1's candidate
+    page = new_page(bypass_csp=False)
+    page.clock.install()
+    sign_in(page, booking.first.user, asgi_site)
+    page.goto(f"{asgi_site}/mocks/{booking.pk}/")
+    now = page.locator("#room-now")
+    expect(now).to_contain_text("Now: Round 1: Warm-up")
+    waiting = page.locator("#round-1 .room-stated-later")
+    expect(waiting).to_contain_text("Reload the page then to see it")
+    expect(page.locator("#round-1 .room-timeline [aria-current=step]")).to_contain_text("Warm-up")
+
+    page.clock.fast_forward("02:30")  # past 05:00 of round 1
+    expect(now).to_contain_text("Now: Round 1: Problem stated")
+    expect(page.locator("#round-1 .room-timeline [aria-current=step]")).to_contain_text(
+        "Problem stated"
+    )
+    expect(waiting.get_by_role("button", name="Show the problem")).to_be_visible()
+
+    page.clock.fast_forward("40:00")  # 45:30 in: the break
+    expect(now).to_contain_text("Now: Break")
+    expect(page.locator(".room-timeline [aria-current=step]")).to_have_count(0)
