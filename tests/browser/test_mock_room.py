@@ -94,3 +94,30 @@ def test_the_clock_moves_the_phase_on_and_offers_the_candidate_the_problem_when_
     page.clock.fast_forward("40:00")  # 45:30 in: the break
     expect(now).to_contain_text("Now: Break")
     expect(page.locator(".room-timeline [aria-current=step]")).to_have_count(0)
+
+
+def test_typing_at_the_same_time_both_pads_end_with_the_same_text(asgi_site: str, new_page) -> None:
+    booking = book(timezone.now() - dt.timedelta(minutes=20))
+    pages = []
+    for member in (booking.first.user, booking.second.user):
+        page = new_page(bypass_csp=False)
+        sign_in(page, member, asgi_site)
+        page.goto(f"{asgi_site}/mocks/{booking.pk}/")
+        pad = page.locator("#round-1 .pad .cm-content")
+        expect(page.locator("#round-1 .pad-status")).to_have_text("Live: you both edit this pad.")
+        pad.click()
+        pages.append(page)
+    # Keystrokes interleaved: each editor pushes while the other's may be in flight, so a push
+    # can meet a stale version and be refused, pulled and rebased.
+    for a, g in zip("abcdefghij", "0123456789", strict=True):
+        pages[0].keyboard.type(a)
+        pages[1].keyboard.type(g)
+
+    def pad_text(page) -> str:
+        return page.locator("#round-1 .pad .cm-content").inner_text()
+
+    wait_for(lambda: pad_text(pages[0]) == pad_text(pages[1]) and len(pad_text(pages[0])) == 20)
+    text = pad_text(pages[0])
+    assert "".join(c for c in text if c.isalpha()) == "abcdefghij"
+    assert "".join(c for c in text if c.isdigit()) == "0123456789"
+    wait_for(lambda: Round.objects.get(booking=booking, number=1).pad_text == text, timeout=5)
