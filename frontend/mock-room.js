@@ -60,6 +60,7 @@ class Pad {
   }
 
   receive(message) {
+    if (!this.view && message.type !== "hello") return; // the server says hello first
     if (message.type === "hello") {
       if (!this.view) this.mount(message.doc, message.version, message.editable);
       // Back after a lost connection: catch up from where this editor stands.

@@ -44,8 +44,10 @@ def group_name(round_id: int) -> str:
 
 
 class PadConsumer(AsyncJsonWebsocketConsumer):
+    """One member's connection to one round's pad. A consumer handles one message at a time, so
+    `hello` goes out before any change passed on from the group."""
+
     round_id: int
-    booking_id: int
     group: str
 
     async def connect(self) -> None:
@@ -58,7 +60,7 @@ class PadConsumer(AsyncJsonWebsocketConsumer):
         if found is None:  # anonymous, a stranger, staff, or no such round: refused
             await self.close()
             return
-        self.round_id, self.booking_id = found.pk, found.booking_id
+        self.round_id = found.pk
         self.group = group_name(found.pk)
         self.recent: deque[float] = deque()
         # Joined before the pad is read: a change accepted in between arrives twice at most,
