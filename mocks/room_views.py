@@ -27,6 +27,7 @@ from .pad import pad_open
 from .room import (
     STATED_AT,
     TIMELINE,
+    Segment,
     booking_now,
     member_name,
     round_ends,
@@ -59,7 +60,7 @@ def _zone(booking: Booking, viewer_id: int) -> zoneinfo.ZoneInfo:
 
 
 def _round_context(
-    round_: Round, *, viewer_id: int, member: bool, now: dt.datetime, current: Any
+    round_: Round, *, viewer_id: int, member: bool, now: dt.datetime, current: Segment | None
 ) -> dict[str, Any]:
     booking = round_.booking
     starts, ends = round_starts(booking, round_.number), round_ends(booking, round_.number)
