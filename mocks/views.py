@@ -157,9 +157,3 @@ def no_show(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Reported: it counts against {partner}. Sorry about the wait.")
     return redirect("mocks:mocks")
-
-
-def room_placeholder(request: HttpRequest, pk: int) -> HttpResponse:
-    """PLACEHOLDER until the room is merged (another branch of issue 23 builds it at this
-    URL name, mocks:room): the emails and /mocks/ link here already."""
-    raise Http404("The room is not built yet.")
