@@ -10,7 +10,6 @@ member's last three scored rounds is what their study plan works on."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from accounts.models import User
 
 from .models import Booking, Feedback, Round
 from .people import peer_name
-from .rounds import ROUND_MINUTES, round_starts
+from .rounds import round_ends, round_starts
 from .rubric import SCORES, Axis, axes_for, axis_named
 
 OPENS_AFTER = dt.timedelta(minutes=40)  # the round's feedback phase (40:00)
@@ -36,17 +35,13 @@ class FeedbackRefused(Exception):
     """The feedback cannot be sent; the message says why, in words for the member."""
 
 
-def round_ends(round_: Round) -> dt.datetime:
-    return round_starts(round_.booking, round_.number) + dt.timedelta(minutes=ROUND_MINUTES)
-
-
 def feedback_opens(round_: Round) -> dt.datetime:
     return round_starts(round_.booking, round_.number) + OPENS_AFTER
 
 
 def reveal_at(round_: Round) -> dt.datetime:
     """When what the candidate received in this round shows even if they sent nothing."""
-    return round_ends(round_) + REVEAL_AFTER
+    return round_ends(round_.booking, round_.number) + REVEAL_AFTER
 
 
 def other_round(number: int) -> int:
@@ -60,16 +55,6 @@ def partner_in(round_: Round, member: User) -> User:
 
 def role_in(round_: Round, member: User) -> str:
     return "interviewer" if round_.interviewer_id == member.pk else "candidate"
-
-
-def zone_of(booking: Booking, member: User) -> zoneinfo.ZoneInfo:
-    """The zone the member gave with the request this booking answered: their times show in
-    it."""
-    request = booking.first if booking.first.user_id == member.pk else booking.second
-    try:
-        return zoneinfo.ZoneInfo(request.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)

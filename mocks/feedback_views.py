@@ -28,11 +28,11 @@ from .feedback import (
     feedback_send,
     member_booking,
     member_rounds,
-    zone_of,
 )
 from .history import member_history, scores_over_time
 from .models import Booking
 from .people import peer_name
+from .rounds import zone_of
 from .rubric import SCORES, Axis
 from .safety import REASON_LIMIT, SafetyRefused, block_peer, blocked_ids, report_create
 
@@ -168,7 +168,7 @@ def feedback(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "booking": booking,
             "canceled": canceled,
             "rounds": [(item, forms_by_round.get(item.round.number)) for item in rounds],
-            "zone": zone_of(booking, member),
+            "zone": zone_of(booking, member.pk),
             "partner_name": peer_name(partner) if partner else "",
             "partner_blocked": partner is not None and partner.pk in blocked_ids(member),
             "report_form": ReportForm(),

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from .feedback import RoundFeedback, with_feedback, zone_of
+from .feedback import RoundFeedback, with_feedback
 from .models import Booking, MockRequest, Round
-from .rounds import round_starts
+from .rounds import round_starts, zone_of
 from .rubric import Axis, axes_for
 from .safety import blocked_ids
 
@@ -69,7 +69,7 @@ def member_history(member: User, now: dt.datetime | None = None) -> list[History
     seen: set[int] = set()
     result = []
     for item in with_feedback(rounds, member, now):
-        zone = zone_of(item.round.booking, member)
+        zone = zone_of(item.round.booking, member.pk)
         result.append(
             HistoryRound(
                 feedback=item,

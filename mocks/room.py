@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
-from accounts.models import User
 from articles.blocks.base import GuideFormatError
 from practice.rendering import hint_html, markdown_html, solution_html, statement_html
 
@@ -116,21 +115,12 @@ def booking_now(booking: Booking, now: dt.datetime) -> Now:
     return Now("ended")
 
 
-def round_ends(booking: Booking, number: int) -> dt.datetime:
-    return round_starts(booking, number) + dt.timedelta(minutes=ROUND_MINUTES)
-
-
 def statement_shown(round_: Round, viewer_id: int, now: dt.datetime) -> bool:
     """The interviewer (and staff) see the problem from the start; the candidate from the
     moment it is stated (05:00 into their round)."""
     if viewer_id != round_.candidate_id:
         return True
     return now >= round_starts(round_.booking, round_.number) + STATED_AT
-
-
-def member_name(user: User) -> str:
-    """How a member is shown to a peer: their name, never their email address."""
-    return user.name or f"Member {user.pk}"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ is edited live over a websocket (mocks.consumers)."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django.conf import settings
@@ -22,21 +21,22 @@ from django.views.decorators.http import require_GET
 
 from accounts.requests import AuthenticatedRequest
 
+from .feedback_views import ReportForm
 from .models import Booking, Round
 from .pad import pad_open
+from .people import peer_name
 from .room import (
     STATED_AT,
     TIMELINE,
     Segment,
     booking_now,
-    member_name,
-    round_ends,
     round_material,
     schedule,
     statement_shown,
 )
-from .rounds import round_starts
+from .rounds import round_ends, round_starts, zone_of
 from .rubric import axes_for
+from .safety import blocked_ids
 
 # The pad's editor (CodeMirror) puts its styles in a <style> element that carries the page's
 # nonce; its websocket is to our own origin (connect-src 'self' covers ws: and wss:).
@@ -46,17 +46,6 @@ ROOM_CSP: dict[str, list[str]] = {**SITE_CSP, "style-src": [*SITE_CSP["style-src
 
 def call_url(booking: Booking) -> str:
     return settings.MOCKS_CALL_URL.replace("{room}", booking.room_key)
-
-
-def _zone(booking: Booking, viewer_id: int) -> zoneinfo.ZoneInfo:
-    """The zone the viewer gave with their request (staff: UTC)."""
-    for request in (booking.first, booking.second):
-        if request.user_id == viewer_id:
-            try:
-                return zoneinfo.ZoneInfo(request.time_zone)
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                break
-    return zoneinfo.ZoneInfo("UTC")
 
 
 def _round_context(
@@ -87,8 +76,8 @@ def _round_context(
     return {
         "round": round_,
         "role": role,
-        "interviewer": member_name(round_.interviewer),
-        "candidate": member_name(round_.candidate),
+        "interviewer": peer_name(round_.interviewer),
+        "candidate": peer_name(round_.candidate),
         "starts": starts,
         "ends": ends,
         "stated_at": starts + STATED_AT,
@@ -121,24 +110,29 @@ def room(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not member and not viewer.is_staff:
         raise Http404  # a stranger learns nothing, not even that the booking exists
     now = timezone.now()
-    zone = _zone(booking, viewer.pk)
+    zone = zone_of(booking, viewer.pk)
     state = booking_now(booking, now)
     users = [booking.first.user, booking.second.user]
     peer = next((user for user in users if user.pk != viewer.pk), None) if member else None
     context: dict[str, Any] = {
         "booking": booking,
         "member": member,
-        "peer": member_name(peer) if peer else None,
-        "names": [member_name(user) for user in users],
+        "peer": peer_name(peer) if peer else None,
+        "names": [peer_name(user) for user in users],
         "zone": zone.key,
         "now": state,
         "back": reverse("mocks:mocks"),
+        "here": request.path,
     }
+    if peer is not None:
+        # Report the peer, or never be matched with them again (mocks/_peer_actions.html).
+        context["peer_blocked"] = peer.pk in blocked_ids(viewer)
+        context["report_form"] = ReportForm()
     if booking.status == Booking.Status.CANCELED:
         context["canceled_by"] = (
             "you"
             if booking.canceled_by_id == viewer.pk
-            else member_name(booking.canceled_by)
+            else peer_name(booking.canceled_by)
             if booking.canceled_by
             else None
         )

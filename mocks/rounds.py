@@ -8,6 +8,7 @@ the first's."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 from django.db.models import Case, IntegerField, Value, When
 
@@ -24,6 +25,22 @@ BREAK_MINUTES = 5
 def round_starts(booking: Booking, number: int) -> dt.datetime:
     """When round `number` (1 or 2) begins: round 2 after round 1's 45 minutes and a break."""
     return booking.starts_at + dt.timedelta(minutes=(number - 1) * (ROUND_MINUTES + BREAK_MINUTES))
+
+
+def round_ends(booking: Booking, number: int) -> dt.datetime:
+    return round_starts(booking, number) + dt.timedelta(minutes=ROUND_MINUTES)
+
+
+def zone_of(booking: Booking, user_id: int) -> zoneinfo.ZoneInfo:
+    """The zone a member gave with the request this booking answered: the booking's times show
+    on their clock in it (UTC for anyone else, such as staff)."""
+    for request in (booking.first, booking.second):
+        if request.user_id == user_id:
+            try:
+                return zoneinfo.ZoneInfo(request.time_zone)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                break
+    return zoneinfo.ZoneInfo("UTC")
 
 
 def problem_for(candidate: User, focus: str, taken: set[int]) -> Problem | None:

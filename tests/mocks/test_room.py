@@ -147,7 +147,7 @@ def test_a_design_prompt_is_markdown_with_its_html_shown_as_text(db) -> None:
 def test_peers_are_named_never_by_email(db) -> None:
     booking = book(START, names=("", "Grace"))
     html = page(grace(booking), booking, 0)
-    assert f"Technical mock with Member {ada(booking).pk}" in html
+    assert f"Technical mock with Member #{ada(booking).pk}" in html
     assert ada(booking).email not in html
     assert grace(booking).email not in page(ada(booking), booking, 0)
 
