@@ -207,9 +207,9 @@ def match_open_requests(now: dt.datetime | None = None) -> list[Booking]:
     """One pass over the open requests in queue order: each booked with its best partner."""
     now = now or timezone.now()
     requests = list(
-        MockRequest.objects.filter(status=MockRequest.Status.OPEN).order_by(
-            F("requeued_at").asc(nulls_last=True), "created_at", "pk"
-        )
+        MockRequest.objects.filter(status=MockRequest.Status.OPEN)
+        .select_related("user")  # the rounds name each member
+        .order_by(F("requeued_at").asc(nulls_last=True), "created_at", "pk")
     )
     users = {r.user_id for r in requests}
     apart = kept_apart(users)
