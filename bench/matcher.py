@@ -2,9 +2,10 @@
 
 python bench/matcher.py seed N NOW            -> N open mock requests, as members make them
 python bench/matcher.py pass MODULE NOW FILE  -> one matching pass by MODULE (a path to a
-                                                 matching.py, or "mocks.matching"); prints the
-                                                 seconds and the bookings, writes each booking
-                                                 (two request ids and its start) to FILE
+                                                 matching.py, or "mocks.matching"); prints its
+                                                 seconds: all, outside _book and in _book;
+                                                 the bookings and the requests matched; writes
+                                                 each booking (two request ids, start) to FILE
 
 The requests are a realistic mix, seeded so that every run makes the same ones: both kinds
 (technical two in three), three tiers, twelve foci per kind, members in seven time zones (one
@@ -138,6 +139,19 @@ def one_pass(module: str, now: dt.datetime, out: str) -> None:
         spec.loader.exec_module(matching)
     else:
         matching = importlib.import_module(module)
+    # The time spent booking (each pair's transaction, its rounds included), apart from the
+    # time spent choosing whom to book: both versions book through _book.
+    booking = [0.0]
+    book = matching._book
+
+    def timed_book(*args: object) -> object:
+        started = time.perf_counter()
+        try:
+            return book(*args)
+        finally:
+            booking[0] += time.perf_counter() - started
+
+    matching._book = timed_book
     started = time.perf_counter()
     booked = matching.match_open_requests(now)
     seconds = time.perf_counter() - started
@@ -146,7 +160,7 @@ def one_pass(module: str, now: dt.datetime, out: str) -> None:
         for first, second, starts_at in rows:
             file.write(f"{first} {second} {starts_at.isoformat()}\n")
     matched = MockRequest.objects.filter(status="matched").count()
-    print(f"{seconds:.2f} {len(booked)} {matched}")
+    print(f"{seconds:.2f} {seconds - booking[0]:.2f} {booking[0]:.2f} {len(booked)} {matched}")
 
 
 if __name__ == "__main__":

@@ -31,9 +31,9 @@ sql() { PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -U postgres
 side() {
   sql -c "DROP DATABASE IF EXISTS $BENCH_DB" >/dev/null
   sql -c "CREATE DATABASE $BENCH_DB TEMPLATE $SEED_DB" >/dev/null
-  read -r seconds bookings matched < <("$PY" bench/matcher.py pass "$2" "$NOW" "$OUT/matcher-$1-$3.txt")
-  printf '%-7s %8s requests %9.2f s %8s bookings (%s requests matched)\n' \
-    "$1" "$3" "$seconds" "$bookings" "$matched"
+  read -r seconds choosing booking bookings matched < <("$PY" bench/matcher.py pass "$2" "$NOW" "$OUT/matcher-$1-$3.txt")
+  printf '%-7s %6s requests: %8.2f s (%7.2f s choosing and committing, %7.2f s in _book) %6s bookings, %s requests matched\n' \
+    "$1" "$3" "$seconds" "$choosing" "$booking" "$bookings" "$matched"
 }
 
 echo "matching pass at $NOW; before: mocks/matching.py at $(git -C "$ROOT" log -1 --format='%h' "$BEFORE_REV"); after: this tree ($(git -C "$ROOT" log -1 --format=%h)$(git -C "$ROOT" diff --quiet HEAD -- mocks || echo ', with uncommitted changes'))"

@@ -10,25 +10,28 @@ Each in turn is booked with its best partner among the requests not booked yet. 
 partner is what a big queue costs, so the requests are grouped by kind and tier (and focus), each
 group sorted by its earliest usable start, and a group is read only as far as a start earlier
 than the best found so far is still possible. Windows are parsed and cut to "two hours from
-now" once per pass. The result is the same as comparing every pair (tests and bench/matcher.sh
-compare them).
+now" once per pass. The result is the same as comparing every pair (bench/matcher.sh compares
+the bookings with those of the pass that did).
 
 Several passes at once (beat's each minute, one after each new request, on several workers):
-a pass reads the queue without locking it, then books each pair in a transaction of its own that
-locks the pair's two requests and two members with `SKIP LOCKED` and checks again that both
-requests are still open and both members still free at that time. So no request is booked twice
-and no member is in two bookings at once, whatever passes run together, and nobody waits on a
-pass: a member withdrawing a request, or another pass, is held up by at most one booking.
+a pass reads the queue without locking it and chooses its pairs, then books them a few dozen to
+a transaction; each booking locks its two requests and two members with `SKIP LOCKED` and checks
+again that both requests are still open and both members still free at that time. So no request
+is booked twice and no member is in two bookings at once, whatever passes run together, and
+nobody waits long on a pass: a member withdrawing a request, or another pass, is held up by one
+batch of bookings at most, never by a whole pass.
 
-A pair whose rows another pass holds, or that another pass booked meanwhile, is left for the next
-pass. Passes converge all the same: a pass that runs alone leaves no two open requests that could
-be booked together, and each pass that runs beside another still books whatever the other did
-not take (tests/mocks/test_matching_concurrency.py shows both with 200 requests and two workers).
+A pair whose rows another pass holds, or that another pass booked meanwhile, is left for the
+next pass (the requests it had chosen are not offered to others in this one). Passes converge
+all the same: a pass that runs alone leaves no two open requests that could be booked together,
+and a pass beside another books what the other did not take
+(tests/mocks/test_matching_concurrency.py shows both with 200 requests and two workers).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -44,6 +47,8 @@ from .services import ROUND_LENGTH
 LEAD = dt.timedelta(hours=2)  # a booking starts at least this far ahead
 QUARTER = dt.timedelta(minutes=15)
 ANY_TIER_AFTER = dt.timedelta(hours=24)
+# Bookings made in one transaction: fewer commits, and locks held for a fraction of a second.
+BOOKINGS_PER_TRANSACTION = 50
 
 Span = tuple[dt.datetime, dt.datetime]
 
@@ -109,12 +114,13 @@ def preference(one: MockRequest, other: MockRequest, now: dt.datetime) -> int | 
 
 
 class Queue:
-    """The open requests of one pass, grouped so that a request's best partner is found by
-    reading few others: by kind and tier, and by kind, tier and focus, each group sorted by its
-    requests' earliest usable start."""
+    """The open requests of one pass, in queue order, and grouped so that a request's best
+    partner is found by reading few others: by kind and tier, and by kind, tier and focus, each
+    group sorted by its requests' earliest usable start."""
 
     def __init__(self, requests: list[MockRequest], now: dt.datetime) -> None:
         self.now = now
+        self.order = requests  # the queue's order
         self.spans = {r.pk: usable(windows_of(r), now + LEAD) for r in requests}
         self.taken: set[int] = set()
         self.by_tier: dict[tuple[str, str], list[MockRequest]] = defaultdict(list)
@@ -165,6 +171,25 @@ class Queue:
                 return partner, best[0]
         return None
 
+    def pairs(
+        self, apart: set[tuple[int, int]], busy: dict[int, list[Span]]
+    ) -> list[tuple[MockRequest, MockRequest, dt.datetime]]:
+        """Whom to book with whom and when: each request in queue order with its best partner
+        among those not booked yet, each member's new booking counted as busy from then on."""
+        found = []
+        for request in self.order:
+            if request.pk in self.taken:
+                continue
+            best = self.best_partner(request, apart, busy)
+            if best is None:
+                continue
+            partner, start = best
+            found.append((request, partner, start))
+            self.book(request, partner)
+            for member in (request.user_id, partner.user_id):
+                busy.setdefault(member, []).append((start, start + ROUND_LENGTH))
+        return found
+
     def book(self, *requests: MockRequest) -> None:
         """These are booked: out of every group (compacted now and then, so that a long queue's
         booked requests are not read again and again)."""
@@ -204,7 +229,8 @@ def _busy(user_ids: set[int], now: dt.datetime) -> dict[int, list[Span]]:
 
 
 def match_open_requests(now: dt.datetime | None = None) -> list[Booking]:
-    """One pass over the open requests in queue order: each booked with its best partner."""
+    """One pass over the open requests: whom to book with whom, then the bookings made, a few
+    dozen to a transaction."""
     now = now or timezone.now()
     requests = list(
         MockRequest.objects.filter(status=MockRequest.Status.OPEN)
@@ -212,34 +238,23 @@ def match_open_requests(now: dt.datetime | None = None) -> list[Booking]:
         .order_by(F("requeued_at").asc(nulls_last=True), "created_at", "pk")
     )
     users = {r.user_id for r in requests}
-    apart = kept_apart(users)
-    busy = _busy(users, now)
-    queue = Queue(requests, now)
+    pairs = Queue(requests, now).pairs(kept_apart(users), _busy(users, now))
     booked: list[Booking] = []
-    for older in requests:
-        if older.pk in queue.taken:
-            continue
-        found = queue.best_partner(older, apart, busy)
-        if found is None:
-            continue
-        partner, start = found
-        booking = _book(older, partner, start, now)
-        if booking is None:
-            continue
-        booked.append(booking)
-        queue.book(older, partner)
-        for member in (older.user_id, partner.user_id):
-            busy[member].append((booking.starts_at, booking.ends_at))
+    for batch in itertools.batched(pairs, BOOKINGS_PER_TRANSACTION):
+        with transaction.atomic():
+            for first, second, start in batch:
+                booking = _book(first, second, start, now)
+                if booking is not None:
+                    booked.append(booking)
     return booked
 
 
-@transaction.atomic
 def _book(
     first: MockRequest, second: MockRequest, start: dt.datetime, now: dt.datetime
 ) -> Booking | None:
-    """Book the pair, with both requests and both members' rows locked (else None: the next
-    pass tries again), both requests still open and the members' bookings made meanwhile by
-    another pass checked again."""
+    """Book the pair, with both requests and both members' rows locked until the caller's
+    transaction ends (else None: the next pass tries again), both requests still open and the
+    members' bookings made meanwhile by another pass checked again."""
     pair = list(
         MockRequest.objects.select_for_update(skip_locked=True)
         .filter(pk__in=(first.pk, second.pk), status=MockRequest.Status.OPEN)
