@@ -44,6 +44,7 @@ run: install static/build/.stamp
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py import_guides --new-only content/guides
 	$(PY) manage.py import_problems --new-only content/problems
+	$(PY) manage.py import_design_prompts --new-only content/design-prompts
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # In parallel, a worker per core up to 8 (pytest-xdist; each takes a Redis database of its own,

@@ -38,6 +38,8 @@ FORCE_SCRIPT_NAME = env("DJANGO_SCRIPT_NAME", default="").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
+    # First, so that `runserver` is daphne's: it serves the ASGI application, websockets too.
+    "daphne",
     "alphacode.apps.AdminConfig",  # Django's admin, with the owner's dashboard on its home
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "alphacode.urls"
 WSGI_APPLICATION = "alphacode.wsgi.application"
+# The websockets (the mock room's shared pad) and, under runserver, every page (alphacode.asgi).
+ASGI_APPLICATION = "alphacode.asgi.application"
 
 TEMPLATES = [
     {
@@ -151,6 +155,17 @@ CACHES["local"] = {
     "OPTIONS": {"MAX_ENTRIES": 500},
 }
 
+# Websocket consumers in different processes (daphne's) talk through Redis; the embedded
+# defaults run one process, where a channel layer in memory is enough.
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": "alphacode-channels"},
+    }
+    if REDIS_URL
+    else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+}
+
 # Sessions are read from the cache (Redis) on every signed-in request and kept in Postgres too.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
@@ -200,6 +215,11 @@ CELERY_BEAT_SCHEDULE = {
     "match-mock-requests": {
         "task": "mocks.tasks.match_requests",
         "schedule": 60.0,
+    },
+    # Mocks' 24-hour and 1-hour reminders, each once (a late pass still sends each in time).
+    "send-mock-reminders": {
+        "task": "mocks.tasks.send_mock_reminders",
+        "schedule": 300.0,
     },
     "weekly-study-digest": {
         "task": "mailings.tasks.digest_weekly",
@@ -380,3 +400,5 @@ LOGGING = {
 
 # --- Product --------------------------------------------------------------------------------
 GUIDES_PER_PAGE = 12
+# A mock's video call: this URL with {room} replaced by the booking's unguessable room key.
+MOCKS_CALL_URL = env("MOCKS_CALL_URL", default="https://meet.jit.si/alphacode-{room}")

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from accounts.models import User
 
+from .axes import unknown_axes
 from .images import ImageError, image_name, image_store, prepare_image
 from .markdown import GuideData, GuideFormatError, front_matter_line, parse_guide
 from .models import Guide, GuideImage, GuideRevision, Track
@@ -80,6 +81,8 @@ def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked
         )
     if problem := unknown_patterns(data.patterns, known_patterns()):
         errors.append(f"line {front_matter_line(text, 'patterns')}: {problem}")
+    if problem := unknown_axes(data.axes):
+        errors.append(f"line {front_matter_line(text, 'axes')}: {problem}")
     if data.slug != guide.slug:
         errors.append(
             f"front matter 'slug': this is the guide '{guide.slug}'; change its address in the "

@@ -65,6 +65,7 @@ class MomentField(forms.Field):
 class SlugListField(forms.Field):
     """A YAML list of slugs (`[two-pointers, sliding-window]`), each named once."""
 
+    item = "pattern"  # what each slug names, in the errors
     default_error_messages = {
         "invalid": "must be a list of slugs like [two-pointers, sliding-window]",
     }
@@ -77,10 +78,17 @@ class SlugListField(forms.Field):
         slugs = [item.strip() for item in value]
         for slug in slugs:
             if not SLUG_RE.match(slug) or len(slug) > 60:
-                raise ValidationError(f"{slug!r} is not a pattern's slug", code="invalid")
+                raise ValidationError(f"{slug!r} is not a {self.item}'s slug", code="invalid")
         if len(set(slugs)) != len(slugs):
-            raise ValidationError("names a pattern twice", code="invalid")
+            raise ValidationError(f"names a {self.item} twice", code="invalid")
         return slugs
+
+
+class AxisListField(SlugListField):
+    """A YAML list of the mock rubric's axes (`[communication, framing]`), each named once."""
+
+    item = "rubric axis"
+    default_error_messages = {"invalid": "must be a list of axes like [communication, framing]"}
 
 
 def text_field(limit: int, *, required: bool = True) -> TextField:
@@ -137,6 +145,7 @@ class FrontMatterForm(forms.Form):
     track = slug_field(60, "is not a track slug")
     track_title = text_field(120, required=False)
     patterns = SlugListField(required=False)
+    axes = AxisListField(required=False)
     dek = text_field(300)
     access = access_field()
     preview_sections = WholeNumberField(

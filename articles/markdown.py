@@ -78,6 +78,7 @@ class GuideData:
     published_at: dt.datetime | None = None
     track_title: str = ""
     patterns: list[str] = field(default_factory=list)  # the coding patterns' slugs
+    axes: list[str] = field(default_factory=list)  # the mock rubric's axes it trains (keys)
     intro: str = ""
     sections: list[SectionData] = field(default_factory=list)
     # What the import should tell the editor but does not stop it (an unknown code language).
@@ -287,6 +288,8 @@ def write_guide(guide: GuideData) -> str:
         meta.append(f"track_title: {yaml_quoted(guide.track_title)}")
     if guide.patterns:
         meta.append(f"patterns: [{', '.join(guide.patterns)}]")
+    if guide.axes:
+        meta.append(f"axes: [{', '.join(guide.axes)}]")
     meta += [
         f"dek: {yaml_quoted(guide.dek)}",
         f"access: {guide.access}",

@@ -95,6 +95,9 @@ class Guide(models.Model):
     patterns = models.ManyToManyField(
         Pattern, blank=True, related_name="guides", help_text="The coding patterns it teaches."
     )
+    # The mock rubric's axes it trains (keys, as its front matter names them: articles.axes):
+    # a member whose mocks show one weak gets these guides in their plan.
+    axes = models.JSONField(default=list, blank=True, editable=False)
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     dek = models.CharField(

@@ -23,6 +23,7 @@ from accounts.models import User
 from pages.cache import content_changed
 
 from .archives import ArchiveError, zip_contents
+from .axes import unknown_axes
 from .images import ImageError, PreparedImage, image_store, prepare_image
 from .markdown import (
     BlockData,
@@ -176,6 +177,7 @@ def guide_data(guide: Guide) -> GuideData:
         # Written on every export so a guide in a track an editor created imports anywhere.
         track_title=guide.track.title,
         patterns=[pattern.slug for pattern in guide.patterns.all()],
+        axes=list(guide.axes),
         dek=guide.dek,
         access=guide.access,
         preview_sections=guide.preview_sections,
@@ -297,6 +299,9 @@ def guides_parse(files: Iterable[Source]) -> tuple[list[ParsedGuide], list[str]]
             continue
         if problem := unknown_patterns(data.patterns, patterns):
             errors.append(f"{name}:{front_matter_line(source.text, 'patterns')}: {problem}")
+            continue
+        if problem := unknown_axes(data.axes):
+            errors.append(f"{name}:{front_matter_line(source.text, 'axes')}: {problem}")
             continue
         images, image_errors = _guide_images(source, data)
         errors += image_errors
@@ -508,7 +513,10 @@ def guide_upsert(
         preview_sections=data.preview_sections,
         status=data.status,
         published_at=data.published_at,
+        axes=data.axes,
     )
+    if problem := unknown_axes(data.axes):
+        raise GuideImportError([problem])
     patterns = list(Pattern.objects.filter(slug__in=data.patterns))
     if len(patterns) != len(data.patterns):
         raise GuideImportError([unknown_patterns(data.patterns, known_patterns()) or ""])

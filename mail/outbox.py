@@ -2,9 +2,10 @@
 and marked with how the send ended, and sent by mail.transport.
 
 Two ways in. `email_queue` records an email for its cause (once per cause) and a task sends it
-after commit, from templates/emails/<kind>.{txt,html} and <kind>_subject.txt (billing's
-emails); `email_send_now` records and sends an email already rendered, at once, and keeps
-nothing of what it said (allauth's codes and links, through accounts.adapter). A campaign's
+after commit, from templates/emails/<kind>.{txt,html} and <kind>_subject.txt, with any text
+attachments stored in its context (billing's emails; mocks', with their calendar invitations);
+`email_send_now` records and sends an email already rendered, at once, and keeps nothing of
+what it said (allauth's codes and links, through accounts.adapter). A campaign's
 email is recorded by its Recipient row instead (mailings.sending), and sent by the same
 transport."""
 
@@ -14,6 +15,9 @@ import datetime as dt
 import logging
 import smtplib
 import uuid
+from collections.abc import Sequence
+from email.message import MIMEPart
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -47,17 +51,45 @@ def message_id(kind: str, cause: str) -> str:
     return stable_message_id("alphacode.email.message-id", f"{kind}:{cause}", kind)
 
 
-def email_queue(*, kind: str, cause: str, user: User, context: dict | None = None) -> Email:
+class Attachment(TypedDict):
+    """A text file sent with a queued email (a calendar invitation): kept in the email's
+    context, so every send of the email carries the same file."""
+
+    filename: str
+    content: str
+    content_type: str  # text/..., e.g. "text/calendar"
+    params: dict[str, str]  # more Content-Type parameters, e.g. {"method": "REQUEST"}
+
+
+# The key of an email's context that holds its attachments (not passed to the templates).
+ATTACHMENTS = "attachments"
+
+
+def email_queue(
+    *,
+    kind: str,
+    cause: str,
+    user: User,
+    context: dict | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> Email:
     """Record the email for this cause and queue it after commit, unless this cause already
-    has one: then nothing new is recorded or queued."""
+    has one: then nothing new is recorded or queued. Attachments are text (stored in the row's
+    JSON context, as they will be sent)."""
     kind = str(kind)
+    context = dict(context or {})
+    for attachment in attachments:
+        if not attachment["content_type"].startswith("text/"):
+            raise ValueError(f"{attachment['filename']}: only text attachments are stored")
+    if attachments:
+        context[ATTACHMENTS] = list(attachments)
     email, created = Email.objects.get_or_create(
         kind=kind,
         cause=cause,
         defaults={
             "user": user,
             "to": user.email,
-            "context": context or {},
+            "context": context,
             "message_id": message_id(kind, cause),
         },
     )
@@ -66,9 +98,27 @@ def email_queue(*, kind: str, cause: str, user: User, context: dict | None = Non
     return email
 
 
+def attachment_part(attachment: Attachment) -> MIMEPart:
+    """One stored attachment as a MIME part: its type with its parameters (`text/calendar;
+    method=REQUEST`, which calendar clients read), UTF-8, named."""
+    subtype = attachment["content_type"].split("/", 1)[1]
+    part = MIMEPart()
+    part.set_content(
+        attachment["content"],
+        subtype=subtype,
+        charset="utf-8",
+        disposition="attachment",
+        filename=attachment["filename"],
+        params=attachment.get("params") or {},
+    )
+    return part
+
+
 def render_email(email: Email) -> EmailMultiAlternatives:
+    stored = dict(email.context)
+    attachments: list[Attachment] = stored.pop(ATTACHMENTS, [])
     context = {
-        **email.context,
+        **stored,
         "email": email.to,
         **site_context(),
     }
@@ -81,6 +131,8 @@ def render_email(email: Email) -> EmailMultiAlternatives:
         headers={"Message-ID": email.message_id or message_id(email.kind, email.cause)},
     )
     message.attach_alternative(html, "text/html")
+    for attachment in attachments:
+        message.attach(attachment_part(attachment))
     return message
 
 

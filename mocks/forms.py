@@ -1,5 +1,6 @@
 """The request form: what kind of mock, with whom, and up to ten windows entered on the member's
-own wall clock (mocks.services turns them into UTC and checks them)."""
+own wall clock (mocks.services turns them into UTC and checks them); and a design prompt file's
+front matter, validated as a form as a guide's is."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+
+from articles.forms import slug_field, status_field, text_field
 
 from .models import MockRequest
 
@@ -64,3 +67,14 @@ WindowFormSet = forms.formset_factory(
     absolute_max=MAX_WINDOWS,
     validate_max=True,
 )
+
+
+class DesignPromptFrontMatterForm(forms.Form):
+    """The keys between a design prompt file's `---` lines (mocks.prompts): others are refused."""
+
+    title = text_field(200)
+    slug = slug_field(120, "must be lowercase letters, digits and hyphens")
+    topic = slug_field(
+        120, "must be a topic in lowercase letters, digits and hyphens, like rate-limiting"
+    )
+    status = status_field()

@@ -2,7 +2,7 @@
 whose windows share 95 minutes starting at least two hours ahead, booked at the earliest shared
 start on a quarter hour. Preference: the same tier and focus, then the same tier, then (once the
 older of the two has waited 24 hours) any tier. Never two members who blocked or reported each
-other, never a member in two bookings that overlap.
+other (a report blocks too), never a member in two bookings that overlap.
 
 A pass takes the open requests in queue order: those put back at the front (their partner
 cancelled at least 12 hours ahead: `requeued_at`, earliest first), then the rest oldest first.
@@ -40,7 +40,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Block, Booking, MockRequest, Report
+from .emails import booked_emails_queue
+from .models import Block, Booking, MockRequest
 from .rounds import rounds_create
 from .services import ROUND_LENGTH
 
@@ -208,14 +209,12 @@ def pair_of(one: int, other: int) -> tuple[int, int]:
 
 
 def kept_apart(users: set[int]) -> set[tuple[int, int]]:
-    """Pairs of these members who must never meet: one blocked or reported the other."""
+    """Pairs of these members who must never meet: one blocked the other (a report blocks too,
+    mocks.safety)."""
     pairs = Block.objects.filter(Q(member__in=users) | Q(blocked__in=users)).values_list(
         "member", "blocked"
     )
-    reports = Report.objects.filter(Q(reporter__in=users) | Q(reported__in=users)).values_list(
-        "reporter", "reported"
-    )
-    return {pair_of(a, b) for a, b in [*pairs, *reports]}
+    return {pair_of(a, b) for a, b in pairs}
 
 
 def _busy(user_ids: set[int], now: dt.datetime) -> dict[int, list[Span]]:
@@ -287,4 +286,5 @@ def _book(
     MockRequest.objects.filter(pk__in=(first.pk, second.pk)).update(
         status=MockRequest.Status.MATCHED, matched_at=now
     )
+    booked_emails_queue(booking)
     return booking

@@ -1,6 +1,6 @@
 """Requesting a mock (DESIGN.md, "Mock interviews"): windows entered on the member's wall clock
 become UTC instants, each checked (at least 95 minutes, not begun, within the next 14 days);
-one open request per kind."""
+one open request per kind, and none while the member's requests are paused (mocks.strikes)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from accounts.models import User
 
+from .emails import moment_in_words
 from .models import MockRequest
+from .strikes import paused_until
 from .tasks import match_requests
 
 ROUND_LENGTH = dt.timedelta(minutes=95)  # two 45-minute rounds and a 5-minute break
@@ -32,11 +34,6 @@ def on_the_clock(moment: dt.datetime, zone: str) -> dt.datetime | None:
     if instant.astimezone(tz).replace(tzinfo=None) != moment:
         return None
     return instant
-
-
-def wall_clock(instant: dt.datetime, zone: str) -> dt.datetime:
-    """A UTC instant (a booking's start, say) as the member's clock in `zone` shows it."""
-    return instant.astimezone(zoneinfo.ZoneInfo(zone))
 
 
 def window_errors(
@@ -71,7 +68,14 @@ def request_create(
     time_zone: str,
     windows: Sequence[tuple[dt.datetime, dt.datetime]],
 ) -> MockRequest:
-    """The member's open request of this kind; refused when they have one already."""
+    """The member's open request of this kind; refused when they have one already, or while
+    their requests are paused."""
+    until = paused_until(user, timezone.now())
+    if until is not None:
+        raise RequestRefused(
+            f"Your requests are paused until {moment_in_words(until, time_zone)}: two late "
+            "cancels or no-shows within 30 days pause them for 14 days."
+        )
     if MockRequest.objects.filter(user=user, kind=kind, status=MockRequest.Status.OPEN).exists():
         raise RequestRefused(
             "You already have an open request for this kind of mock: withdraw it to make another."

@@ -12,3 +12,14 @@ def match_requests() -> int:
     from .matching import match_open_requests
 
     return len(match_open_requests())
+
+
+@shared_task
+def send_mock_reminders() -> int:
+    """Beat, every 5 minutes: queue the reminders due (24 hours and 1 hour before a booking,
+    each once); how many."""
+    from django.utils import timezone
+
+    from .emails import reminder_emails_queue
+
+    return reminder_emails_queue(timezone.now())

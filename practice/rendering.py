@@ -41,6 +41,13 @@ def _blocks_html(blocks: list[BlockData], prefix: str) -> SafeString:
     return mark_safe(render_to_string(BLOCKS_TEMPLATE, {"blocks": contexts}))
 
 
+def markdown_html(markdown: str, source: str, prefix: str) -> SafeString:
+    """Markdown written the way a problem's is (a mock's design prompt: statement, solution) in
+    a guide's block templates; raw HTML in it is shown as text, never run. GuideFormatError
+    names what does not parse."""
+    return _blocks_html(read_blocks(markdown, source), prefix)
+
+
 def statement_blocks(problem: Problem) -> list[BlockData]:
     return read_blocks(problem.statement, problem.slug)
 

@@ -3,6 +3,7 @@
 // static/build/.stamp; the Dockerfile in its node stage).
 //
 //   static/build/practice.js          the problem page's module (CodeMirror 6 and the runner UI)
+//   static/build/mock-room.js         the mock room's shared pad (CodeMirror 6 and its collab)
 //   static/build/runner-worker.js     the Web Worker (Pyodide's loader and the Python harness)
 //   static/build/pyodide/<version>/   the Pyodide runtime the worker loads by plain file names:
 //                                     only what starting Python with its standard library takes
@@ -33,6 +34,7 @@ await esbuild.build({
   absWorkingDir: root,
   entryPoints: {
     practice: "frontend/practice.js",
+    "mock-room": "frontend/mock-room.js",
     "runner-worker": "frontend/runner-worker.js",
   },
   outdir: out,
@@ -57,7 +59,7 @@ for (const name of RUNTIME) {
 }
 
 const sizes = [];
-for (const name of ["practice.js", "runner-worker.js", ...RUNTIME.map((n) => `pyodide/${version}/${n}`)]) {
+for (const name of ["practice.js", "mock-room.js", "runner-worker.js", ...RUNTIME.map((n) => `pyodide/${version}/${n}`)]) {
   const { size } = await stat(join(out, name));
   sizes.push(`${name} ${(size / 1024).toFixed(0)} KiB`);
 }

@@ -8,7 +8,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+)
 from django.utils import timezone
 
 from accounts.models import User
@@ -142,6 +152,158 @@ def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class MockWeek:
+    """One week (Monday 00:00 UTC to the next) of peer mock interviews: requests made,
+    bookings made, and of the bookings that began that week (not cancelled) the ones held by
+    then, their rounds held (ended, in a booking with no no-show strike) and their no-show
+    strikes; the median time from request to match of the requests matched that week."""
+
+    start: dt.date
+    requests: int
+    bookings: int
+    held: int
+    rounds_held: int
+    no_shows: int
+    median_match: dt.timedelta | None
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return self.no_shows / self.held if self.held else None
+
+    @property
+    def no_show_text(self) -> str:
+        return "–" if self.no_show_rate is None else f"{self.no_show_rate * 100:.1f} %"
+
+    @property
+    def median_match_hours(self) -> float:
+        return self.median_match.total_seconds() / 3600 if self.median_match else 0.0
+
+    @property
+    def median_match_text(self) -> str:
+        if self.median_match is None:
+            return "–"
+        hours = self.median_match.total_seconds() / 3600
+        return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+class Median(Aggregate):
+    """The median of a duration, in Postgres (percentile_cont, which interpolates between the
+    middle two of an even count)."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
+    output_field = DurationField()
+
+
+def _median(values: list[dt.timedelta]) -> dt.timedelta | None:
+    """As percentile_cont(0.5): the middle one, or halfway between the middle two."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def mock_weekly(weeks: int = 12, today: dt.date | None = None) -> list[MockWeek]:
+    """The last `weeks` weeks of mocks, this one last: two queries (one over the requests, one
+    over the bookings, each week's figures counted by the database with FILTER); on a database
+    other than Postgres the medians are worked out here from one more query."""
+    from mocks.models import Booking, MockRequest, Strike
+
+    now = timezone.now()
+    today = today or now.date()
+    monday = today - dt.timedelta(days=today.weekday())
+    starts = [
+        dt.datetime.combine(monday - dt.timedelta(weeks=back), dt.time(), dt.UTC)
+        for back in range(weeks - 1, -1, -1)
+    ]
+    spans = [(start, start + dt.timedelta(weeks=1)) for start in starts]
+    postgres = connection.vendor == "postgresql"
+    waited = F("matched_at") - F("created_at")
+    requests = MockRequest.objects.filter(
+        Q(created_at__gte=starts[0]) | Q(matched_at__gte=starts[0])
+    ).aggregate(
+        **{
+            f"made{n}": Count("pk", filter=Q(created_at__gte=a, created_at__lt=b))
+            for n, (a, b) in enumerate(spans)
+        },
+        **(
+            {
+                f"median{n}": Median(waited, filter=Q(matched_at__gte=a, matched_at__lt=b))
+                for n, (a, b) in enumerate(spans)
+            }
+            if postgres
+            else {}
+        ),
+    )
+    if not postgres:
+        waits: dict[int, list[dt.timedelta]] = defaultdict(list)
+        for made, matched in MockRequest.objects.filter(matched_at__gte=starts[0]).values_list(
+            "created_at", "matched_at"
+        ):
+            if matched is not None:
+                waits[(matched - starts[0]).days // 7].append(matched - made)
+        requests.update({f"median{n}": _median(waits[n]) for n in range(weeks)})
+    live = Q(status=Booking.Status.BOOKED)
+    # A round has ended when its booking has; round 1 ends 45 minutes in, before it.
+    round_ended = Q(ends_at__lte=now) | Q(
+        rounds__number=1, starts_at__lte=now - dt.timedelta(minutes=45)
+    )
+    no_show = Strike.objects.filter(booking=OuterRef("pk"), cause=Strike.Cause.NO_SHOW)
+    bookings = (
+        Booking.objects.filter(Q(created_at__gte=starts[0]) | Q(starts_at__gte=starts[0]))
+        .annotate(no_show=Exists(no_show))
+        .aggregate(
+            **{
+                f"made{n}": Count(
+                    "pk", distinct=True, filter=Q(created_at__gte=a, created_at__lt=b)
+                )
+                for n, (a, b) in enumerate(spans)
+            },
+            **{
+                f"held{n}": Count(
+                    "pk",
+                    distinct=True,
+                    filter=live & Q(starts_at__gte=a, starts_at__lt=b, ends_at__lte=now),
+                )
+                for n, (a, b) in enumerate(spans)
+            },
+            **{
+                f"rounds{n}": Count(
+                    "rounds",
+                    distinct=True,
+                    filter=live & Q(starts_at__gte=a, starts_at__lt=b, no_show=False) & round_ended,
+                )
+                for n, (a, b) in enumerate(spans)
+            },
+            **{
+                f"no_shows{n}": Count(
+                    "strikes",
+                    distinct=True,
+                    filter=live
+                    & Q(starts_at__gte=a, starts_at__lt=b, ends_at__lte=now)
+                    & Q(strikes__cause=Strike.Cause.NO_SHOW),
+                )
+                for n, (a, b) in enumerate(spans)
+            },
+        )
+    )
+    return [
+        MockWeek(
+            start=start.date(),
+            requests=requests[f"made{n}"],
+            bookings=bookings[f"made{n}"],
+            held=bookings[f"held{n}"],
+            rounds_held=bookings[f"rounds{n}"],
+            no_shows=bookings[f"no_shows{n}"],
+            median_match=requests[f"median{n}"],
+        )
+        for n, start in enumerate(starts)
+    ]
 
 
 WINDOWS = (7, 30, 90)  # days a guides table can cover

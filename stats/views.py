@@ -17,6 +17,7 @@ from .figures import (
     WINDOWS,
     Week,
     guide_rows,
+    mock_weekly,
     now_figures,
     weekly,
 )
@@ -48,6 +49,8 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     weeks = weekly()
     labels = [f"Week of {week.start.day} {week.start:%b}" for week in weeks]
     pairs = list(zip(labels, weeks, strict=True))
+    mocks = mock_weekly()
+    mock_pairs = list(zip(labels, mocks, strict=True))
     return {
         "dashboard": now_figures(),
         "weeks": weeks,
@@ -69,7 +72,23 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
                 [week.net for week in weeks],
                 [f"{label}: {week.net:+d}" for label, week in pairs],
             ),
+            "mock_requests": bar_chart(
+                "Mock interview requests each week",
+                [week.requests for week in mocks],
+                [f"{label}: {week.requests} requests" for label, week in mock_pairs],
+            ),
+            "mock_rounds": bar_chart(
+                "Mock interview rounds held each week",
+                [week.rounds_held for week in mocks],
+                [f"{label}: {week.rounds_held} rounds" for label, week in mock_pairs],
+            ),
+            "mock_match": bar_chart(
+                "Median hours from request to match, by the week matched",
+                [week.median_match_hours for week in mocks],
+                [f"{label}: {week.median_match_text}" for label, week in mock_pairs],
+            ),
         },
+        "mock_weeks": mocks,
     }
 
 

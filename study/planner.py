@@ -11,7 +11,9 @@ not fit is listed as such.
 
 A reader's weak-set (practice's diagnostic) reorders it: the guides that teach its patterns
 come first in their tracks, and its problems to solve are one more queue in the round-robin.
-The caller gives them as plain data (guide ids, ProblemState): study knows nothing of practice.
+The weakest axis of their recent mock interviews adds the guides about it as the first queue.
+The caller gives them as plain data (guide ids, ProblemState, GuideState): study knows nothing
+of practice or mocks.
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ class StudyPlan:
     days: list[Day]
     unscheduled: list[Task]
     finished_before_today: int
+    lead_guides: list[GuideState] = field(default_factory=list)  # as build_plan was given them
 
 
 def plan_days(today: dt.date, interview: dt.date) -> list[dt.date]:
@@ -145,19 +148,25 @@ def build_plan(
     drilled_today: bool,
     first_guides: Sequence[int] = (),
     problems: Sequence[ProblemState] = (),
+    lead_guides: Sequence[GuideState] = (),
 ) -> StudyPlan:
     """`first_guides`: ids of guides that go first in their tracks, in this order; `problems`:
     problems to solve (the weak-set's), as one more queue, the first one: today starts with
-    them."""
+    them; `lead_guides`: guides ahead even of those, as a queue of their own (the ones about the
+    weakest axis of the reader's mocks, their track naming why), each left out of its track so
+    it is not planned twice."""
     days = [Day(date) for date in plan_days(today, interview)]
     drill = min(DRILL_MINUTES, daily_minutes // 3) if has_cards else 0
     capacity = daily_minutes - drill
     queues: list[deque[Task]] = []
     finished = 0
     rank = {guide_id: n for n, guide_id in enumerate(first_guides)}
-    for _, guides in tracks:
+    leading = {guide.guide_id for guide in lead_guides}
+
+    def queue_of(guides: Sequence[GuideState]) -> deque[Task]:
+        nonlocal finished
         queue: deque[Task] = deque()
-        for guide in sorted(guides, key=lambda g: rank.get(g.guide_id, len(rank))):
+        for guide in guides:
             for task in guide_tasks(guide):
                 if task.done_on is not None and task.done_on < today:
                     finished += 1
@@ -165,7 +174,11 @@ def build_plan(
                     days[0].tasks.append(task)  # done today: shown ticked in today's list
                 else:
                     queue.extend(split(task, capacity))
-        queues.append(queue)
+        return queue
+
+    for _, guides in tracks:
+        ordered = sorted(guides, key=lambda g: rank.get(g.guide_id, len(rank)))
+        queues.append(queue_of([guide for guide in ordered if guide.guide_id not in leading]))
     if problems:
         queues.insert(
             0,
@@ -178,6 +191,8 @@ def build_plan(
                 )
             ),
         )
+    if lead_guides:
+        queues.insert(0, queue_of(lead_guides))
     for index, day in enumerate(days):
         if drill:
             day.tasks.insert(
@@ -194,4 +209,9 @@ def build_plan(
                     day.tasks.append(queue.popleft())
                     progress = True
     unscheduled = [task for queue in queues for task in queue]
-    return StudyPlan(days=days, unscheduled=unscheduled, finished_before_today=finished)
+    return StudyPlan(
+        days=days,
+        unscheduled=unscheduled,
+        finished_before_today=finished,
+        lead_guides=list(lead_guides),
+    )

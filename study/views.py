@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.requests import AuthenticatedRequest
 from articles.models import Item
 from billing.entitlements import can_read_premium
+from mocks.feedback import weakest_axis
 from pages.answers import refused, wants_json
 from practice.diagnostic import latest_result, weak_set_work
 
@@ -175,18 +176,28 @@ def plan(request: AuthenticatedRequest) -> HttpResponse:
         form = PlanForm(instance=existing)
     today = timezone.localdate()
     study_plan = None
+    axis = None
     if existing:
-        # The weak-set (practice's diagnostic) goes first: its guides, then its problems.
+        # The weak-set (practice's diagnostic) goes first: its guides, then its problems; the
+        # guides about the weakest axis of the reader's recent mocks lead them all.
         work = weak_set_work(request.user)
+        axis = weakest_axis(request.user)
         study_plan = plans.study_plan(
             request.user,
             existing,
             today,
             first_guides=work.guide_ids,
             problems=[ProblemState(p.title, p.get_absolute_url()) for p in work.problems],
+            weak_axis=(axis.key, axis.name) if axis else None,
         )
     return render(
         request,
         "study/plan.html",
-        {"form": form, "plan": existing, "study_plan": study_plan, "today": today},
+        {
+            "form": form,
+            "plan": existing,
+            "study_plan": study_plan,
+            "today": today,
+            "weak_axis": axis,
+        },
     )

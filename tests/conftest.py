@@ -448,6 +448,59 @@ def page(new_page):
     return new_page()
 
 
+# --- The ASGI application served for real (websockets) ----------------------------------------
+
+
+@pytest.fixture
+def asgi_site(transactional_db, settings, tmp_path: Path) -> Iterator[str]:
+    """The site's ASGI application (alphacode.asgi: pages and websockets) served by daphne on a
+    free port, for browser tests of what live_server cannot serve (it is WSGI only). Yields its
+    base URL.
+
+    daphne runs as a process of its own (`python -m daphne`, the command compose's `asgi`
+    service runs) on the test database (database_url(): the rows a transactional test commits are
+    what it sees) and the test's Redis (the channel layer; sessions are read from Postgres, as its
+    cache has keys of its own). Channels' own ChannelsLiveServerTestCase (DaphneProcess) does not
+    fit: it forks this process, open database pool and all, and names the database test_ once
+    more, after pytest-django already has. PYTEST_XDIST_WORKER is left out of its environment, or
+    settings_test would move its Redis database down a second time. Static files come from the
+    finders (DEBUG, WhiteNoise), so static/build must be built first (make test does). Its
+    output goes to the test's tmp_path, and is shown when it does not start."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "alphacode.settings_test",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    env.pop("PYTEST_XDIST_WORKER", None)
+    command = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "alphacode.asgi:application"]
+    log_path = tmp_path / "daphne.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, *command], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+        def answers() -> bool:
+            assert process.poll() is None, log_path.read_text()
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    return True
+            except OSError:
+                return False
+
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(answers, timeout=30)
+            settings.SITE_URL = url
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
 # --- A real SMTP server -----------------------------------------------------------------------
 
 

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from articles.models import Track
+from articles.models import Guide, Track
 from billing.entitlements import can_read
 
 from ..models import Plan
 from ..planner import GuideState, ProblemState, StudyPlan, build_plan
-from ..selectors import drilled_today, progress, readable_phrase_items
+from ..selectors import GuideProgress, drilled_today, progress, readable_phrase_items
 
 
 @transaction.atomic
@@ -31,6 +31,41 @@ def save_plan(
     return plan
 
 
+def _guide_state(user: User, entry: GuideProgress, track: str, today: dt.date) -> GuideState | None:
+    """A guide as the planner takes it (None when the reader may not read it)."""
+    guide = entry.guide
+    if not can_read(user, guide):
+        return None
+    reading = entry.reading
+    done_on = None
+    if entry.finished:
+        finished_at = (
+            reading.finished_at if reading and reading.finished_at else entry.last_ticked_at
+        )
+        done_on = timezone.localdate(finished_at) if finished_at else today
+    return GuideState(
+        guide_id=guide.pk,
+        title=guide.title,
+        url=guide.get_absolute_url(),
+        track=track,
+        read_minutes=guide.read_minutes,
+        checklist_items=entry.items,
+        opened_on=timezone.localdate(reading.started_at) if reading else None,
+        checklists_done_on=done_on,
+    )
+
+
+def axis_guide_ids(axis: str) -> list[int]:
+    """The published guides that name this rubric axis in their front matter, oldest first."""
+    guides = (
+        Guide.objects.published()
+        .exclude(axes=[])
+        .order_by("published_at", "pk")
+        .values_list("pk", "axes")
+    )
+    return [pk for pk, axes in guides if axis in axes]
+
+
 def study_plan(
     user: User,
     plan: Plan,
@@ -38,39 +73,40 @@ def study_plan(
     *,
     first_guides: Sequence[int] = (),
     problems: Sequence[ProblemState] = (),
+    weak_axis: tuple[str, str] | None = None,
 ) -> StudyPlan:
     """The plan from today; `first_guides` and `problems` as study.planner.build_plan takes them
-    (the caller's: the weak-set's guides and problems)."""
+    (the caller's: the weak-set's guides and problems); `weak_axis` (key, name): the weakest
+    axis of the reader's recent mocks, whose guides (articles' `axes`) lead the plan."""
     tracks = list(plan.tracks.order_by("position", "title"))
+    leading = axis_guide_ids(weak_axis[0]) if weak_axis else []
+    # The tracks of the guides about the axis that the plan does not cover.
+    extra = (
+        list(
+            Track.objects.filter(guides__pk__in=leading)
+            .exclude(pk__in=[track.pk for track in tracks])
+            .distinct()
+            .order_by("position", "title")
+        )
+        if leading
+        else []
+    )
     states = []
-    for entry_track in progress(user, tracks):
+    lead: dict[int, GuideState] = {}
+    label = f"Your weakest mock axis: {weak_axis[1]}" if weak_axis else ""
+    for entry_track in progress(user, [*tracks, *extra]):
         track = entry_track.track
         assert track is not None  # progress() was given these tracks
         guides = []
         for entry in entry_track.guides:
-            guide = entry.guide
-            if not can_read(user, guide):
-                continue
-            reading = entry.reading
-            done_on = None
-            if entry.finished:
-                finished_at = (
-                    reading.finished_at if reading and reading.finished_at else entry.last_ticked_at
-                )
-                done_on = timezone.localdate(finished_at) if finished_at else today
-            guides.append(
-                GuideState(
-                    guide_id=guide.pk,
-                    title=guide.title,
-                    url=guide.get_absolute_url(),
-                    track=track.title,
-                    read_minutes=guide.read_minutes,
-                    checklist_items=entry.items,
-                    opened_on=timezone.localdate(reading.started_at) if reading else None,
-                    checklists_done_on=done_on,
-                )
-            )
-        states.append((track.title, guides))
+            if entry.guide.pk in leading:
+                state = _guide_state(user, entry, label, today)
+                if state:
+                    lead[state.guide_id] = state
+            if track in tracks and (state := _guide_state(user, entry, track.title, today)):
+                guides.append(state)
+        if track in tracks:
+            states.append((track.title, guides))
     phrase_items = readable_phrase_items(user)
     return build_plan(
         today=today,
@@ -81,4 +117,5 @@ def study_plan(
         drilled_today=drilled_today(user, today, phrase_items),
         first_guides=first_guides,
         problems=problems,
+        lead_guides=[lead[pk] for pk in leading if pk in lead],
     )

@@ -304,6 +304,18 @@ def test_a_staff_user_with_only_view_permission_changes_nothing_through_any_acti
     Problem.objects.create(
         slug="p", title="P", difficulty="easy", statement="S", walkthrough="W", code={}
     )
+    from mocks.models import DesignPrompt, Report, Strike
+
+    from ..mocks.booked import booked
+
+    mock = booked(timezone.now() - dt.timedelta(days=1))
+    Report.objects.create(
+        reporter=mock.first.user, reported=mock.second.user, booking=mock, reason="Rude."
+    )
+    Strike.objects.create(member=mock.second.user, booking=mock, cause=Strike.Cause.NO_SHOW)
+    DesignPrompt.objects.create(
+        slug="feed", title="A feed", topic="feeds", statement="S", solution="W"
+    )
     as_superuser = RequestFactory().get("/admin/")
     as_superuser.user = staff
     tried = []

@@ -21,13 +21,14 @@ from ..conftest import ROOT, wait_for
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 SERVICES = COMPOSE["services"]
-DJANGO_SERVICES = ("migrate", "web", "worker", "beat")
+DJANGO_SERVICES = ("migrate", "web", "asgi", "worker", "beat")
 
 
 def test_compose_has_every_service_with_health_checks_and_named_volumes() -> None:
     assert set(SERVICES) == {
         "migrate",
         "web",
+        "asgi",
         "worker",
         "beat",
         "postgres",
@@ -65,7 +66,7 @@ def test_django_services_share_one_env_file_and_wait_for_their_dependencies() ->
         assert service["env_file"] == ".env", name
         assert service["environment"]["REDIS_URL"] == "redis://redis:6379/0"
         assert service["environment"]["DATABASE_URL"].startswith("postgres://")
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "asgi", "worker", "beat"):
         assert SERVICES[name]["depends_on"]["migrate"]["condition"] == (
             "service_completed_successfully"
         )
@@ -76,6 +77,13 @@ def test_compose_commands_name_real_modules() -> None:
     assert web[0] == "gunicorn"
     module, attribute = web[1].split(":")
     assert callable(getattr(importlib.import_module(module), attribute))
+    # daphne serves the ASGI application (websockets) on the port the proxy sends /ws/* to.
+    asgi = SERVICES["asgi"]["command"]
+    assert asgi[:5] == ["daphne", "-b", "0.0.0.0", "-p", "8001"]
+    assert importlib.import_module("daphne.cli").CommandLineInterface
+    module, attribute = asgi[5].split(":")
+    assert callable(getattr(importlib.import_module(module), attribute))
+    assert asgi[5].replace(":", ".") == settings.ASGI_APPLICATION
     for name in ("worker", "beat"):
         command = SERVICES[name]["command"]
         assert command[:3] == ["celery", "-A", "alphacode"]

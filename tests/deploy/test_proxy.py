@@ -70,6 +70,22 @@ def test_the_proxy_overwrites_what_a_client_could_forge() -> None:
     assert "header_up -PATH_INFO" in CADDYFILE
 
 
+def test_the_proxy_sends_websockets_to_daphne_and_the_rest_to_gunicorn() -> None:
+    routes = re.search(r"^\{\$SITE_DOMAIN:localhost\} \{\n(.*?)^\}", CADDYFILE, re.M | re.S)
+    assert routes
+    site = routes.group(1)
+    websockets = re.search(r"handle /ws/\* \{(.*?)\n\t\}", site, re.S)
+    assert websockets, "no handle /ws/* block"
+    port = SERVICES["asgi"]["command"][SERVICES["asgi"]["command"].index("-p") + 1]
+    assert f"reverse_proxy asgi:{port} {{" in websockets.group(1)
+    assert "header_up X-Forwarded-For {remote_host}" in websockets.group(1)
+    assert "reverse_proxy web:8000" not in websockets.group(1)
+    # The proxy reaches daphne on the edge network, and nothing of daphne is published.
+    assert {"default", "edge"} <= set(SERVICES["asgi"]["networks"])
+    assert "ports" not in SERVICES["asgi"]
+    assert SERVICES["proxy"]["depends_on"]["asgi"]["condition"] == "service_healthy"
+
+
 def test_the_proxy_health_check_goes_through_caddy_to_the_sites_healthz() -> None:
     proxy = SERVICES["proxy"]
     check = proxy["healthcheck"]["test"]

@@ -12,7 +12,7 @@ from django.db import connection
 
 from accounts.models import User
 from mocks.matching import match_open_requests
-from mocks.models import Block, Booking, MockRequest, Report
+from mocks.models import Block, Booking, MockRequest
 from tests.factories import UserFactory
 
 NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
@@ -90,16 +90,6 @@ def test_members_who_blocked_each_other_are_never_matched() -> None:
     one, two = request(), request()
     Block.objects.create(member=two.user, blocked=one.user)
     assert match_open_requests(NOW) == []
-
-
-@pytest.mark.django_db
-def test_members_who_reported_each_other_are_never_matched() -> None:
-    one, two = request(), request()
-    Report.objects.create(reporter=one.user, reported=two.user, reason="Did not show up.")
-    assert match_open_requests(NOW) == []
-    three = request()
-    (booking,) = match_open_requests(NOW)  # each may still meet someone else
-    assert {booking.first_id, booking.second_id} == {one.pk, three.pk}
 
 
 @pytest.mark.django_db

@@ -1,6 +1,6 @@
 """The matcher with two workers at once, on real Postgres: 200 open requests (seeded at random:
 both kinds, three tiers, a few foci, windows over three days, members with a request of each
-kind, blocks and reports, some waiting over a day, some put back at the front) matched by two
+kind, blocks, some waiting over a day, some put back at the front) matched by two
 passes running together, then by two real Celery workers. Whatever they did, every booking keeps
 the rules, nobody is booked twice, and once the passes have converged no two requests left open
 could still be booked together, which is checked by trying every pair with every quarter hour,
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from mocks.matching import match_open_requests
-from mocks.models import Block, Booking, MockRequest, Report
+from mocks.models import Block, Booking, MockRequest
 from mocks.tasks import match_requests
 
 from ..conftest import wait_for, worker_process
@@ -37,7 +37,7 @@ NOW = dt.datetime(2026, 12, 7, 12, 5, tzinfo=dt.UTC)
 
 def make_requests(now: dt.datetime, *, earliest: dt.timedelta, seed: int = 23) -> None:
     """REQUESTS open requests from about 150 members; a third of the members have a request of
-    each kind, so a careless pass could book one member twice at once. Windows begin from
+    each kind, so a careless pass could book one member twice at once; 40 blocks. Windows begin from
     `earliest` on; waits are kept clear of the 24-hour line, so a pass a few seconds later
     judges the tiers the same way."""
     rng = random.Random(seed)
@@ -76,8 +76,6 @@ def make_requests(now: dt.datetime, *, earliest: dt.timedelta, seed: int = 23) -
     MockRequest.objects.bulk_create(made)
     for one, other in rng.sample(list(itertools.combinations(members, 2)), 40):
         Block.objects.create(member=one, blocked=other)
-    for one, other in rng.sample(list(itertools.combinations(members, 2)), 10):
-        Report.objects.create(reporter=one, reported=other, reason="Rude.")
 
 
 KINDS = ["technical", "technical", "system-design"]
@@ -104,7 +102,6 @@ class Seen:
         ):
             members[booking_id].append(user_id)
         apart = {frozenset(p) for p in Block.objects.values_list("member", "blocked")}
-        apart |= {frozenset(p) for p in Report.objects.values_list("reporter", "reported")}
         return cls(MockRequest.objects.in_bulk(), bookings, members, apart)
 
     def busy(self, member: int) -> list[tuple[dt.datetime, dt.datetime]]:

@@ -126,7 +126,8 @@ def test_the_weeks_on_the_admin_home_and_as_csv(history, staff, editor) -> None:
     owner = signed_in(staff)
     html = owner.get("/admin/").content.decode()
     assert "The last 12 weeks" in html
-    assert html.count('<svg class="dashboard-chart" role="img"') == 2
+    # Two charts of subscribers (MRR, net change), three of mock interviews.
+    assert html.count('<svg class="dashboard-chart" role="img"') == 2 + 3
     assert "<td>-2</td><td>4</td><td>50.0 %</td>" in html
     csv = owner.get("/admin/dashboard/weeks.csv")
     assert csv.status_code == HTTPStatus.OK

@@ -8,7 +8,14 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from study.planner import PROBLEM_MINUTES, GuideState, ProblemState, build_plan, plan_days
+from study.planner import (
+    PROBLEM_MINUTES,
+    GuideState,
+    ProblemState,
+    build_plan,
+    guide_tasks,
+    plan_days,
+)
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -220,3 +227,70 @@ def test_with_a_weak_set_a_plan_still_fits_and_loses_nothing(spec, days, budget,
     tasks = [t for day in plan.days for t in day.tasks if t.kind != "drill"] + plan.unscheduled
     wanted = sum(1 + (items > 0) for entries in spec for _, items in entries) + problems
     assert len({(t.kind, t.title) for t in tasks}) == wanted
+
+
+def test_the_weakest_mock_axis_guides_lead_the_days_ahead_and_are_not_planned_twice() -> None:
+    why = "Your weakest mock axis: Communication"
+    tracks = [("T", [guide(n, "T", 20, 0) for n in (1, 2, 3)])]
+    lead = [guide(3, why, 20, 0), guide(9, why, 20, 0)]  # one in a chosen track, one not
+    plan = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=5),
+        daily_minutes=40,
+        tracks=tracks,
+        has_cards=False,
+        drilled_today=False,
+        lead_guides=lead,
+    )
+    days = [[(t.title, t.track) for t in day.tasks] for day in plan.days]
+    assert days[0] == [("Guide 3", why), ("Guide 1", "T")]
+    assert days[1] == [("Guide 2", "T"), ("Guide 9", why)]
+    titles = [t.title for day in plan.days for t in day.tasks]
+    assert titles.count("Guide 3") == 1
+    assert plan.lead_guides == lead
+    # Finished already: counted as done, not planned again.
+    done = guide(9, why, 20, 0, opened_on=TODAY - dt.timedelta(days=2))
+    again = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=5),
+        daily_minutes=40,
+        tracks=tracks,
+        has_cards=False,
+        drilled_today=False,
+        lead_guides=[done],
+    )
+    assert again.finished_before_today == 1
+    assert "Guide 9" not in [t.title for day in again.days for t in day.tasks]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    spec=tracks,
+    days=st.integers(0, 30),
+    budget=st.integers(15, 240),
+    lead=st.lists(st.integers(1, 50), max_size=5, unique=True),
+)
+def test_with_mock_axis_guides_a_plan_still_fits_and_plans_each_guide_once(
+    spec, days, budget, lead
+):
+    made = make_tracks(spec)
+    by_id = {g.guide_id: g for _, states in made for g in states}
+    leading = [by_id.get(n, guide(n, "Axis")) for n in lead]
+    plan = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=days),
+        daily_minutes=budget,
+        tracks=made,
+        has_cards=True,
+        drilled_today=False,
+        lead_guides=leading,
+    )
+    assert all(day.minutes <= budget for day in plan.days)
+    tasks = [t for day in plan.days for t in day.tasks if t.kind != "drill"] + plan.unscheduled
+    wanted = {(g.guide_id, t.kind) for g in [*by_id.values(), *leading] for t in guide_tasks(g)}
+    found = [
+        (next(g.guide_id for g in [*by_id.values(), *leading] if g.title == t.title), t.kind)
+        for t in tasks
+        if t.part == 1
+    ]
+    assert sorted(found) == sorted(wanted)

@@ -1,0 +1,74 @@
+"""Reminders 24 hours and 1 hour before a booking, each once, sent by beat's task; none for a
+time the booking's own email covered, none for a cancelled booking."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+
+from mocks.models import Booking
+from mocks.tasks import send_mock_reminders
+from tests.factories import UserFactory
+
+from .booked import book, sent_to
+
+pytestmark = pytest.mark.django_db
+
+
+def remind_at(moment: dt.datetime, capture) -> int:
+    with time_machine.travel(moment, tick=False), capture(execute=True):
+        return send_mock_reminders()
+
+
+def test_a_booking_made_days_ahead_is_reminded_a_day_and_an_hour_before_each_once(
+    django_capture_on_commit_callbacks,
+) -> None:
+    ada, bob = UserFactory(name="Ada"), UserFactory(name="Bob")
+    booking = book(ada, bob, hours_ahead=50)
+    start = booking.starts_at
+    assert remind_at(start - dt.timedelta(hours=25), django_capture_on_commit_callbacks) == 0
+    assert (
+        remind_at(start - dt.timedelta(hours=23, minutes=58), django_capture_on_commit_callbacks)
+        == 2
+    )
+    assert (
+        remind_at(start - dt.timedelta(hours=23, minutes=53), django_capture_on_commit_callbacks)
+        == 0
+    )
+    (day_before,) = sent_to(ada, "is in 24 hours")
+    assert day_before.subject == "Your mock interview with Bob is in 24 hours"
+    assert remind_at(start - dt.timedelta(minutes=58), django_capture_on_commit_callbacks) == 2
+    assert remind_at(start - dt.timedelta(minutes=53), django_capture_on_commit_callbacks) == 0
+    (hour_before,) = sent_to(bob, "is in 1 hour")
+    assert f"/mocks/{booking.pk}/" in hour_before.body
+    assert len(mail.outbox) == 4
+
+
+def test_a_booking_made_less_than_a_day_ahead_gets_only_the_hour_reminder(
+    django_capture_on_commit_callbacks,
+) -> None:
+    ada, bob = UserFactory(), UserFactory()
+    booking = book(ada, bob, hours_ahead=5)
+    start = booking.starts_at
+    assert remind_at(start - dt.timedelta(hours=4), django_capture_on_commit_callbacks) == 0
+    assert remind_at(start - dt.timedelta(minutes=30), django_capture_on_commit_callbacks) == 2
+    assert {m.subject.rsplit(" is in ", 1)[1] for m in mail.outbox} == {"1 hour"}
+
+
+def test_a_cancelled_booking_is_not_reminded(django_capture_on_commit_callbacks) -> None:
+    booking = book(UserFactory(), UserFactory(), hours_ahead=50)
+    Booking.objects.filter(pk=booking.pk).update(status=Booking.Status.CANCELED)
+    start = booking.starts_at
+    assert remind_at(start - dt.timedelta(hours=23), django_capture_on_commit_callbacks) == 0
+    assert remind_at(start - dt.timedelta(minutes=30), django_capture_on_commit_callbacks) == 0
+
+
+def test_beat_runs_the_reminders_task_every_five_minutes(settings) -> None:
+    from alphacode.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["send-mock-reminders"]
+    assert entry["schedule"] == 300.0
+    assert entry["task"] in app.tasks
