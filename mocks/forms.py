@@ -30,7 +30,8 @@ class RequestForm(forms.Form):
     )
     time_zone = forms.ChoiceField(
         choices=[(name, name) for name in TIME_ZONES],
-        help_text="The windows below are in this time zone.",
+        help_text="The windows below are in this time zone. On the night the clocks go back, "
+        "a time that happens twice means the first time.",
     )
 
 

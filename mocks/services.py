@@ -26,14 +26,28 @@ class RequestRefused(Exception):
     """The request cannot be made; the message says why, in words for the member."""
 
 
+def on_the_clock(moment: dt.datetime, zone: str) -> dt.datetime | None:
+    """A wall-clock time (naive) in `zone` as a UTC instant; None when the clocks skip it (the
+    hour they go forward). A time that happens twice (the hour they go back) is its first."""
+    tz = zoneinfo.ZoneInfo(zone)
+    instant = moment.replace(tzinfo=tz, fold=0).astimezone(dt.UTC)
+    if instant.astimezone(tz).replace(tzinfo=None) != moment:
+        return None
+    return instant
+
+
 def window_errors(
     start: dt.datetime, end: dt.datetime, zone: str, now: dt.datetime
 ) -> tuple[tuple[dt.datetime, dt.datetime] | None, str | None]:
     """One window on the member's clock (naive, in `zone`) as UTC instants, or why it cannot
-    be used."""
-    tz = zoneinfo.ZoneInfo(zone)
-    begins = start.replace(tzinfo=tz).astimezone(dt.UTC)
-    ends = end.replace(tzinfo=tz).astimezone(dt.UTC)
+    be used. The minutes are real ones: a window across a clock change is as long as it lasts."""
+    begins, ends = on_the_clock(start, zone), on_the_clock(end, zone)
+    if begins is None or ends is None:
+        skipped = start if begins is None else end
+        return None, (
+            f"{skipped:%H:%M} on {skipped:%-d %B %Y} does not exist in {zone}: the clocks go "
+            "forward that night and skip it. Choose a time outside the skipped hour."
+        )
     if ends - begins < ROUND_LENGTH:
         return None, "A window needs at least 95 minutes: two 45-minute rounds and a break."
     if begins < now:

@@ -139,3 +139,21 @@ def test_two_passes_at_once_book_no_request_and_no_member_twice() -> None:
         )
     # Every member can be booked twice in nine hours: all 24 requests matched.
     assert len(bookings) == 12
+
+
+@pytest.mark.django_db
+def test_requests_put_back_at_the_front_are_matched_first_earliest_put_back_first() -> None:
+    partner = request(None, (3, 9))
+    request(None, (3, 5), waited=dt.timedelta(hours=20))  # the oldest
+    # Their partners cancelled at least 12 hours ahead: back at the front, though made later.
+    second_back = request(None, (7, 9), focus="heaps")
+    first_back = request(None, (5.25, 7), focus="heaps")
+    MockRequest.objects.filter(pk=second_back.pk).update(requeued_at=NOW - dt.timedelta(hours=1))
+    MockRequest.objects.filter(pk=first_back.pk).update(requeued_at=NOW - dt.timedelta(hours=2))
+    # Each of the three could meet only `partner` (oldest and the other two share no time);
+    # without the front of the queue, the oldest would have it.
+    (booking,) = match_open_requests(NOW)
+    assert (booking.first_id, booking.second_id) == (first_back.pk, partner.pk)
+    assert booking.starts_at == NOW + dt.timedelta(hours=5, minutes=15)
+    # The others wait for the next pass (and a new partner).
+    assert match_open_requests(NOW) == []
