@@ -85,6 +85,7 @@ def test_make_run_serves_every_page_to_a_visitor_and_a_reader_on_sqlite(tmp_path
         ["manage.py", "migrate"],
         ["manage.py", "import_guides"],
         ["manage.py", "import_problems"],
+        ["manage.py", "import_design_prompts"],
     ]
     assert serve[1:3] == ["manage.py", "runserver"]
     database = tmp_path / "db.sqlite3"
@@ -98,6 +99,9 @@ def test_make_run_serves_every_page_to_a_visitor_and_a_reader_on_sqlite(tmp_path
     with closing(sqlite3.connect(database)) as db:
         problems = db.execute("SELECT count(*) FROM practice_problem").fetchone()[0]
     assert problems == len(list((ROOT / "content" / "problems").glob("*.md")))
+    with closing(sqlite3.connect(database)) as db:
+        prompts = db.execute("SELECT count(*) FROM mocks_designprompt").fetchone()[0]
+    assert prompts == len(list((ROOT / "content" / "design-prompts").glob("*.md")))
     # An editor changes a demo guide's dek (as the admin would store it)...
     with closing(sqlite3.connect(database)) as db, db:
         db.execute(

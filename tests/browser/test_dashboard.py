@@ -60,8 +60,11 @@ def test_the_dashboard_in_a_browser(page, site) -> None:
     table = page.locator("#dashboard-now table")
     assert table.is_visible()
     assert "$76.00" in table.inner_text()
-    assert page.locator("svg.dashboard-chart").count() == 2
+    assert page.locator("#dashboard-weeks svg.dashboard-chart").count() == 2
     assert page.locator("#dashboard-weeks tbody tr").count() == 12
+    # Mock interviews: requests and bookings, rounds held, time to match, 12 weeks of each.
+    assert page.locator("#dashboard-mocks svg.dashboard-chart").count() == 3
+    assert page.locator("#dashboard-mocks tbody tr").count() == 12
     assert page.locator("#dashboard-guides tbody tr").count() == 3
     cells = page.locator("#dashboard-guides tbody tr", has_text="Fine-tuning or prompting")
     # Readers (one signed-in reader and two visitors' views), then paywall views.
