@@ -11,20 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.db import transaction
 from markdown_it.tree import SyntaxTreeNode
 
 from articles.markdown import (
-    SECTION_HEADER,
     GuideFormatError,
     front_matter_values,
-    read_blocks,
     refuse_nul,
     syntax_nodes,
 )
-from practice.problem_format import STATEMENT_KINDS
+from practice.problem_format import hints_read, statement_read
 
 from .forms import DesignPromptFrontMatterForm
 from .models import DesignPrompt
@@ -55,30 +52,9 @@ def _line(node: SyntaxTreeNode) -> int:
 
 def _markdown(nodes: list[SyntaxTreeNode], lines: list[str], source: str, part: str) -> str:
     """A part's Markdown, each block one a problem statement may hold."""
-    if not nodes:
-        raise GuideFormatError(source, None, f"a design prompt needs {part}")
-    first, last = nodes[0].map, nodes[-1].map
-    assert first is not None
-    assert last is not None
-    text = "\n".join(lines[first[0] : last[1]]).strip()
-    start = first[0] + 1
-    for block in read_blocks(text, source, first_line=start):
-        if block.kind not in STATEMENT_KINDS:
-            line = block.line + start - 1 - SECTION_HEADER.count("\n")
-            raise GuideFormatError(source, line, f"a design prompt cannot hold a {block.kind}")
-    return text
-
-
-def _hints(nodes: list[SyntaxTreeNode], source: str) -> list[str]:
-    if len(nodes) != 1 or nodes[0].type != "ordered_list":
-        line = _line(nodes[0]) if nodes else None
-        raise GuideFormatError(source, line, "'## Hints' holds one numbered list, a hint an item")
-    hints = []
-    for item in nodes[0].children:
-        if len(item.children) != 1 or item.children[0].type != "paragraph":
-            raise GuideFormatError(source, _line(item), "a hint is one paragraph of text")
-        hints.append(" ".join(item.children[0].children[0].content.split()))
-    return hints
+    return statement_read(
+        nodes, lines, source, missing=f"a design prompt needs {part}", holder="a design prompt"
+    )
 
 
 def parse_prompt(text: str, source: str = "<design prompt>") -> PromptData:
@@ -111,18 +87,9 @@ def parse_prompt(text: str, source: str = "<design prompt>") -> PromptData:
         if needed not in parts:
             raise GuideFormatError(source, None, f"a design prompt needs a '## {needed}' section")
     prompt.statement = _markdown(parts[""], lines, source, f"a statement before '## {HINTS}'")
-    prompt.hints = _hints(parts[HINTS], source)
+    prompt.hints = hints_read(parts[HINTS], source)
     prompt.solution = _markdown(parts[COVERS], lines, source, f"text under '## {COVERS}'")
     return prompt
-
-
-def prompt_files(paths: Iterable[str | Path]) -> list[tuple[str, str]]:
-    """(name, text) of each `.md` file given, or in each folder given."""
-    files: list[tuple[str, str]] = []
-    for given in map(Path, paths):
-        found = sorted(given.glob("*.md")) if given.is_dir() else [given]
-        files += [(path.name, path.read_text(encoding="utf-8")) for path in found]
-    return files
 
 
 def prompts_parse(files: Iterable[tuple[str, str]]) -> tuple[list[PromptData], list[str]]:

@@ -113,7 +113,7 @@ def parse_problem(text: str, source: str = "<problem>") -> ProblemData:
         if needed not in parts:
             raise GuideFormatError(source, None, f"a problem needs a '## {needed}' section")
     problem.statement = _statement(parts[""], lines, source)
-    problem.hints = _hints(parts[HINTS], lines, source)
+    problem.hints = hints_read(parts[HINTS], source)
     _solution(problem, parts[SOLUTION], lines, source)
     return problem
 
@@ -132,22 +132,36 @@ def _source(nodes: list[SyntaxTreeNode], lines: list[str]) -> str:
 
 
 def _statement(nodes: list[SyntaxTreeNode], lines: list[str], source: str) -> str:
-    """The statement's Markdown, read as a guide section's blocks so it has their rules."""
+    return statement_read(
+        nodes,
+        lines,
+        source,
+        missing="a problem needs a statement before '## Hints'",
+        holder="a problem's statement",
+    )
+
+
+def statement_read(
+    nodes: list[SyntaxTreeNode], lines: list[str], source: str, *, missing: str, holder: str
+) -> str:
+    """A statement's Markdown (a problem's, or a design prompt's parts), read as a guide
+    section's blocks so it has their rules, each block one a statement may hold. `missing` is
+    the error for no text at all; `holder` names what holds it in the error for a wrong block."""
     statement = _source(nodes, lines)
     if not statement:
-        raise GuideFormatError(source, None, "a problem needs a statement before '## Hints'")
+        raise GuideFormatError(source, None, missing)
     first = _line(nodes[0])
     for block in read_blocks(statement, source, first_line=first):
         if block.kind not in STATEMENT_KINDS:
             # The block's line counts from the section header read_blocks puts before it.
             line = block.line + first - 1 - SECTION_HEADER.count("\n")
-            raise GuideFormatError(
-                source, line, f"a problem's statement cannot hold a {block.kind}"
-            )
+            raise GuideFormatError(source, line, f"{holder} cannot hold a {block.kind}")
     return statement
 
 
-def _hints(nodes: list[SyntaxTreeNode], lines: list[str], source: str) -> list[str]:
+def hints_read(nodes: list[SyntaxTreeNode], source: str) -> list[str]:
+    """The hints of a '## Hints' section (a problem's or a design prompt's): one numbered list,
+    each item one paragraph."""
     if len(nodes) != 1 or nodes[0].type != "ordered_list":
         line = _line(nodes[0]) if nodes else None
         raise GuideFormatError(source, line, "'## Hints' holds one numbered list, a hint an item")

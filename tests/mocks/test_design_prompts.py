@@ -11,7 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from mocks.models import DesignPrompt, Strike
-from mocks.prompts import PromptImportError, prompt_files, prompts_import
+from mocks.prompts import PromptImportError, prompts_import
+from practice.services import problem_files
 from tests.factories import UserFactory
 
 from .booked import book
@@ -120,7 +121,7 @@ def test_the_command_says_what_is_wrong(tmp_path) -> None:
 
 
 def test_the_admin_lists_prompts_and_strikes_read_only(staff_client) -> None:
-    prompts_import(prompt_files([CONTENT]))
+    prompts_import(problem_files([CONTENT]))
     page = staff_client.get("/admin/mocks/designprompt/")
     assert page.status_code == HTTPStatus.OK
     assert "Design a rate limiter for a public API" in page.content.decode()

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from mocks.prompts import PromptImportError, prompt_files, prompts_import
+from mocks.prompts import PromptImportError, prompts_import
+from practice.services import problem_files
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            imported = prompts_import(prompt_files(options["paths"]), new_only=options["new_only"])
+            imported = prompts_import(problem_files(options["paths"]), new_only=options["new_only"])
         except (PromptImportError, OSError) as exc:
             message = "\n".join(exc.errors) if isinstance(exc, PromptImportError) else str(exc)
             raise CommandError(message) from None
