@@ -90,7 +90,7 @@ def matched(user: User, kind: str, zone: str, created: dt.datetime) -> MockReque
         kind=kind,
         tier="growth",
         level="mid",
-        focus="graphs",
+        focus="graphs" if kind == "technical" else "caching",
         time_zone=zone,
         windows=[],
         status=MockRequest.Status.MATCHED,

@@ -5,24 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from accounts.models import User
-from mocks.models import Booking, MockRequest
-from mocks.rounds import rounds_create
+from mocks.models import Booking
 from tests.factories import make_problem, subscriber
 
-
-def matched(user: User, zone: str, kind: str, starts: dt.datetime) -> MockRequest:
-    return MockRequest.objects.create(
-        user=user,
-        kind=kind,
-        tier="growth",
-        level="mid",
-        focus="graphs" if kind == "technical" else "caching",
-        time_zone=zone,
-        windows=[[starts.isoformat(), (starts + dt.timedelta(hours=2)).isoformat()]],
-        status=MockRequest.Status.MATCHED,
-        matched_at=starts - dt.timedelta(days=1),
-    )
+from .booked import booked
 
 
 def book(
@@ -47,14 +33,4 @@ def book(
     ada.name, grace.name = names
     ada.save(update_fields=["name"])
     grace.save(update_fields=["name"])
-    first, second = matched(ada, zones[0], kind, starts), matched(grace, zones[1], kind, starts)
-    booking = Booking.objects.create(
-        kind=kind,
-        starts_at=starts,
-        ends_at=starts + dt.timedelta(minutes=95),
-        first=first,
-        second=second,
-    )
-    booking.members.set([ada, grace])
-    rounds_create(booking)
-    return booking
+    return booked(starts, first=ada, second=grace, kind=kind, zones=zones)
