@@ -224,6 +224,9 @@ def test_two_celery_workers_converge_on_the_same_queue(on_broker) -> None:
     # Windows from 2.5 hours on: the two hours' lead never cuts one while the workers run.
     make_requests(now, earliest=2.5 * HOUR, seed=7)
     queue = redis.Redis.from_url(on_broker.url)
+    # The broker is the session's: a test before this one may have left tasks queued or unacked
+    # (a worker it killed mid-task), which would keep the queue from ever looking drained.
+    queue.flushdb()
     workers = [worker_process(on_broker.url) for _ in range(2)]
     try:
         for _ in range(6):  # three rounds of a pass on each worker at once
