@@ -6,7 +6,8 @@ templates/emails/<kind>.{txt,html} and <kind>_subject.txt:
   request's zone), the partner's display name, the room's link and the invitation
   (`METHOD:REQUEST`);
 - reminder: 24 hours and 1 hour before, each once (beat's `send_mock_reminders`), the 24-hour
-  one only for a booking made more than 24 hours ahead;
+  one only for a booking made more than 24 hours ahead; none once it is cancelled (one not sent
+  yet is dropped then);
 - canceled: to both when one cancels, with the invitation's `METHOD:CANCEL`;
 - no-show: to the member their partner reported as not having come (a strike: they should know,
   and when it pauses their requests, until when).
@@ -154,6 +155,16 @@ def canceled_emails_queue(
             context=context,
             attachments=[_invitation(booking, mine.user, theirs.user, "CANCEL")],
         )
+
+
+def reminders_withdraw(booking: Booking) -> int:
+    """The booking's reminders recorded but not sent yet (their task waits on a retry or was
+    lost) are dropped when it is cancelled: no reminder of a mock that will not happen. How
+    many."""
+    deleted, _ = Email.objects.filter(
+        kind=Kind.REMINDER, cause__startswith=f"booking-{booking.pk}-member-", sent_at__isnull=True
+    ).delete()
+    return deleted
 
 
 def no_show_email_queue(
