@@ -32,10 +32,14 @@ from mail.outbox import Attachment, email_queue
 from .invitations import FILENAME, invitation
 from .models import Booking, MockRequest
 from .people import peer_name
+from .room import until_words
 
 FREE_CANCEL_BEFORE = dt.timedelta(hours=12)
 # (name in the cause, how long before the start, said in the email)
 REMINDERS = (("24h", dt.timedelta(hours=24), "24 hours"), ("1h", dt.timedelta(hours=1), "1 hour"))
+# A reminder sent this much after its mark (beat runs every 5 minutes) still says "24 hours" or
+# "1 hour"; one sent later (beat was down) says the time really left.
+ON_TIME = dt.timedelta(minutes=15)
 
 
 class Kind(models.TextChoices):
@@ -208,8 +212,10 @@ def reminder_emails_queue(now: dt.datetime) -> int:
                 continue
             if booking.starts_at - booking.created_at <= before:
                 continue  # booked less ahead than this: the booking's email was enough
+            left = booking.starts_at - now
+            lead = words if left > before - ON_TIME else until_words(left)
             for mine, theirs in seats(booking):
-                due.append((booking, mine, theirs, name, words))
+                due.append((booking, mine, theirs, name, lead))
     if not due:
         return 0
     causes = [cause(b, mine.user, name) for b, mine, _, name, _ in due]

@@ -57,7 +57,8 @@ def test_a_booking_made_less_than_a_day_ahead_gets_only_the_hour_reminder(
     start = booking.starts_at
     assert remind_at(start - dt.timedelta(hours=4), django_capture_on_commit_callbacks) == 0
     assert remind_at(start - dt.timedelta(minutes=30), django_capture_on_commit_callbacks) == 2
-    assert {m.subject.rsplit(" is in ", 1)[1] for m in mail.outbox} == {"1 hour"}
+    # The hour's reminder (the first beat after booking sends it, saying the time left).
+    assert {m.subject.rsplit(" is in ", 1)[1] for m in mail.outbox} == {"30 minutes"}
 
 
 def test_a_cancelled_booking_is_not_reminded(django_capture_on_commit_callbacks) -> None:
@@ -100,3 +101,17 @@ def test_a_reminder_still_unsent_when_the_booking_is_cancelled_is_never_sent(
         requeue_lost_emails(later)
     assert sent_to(bob, "cancelled")
     assert sent_to(ada, "is in 1 hour") == sent_to(bob, "is in 1 hour") == []
+
+
+def test_a_reminder_sent_late_says_how_long_is_really_left(
+    django_capture_on_commit_callbacks,
+) -> None:
+    """Beat was down through the 24-hour mark and is back 3 hours before: the day's reminder
+    goes out then, once, and does not claim the mock is 24 hours away."""
+    ada, bob = UserFactory(name="Ada"), UserFactory(name="Bob")
+    booking = book(ada, bob, hours_ahead=50)
+    late = booking.starts_at - dt.timedelta(hours=3, minutes=2)
+    assert remind_at(late, django_capture_on_commit_callbacks) == 2
+    (reminder,) = sent_to(ada, "is in")
+    assert reminder.subject == "Your mock interview with Bob is in 3 hours 2 minutes"
+    assert "begins in 3 hours 2 minutes." in reminder.body
