@@ -21,6 +21,7 @@ from .emails import (
     canceled_emails_queue,
     moment_in_words,
     no_show_email_queue,
+    reminders_withdraw,
     span_in_words,
 )
 from .models import Booking, MockRequest, Strike
@@ -163,6 +164,7 @@ def booking_cancel(*, user: User, pk: int, now: dt.datetime) -> Cancelled:
     booking.canceled_by = user
     booking.sequence += 1
     booking.save(update_fields=["status", "canceled_at", "canceled_by", "sequence"])
+    reminders_withdraw(booking)
     _, theirs = _requests(booking, user)
     reopened = kept_other = False
     paused = None

@@ -6,7 +6,8 @@ templates/emails/<kind>.{txt,html} and <kind>_subject.txt:
   request's zone), the partner's display name, the room's link and the invitation
   (`METHOD:REQUEST`);
 - reminder: 24 hours and 1 hour before, each once (beat's `send_mock_reminders`), the 24-hour
-  one only for a booking made more than 24 hours ahead;
+  one only for a booking made more than 24 hours ahead; none once it is cancelled (one not sent
+  yet is dropped then);
 - canceled: to both when one cancels, with the invitation's `METHOD:CANCEL`;
 - no-show: to the member their partner reported as not having come (a strike: they should know,
   and when it pauses their requests, until when).
@@ -31,10 +32,14 @@ from mail.outbox import Attachment, email_queue
 from .invitations import FILENAME, invitation
 from .models import Booking, MockRequest
 from .people import peer_name
+from .room import until_words
 
 FREE_CANCEL_BEFORE = dt.timedelta(hours=12)
 # (name in the cause, how long before the start, said in the email)
 REMINDERS = (("24h", dt.timedelta(hours=24), "24 hours"), ("1h", dt.timedelta(hours=1), "1 hour"))
+# A reminder sent this much after its mark (beat runs every 5 minutes) still says "24 hours" or
+# "1 hour"; one sent later (beat was down) says the time really left.
+ON_TIME = dt.timedelta(minutes=15)
 
 
 class Kind(models.TextChoices):
@@ -156,6 +161,16 @@ def canceled_emails_queue(
         )
 
 
+def reminders_withdraw(booking: Booking) -> int:
+    """The booking's reminders recorded but not sent yet (their task waits on a retry or was
+    lost) are dropped when it is cancelled: no reminder of a mock that will not happen. How
+    many."""
+    deleted, _ = Email.objects.filter(
+        kind=Kind.REMINDER, cause__startswith=f"booking-{booking.pk}-member-", sent_at__isnull=True
+    ).delete()
+    return deleted
+
+
 def no_show_email_queue(
     booking: Booking, *, member: User, paused_until: dt.datetime | None
 ) -> None:
@@ -197,8 +212,10 @@ def reminder_emails_queue(now: dt.datetime) -> int:
                 continue
             if booking.starts_at - booking.created_at <= before:
                 continue  # booked less ahead than this: the booking's email was enough
+            left = booking.starts_at - now
+            lead = words if left > before - ON_TIME else until_words(left)
             for mine, theirs in seats(booking):
-                due.append((booking, mine, theirs, name, words))
+                due.append((booking, mine, theirs, name, lead))
     if not due:
         return 0
     causes = [cause(b, mine.user, name) for b, mine, _, name, _ in due]

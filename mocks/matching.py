@@ -44,6 +44,7 @@ from .emails import booked_emails_queue
 from .models import Block, Booking, MockRequest
 from .rounds import rounds_create
 from .services import ROUND_LENGTH
+from .strikes import paused_members
 
 LEAD = dt.timedelta(hours=2)  # a booking starts at least this far ahead
 QUARTER = dt.timedelta(minutes=15)
@@ -236,6 +237,10 @@ def match_open_requests(now: dt.datetime | None = None) -> list[Booking]:
         .select_related("user")  # the rounds name each member
         .order_by(F("requeued_at").asc(nulls_last=True), "created_at", "pk")
     )
+    # A paused member's request can be open (their partner cancelled in time and it was put
+    # back): it waits, unmatched, until the pause is over.
+    paused = paused_members({r.user_id for r in requests}, now)
+    requests = [r for r in requests if r.user_id not in paused]
     users = {r.user_id for r in requests}
     pairs = Queue(requests, now).pairs(kept_apart(users), _busy(users, now))
     booked: list[Booking] = []

@@ -2,15 +2,16 @@
 interviews, then they swap. Each round's problem is chosen when the booking is made, so both
 members (and the interviewer's preparation) see the same one: for a technical mock a published
 practice problem the candidate has not solved, from their focus first, then their weak-set, then
-any; for system design a prompt on the focus topic, else any. The second round never repeats
-the first's."""
+any; for system design a prompt on the focus topic, else any; either way one the candidate has
+not met in an earlier mock (as interviewer they read its solution) while there is one. The second
+round never repeats the first's."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from accounts.models import User
 from practice.diagnostic import weak_patterns
@@ -43,28 +44,47 @@ def zone_of(booking: Booking, user_id: int) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo("UTC")
 
 
+def _met(member: User) -> QuerySet[Round]:
+    """The rounds of the member's earlier mocks, in either role: as interviewer they read the
+    problem's solution, as candidate they worked it."""
+    return Round.objects.filter(Q(candidate=member) | Q(interviewer=member))
+
+
 def problem_for(candidate: User, focus: str, taken: set[int]) -> Problem | None:
-    """A published problem the candidate has not solved, led by their focus's pattern, then by
-    their weak-set's patterns in order, then any other; None when they have solved them all."""
+    """A published problem the candidate has not solved, one they have not met in an earlier
+    mock first, led by their focus's pattern, then by their weak-set's patterns in order, then
+    any other; None when they have solved them all."""
     order = [focus.strip().lower(), *(p.slug for p in weak_patterns(candidate))]
     ranks = [When(pattern__slug=slug, then=Value(n)) for n, slug in enumerate(dict.fromkeys(order))]
     solved = Attempt.objects.filter(user=candidate, first_solved_at__isnull=False).values("problem")
+    met = _met(candidate).filter(problem__isnull=False).values("problem")
     return (
         Problem.objects.published()
         .exclude(pk__in=solved)
         .exclude(pk__in=taken)
-        .annotate(rank=Case(*ranks, default=Value(len(ranks)), output_field=IntegerField()))
-        .order_by("rank", "difficulty", "pk")
+        .annotate(
+            rank=Case(*ranks, default=Value(len(ranks)), output_field=IntegerField()),
+            met=Exists(met.filter(problem=OuterRef("pk"))),
+        )
+        .order_by("met", "rank", "difficulty", "pk")
         .first()
     )
 
 
-def prompt_for(focus: str, taken: set[int]) -> DesignPrompt | None:
-    """A published design prompt on the focus topic if there is one, else any other."""
-    prompts = DesignPrompt.objects.filter(is_published=True).exclude(pk__in=taken)
+def prompt_for(candidate: User, focus: str, taken: set[int]) -> DesignPrompt | None:
+    """A published design prompt the candidate has not met in an earlier mock, on the focus
+    topic if there is one, else any other; when they have met them all, the same order among
+    those."""
+    met = _met(candidate).filter(prompt__isnull=False).values("prompt")
     return (
-        prompts.filter(topic__iexact=focus.strip()).order_by("pk").first()
-        or prompts.order_by("pk").first()
+        DesignPrompt.objects.filter(is_published=True)
+        .exclude(pk__in=taken)
+        .annotate(
+            met=Exists(met.filter(prompt=OuterRef("pk"))),
+            off_topic=~Q(topic__iexact=focus.strip()),
+        )
+        .order_by("met", "off_topic", "pk")
+        .first()
     )
 
 
@@ -85,7 +105,7 @@ def rounds_create(booking: Booking) -> list[Round]:
             interviewer=interviewer.user,
         )
         if booking.kind == MockRequest.Kind.SYSTEM_DESIGN:
-            round_.prompt = prompt_for(candidate.focus, prompts)
+            round_.prompt = prompt_for(candidate.user, candidate.focus, prompts)
             if round_.prompt is not None:
                 prompts.add(round_.prompt.pk)
         else:

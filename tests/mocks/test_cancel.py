@@ -17,11 +17,12 @@ from django.test import Client
 from accounts.models import User
 from mail.models import Email
 from mocks.bookings import BookingRefused, booking_cancel
+from mocks.matching import match_open_requests
 from mocks.models import Booking, MockRequest, Strike
 from tests.conftest import signed_in
 from tests.factories import UserFactory, subscriber
 
-from .booked import NOW, book, invitation_of, open_request, sent_to
+from .booked import NOW, book, booked, invitation_of, open_request, sent_to
 
 pytestmark = pytest.mark.django_db
 
@@ -297,3 +298,37 @@ def test_both_members_cancelling_at_once_cancel_it_once() -> None:
     assert booking.sequence == 1
     assert Email.objects.filter(kind="mock_canceled").count() == 2
     assert MockRequest.objects.filter(status="open").count() == 1
+
+
+def test_a_paused_members_request_reopened_by_a_free_cancel_is_not_matched_while_paused(
+    django_capture_on_commit_callbacks,
+) -> None:
+    """Bob's two no-shows elsewhere paused him; then Ada cancels their booking a day ahead, so
+    his request is open again. The matcher leaves it alone while the pause lasts (DESIGN.md:
+    two strikes pause the member's requests), and pairs it once the pause is over."""
+    ada, bob, carol = subscriber(), UserFactory(name="Bob"), UserFactory(name="Carol")
+    booking = book(ada, bob, hours_ahead=30, capture=django_capture_on_commit_callbacks)
+    for days in (5, 3):
+        missed = booked(NOW - dt.timedelta(days=days), second=bob)
+        Strike.objects.create(
+            member=bob,
+            booking=missed,
+            cause=Strike.Cause.NO_SHOW,
+            created_at=NOW - dt.timedelta(days=days),
+        )
+    with time_machine.travel(NOW, tick=False):
+        booking_cancel(user=ada, pk=booking.pk, now=NOW)
+    _, theirs = requests_of(booking)
+    assert theirs.status == "open"
+    open_request(carol, 30)
+    assert match_open_requests(NOW) == []
+    assert not Booking.objects.filter(members=bob, status="booked", starts_at__gt=NOW).exists()
+    # The pause (14 days from the second strike) over, he is matched again.
+    after = NOW + dt.timedelta(days=12)
+    theirs.windows = [
+        [(after + dt.timedelta(hours=30)).isoformat(), (after + dt.timedelta(hours=34)).isoformat()]
+    ]
+    theirs.save(update_fields=["windows"])
+    MockRequest.objects.filter(user=carol, kind="technical").update(windows=theirs.windows)
+    (made,) = match_open_requests(after)
+    assert set(made.members.all()) == {bob, carol}

@@ -68,3 +68,78 @@ def test_a_system_design_round_takes_a_prompt_on_its_topic() -> None:
     first, second = booking.rounds.order_by("number")
     assert (first.prompt.slug, second.prompt.slug) == ("cache", "queue")
     assert first.problem is None
+
+
+@pytest.mark.django_db
+def test_a_problem_met_in_an_earlier_mock_is_not_given_again() -> None:
+    """Ada interviewed Bob on graph-one, so she read its solution; in her next mock she is not
+    the candidate on it (nor on graph-two, which she was the candidate on), though she solved
+    neither in practice."""
+    for slug in ("graph-one", "graph-two", "graph-three", "graph-four"):
+        make_problem(slug, "graphs")
+    open_request("graphs", waited=30)  # Bob's: he is the first candidate, on graph-one
+    ada = open_request("graphs")
+    (first_mock,) = match_open_requests(NOW)
+    met = {r.problem.slug for r in first_mock.rounds.all()}
+    assert met == {"graph-one", "graph-two"}
+    later = NOW + dt.timedelta(days=2)
+    again = MockRequest.objects.create(
+        user=ada.user,
+        kind="technical",
+        tier="growth",
+        level="mid",
+        focus="graphs",
+        time_zone="UTC",
+        windows=[
+            [
+                (later + dt.timedelta(hours=3)).isoformat(),
+                (later + dt.timedelta(hours=6)).isoformat(),
+            ]
+        ],
+        created_at=later - dt.timedelta(hours=1),
+    )
+    carol = MockRequest.objects.create(
+        user=UserFactory(),
+        kind="technical",
+        tier="growth",
+        level="mid",
+        focus="graphs",
+        time_zone="UTC",
+        windows=again.windows,
+        created_at=later,
+    )
+    (second_mock,) = match_open_requests(later)
+    rounds = {r.candidate_id: r.problem.slug for r in second_mock.rounds.all()}
+    assert rounds[ada.user_id] not in met
+    assert rounds[carol.user_id] == "graph-one"  # new to Carol
+
+
+@pytest.mark.django_db
+def test_a_design_prompt_met_in_an_earlier_mock_is_given_only_when_none_is_new() -> None:
+    for slug, topic in [("cache", "caching"), ("cdn", "caching"), ("feed", "feeds")]:
+        DesignPrompt.objects.create(
+            slug=slug, title=slug, topic=topic, statement="Design it.", solution="Covers it."
+        )
+    ada = open_request("caching", kind="system-design", waited=30)
+    open_request("caching", kind="system-design")
+    (first_mock,) = match_open_requests(NOW)
+    assert {r.prompt.slug for r in first_mock.rounds.all()} == {"cache", "cdn"}
+    later = NOW + dt.timedelta(days=2)
+    windows = [
+        [(later + dt.timedelta(hours=3)).isoformat(), (later + dt.timedelta(hours=6)).isoformat()]
+    ]
+    for user, waited in ((ada.user, 60), (UserFactory(), 0)):
+        MockRequest.objects.create(
+            user=user,
+            kind="system-design",
+            tier="growth",
+            level="mid",
+            focus="caching",
+            time_zone="UTC",
+            windows=windows,
+            created_at=later - dt.timedelta(minutes=waited),
+        )
+    (second_mock,) = match_open_requests(later)
+    first, _ = second_mock.rounds.order_by("number")
+    assert first.candidate_id == ada.user_id
+    assert first.prompt.slug == "feed"  # the topic's two are both met: a new one of another
