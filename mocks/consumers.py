@@ -89,7 +89,7 @@ class PadConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             content = await self.decode_json(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested too deep to read
             await self.refuse("This message is not JSON: nothing was kept.")
             return
         await self.receive_json(content)

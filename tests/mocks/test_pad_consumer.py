@@ -220,6 +220,29 @@ def test_a_bad_message_gets_a_clear_error_and_changes_nothing(live_booking: Book
     assert Round.objects.get(booking=live_booking, number=1).pad_version == 0
 
 
+def test_json_nested_too_deep_to_read_is_refused_and_the_pad_still_answers(
+    live_booking: Booking,
+) -> None:
+    ada, _ = members(live_booking)
+
+    a = socket(live_booking, 1, ada)
+
+    async def scenario() -> list[dict]:
+        await a.connect()
+        await a.receive_json_from()
+        await a.send_to(text_data="[" * 100_000 + "]" * 100_000)  # within the size limit
+        refused = await a.receive_json_from()
+        await a.send_json_to({"type": "pull", "version": 0})
+        pulled = await a.receive_json_from()
+        await a.disconnect()
+        return [refused, pulled]
+
+    refused, pulled = run(scenario)
+    assert refused["type"] == "error"
+    assert "not JSON" in refused["message"]
+    assert pulled["type"] == "changes"
+
+
 def test_too_many_messages_at_once_are_refused_with_a_reason(live_booking: Booking) -> None:
     ada, _ = members(live_booking)
 
