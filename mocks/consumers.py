@@ -84,20 +84,21 @@ class PadConsumer(AsyncJsonWebsocketConsumer):
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
+        # Counted before it is read: a flood of oversized or broken messages is limited too.
+        if not self.within_rate():
+            await self.refuse("Too many messages at once: wait a moment, then edit again.")
+            return
         if text_data is None or len(text_data) > MAX_MESSAGE_CHARS:
             await self.refuse("This message is too large for the pad: nothing was kept.")
             return
         try:
             content = await self.decode_json(text_data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested too deep to read
             await self.refuse("This message is not JSON: nothing was kept.")
             return
         await self.receive_json(content)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if not self.within_rate():
-            await self.refuse("Too many messages at once: wait a moment, then edit again.")
-            return
         kind = content.get("type") if isinstance(content, dict) else None
         version = content.get("version") if isinstance(content, dict) else None
         if isinstance(version, bool) or not isinstance(version, int) or version < 0:

@@ -22,6 +22,7 @@ from accounts.models import User
 
 from .models import Booking, Feedback, Round
 from .people import peer_name
+from .room import statement_shown
 from .rounds import round_ends, round_starts
 from .rubric import SCORES, Axis, axes_for, axis_named
 
@@ -89,6 +90,12 @@ class RoundFeedback:
     @property
     def is_interviewer(self) -> bool:
         return self.role == "interviewer"
+
+    @property
+    def problem_shown(self) -> bool:
+        """Whether the member may read which problem the round is on: as its candidate, only
+        from the moment it is stated (05:00 into the round), as in the room."""
+        return self.is_interviewer or statement_shown(self.round, self.round.candidate_id, self.now)
 
     @property
     def scoring_round(self) -> int:

@@ -50,6 +50,14 @@ def _length(value: object) -> int:
     return value
 
 
+def _whole(line: str) -> bool:
+    try:
+        line.encode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
 def changes_apply(text: str, changes: object) -> str:
     """`text` with a ChangeSet's JSON (ChangeSet.toJSON()) applied: a number n keeps the next n
     characters, [n] deletes n, [n, "line", ...] replaces n with the lines joined by newlines. The
@@ -66,6 +74,10 @@ def changes_apply(text: str, changes: object) -> str:
             lines = part[1:]
             if not all(isinstance(line, str) and not set(line) & {"\n", "\r"} for line in lines):
                 raise PadRefused("This change is not one the pad understands.")
+            if not all(_whole(line) for line in lines):
+                # Half a character inserted here and half there may make a whole one in the
+                # text, but the change is kept as it came, and Postgres keeps no half character.
+                raise PadRefused("This change splits a character.")
             parts.append(_units("\n".join(lines)))
         else:
             length = _length(part)
@@ -96,7 +108,12 @@ def updates_read(raw: object) -> list[Update]:
         if not isinstance(item, dict):
             raise PadRefused("This change is not one the pad understands.")
         client_id, changes = item.get("clientID"), item.get("changes")
-        if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID:
+        if (
+            not isinstance(client_id, str)
+            or not 0 < len(client_id) <= MAX_CLIENT_ID
+            or "\x00" in client_id
+            or not _whole(client_id)
+        ):
             raise PadRefused("This change is not one the pad understands.")
         if not isinstance(changes, list):
             raise PadRefused("This change is not one the pad understands.")

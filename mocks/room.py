@@ -131,6 +131,7 @@ class Material:
     statement: SafeString
     hints: list[SafeString]
     solution: SafeString
+    preview: bool = False  # a premium problem's first paragraph only (mocks.room_views)
 
 
 def _markdown(text: str, source: str, prefix: str) -> SafeString:
@@ -141,17 +142,21 @@ def _markdown(text: str, source: str, prefix: str) -> SafeString:
         return mark_safe(linebreaks(text, autoescape=True))  # escaped by linebreaks
 
 
-def round_material(round_: Round, *, interviewer: bool) -> Material | None:
+def round_material(round_: Round, *, interviewer: bool, preview: bool = False) -> Material | None:
     """The round's problem or design prompt; its hints and solution only for the interviewer
-    (the candidate's page never holds them). None when the round has neither (the candidate had
-    solved every problem, or the prompt was removed): the interviewer then picks one."""
+    (the candidate's page never holds them). With `preview`, a problem is what a visitor sees of
+    it: its statement's first paragraph, nothing else. None when the round has neither (the
+    candidate had solved every problem, or the prompt was removed): the interviewer then picks
+    one."""
     if round_.problem is not None:
         problem = round_.problem
+        whole = interviewer and not preview
         return Material(
             title=problem.title,
-            statement=statement_html(problem, full=True),
-            hints=[hint_html(text) for text in problem.hints] if interviewer else [],
-            solution=solution_html(problem) if interviewer else SafeString(""),
+            statement=statement_html(problem, full=not preview),
+            hints=[hint_html(text) for text in problem.hints] if whole else [],
+            solution=solution_html(problem) if whole else SafeString(""),
+            preview=preview,
         )
     if round_.prompt is not None:
         prompt = round_.prompt

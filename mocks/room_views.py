@@ -20,6 +20,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 
 from accounts.requests import AuthenticatedRequest
+from billing.entitlements import can_read_premium
 
 from .feedback_views import ReportForm
 from .models import Booking, Round
@@ -49,7 +50,13 @@ def call_url(booking: Booking) -> str:
 
 
 def _round_context(
-    round_: Round, *, viewer_id: int, member: bool, now: dt.datetime, current: Segment | None
+    round_: Round,
+    *,
+    viewer_id: int,
+    member: bool,
+    premium: bool,
+    now: dt.datetime,
+    current: Segment | None,
 ) -> dict[str, Any]:
     booking = round_.booking
     starts, ends = round_starts(booking, round_.number), round_ends(booking, round_.number)
@@ -73,6 +80,11 @@ def _round_context(
         for index, phase in enumerate(TIMELINE)
     ]
     live = member and pad_open(booking, now) and now < ends
+    # Both members could read premium when they requested, so the round runs whole; once it is
+    # over, a member who no longer may sees of a premium problem what any visitor sees.
+    preview = (
+        not premium and now >= ends and round_.problem is not None and round_.problem.is_premium
+    )
     return {
         "round": round_,
         "role": role,
@@ -82,7 +94,9 @@ def _round_context(
         "ends": ends,
         "stated_at": starts + STATED_AT,
         "timeline": timeline,
-        "material": round_material(round_, interviewer=role != "candidate") if shown else None,
+        "material": round_material(round_, interviewer=role != "candidate", preview=preview)
+        if shown
+        else None,
         "shown": shown,
         "rubric": axes_for(booking.kind) if role != "candidate" else (),
         "over": now >= ends,
@@ -137,11 +151,19 @@ def room(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             else None
         )
         return render(request, "mocks/room.html", context)
+    premium = can_read_premium(viewer)
     rounds = booking.rounds.select_related(
         "booking", "interviewer", "candidate", "problem", "prompt"
     ).order_by("number")
     context["rounds"] = [
-        _round_context(r, viewer_id=viewer.pk, member=member, now=now, current=state.segment)
+        _round_context(
+            r,
+            viewer_id=viewer.pk,
+            member=member,
+            premium=premium,
+            now=now,
+            current=state.segment,
+        )
         for r in rounds
     ]
     context["call_url"] = call_url(booking)

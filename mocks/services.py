@@ -41,7 +41,10 @@ def window_errors(
 ) -> tuple[tuple[dt.datetime, dt.datetime] | None, str | None]:
     """One window on the member's clock (naive, in `zone`) as UTC instants, or why it cannot
     be used. The minutes are real ones: a window across a clock change is as long as it lasts."""
-    begins, ends = on_the_clock(start, zone), on_the_clock(end, zone)
+    try:
+        begins, ends = on_the_clock(start, zone), on_the_clock(end, zone)
+    except OverflowError:  # a date near year 1 or 9999 leaves the calendar once in UTC
+        return None, "Windows can be up to 14 days ahead: choose a time in the next 14 days."
     if begins is None or ends is None:
         skipped = start if begins is None else end
         return None, (

@@ -20,6 +20,7 @@ from tests.conftest import signed_in
 from tests.factories import UserFactory
 
 from .booked import booked, scored
+from .rooms import book
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +277,21 @@ def test_the_same_feedback_sent_twice_at_once_is_stored_once() -> None:
     ):
         send("first")
     assert list(Feedback.objects.values_list("went_well", flat=True)) == ["first"]
+
+
+def test_the_candidate_learns_the_rounds_problem_only_when_it_is_stated() -> None:
+    # As in the room: the feedback and history pages name round 1's problem to Ada, its
+    # candidate, only from 05:00 into the round; Grace, who states it, sees it from the start.
+    booking = book(START)
+    problem = booking.rounds.get(number=1).problem
+    assert problem is not None
+    ada, grace = signed_in(booking.first.user), signed_in(booking.second.user)
+    for at in (START - dt.timedelta(days=1), START + dt.timedelta(minutes=4)):
+        assert problem.title not in page(ada, booking, at)
+        with time_machine.travel(at, tick=False):
+            assert problem.title not in ada.get("/mocks/history/").content.decode()
+        assert problem.title in page(grace, booking, at)
+    stated = START + dt.timedelta(minutes=5)
+    assert problem.title in page(ada, booking, stated)
+    with time_machine.travel(stated, tick=False):
+        assert problem.title in ada.get("/mocks/history/").content.decode()

@@ -60,7 +60,15 @@ def test_a_change_that_does_not_fit_the_text_is_refused(changes: object) -> None
 
 def test_updates_must_name_a_client_and_carry_changes() -> None:
     assert updates_read([{"clientID": "c1", "changes": [0]}]) == [Update("c1", [0])]
-    for bad in (None, [], [{"changes": [0]}], [{"clientID": "", "changes": [0]}], ["x"]):
+    for bad in (
+        None,
+        [],
+        [{"changes": [0]}],
+        [{"clientID": "", "changes": [0]}],
+        ["x"],
+        [{"clientID": "a\x00", "changes": [0]}],  # Postgres keeps no NUL in text
+        [{"clientID": "\ud83d", "changes": [0]}],  # nor half a character
+    ):
         with pytest.raises(PadRefused):
             updates_read(bad)
 
@@ -90,6 +98,19 @@ def test_a_push_with_one_bad_update_keeps_nothing() -> None:
     updates = [Update("ada", [[0, "ok"]]), Update("ada", [5])]
     with pytest.raises(PadRefused):
         pad_push(round_id=round_.pk, version=0, updates=updates, now=NOW)
+    round_.refresh_from_db()
+    assert (round_.pad_text, round_.pad_version) == ("", 0)
+    assert not PadChange.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_character_inserted_in_two_halves_is_refused_and_nothing_kept() -> None:
+    # The two halves of an emoji make a whole one in the text, but each change is kept as it
+    # came, and Postgres refuses half a character: the push is refused whole, not a crash.
+    round_ = book(NOW).rounds.get(number=1)
+    halves = [Update("ada", [[0, "\ud83d"], [0, "\ude00"]])]
+    with pytest.raises(PadRefused, match="splits a character"):
+        pad_push(round_id=round_.pk, version=0, updates=halves, now=NOW)
     round_.refresh_from_db()
     assert (round_.pad_text, round_.pad_version) == ("", 0)
     assert not PadChange.objects.exists()

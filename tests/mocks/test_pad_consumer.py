@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from alphacode.asgi import application
-from mocks.consumers import MESSAGES_PER_WINDOW
+from mocks.consumers import MAX_MESSAGE_CHARS, MESSAGES_PER_WINDOW
 from mocks.models import Booking, Round
 from tests.conftest import run_python
 from tests.factories import UserFactory
@@ -220,6 +220,29 @@ def test_a_bad_message_gets_a_clear_error_and_changes_nothing(live_booking: Book
     assert Round.objects.get(booking=live_booking, number=1).pad_version == 0
 
 
+def test_json_nested_too_deep_to_read_is_refused_and_the_pad_still_answers(
+    live_booking: Booking,
+) -> None:
+    ada, _ = members(live_booking)
+
+    a = socket(live_booking, 1, ada)
+
+    async def scenario() -> list[dict]:
+        await a.connect()
+        await a.receive_json_from()
+        await a.send_to(text_data="[" * 100_000 + "]" * 100_000)  # within the size limit
+        refused = await a.receive_json_from()
+        await a.send_json_to({"type": "pull", "version": 0})
+        pulled = await a.receive_json_from()
+        await a.disconnect()
+        return [refused, pulled]
+
+    refused, pulled = run(scenario)
+    assert refused["type"] == "error"
+    assert "not JSON" in refused["message"]
+    assert pulled["type"] == "changes"
+
+
 def test_too_many_messages_at_once_are_refused_with_a_reason(live_booking: Booking) -> None:
     ada, _ = members(live_booking)
 
@@ -232,6 +255,27 @@ def test_too_many_messages_at_once_are_refused_with_a_reason(live_booking: Booki
             await a.send_json_to({"type": "pull", "version": 0})
             await a.receive_json_from()
         await a.send_json_to({"type": "pull", "version": 0})
+        answer = await a.receive_json_from()
+        await a.disconnect()
+        return answer
+
+    answer = run(scenario)
+    assert answer["type"] == "error"
+    assert "Too many messages" in answer["message"]
+
+
+def test_broken_messages_count_towards_the_rate_limit_too(live_booking: Booking) -> None:
+    ada, _ = members(live_booking)
+
+    a = socket(live_booking, 1, ada)
+
+    async def scenario() -> dict:
+        await a.connect()
+        await a.receive_json_from()
+        for _ in range(MESSAGES_PER_WINDOW):
+            await a.send_to(text_data="not json")
+            await a.receive_json_from()
+        await a.send_to(text_data="x" * (MAX_MESSAGE_CHARS + 1))
         answer = await a.receive_json_from()
         await a.disconnect()
         return answer

@@ -12,6 +12,7 @@ import time_machine
 from django.test import Client
 
 from accounts.models import User
+from billing.models import Subscription
 from mocks.models import Booking, DesignPrompt
 from tests.conftest import signed_in
 from tests.factories import UserFactory
@@ -119,6 +120,34 @@ def test_the_candidate_sees_the_statement_from_five_minutes_in_and_never_the_sol
     assert second.problem.hints[0] in early
     assert second.problem.statement not in page(grace(booking), booking, 54)
     assert second.problem.statement in page(grace(booking), booking, 55)
+
+
+def test_after_the_round_a_member_who_lost_premium_sees_a_premium_problem_as_a_visitor(
+    booking: Booking,
+) -> None:
+    # Both could read premium when they requested, so the rounds run whole; once a round is
+    # over, the paywall holds for a member whose subscription has ended.
+    first, second = booking.rounds.order_by("number")
+    for round_ in (first, second):
+        assert round_.problem is not None
+        round_.problem.access = "premium"
+        round_.problem.statement = f"The first paragraph of {round_.problem.slug}.\n\nThe rest."
+        round_.problem.save(update_fields=["access", "statement"])
+    Subscription.objects.filter(user=ada(booking)).update(status="canceled")
+    during = page(ada(booking), booking, 30)  # she is round 1's candidate
+    assert "The rest." in during
+    assert second.problem.hints[0] in during  # she interviews in round 2
+    after = page(ada(booking), booking, 120)
+    assert "The first paragraph of room-graph-one." in after
+    assert "The first paragraph of room-graph-two." in after
+    assert "The rest." not in after
+    for secret in (second.problem.hints[0], second.problem.walkthrough):
+        assert secret not in after
+    assert "see the plan" in after
+    # Grace still subscribes: her room is whole after the mock too.
+    later = page(grace(booking), booking, 120)
+    assert "The rest." in later
+    assert first.problem.hints[0] in later
 
 
 def test_a_design_prompt_is_markdown_with_its_html_shown_as_text(db) -> None:

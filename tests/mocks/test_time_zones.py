@@ -139,3 +139,12 @@ def test_a_time_the_clocks_pass_twice_is_the_first_and_the_window_has_its_real_l
             member, "Europe/London", ("2027-10-31T01:30", "2027-10-31T03:30")
         ).status_code == (HTTPStatus.FOUND)
     assert stored(member) == [[utc("2027-10-31T00:30"), utc("2027-10-31T03:30")]]
+
+
+@pytest.mark.django_db
+def test_a_window_at_the_calendars_end_is_refused_with_a_reason_not_an_error() -> None:
+    # 20:00 on 31 December 9999 twelve hours behind UTC is past the last day Python can hold.
+    answer = ask(subscriber(), "Etc/GMT+12", ("9999-12-31T20:00", "9999-12-31T23:59"))
+    assert answer.status_code == HTTPStatus.BAD_REQUEST
+    assert "Windows can be up to 14 days ahead" in answer.content.decode()
+    assert not MockRequest.objects.exists()
