@@ -33,6 +33,7 @@ import django
 django.setup()
 
 from accounts.models import User  # noqa: E402
+from billing.models import ComplimentaryAccess  # noqa: E402
 from mocks.models import Booking, MockRequest  # noqa: E402
 
 ZONES = [
@@ -94,6 +95,11 @@ def seed(count: int, now: dt.datetime) -> None:
     rng = random.Random(23)
     members = User.objects.bulk_create(
         User(email=f"mock{n:05}@example.com", password="!") for n in range(count)
+    )
+    # Members with premium access: the matcher books no one else.
+    ComplimentaryAccess.objects.bulk_create(
+        ComplimentaryAccess(user=member, expires_at=now + dt.timedelta(days=30))
+        for member in members
     )
     made: list[MockRequest] = []
     for member in members:

@@ -40,6 +40,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.models import User
+from billing.entitlements import with_premium_access
+
 from .emails import booked_emails_queue
 from .models import Block, Booking, MockRequest
 from .rounds import rounds_create
@@ -240,7 +243,14 @@ def match_open_requests(now: dt.datetime | None = None) -> list[Booking]:
     # A paused member's request can be open (their partner cancelled in time and it was put
     # back): it waits, unmatched, until the pause is over.
     paused = paused_members({r.user_id for r in requests}, now)
-    requests = [r for r in requests if r.user_id not in paused]
+    # A member whose premium access ended after they asked waits too, until it is back: a mock
+    # is part of the subscription (billing.entitlements decides, in one query for them all).
+    entitled = set(
+        with_premium_access(User.objects.filter(pk__in={r.user_id for r in requests})).values_list(
+            "pk", flat=True
+        )
+    )
+    requests = [r for r in requests if r.user_id not in paused and r.user_id in entitled]
     users = {r.user_id for r in requests}
     pairs = Queue(requests, now).pairs(kept_apart(users), _busy(users, now))
     booked: list[Booking] = []

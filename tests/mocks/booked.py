@@ -13,6 +13,7 @@ from django.core import mail
 from icalendar import Calendar
 
 from accounts.models import User
+from billing.models import ComplimentaryAccess
 from mocks.matching import match_open_requests
 from mocks.models import Booking, Feedback, MockRequest, Round
 from mocks.rounds import rounds_create
@@ -21,6 +22,14 @@ from mocks.services import ROUND_LENGTH
 from tests.factories import UserFactory
 
 NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
+
+
+def premium(user: User) -> User:
+    """The member with premium access (complimentary, for good): the matcher books no one else."""
+    ComplimentaryAccess.objects.get_or_create(
+        user=user, defaults={"expires_at": dt.datetime(2100, 1, 1, tzinfo=dt.UTC)}
+    )
+    return user
 
 
 def open_request(
@@ -33,7 +42,7 @@ def open_request(
     """An open request with one 4-hour window from `start_hours` after `now`."""
     start = now + dt.timedelta(hours=start_hours)
     return MockRequest.objects.create(
-        user=user,
+        user=premium(user),
         kind=kind,
         tier="big-tech",
         level="mid",

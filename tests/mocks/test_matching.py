@@ -15,6 +15,8 @@ from mocks.matching import match_open_requests
 from mocks.models import Block, Booking, MockRequest
 from tests.factories import UserFactory
 
+from .booked import premium
+
 NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
 
 
@@ -29,7 +31,7 @@ def request(
     """An open request with windows given as hours from NOW."""
     spans = windows or ((3, 6),)
     return MockRequest.objects.create(
-        user=user or UserFactory(),
+        user=premium(user or UserFactory()),
         kind=kind,
         tier=tier,
         level="mid",
@@ -90,6 +92,26 @@ def test_members_who_blocked_each_other_are_never_matched() -> None:
     one, two = request(), request()
     Block.objects.create(member=two.user, blocked=one.user)
     assert match_open_requests(NOW) == []
+
+
+@pytest.mark.django_db
+def test_a_member_whose_access_ended_waits_unmatched_until_it_is_back() -> None:
+    from django.utils import timezone
+
+    from billing.models import ComplimentaryAccess
+
+    lapsed = request(None, (3, 6))
+    partner = request(None, (3, 6))
+    ended = timezone.now() - dt.timedelta(minutes=1)  # access is judged on the real clock
+    ComplimentaryAccess.objects.filter(user=lapsed.user).update(expires_at=ended)
+    assert match_open_requests(NOW) == []
+    partner.refresh_from_db()
+    assert partner.status == "open"  # still waiting, for someone who pays
+    ComplimentaryAccess.objects.filter(user=lapsed.user).update(
+        expires_at=timezone.now() + dt.timedelta(days=30)
+    )
+    (booking,) = match_open_requests(NOW)
+    assert set(booking.members.all()) == {lapsed.user, partner.user}
 
 
 @pytest.mark.django_db

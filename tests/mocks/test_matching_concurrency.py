@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
+from billing.models import ComplimentaryAccess
 from mocks.matching import match_open_requests
 from mocks.models import Block, Booking, MockRequest
 from mocks.tasks import match_requests
@@ -43,6 +44,10 @@ def make_requests(now: dt.datetime, *, earliest: dt.timedelta, seed: int = 23) -
     rng = random.Random(seed)
     members = User.objects.bulk_create(
         User(email=f"peer{n}@example.com", password="!") for n in range(150)
+    )
+    ComplimentaryAccess.objects.bulk_create(
+        ComplimentaryAccess(user=member, expires_at=now + dt.timedelta(days=30))
+        for member in members
     )
     made = []
     for member in members:

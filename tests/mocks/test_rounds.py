@@ -12,13 +12,15 @@ from mocks.models import DesignPrompt, MockRequest
 from mocks.rounds import round_starts
 from tests.factories import UserFactory, finished_diagnostic, make_problem, solved
 
+from .booked import premium
+
 NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
 
 
 def open_request(focus: str, kind: str = "technical", waited: int = 0) -> MockRequest:
     start, end = NOW + dt.timedelta(hours=3), NOW + dt.timedelta(hours=6)
     return MockRequest.objects.create(
-        user=UserFactory(),
+        user=premium(UserFactory()),
         kind=kind,
         tier="growth",
         level="mid",
@@ -99,7 +101,7 @@ def test_a_problem_met_in_an_earlier_mock_is_not_given_again() -> None:
         created_at=later - dt.timedelta(hours=1),
     )
     carol = MockRequest.objects.create(
-        user=UserFactory(),
+        user=premium(UserFactory()),
         kind="technical",
         tier="growth",
         level="mid",
@@ -128,7 +130,7 @@ def test_a_design_prompt_met_in_an_earlier_mock_is_given_only_when_none_is_new()
     windows = [
         [(later + dt.timedelta(hours=3)).isoformat(), (later + dt.timedelta(hours=6)).isoformat()]
     ]
-    for user, waited in ((ada.user, 60), (UserFactory(), 0)):
+    for user, waited in ((ada.user, 60), (premium(UserFactory()), 0)):
         MockRequest.objects.create(
             user=user,
             kind="system-design",

@@ -18,7 +18,7 @@ from mocks.people import peer_name
 from tests.conftest import signed_in
 from tests.factories import UserFactory
 
-from .booked import booked
+from .booked import booked, premium
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +29,7 @@ NOW = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
 def open_request(user: User) -> MockRequest:
     start, end = NOW + dt.timedelta(hours=3), NOW + dt.timedelta(hours=6)
     return MockRequest.objects.create(
-        user=user,
+        user=premium(user),
         kind="technical",
         tier="growth",
         level="mid",
