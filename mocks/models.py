@@ -166,6 +166,9 @@ class Round(models.Model):
     # The shared pad: its text and how many changes made it (the collaboration version).
     pad_text = models.TextField(blank=True)
     pad_version = models.PositiveIntegerField(default=0)
+    # The size of every change kept for it (PadChange, as JSON): a budget that bounds what one
+    # round can store however its members push (mocks.pad.MAX_HISTORY_BYTES).
+    pad_history_bytes = models.PositiveBigIntegerField(default=0)
     pad_saved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -9,6 +9,7 @@ two, so the text is sliced in UTF-16 here too."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,9 @@ from django.db import transaction
 from .models import Booking, PadChange, Round
 
 MAX_BYTES = 100_000  # the pad's text, in UTF-8
+# Every change a round keeps, as JSON: a 95-minute mock typed non-stop stores about 2 MB, so this
+# never stops a real pair, and bounds what a member pushing on purpose can make us store.
+MAX_HISTORY_BYTES = 20_000_000
 MAX_UPDATES = 100  # in one push
 MAX_CLIENT_ID = 64
 # Members may tidy the pad for a while after the booking ends; then it is kept as it stands.
@@ -152,6 +156,11 @@ def pad_push(*, round_id: int, version: int, updates: list[Update], now: dt.date
             text = changes_apply(text, update.changes)
         if len(text.encode("utf-8")) > MAX_BYTES:
             raise PadRefused(f"The pad holds up to {MAX_BYTES // 1000} KB: this edit was not kept.")
+        stored = sum(len(json.dumps(update.changes)) for update in updates)
+        if round_.pad_history_bytes + stored > MAX_HISTORY_BYTES:
+            raise PadClosed(
+                "This pad has taken all the edits it can keep: it is read-only from here."
+            )
         PadChange.objects.bulk_create(
             PadChange(
                 round=round_,
@@ -164,7 +173,8 @@ def pad_push(*, round_id: int, version: int, updates: list[Update], now: dt.date
         round_.pad_text = text
         round_.pad_version = version + len(updates)
         round_.pad_saved_at = now
-        round_.save(update_fields=["pad_text", "pad_version", "pad_saved_at"])
+        round_.pad_history_bytes += stored
+        round_.save(update_fields=["pad_text", "pad_version", "pad_saved_at", "pad_history_bytes"])
     return True
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from mocks import pad
 from mocks.models import PadChange, Round
 from mocks.pad import (
     MAX_BYTES,
@@ -123,6 +124,29 @@ def test_the_pad_holds_up_to_its_size() -> None:
     with pytest.raises(PadRefused, match="100 KB"):
         pad_push(round_id=round_.pk, version=0, updates=big, now=NOW)
     assert Round.objects.get(pk=round_.pk).pad_text == ""
+
+
+@pytest.mark.django_db
+def test_a_round_keeps_edits_up_to_its_budget_then_the_pad_is_read_only(monkeypatch) -> None:
+    """Typing a block in and out again, over and over, stays within the text's size but not
+    within what a round may store: past the budget nothing more is kept."""
+    monkeypatch.setattr(pad, "MAX_HISTORY_BYTES", 50_000)
+    round_ = book(NOW).rounds.get(number=1)
+    block = "x" * 10_000
+    version = 0
+    with pytest.raises(PadClosed, match="all the edits it can keep"):
+        for _ in range(20):
+            typed = [[0, block]] if version % 2 == 0 else [[10_000]]
+            assert pad_push(
+                round_id=round_.pk, version=version, updates=[Update("ada", typed)], now=NOW
+            )
+            version += 1
+    # Four blocks typed and deleted are kept (a deletion is a few bytes); the fifth block would
+    # take the round past 50 KB.
+    assert version == 8
+    kept = Round.objects.get(pk=round_.pk)
+    assert (kept.pad_version, kept.pad_text) == (8, "")
+    assert PadChange.objects.filter(round=round_).count() == 8
 
 
 @pytest.mark.django_db
