@@ -240,6 +240,14 @@ def match_open_requests(now: dt.datetime | None = None) -> list[Booking]:
         .select_related("user")  # the rounds name each member
         .order_by(F("requeued_at").asc(nulls_last=True), "created_at", "pk")
     )
+    # A request none of whose windows can still hold a booking is over: it leaves the queue, and
+    # the member is told on /mocks/ and may ask again.
+    over = {r.pk for r in requests if not usable(windows_of(r), now + LEAD)}
+    if over:
+        MockRequest.objects.filter(pk__in=over, status=MockRequest.Status.OPEN).update(
+            status=MockRequest.Status.EXPIRED
+        )
+        requests = [r for r in requests if r.pk not in over]
     # A paused member's request can be open (their partner cancelled in time and it was put
     # back): it waits, unmatched, until the pause is over.
     paused = paused_members({r.user_id for r in requests}, now)

@@ -33,6 +33,8 @@ class MockRequest(models.Model):
         OPEN = "open", "Waiting for a match"
         MATCHED = "matched", "Matched"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        # None of its windows can hold a booking any more (the matcher marks it).
+        EXPIRED = "expired", "Expired unmatched"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mock_requests"

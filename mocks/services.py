@@ -109,6 +109,18 @@ def open_requests(user: User) -> list[MockRequest]:
     )
 
 
+def expired_requests(user: User, now: dt.datetime) -> list[MockRequest]:
+    """The member's requests that expired unmatched lately (made in the last three weeks: two
+    for their windows, one to read about it)."""
+    return list(
+        MockRequest.objects.filter(
+            user=user,
+            status=MockRequest.Status.EXPIRED,
+            created_at__gte=now - HORIZON - dt.timedelta(days=7),
+        ).order_by("-created_at")
+    )
+
+
 @transaction.atomic
 def request_withdraw(*, user: User, pk: int) -> MockRequest:
     """The member's open request withdrawn (not matched yet: a booking is cancelled instead)."""

@@ -28,6 +28,7 @@ from .emails import moment_in_words
 from .forms import RequestForm, WindowFormSet
 from .services import (
     RequestRefused,
+    expired_requests,
     open_requests,
     request_create,
     request_withdraw,
@@ -89,6 +90,7 @@ def mocks(request: HttpRequest) -> HttpResponse:
             "form": form,
             "windows": windows,
             "open": open_requests(member),
+            "expired": expired_requests(member, now),
             "weak": weak,
             "bookings": bookings,
             "paused_until": moment_in_words(paused, zone) if paused else None,

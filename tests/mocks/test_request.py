@@ -141,6 +141,32 @@ def test_one_open_request_per_kind(member: User) -> None:
     ]
 
 
+def test_a_request_whose_windows_passed_unmatched_expires_and_may_be_made_again(
+    member: User,
+) -> None:
+    """Nobody shared its windows: once none can hold a booking, the matcher's pass takes it out
+    of the queue, the page says so, and the member may ask again."""
+    from mocks.matching import match_open_requests
+
+    browser = signed_in(member)
+    window = ("2026-12-09T09:00", "2026-12-09T11:00")
+    with time_machine.travel(NOW, tick=False):
+        assert browser.post("/mocks/", form("UTC", window)).status_code == HTTPStatus.FOUND
+    assert match_open_requests(NOW) == []  # alone: it waits
+    assert MockRequest.objects.get().status == "open"
+    # 2026-12-09 08:00: a booking needs two hours' notice, so 09:00-11:00 can hold none now.
+    later = dt.datetime(2026, 12, 9, 8, 0, tzinfo=dt.UTC)
+    match_open_requests(later)
+    assert MockRequest.objects.get().status == "expired"
+    with time_machine.travel(later, tick=False):
+        page = text(browser.get("/mocks/"))
+        assert "was not matched before its windows passed" in page
+        assert "Waiting for a match" not in page
+        again = browser.post("/mocks/", form("UTC", ("2026-12-10T09:00", "2026-12-10T11:00")))
+    assert again.status_code == HTTPStatus.FOUND
+    assert MockRequest.objects.filter(status="open").count() == 1
+
+
 def test_requests_are_rate_limited(member: User) -> None:
     browser = signed_in(member)
     answers = [browser.post("/mocks/", form("UTC")).status_code for _ in range(11)]
