@@ -24,7 +24,7 @@ from .emails import (
     reminders_withdraw,
     span_in_words,
 )
-from .models import Booking, MockRequest, Strike
+from .models import Booking, MockRequest, RoomVisit, Strike
 from .people import peer_name
 from .strikes import paused_until, strike_record
 from .tasks import match_requests
@@ -182,6 +182,17 @@ def booking_cancel(*, user: User, pk: int, now: dt.datetime) -> Cancelled:
     return Cancelled(booking, late, reopened, kept_other, paused)
 
 
+# A visit counts from this long before the start until the end.
+VISIT_FROM = dt.timedelta(minutes=30)
+
+
+def visit_record(booking: Booking, member_id: int, now: dt.datetime) -> None:
+    """The member came to the room (its page or its pad): kept once, if it is around the
+    booking's time, so no-show reports can be checked against it."""
+    if booking.starts_at - VISIT_FROM <= now <= booking.ends_at:
+        RoomVisit.objects.get_or_create(booking=booking, member_id=member_id, defaults={"at": now})
+
+
 @transaction.atomic
 def booking_no_show(*, user: User, pk: int, now: dt.datetime) -> str:
     """The member reports that their partner did not come: a strike for the partner, once per
@@ -196,6 +207,11 @@ def booking_no_show(*, user: User, pk: int, now: dt.datetime) -> str:
     if booking.strikes.filter(cause=Strike.Cause.NO_SHOW).exists():
         raise BookingRefused("A no-show was reported for this mock already.")
     _, theirs = _requests(booking, user)
+    if RoomVisit.objects.filter(booking=booking, member=theirs.user).exists():
+        raise BookingRefused(
+            f"{peer_name(theirs.user)} came to the room for this mock, so it cannot be reported "
+            "as a no-show. If something else went wrong, report it from the room."
+        )
     strike_record(member=theirs.user, booking=booking, cause=Strike.Cause.NO_SHOW, now=now)
     no_show_email_queue(booking, member=theirs.user, paused_until=paused_until(theirs.user, now))
     return peer_name(theirs.user)

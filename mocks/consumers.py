@@ -20,6 +20,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
+from .bookings import visit_record
 from .pad import (
     MAX_BYTES,
     PadClosed,
@@ -61,6 +62,7 @@ class PadConsumer(AsyncJsonWebsocketConsumer):
             await self.close()
             return
         self.round_id = found.pk
+        await database_sync_to_async(visit_record)(found.booking, user_id, timezone.now())
         self.group = group_name(found.pk)
         self.recent: deque[float] = deque()
         # Joined before the pad is read: a change accepted in between arrives twice at most,

@@ -275,3 +275,21 @@ class Strike(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.cause}"
+
+
+class RoomVisit(models.Model):
+    """A member came to the booking's room around its time (the page, or the pad's socket, from
+    half an hour before the start until the end): their partner cannot report them as a
+    no-show."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="visits")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(help_text="Their first visit in that time.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "member"], name="one_visit_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} in booking {self.booking_id} at {self.at:%H:%M}"

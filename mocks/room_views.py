@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from accounts.requests import AuthenticatedRequest
 from billing.entitlements import can_read_premium
 
+from .bookings import visit_record
 from .feedback_views import ReportForm
 from .models import Booking, Round
 from .pad import pad_open
@@ -152,6 +153,8 @@ def room(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         return render(request, "mocks/room.html", context)
     premium = can_read_premium(viewer)
+    if member:
+        visit_record(booking, viewer.pk, now)  # they came: no one can call them a no-show
     rounds = booking.rounds.select_related(
         "booking", "interviewer", "candidate", "problem", "prompt"
     ).order_by("number")

@@ -173,6 +173,24 @@ def test_a_no_show_is_a_strike_for_the_other_member_once_in_its_time(
     assert Strike.objects.count() == 1
 
 
+def test_a_member_who_came_to_the_room_cannot_be_reported_as_a_no_show() -> None:
+    """Bob opened the room at the start; Ada did not come and tries to report him first."""
+    ada, bob = UserFactory(), UserFactory(name="Bob")
+    booking = book(ada, bob, hours_ahead=3)
+    start = booking.starts_at
+    with time_machine.travel(start - dt.timedelta(hours=1), tick=False):
+        signed_in(bob).get(f"/mocks/{booking.pk}/")  # too early to count as coming
+    with time_machine.travel(start + dt.timedelta(minutes=2), tick=False):
+        assert signed_in(bob).get(f"/mocks/{booking.pk}/").status_code == HTTPStatus.OK
+    refused = post(ada, f"/mocks/{booking.pk}/no-show/", start + dt.timedelta(minutes=15))[1]
+    assert "Bob came to the room for this mock, so it cannot be reported" in refused
+    assert not Strike.objects.exists()
+    # Bob may report Ada, who never came.
+    reported = post(bob, f"/mocks/{booking.pk}/no-show/", start + dt.timedelta(minutes=15))[1]
+    assert "it counts against" in reported
+    assert Strike.objects.get().member == ada
+
+
 def test_a_cancelled_mock_has_no_no_show() -> None:
     ada, bob = UserFactory(), UserFactory()
     booking = book(ada, bob, hours_ahead=30)

@@ -97,6 +97,21 @@ def test_without_redis_the_channel_layer_is_in_memory() -> None:
     assert done.stdout.strip() == "channels.layers.InMemoryChannelLayer", done.stderr
 
 
+def test_joining_the_pad_during_the_mock_counts_as_coming(live_booking: Booking) -> None:
+    from mocks.models import RoomVisit
+
+    ada, grace = members(live_booking)
+    a = socket(live_booking, 2, ada)
+
+    async def scenario() -> None:
+        assert (await a.connect())[0]
+        await a.receive_json_from()
+        await a.disconnect()
+
+    run(scenario)
+    assert list(RoomVisit.objects.values_list("member", flat=True)) == [ada.pk]
+
+
 def test_two_members_edits_reach_each_other_and_are_saved(live_booking: Booking) -> None:
     ada, grace = members(live_booking)
 
