@@ -100,7 +100,7 @@ def test_without_redis_the_channel_layer_is_in_memory() -> None:
 def test_joining_the_pad_during_the_mock_counts_as_coming(live_booking: Booking) -> None:
     from mocks.models import RoomVisit
 
-    ada, grace = members(live_booking)
+    ada, _grace = members(live_booking)
     a = socket(live_booking, 2, ada)
 
     async def scenario() -> None:
