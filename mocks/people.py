@@ -3,6 +3,8 @@ their email address (DESIGN.md, "Mock interviews", Safety)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from accounts.models import User
 
 
@@ -10,6 +12,7 @@ def peer_name(user: User) -> str:
     """The member's display name; "Member #<id>" when they have none, or when what they typed
     looks like an email address (it may well be theirs)."""
     name = " ".join(user.name.split())
-    if not name or "@" in name:
+    # NFKC folds look-alikes such as the full-width "＠" into "@".
+    if not name or "@" in unicodedata.normalize("NFKC", name):
         return f"Member #{user.pk}"
     return name

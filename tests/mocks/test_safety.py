@@ -50,6 +50,8 @@ def test_a_peer_is_named_by_display_name_never_by_email() -> None:
     assert peer_name(nameless) == f"Member #{nameless.pk}"
     typed_email = UserFactory(name="ada@example.com")
     assert peer_name(typed_email) == f"Member #{typed_email.pk}"
+    full_width = UserFactory(name="ada\uff20example.com")  # a full-width at sign
+    assert peer_name(full_width) == f"Member #{full_width.pk}"
 
 
 def test_a_report_reaches_staff_and_keeps_the_two_apart() -> None:
