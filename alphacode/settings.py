@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alphacode.context_processors.site",
+                "billing.context_processors.payment_notice",
             ],
         },
     },
@@ -317,6 +318,9 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_PRICE_ID = env("STRIPE_PRICE_ID", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+# How long a subscriber keeps access while Stripe retries a failed payment, counted from the
+# first failed invoice of the unpaid stretch (billing.entitlements).
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
 
 # --- I18n, time -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

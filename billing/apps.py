@@ -1,6 +1,6 @@
-"""Billing app: registers each reader's access keys for the request's one round trip, sends the
-welcome on allauth's email_confirmed, and connects the receivers that retire cached access on
-every grant write."""
+"""Billing app: registers each reader's access keys for the request's one round trip and the
+failed-payment notice every page has, sends the welcome on allauth's email_confirmed, and
+connects the receivers that retire cached access on every grant write."""
 
 from django.apps import AppConfig
 
@@ -21,6 +21,13 @@ class BillingConfig(AppConfig):
             return [cache_key(user_id), access_stamp_key(user_id)]
 
         register_per_user_keys(self.label, keys)
+
+        from pages.shells import register_page_hole
+
+        from .context_processors import payment_notice_hole
+
+        # A failed payment is told on every page, those served from shells too.
+        register_page_hole("payment_notice", payment_notice_hole)
         # The welcome is billing's email, sent when allauth confirms an address: accounts
         # need not know that billing exists.
         email_confirmed.connect(welcome_on_email_confirmed, dispatch_uid="billing.welcome")

@@ -53,6 +53,10 @@ class Subscription(models.Model):
     current_period_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # When the first invoice of the current unpaid stretch failed: set by a sync that finds the
+    # subscription past_due or unpaid, cleared by one that finds it paid up. Access while past
+    # due runs out BILLING_GRACE_DAYS after it (billing.entitlements).
+    payment_failed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_synced_at = models.DateTimeField(default=timezone.now)
 

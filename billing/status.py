@@ -11,7 +11,13 @@ from django.utils.dateformat import format as date_format
 from accounts.models import User
 from alphacode.context_processors import PRICE_MONTHLY
 
-from .entitlements import ACCESS_STATUSES, subscription_gives_access
+from .entitlements import (
+    ACCESS_STATUSES,
+    PaymentFailure,
+    grace_ends,
+    in_grace,
+    subscription_gives_access,
+)
 from .models import ComplimentaryAccess, Customer, Subscription
 
 DATE = "j M Y"
@@ -34,6 +40,19 @@ class BillingSummary:
     needs_attention: bool = False
 
 
+PAUSED = "Your access is paused: your payment failed; update your card"
+
+
+def payment_failure_text(failure: PaymentFailure) -> str:
+    """What happened, for the header and the account page."""
+    if failure.access_until is None:
+        return PAUSED
+    return (
+        f"Your payment failed on {day_in_words(failure.failed_at)}; access continues until "
+        f"{day_in_words(failure.access_until)} while your card is retried"
+    )
+
+
 def subscription_status_text(subscription: Subscription) -> tuple[str, bool]:
     """(status in words, whether the subscriber needs to act)."""
     status = subscription.status
@@ -47,10 +66,11 @@ def subscription_status_text(subscription: Subscription) -> tuple[str, bool]:
         return f"Active, renews {end_day}", False
     if status == "trialing":
         return f"Trial, first payment on {end_day}", False
-    if status == "past_due":
-        return "Payment failed: update your card", True
-    if status == "unpaid":
-        return "Unpaid: update your card to restore access", True
+    failed_at = subscription.payment_failed_at
+    if failed_at is not None and in_grace(subscription):
+        return payment_failure_text(PaymentFailure(failed_at, grace_ends(failed_at))), True
+    if status in ("past_due", "unpaid"):
+        return PAUSED, True
     if status in ("incomplete", "incomplete_expired"):
         return "Payment not completed", status == "incomplete"
     if status == "paused":
@@ -90,6 +110,18 @@ def billing_summary(user: User) -> BillingSummary:
             current,
             complimentary,
             can_subscribe=True,
+        )
+    if current is not None and current.status == "past_due":
+        # Past its grace period: paused until an invoice is paid (in the Portal), not ended.
+        status, attention = subscription_status_text(current)
+        return BillingSummary(
+            f"Alpha Code monthly ({PRICE_MONTHLY}/month)",
+            status,
+            has_customer,
+            current,
+            complimentary,
+            can_subscribe=False,
+            needs_attention=attention,
         )
     if current is not None:
         status, attention = subscription_status_text(current)

@@ -109,6 +109,15 @@ def subscription_retrieve(subscription_id: str) -> dict:
     )
 
 
+def invoices_open(subscription_id: str) -> list[dict]:
+    """The subscription's invoices still waiting to be paid (up to 100, newest first)."""
+    found = _call(
+        client().v1.invoices.list,
+        params={"subscription": subscription_id, "status": "open", "limit": 100},
+    )
+    return found.get("data") or []
+
+
 def portal_session_create(*, customer_id: str, return_url: str) -> dict:
     return _call(
         client().v1.billing_portal.sessions.create,

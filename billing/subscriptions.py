@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import stripe_gateway as gateway
-from .entitlements import ACCESS_STATUSES, forget_user_id
+from .entitlements import ACCESS_STATUSES, FAILING_STATUSES, forget_user_id
 from .models import Customer, Subscription
 
 logger = logging.getLogger(__name__)
@@ -137,6 +137,26 @@ def _coupon(discount: object) -> dict[str, Any]:
     return coupon if isinstance(coupon, dict) else {}
 
 
+def _payment_failed_at(data: dict, stored: dt.datetime | None) -> dt.datetime | None:
+    """When the first invoice of the subscription's current unpaid stretch failed; None when it
+    is paid up. Worked out from Stripe's open invoices, not from the order events came in, so a
+    late `invoice.payment_failed` after the invoice was paid, or a late `invoice.paid` for an
+    earlier stretch, changes nothing."""
+    if data.get("status") not in FAILING_STATUSES:
+        return None
+    failed = [
+        # Stripe keeps no time of an invoice's first failed attempt; a subscription's invoice
+        # is first attempted when it is finalized.
+        stripe_time((invoice.get("status_transitions") or {}).get("finalized_at"))
+        or stripe_time(invoice.get("created"))
+        for invoice in gateway.invoices_open(data["id"])
+        if invoice.get("attempt_count")
+    ]
+    times = [time for time in failed if time is not None]
+    # None found (an unpaid subscription's invoices written off): what we knew, or from now.
+    return min(times) if times else stored or timezone.now()
+
+
 def subscription_sync(
     *, stripe_subscription_id: str, user_hint: User | None = None
 ) -> Subscription | None:
@@ -154,6 +174,11 @@ def subscription_sync(
             return None
         if data.get("customer"):
             customer_remember(user=user, stripe_customer_id=data["customer"])
+        stored = (
+            Subscription.objects.filter(stripe_subscription_id=stripe_subscription_id)
+            .values_list("payment_failed_at", flat=True)
+            .first()
+        )
         items = (data.get("items") or {}).get("data") or [{}]
         item = items[0]
         price = item.get("price") or {}
@@ -169,6 +194,7 @@ def subscription_sync(
             "current_period_end": stripe_time(item.get("current_period_end")),
             "cancel_at_period_end": bool(data.get("cancel_at_period_end")),
             "ended_at": stripe_time(data.get("ended_at")),
+            "payment_failed_at": _payment_failed_at(data, stored),
             "last_synced_at": timezone.now(),
         }
         subscription, _ = Subscription.objects.update_or_create(

@@ -25,9 +25,10 @@ A view does three things:
    `holes` and replaces base.html's `{% block messages %}` with `{% hole "messages" %}`: one
    reader's messages must never be rendered into a shared page.
 3. `serve(shell, request, fillers)`: the response, with the holes `csrf`, `nonce` and `messages`
-   filled for this request, and the view's own holes by `fillers` (name -> function of the
-   hole's number). Text a filler returns is escaped; markup comes only from templates, as a
-   `Fragment` that `render_fragment` made.
+   filled for this request, those an app registered for every page (`register_page_hole`), and
+   the view's own holes by `fillers` (name -> function of the hole's number). Text a filler
+   returns is escaped; markup comes only from templates, as a `Fragment` that `render_fragment`
+   made.
 
 Only a template can make a hole. In the page a hole is U+E000, its name and number, U+E000; while
 a template renders, a hole is delimited by a token drawn afresh for that render, so no text fixed
@@ -170,15 +171,28 @@ def build_shell(
     The request supplies the context processors (the kind of reader in the header); its CSRF
     token, nonce and messages are never rendered into the shell."""
     # No reader's messages in a shared page, even from a template that forgets its hole: they
-    # stay pending for the reader's next page.
-    context = {"messages": (), **context}
+    # stay pending for the reader's next page. Nor what an app shows one reader on every page.
+    context = {"messages": (), **dict.fromkeys(_page_holes, ""), **context}
     shell = Shell.of(render_fragment(template_name, context, request=request, fragments=fragments))
     return shell.filled(fixed) if fixed else shell
 
 
+# Holes every page has that an app fills for the reader (what their account needs of them),
+# registered from its `AppConfig.ready()`, so this package names no app: name -> the filler for
+# a request. base.html renders the context variable of the same name (a context processor's)
+# in a block that a template served from a shell replaces with the hole; a shell is built with
+# the variable empty, so one reader's value is never kept in a shared page.
+_page_holes: dict[str, Callable[[HttpRequest], Filler]] = {}
+
+
+def register_page_hole(name: str, filler: Callable[[HttpRequest], Filler]) -> None:
+    """Fill the hole `name` on every page served from a shell with `filler(request)`."""
+    _page_holes[name] = filler
+
+
 def request_fillers(request: HttpRequest) -> dict[str, Filler]:
     """The holes every page has: the CSRF token (one masked token for every form on the page),
-    the CSP nonce and the flash messages."""
+    the CSP nonce, the flash messages and those apps registered (`register_page_hole`)."""
     token = ""
 
     def csrf(_: int | str) -> str:
@@ -192,7 +206,12 @@ def request_fillers(request: HttpRequest) -> dict[str, Filler]:
             return ""
         return render_fragment("includes/messages.html", {"messages": pending})
 
-    return {"csrf": csrf, "nonce": lambda _: str(get_nonce(request)), "messages": messages}
+    return {
+        **{name: filler(request) for name, filler in _page_holes.items()},
+        "csrf": csrf,
+        "nonce": lambda _: str(get_nonce(request)),
+        "messages": messages,
+    }
 
 
 def serve(

@@ -86,12 +86,15 @@ def subscriber() -> User:
 
 def subscribe(user: User, **fields: object) -> Subscription:
     """The reader's subscription as a sync from Stripe stores it, with their customer: active and
-    renewing in 20 days unless `fields` say otherwise."""
+    renewing in 20 days unless `fields` say otherwise (past due or unpaid: its payment failed
+    just now)."""
     Customer.objects.get_or_create(user=user, defaults={"stripe_customer_id": f"cus_{user.pk}"})
     values = {
         "current_period_end": timezone.now() + dt.timedelta(days=20),
         "cancel_at_period_end": False,
     }
+    if fields.get("status") in ("past_due", "unpaid"):
+        values["payment_failed_at"] = timezone.now()
     return SubscriptionFactory(user=user, **{**values, **fields})
 
 

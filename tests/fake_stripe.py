@@ -1,7 +1,7 @@
 """A small fake of the Stripe API, served over HTTP, for the real `stripe` SDK to talk to.
 
-It implements what the site calls (customers, Checkout Sessions, subscriptions, Customer
-Portal sessions, products and prices) with objects shaped like the current API
+It implements what the site calls (customers, Checkout Sessions, subscriptions, invoices,
+Customer Portal sessions, products and prices) with objects shaped like the current API
 (`2026-10-28.endive`): the billing period on subscription items, the invoice's subscription
 under `parent.subscription_details`. It records every request, honours idempotency keys, and
 serves the pages a browser is sent to (Checkout completes and redirects to `success_url`; the
@@ -64,6 +64,7 @@ class FakeStripe:
     products: dict[str, dict] = field(default_factory=dict)
     portal_sessions: dict[str, dict] = field(default_factory=dict)
     coupons: dict[str, dict] = field(default_factory=dict)
+    invoices: dict[str, dict] = field(default_factory=dict)
     discounts: dict[str, dict] = field(default_factory=dict)
     idempotent: dict[str, tuple[int, dict]] = field(default_factory=dict)
     fail_next: list[int] = field(default_factory=list)
@@ -231,23 +232,63 @@ class FakeStripe:
             "data": {"object": self.public(json.loads(json.dumps(obj)))},
         }
 
-    def invoice(self, sub_id: str, *, status: str = "paid") -> dict:
+    def invoice(self, sub_id: str, *, status: str = "paid", at: int | None = None) -> dict:
+        """An invoice of the subscription, finalized `at` (now): a paid one, or an open one
+        whose first attempt failed."""
         subscription = self.subscriptions[sub_id]
-        return {
+        at = at or int(time.time())
+        invoice = {
             "id": self.new_id("in"),
             "object": "invoice",
             "customer": subscription["customer"],
             "status": status,
             "amount_due": 1900,
             "amount_paid": 1900 if status == "paid" else 0,
+            "attempt_count": 1,
+            "attempted": True,
+            "collection_method": "charge_automatically",
+            "created": at - 3600,
             "currency": "usd",
             "hosted_invoice_url": f"{self.base_url}/invoice/{sub_id}",
+            "status_transitions": {
+                "finalized_at": at,
+                "paid_at": at if status == "paid" else None,
+                "marked_uncollectible_at": None,
+                "voided_at": None,
+            },
             "parent": {
                 "type": "subscription_details",
                 "quote_details": None,
                 "subscription_details": {"subscription": sub_id, "metadata": {}},
             },
         }
+        with self.lock:
+            self.invoices[invoice["id"]] = invoice
+        return json.loads(json.dumps(invoice))
+
+    def fail_payment(self, sub_id: str, *, at: int | None = None) -> tuple[dict, dict]:
+        """What Stripe does when a renewal's charge fails: an open invoice, and the
+        subscription past due. Returns (invoice, subscription)."""
+        invoice = self.invoice(sub_id, status="open", at=at)
+        return invoice, self.update_subscription(sub_id, status="past_due")
+
+    def pay_invoice(self, invoice_id: str) -> tuple[dict, dict]:
+        """The invoice paid (a retry worked, or a new card in the Portal): the subscription is
+        active again once no open invoice is left. Returns (invoice, subscription)."""
+        with self.lock:
+            invoice = self.invoices[invoice_id]
+            invoice.update(status="paid", amount_paid=invoice["amount_due"])
+            invoice["status_transitions"]["paid_at"] = int(time.time())
+            sub_id = invoice["parent"]["subscription_details"]["subscription"]
+            still_open = any(
+                i["status"] == "open"
+                and i["parent"]["subscription_details"]["subscription"] == sub_id
+                for i in self.invoices.values()
+            )
+            subscription = self.update_subscription(
+                sub_id, status="past_due" if still_open else "active"
+            )
+            return json.loads(json.dumps(invoice)), subscription
 
     # --- the API ------------------------------------------------------------------------------
     def handle(self, method: str, path: str, params: dict, headers: dict) -> tuple[int, dict]:
@@ -318,6 +359,21 @@ class FakeStripe:
             if subscription is None:
                 return missing("subscription")
             return 200, self.expanded(subscription, params.get("expand") or [])
+        if method == "GET" and path == "/v1/invoices":
+            wanted_sub, wanted_status = params.get("subscription"), params.get("status")
+            found = [
+                invoice
+                for invoice in reversed(self.invoices.values())  # newest first
+                if wanted_sub in (None, invoice["parent"]["subscription_details"]["subscription"])
+                and wanted_status in (None, invoice["status"])
+            ]
+            limit = int(params.get("limit") or 10)
+            return 200, {
+                "object": "list",
+                "data": found[:limit],
+                "has_more": len(found) > limit,
+                "url": path,
+            }
         if method == "POST" and path == "/v1/billing_portal/sessions":
             if params.get("customer") not in self.customers:
                 return missing("customer")

@@ -6,6 +6,7 @@ import datetime as dt
 from http import HTTPStatus
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -26,22 +27,40 @@ def member(client: Client, db):
 STATUSES = [
     ({"status": "active"}, "Active, renews 12 Dec 2026", True),
     ({"status": "active", "cancel_at_period_end": True}, "Ends on 12 Dec 2026", True),
-    ({"status": "past_due"}, "Payment failed: update your card", True),
+    (
+        {"status": "past_due", "payment_failed_at": END - dt.timedelta(days=2)},
+        "Your payment failed on 10 Dec 2026; access continues until 17 Dec 2026",
+        True,
+    ),
+    (
+        {"status": "past_due", "payment_failed_at": END - dt.timedelta(days=30)},
+        "Your access is paused: your payment failed; update your card",
+        True,
+    ),
     ({"status": "trialing"}, "Trial, first payment on 12 Dec 2026", True),
     ({"status": "canceled", "ended_at": END}, "Canceled on 12 Dec 2026", False),
-    ({"status": "unpaid"}, "Unpaid: update your card to restore access", False),
+    ({"status": "unpaid"}, "Your access is paused: your payment failed; update your card", False),
 ]
 
 
 @pytest.mark.parametrize(
     ("fields", "words", "subscribed"),
     STATUSES,
-    ids=[s[0]["status"] + ("-ending" if len(s[0]) > 1 else "") for s in STATUSES],
+    ids=[
+        "active",
+        "active-ending",
+        "past_due-in-grace",
+        "past_due-paused",
+        "trialing",
+        "canceled",
+        "unpaid",
+    ],
 )
 def test_status_in_words(client: Client, member, fields, words, subscribed, settings) -> None:
     settings.TIME_ZONE = "UTC"
     subscribe(member, **{"current_period_end": END, **fields})
-    html = client.get("/account/").content.decode()
+    with time_machine.travel(END - dt.timedelta(days=1), tick=False):
+        html = client.get("/account/").content.decode()
     assert "member@example.com" in html
     assert words in html
     assert "Manage billing" in html

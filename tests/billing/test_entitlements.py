@@ -43,6 +43,21 @@ def test_every_stripe_status(status: str, allowed: bool) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    ("failed", "grace_days", "allowed"),
+    [(-6 * DAY, 7, True), (-8 * DAY, 7, False), (-2 * DAY, 1, False), (None, 7, False)],
+    ids=["within the grace period", "after it", "after a shorter one", "failure time unknown"],
+)
+def test_past_due_gives_access_only_during_the_grace_period(
+    failed, grace_days, allowed, settings
+) -> None:
+    settings.BILLING_GRACE_DAYS = grace_days
+    user = UserFactory()
+    subscribe(user, status="past_due", payment_failed_at=None if failed is None else NOW() + failed)
+    assert can_read_premium(user) is allowed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     ("period_end", "allowed"),
     [(20 * DAY, True), (-DAY, False)],
     ids=["before period end", "after period end"],
