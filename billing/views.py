@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 GUIDE_ID_RE = re.compile(r"^[1-9][0-9]{0,17}$")
 SESSION_ID_RE = re.compile(r"^cs_[A-Za-z0-9_]{1,200}$")
+PAUSED_CHECKOUT = "Your subscription is paused: update your card in Manage billing to restore it."
 UNAVAILABLE = "We couldn’t reach our payment provider. Nothing was charged; please try again."
 # The success page asks Stripe for the Checkout Session on every visit: a reader refreshing it,
 # or a script, may do so this often a minute; past that the page shows what we already know
@@ -79,7 +80,12 @@ def checkout(request: AuthenticatedRequest) -> HttpResponse:
         messages.error(request, "Subscriptions are not configured on this site yet.")
         return redirect("billing:pricing")
     if paid_subscription_exists(user=request.user):
-        messages.info(request, "You are already subscribed.")
+        if entitlements.can_read_premium(request.user):
+            messages.info(request, "You are already subscribed.")
+        else:
+            # Past its grace period: a second subscription would charge twice; paying the open
+            # invoice in the Portal restores the one they have.
+            messages.info(request, PAUSED_CHECKOUT)
         return redirect("accounts:account")
     # One token per rendered form: a double-submitted form reuses one Checkout Session.
     token = request.POST.get("token", "")

@@ -197,3 +197,21 @@ def test_visitors_and_paid_up_members_see_no_notice(member, guide) -> None:
 
     html = Client().get(guide.get_absolute_url()).content.decode()
     assert "payment failed" not in html
+
+
+def test_a_paused_subscriber_is_sent_to_the_portal_not_to_a_second_checkout(
+    member, clock, fake_stripe, post_event
+) -> None:
+    user, sub = member
+    fail(fake_stripe, post_event, sub)
+    clock.move_to(FAILED + 8 * DAY)
+    reader = signed_in(user)
+    pricing = reader.get("/pricing/").content.decode()
+    assert "Your subscription is paused until an invoice is paid" in pricing
+    assert "every guide is open to you" not in pricing
+    assert PORTAL_FORM in pricing
+    response = reader.post("/billing/checkout/", {"token": "0" * 32}, follow=True)
+    assert "Your subscription is paused: update your card in Manage billing" in (
+        response.content.decode()
+    )
+    assert not fake_stripe.requests_to("POST", "/v1/checkout/sessions")
