@@ -38,6 +38,7 @@ class SubscriptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "status",
         "current_period_end",
         "cancel_at_period_end",
+        "payment_failed_at",
         "last_synced_at",
     )
     list_filter = ("status", "cancel_at_period_end")

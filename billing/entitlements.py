@@ -204,10 +204,11 @@ def can_read_premium(user: User | AnonymousUser | None) -> bool:
 
 
 def payment_failure(user: User | AnonymousUser | None) -> PaymentFailure | None:
-    """The reader's failed payment, if a subscription of theirs is past due or unpaid and they
-    have no other access: when it failed, and until when access continues while Stripe retries
-    (None once the grace period is over). No query for a visitor or staff; for a member, the
-    same cached answer as `can_read_premium`."""
+    """The reader's failed payment, if a subscription of theirs is past due or unpaid: when it
+    failed, and until when access continues while Stripe retries; or paused (no end) once the
+    grace period is over and nothing else gives them access. None when there is nothing to
+    tell. No query for a visitor or staff; for a member, the same cached answer as
+    `can_read_premium`."""
     if user is None or not user.is_authenticated or not user.is_active or user.is_staff:
         return None
     access = _access_of(user)

@@ -27,7 +27,7 @@ from study.selectors import due_cards
 from study.services.drills import grade
 
 from .conftest import CONTENT, signed_in
-from .factories import SubscriptionFactory, UserFactory
+from .factories import SubscriptionFactory, UserFactory, subscribe
 from .helpers import PASSWORD, rich_folder_in
 
 PROBLEMS = CONTENT.parent / "problems"
@@ -216,6 +216,10 @@ def test_every_page_is_valid_html_for_every_kind_of_reader(
     pages |= pages_for("subscriber", subscriber_client, guides)
     pages |= pages_for("member", signed_in(UserFactory()), guides)
     pages |= pages_for("staff", signed_in(staff), guides)
+    # A subscriber whose payment failed: the notice under the header, on a shell and elsewhere.
+    past_due = signed_in(subscribe(UserFactory(), status="past_due").user)
+    pages["past due home"] = fetched(past_due, "/")
+    pages["past due account"] = fetched(past_due, "/account/")
     pages["server error"] = render_to_string("500.html")
     pages["unavailable"] = render_to_string("503.html")
 
@@ -230,6 +234,8 @@ def test_every_page_is_valid_html_for_every_kind_of_reader(
         "subscriber plan refused": 'id="id_interview_date_error"',
         "subscriber plan": 'class="panel plan-day"',
         "subscriber drills": "Show answer",
+        "past due home": 'class="payment-notice"',
+        "past due account": 'class="payment-notice"',
         "staff drills": "Nothing due today",
         "subscriber home": "Continue reading",
         "subscriber search with results": "<mark>",
