@@ -40,10 +40,12 @@ def site_urls() -> dict[str, str]:
     return {key: reverse(name) for key, name in names.items()}
 
 
-# The price, written once. Stripe charges PRICE_AMOUNT (billing.stripe_gateway creates the
-# Stripe price from it) and every page and email shows PRICE_MONTHLY, derived from it. It lives
-# here, not in billing, because the project package imports no app and every page needs it.
+# The prices, written once. Stripe charges PRICE_AMOUNT a month or PRICE_ANNUAL_AMOUNT a year
+# (`stripe_setup` creates the Stripe prices from them, through billing.plans) and every page and
+# email shows PRICE_MONTHLY and PRICE_ANNUAL, derived from them. They live here, not in billing,
+# because the project package imports no app and every page needs them.
 PRICE_AMOUNT = 1900  # cents, in PRICE_CURRENCY, per month
+PRICE_ANNUAL_AMOUNT = 19000  # cents, in PRICE_CURRENCY, per year: two months free
 PRICE_CURRENCY = "usd"
 
 
@@ -54,11 +56,17 @@ def dollars(cents: int) -> str:
 
 
 PRICE_MONTHLY = dollars(PRICE_AMOUNT)
+PRICE_ANNUAL = dollars(PRICE_ANNUAL_AMOUNT)
 
 
 def site_context() -> dict:
     """What every page, fragment and email may use; it does not depend on the request."""
-    return {"SITE_URL": settings.SITE_URL, "PRICE_MONTHLY": PRICE_MONTHLY, "URLS": site_urls()}
+    return {
+        "SITE_URL": settings.SITE_URL,
+        "PRICE_MONTHLY": PRICE_MONTHLY,
+        "PRICE_ANNUAL": PRICE_ANNUAL,
+        "URLS": site_urls(),
+    }
 
 
 def site(request: HttpRequest) -> dict:

@@ -316,7 +316,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Stripe -----------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
-STRIPE_PRICE_ID = env("STRIPE_PRICE_ID", default="")
+STRIPE_PRICE_ID = env("STRIPE_PRICE_ID", default="")  # the monthly price
+STRIPE_ANNUAL_PRICE_ID = env("STRIPE_ANNUAL_PRICE_ID", default="")  # none: monthly only
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 # How long a subscriber keeps access while Stripe retries a failed payment, counted from the
 # first failed invoice of the unpaid stretch (billing.entitlements).

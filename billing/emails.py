@@ -4,7 +4,7 @@ templates/emails/<kind>.{txt,html} and <kind>_subject.txt.
 
 Causes: a confirmed email address (the welcome, `welcome_on_email_confirmed`, connected to
 allauth's signal in `BillingConfig.ready`), and Stripe's events (`subscription_emails`,
-`invoice_emails`, called by `billing.events`). Never a page view."""
+`invoice_emails`, `trial_ending_email`, called by `billing.events`). Never a page view."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from alphacode.context_processors import site_urls
 from mail.outbox import email_queue
 
 from .models import Subscription
-from .status import day_in_words
+from .status import day_in_words, plan_of
 
 
 class Kind(models.TextChoices):
@@ -29,6 +29,7 @@ class Kind(models.TextChoices):
     PAYMENT_FAILED = "payment_failed", "Payment failed"
     PAYMENT_ACTION_REQUIRED = "payment_action_required", "Payment needs action"
     SUBSCRIPTION_CANCELED = "subscription_canceled", "Subscription canceled"
+    TRIAL_ENDING = "trial_ending", "Trial ending"
 
 
 def welcome_on_email_confirmed(email_address: EmailAddress, **kwargs: Any) -> None:
@@ -56,7 +57,9 @@ def subscription_emails(subscription: Subscription) -> None:
             cause=subscription.stripe_subscription_id,
             user=subscription.user,
             context={
+                "plan": plan_of(subscription).name,
                 "amount": _money(subscription.amount, subscription.currency),
+                "per": plan_of(subscription).interval,
                 "renews_on": day_in_words(subscription.current_period_end),
                 "trialing": subscription.status == "trialing",
             },
@@ -96,3 +99,26 @@ def invoice_emails(event_type: str, invoice: dict, subscription: Subscription) -
             user=subscription.user,
             context={"amount": amount, "invoice_url": invoice.get("hosted_invoice_url") or ""},
         )
+
+
+def trial_ending_email(subscription: Subscription) -> None:
+    """The reminder Stripe's `customer.subscription.trial_will_end` calls for (three days before
+    the trial ends), once per subscription: what will be charged, when, and how to cancel. A
+    trial already set to cancel, or over, needs none: nothing will be charged."""
+    if subscription.status != "trialing" or subscription.cancel_at_period_end:
+        return
+    plan = plan_of(subscription)
+    email_queue(
+        kind=Kind.TRIAL_ENDING,
+        cause=subscription.stripe_subscription_id,
+        user=subscription.user,
+        context={
+            "plan": plan.name,
+            "amount": _money(subscription.amount, subscription.currency),
+            "per": plan.interval,
+            "trial_ends_on": day_in_words(
+                subscription.trial_end or subscription.current_period_end
+            ),
+            "portal_url": f"{settings.SITE_URL}{site_urls()['portal']}",
+        },
+    )

@@ -16,7 +16,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from .emails import invoice_emails, subscription_emails
+from .emails import invoice_emails, subscription_emails, trial_ending_email
 from .errors import TRANSIENT_ERRORS, EventDeferred
 from .models import StripeEvent, Subscription
 from .signals import send_logged, subscription_event_handled
@@ -30,6 +30,8 @@ SUBSCRIPTION_EVENTS = {
     "customer.subscription.deleted",
     "customer.subscription.paused",
     "customer.subscription.resumed",
+    # Three days before a trial ends: synced like the others, and the reminder sent.
+    "customer.subscription.trial_will_end",
 }
 INVOICE_EVENTS = {"invoice.paid", "invoice.payment_failed", "invoice.payment_action_required"}
 HANDLED_EVENTS = {"checkout.session.completed", *SUBSCRIPTION_EVENTS, *INVOICE_EVENTS}
@@ -72,6 +74,8 @@ def _handle(event: StripeEvent) -> None:
             event=event,
             subscription_id=obj["id"],
         )
+        if event.type == "customer.subscription.trial_will_end" and subscription is not None:
+            trial_ending_email(subscription)
     elif event.type in INVOICE_EVENTS:
         subscription_id = _subscription_id_of_invoice(obj)
         if subscription_id:

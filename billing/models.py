@@ -44,6 +44,8 @@ class Subscription(models.Model):
     price_id = models.CharField(max_length=255, blank=True)
     amount = models.PositiveIntegerField(null=True, blank=True, help_text="In cents.")
     currency = models.CharField(max_length=3, blank=True)
+    # The price's recurring interval: "month" or "year" (billing.plans names the plan from it).
+    interval = models.CharField(max_length=8, blank=True)
     monthly_amount = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -52,6 +54,8 @@ class Subscription(models.Model):
     # In the current Stripe API the period lives on the subscription items.
     current_period_end = models.DateTimeField(null=True, blank=True)
     cancel_at_period_end = models.BooleanField(default=False)
+    # When its free trial ends (or ended); None for a subscription that had none.
+    trial_end = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     # When the first invoice of the current unpaid stretch failed: set by a sync that finds the
     # subscription past_due or unpaid, cleared by one that finds it paid up. Access while past

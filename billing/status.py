@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from accounts.models import User
-from alphacode.context_processors import PRICE_MONTHLY
 
 from .entitlements import (
     ACCESS_STATUSES,
@@ -19,6 +18,7 @@ from .entitlements import (
     subscription_gives_access,
 )
 from .models import ComplimentaryAccess, Customer, Subscription
+from .plans import MONTHLY, Plan, plan_for_interval
 
 DATE = "j M Y"
 UNKNOWN_DAY = "an unknown date"
@@ -53,6 +53,18 @@ def payment_failure_text(failure: PaymentFailure) -> str:
     )
 
 
+def plan_of(subscription: Subscription) -> Plan:
+    """The plan a subscription is on; monthly for one synced before its interval was kept."""
+    return plan_for_interval(subscription.interval) or MONTHLY
+
+
+def plan_text(subscription: Subscription) -> str:
+    """ "Alpha Code annual ($190/year)"."""
+    plan = plan_of(subscription)
+    price = plan.price.replace(" a ", "/")
+    return f"{plan.name} ({price})"
+
+
 def subscription_status_text(subscription: Subscription) -> tuple[str, bool]:
     """(status in words, whether the subscriber needs to act)."""
     status = subscription.status
@@ -65,7 +77,11 @@ def subscription_status_text(subscription: Subscription) -> tuple[str, bool]:
     if status == "active":
         return f"Active, renews {end_day}", False
     if status == "trialing":
-        return f"Trial, first payment on {end_day}", False
+        # The first period is the trial: it ends when the first payment is due.
+        trial_day = day_in_words(subscription.trial_end or end, unknown=UNKNOWN_DAY)
+        if subscription.cancel_at_period_end:
+            return f"Free trial until {trial_day}, then it ends: you will not be charged", False
+        return f"Free trial until {trial_day}, first payment then", False
     failed_at = subscription.payment_failed_at
     if failed_at is not None and in_grace(subscription):
         return payment_failure_text(PaymentFailure(failed_at, grace_ends(failed_at))), True
@@ -93,7 +109,7 @@ def billing_summary(user: User) -> BillingSummary:
     if current is not None and subscription_gives_access(current):
         status, attention = subscription_status_text(current)
         return BillingSummary(
-            f"Alpha Code monthly ({PRICE_MONTHLY}/month)",
+            plan_text(current),
             status,
             has_customer,
             current,
@@ -115,7 +131,7 @@ def billing_summary(user: User) -> BillingSummary:
         # Past its grace period: paused until an invoice is paid (in the Portal), not ended.
         status, attention = subscription_status_text(current)
         return BillingSummary(
-            f"Alpha Code monthly ({PRICE_MONTHLY}/month)",
+            plan_text(current),
             status,
             has_customer,
             current,

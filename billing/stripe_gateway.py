@@ -12,10 +12,8 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from stripe.params.checkout import SessionCreateParams
 
-from alphacode.context_processors import PRICE_AMOUNT, PRICE_CURRENCY
-
-PRICE_LOOKUP_KEY = "alphacode-monthly"
 PRODUCT_ID = "alphacode"
 WEBHOOK_TOLERANCE_SECONDS = 300
 
@@ -75,23 +73,28 @@ def checkout_session_create(
     user_id: int,
     customer_id: str,
     price_id: str,
+    trial_days: int | None,
     success_url: str,
     cancel_url: str,
     idempotency_key: str,
 ) -> dict:
+    """A Checkout Session selling the price, with a free trial of `trial_days` (None: none)."""
+    params: SessionCreateParams = {
+        "mode": "subscription",
+        "line_items": [{"price": price_id, "quantity": 1}],
+        "customer": customer_id,
+        "client_reference_id": str(user_id),
+        "subscription_data": {"metadata": {"user_id": str(user_id)}},
+        "metadata": {"user_id": str(user_id)},
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "allow_promotion_codes": True,
+    }
+    if trial_days:
+        params["subscription_data"]["trial_period_days"] = trial_days
     return _call(
         client().v1.checkout.sessions.create,
-        params={
-            "mode": "subscription",
-            "line_items": [{"price": price_id, "quantity": 1}],
-            "customer": customer_id,
-            "client_reference_id": str(user_id),
-            "subscription_data": {"metadata": {"user_id": str(user_id)}},
-            "metadata": {"user_id": str(user_id)},
-            "success_url": success_url,
-            "cancel_url": cancel_url,
-            "allow_promotion_codes": True,
-        },
+        params=params,
         options={"idempotency_key": idempotency_key},
     )
 
@@ -125,11 +128,14 @@ def portal_session_create(*, customer_id: str, return_url: str) -> dict:
     )
 
 
-def price_find_or_create() -> dict:
-    """The $19.00 USD monthly price, found by its lookup key or created with its product."""
+def price_find_or_create(
+    *, lookup_key: str, amount: int, currency: str, interval: str, nickname: str
+) -> dict:
+    """A recurring price of the one product, found by its lookup key or created (with the
+    product, if need be)."""
     found = _call(
         client().v1.prices.list,
-        params={"lookup_keys": [PRICE_LOOKUP_KEY], "active": True, "limit": 1},
+        params={"lookup_keys": [lookup_key], "active": True, "limit": 1},
     )
     if found.get("data"):
         return found["data"][0]
@@ -149,13 +155,13 @@ def price_find_or_create() -> dict:
         client().v1.prices.create,
         params={
             "product": product["id"],
-            "unit_amount": PRICE_AMOUNT,
-            "currency": PRICE_CURRENCY,
-            "recurring": {"interval": "month"},
-            "lookup_key": PRICE_LOOKUP_KEY,
-            "nickname": "Alpha Code monthly",
+            "unit_amount": amount,
+            "currency": currency,
+            "recurring": {"interval": interval},
+            "lookup_key": lookup_key,
+            "nickname": nickname,
         },
-        options={"idempotency_key": f"price-{PRICE_LOOKUP_KEY}"},
+        options={"idempotency_key": f"price-{lookup_key}"},
     )
 
 

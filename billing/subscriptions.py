@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -70,6 +71,22 @@ def paid_subscription_exists(*, user: User) -> bool:
     if not user.is_authenticated:
         return False
     return Subscription.objects.filter(user=user, status__in=ACCESS_STATUSES).exists()
+
+
+def trial_allowed(*, user: User, stripe_customer_id: str | None = None) -> bool:
+    """Whether a checkout may start with the free trial: only a first subscription, so not if
+    we keep any subscription (of any status, ended or not) of this user or of their Stripe
+    customer (the one given, else the one stored for them). Decided from our own records,
+    never by email address."""
+    if stripe_customer_id:
+        customer_ids = [stripe_customer_id]
+    else:
+        customer_ids = list(
+            Customer.objects.filter(user=user).values_list("stripe_customer_id", flat=True)
+        )
+    return not Subscription.objects.filter(
+        Q(user=user) | Q(stripe_customer_id__in=customer_ids)
+    ).exists()
 
 
 def lock_subscription(stripe_subscription_id: str) -> None:
@@ -189,10 +206,12 @@ def subscription_sync(
             "price_id": price.get("id", ""),
             "amount": price.get("unit_amount"),
             "currency": price.get("currency", ""),
+            "interval": (price.get("recurring") or {}).get("interval", ""),
             "monthly_amount": monthly_amount(data),
             # The current API keeps the billing period on the items, not the subscription.
             "current_period_end": stripe_time(item.get("current_period_end")),
             "cancel_at_period_end": bool(data.get("cancel_at_period_end")),
+            "trial_end": stripe_time(data.get("trial_end")),
             "ended_at": stripe_time(data.get("ended_at")),
             "payment_failed_at": _payment_failed_at(data, stored),
             "last_synced_at": timezone.now(),

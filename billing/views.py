@@ -9,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,11 +20,13 @@ from accounts.requests import AuthenticatedRequest
 from . import entitlements
 from . import stripe_gateway as gateway
 from .models import Customer
+from .plans import ANNUAL, MONTHLY, MONTHS_FREE, PLANS, TRIAL_DAYS
 from .signals import checkout_started, send_logged
 from .subscriptions import (
     checkout_session_sync,
     customer_for_checkout,
     paid_subscription_exists,
+    trial_allowed,
 )
 
 logger = logging.getLogger(__name__)
@@ -64,6 +66,13 @@ def pricing(request: HttpRequest) -> HttpResponse:
             and paid_subscription_exists(user=request.user),
             "billing_configured": gateway.is_configured(),
             "checkout_token": uuid.uuid4().hex,
+            "monthly": MONTHLY,
+            # Offered once its price is configured (STRIPE_ANNUAL_PRICE_ID).
+            "annual": ANNUAL if ANNUAL.price_id else None,
+            "months_free": MONTHS_FREE,
+            "trial_days": TRIAL_DAYS,
+            # Signed-in members who have subscribed before are told they start paying at once.
+            "trial": not request.user.is_authenticated or trial_allowed(user=request.user),
         },
     )
 
@@ -79,6 +88,15 @@ def checkout(request: AuthenticatedRequest) -> HttpResponse:
     if not gateway.is_configured():
         messages.error(request, "Subscriptions are not configured on this site yet.")
         return redirect("billing:pricing")
+    # No plan named: monthly, as every form before the annual plan posted (and the paywall's).
+    plan = PLANS.get(request.POST.get("plan", MONTHLY.slug))
+    if plan is None:
+        return HttpResponseBadRequest(
+            "Unknown plan: choose monthly or annual.", content_type="text/plain; charset=utf-8"
+        )
+    if not plan.price_id:
+        messages.error(request, f"The {plan.slug} plan is not offered on this site yet.")
+        return redirect("billing:pricing")
     if paid_subscription_exists(user=request.user):
         if entitlements.can_read_premium(request.user):
             messages.info(request, "You are already subscribed.")
@@ -93,13 +111,16 @@ def checkout(request: AuthenticatedRequest) -> HttpResponse:
         token = uuid.uuid4().hex
     try:
         customer_id = customer_for_checkout(user=request.user)
+        trial = trial_allowed(user=request.user, stripe_customer_id=customer_id)
         session = gateway.checkout_session_create(
             user_id=request.user.pk,
             customer_id=customer_id,
-            price_id=settings.STRIPE_PRICE_ID,
+            price_id=plan.price_id,
+            trial_days=TRIAL_DAYS if trial else None,
             success_url=_absolute(reverse("billing:success")) + "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=_absolute(reverse("billing:pricing")) + "?checkout=canceled",
-            idempotency_key=f"checkout-{request.user.pk}-{token}",
+            # One key per form and plan: the pricing page's two forms share a token.
+            idempotency_key=f"checkout-{request.user.pk}-{plan.slug}-{token}",
         )
     except (gateway.StripeUnavailable, gateway.StripeRequestError):
         logger.exception("checkout session for user %s failed", request.user.pk)

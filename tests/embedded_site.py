@@ -324,7 +324,7 @@ def as_subscriber() -> None:
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
             client = new_client()
             sign_in(client, user.email)
-            html = page(client, "/pricing/", "Subscribe for $19/month")
+            html = page(client, "/pricing/", "Start 7 days free, then $19/month")
             response = post(client, "/billing/checkout/", html, {"token": ""})
             if not check(
                 response.status_code == HTTPStatus.SEE_OTHER,
@@ -347,7 +347,7 @@ def as_subscriber() -> None:
                     HTTP_STRIPE_SIGNATURE=header,
                 )
                 check(response.status_code == HTTPStatus.OK, "/billing/webhook/", "200", response)
-            page(client, "/account/", "Active, renews")
+            page(client, "/account/", "Free trial until")  # a first subscription's free week
             page(client, SEED, PAST_THE_CUT, absent=('id="paywall"',))
     finally:
         server.shutdown()

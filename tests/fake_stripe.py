@@ -22,7 +22,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import stripe
 
-MONTH = 30 * 24 * 3600
+DAY = 24 * 3600
+MONTH = 30 * DAY
+YEAR = 365 * DAY
 
 
 def decode_form(body: str) -> dict:
@@ -66,7 +68,8 @@ class FakeStripe:
     coupons: dict[str, dict] = field(default_factory=dict)
     invoices: dict[str, dict] = field(default_factory=dict)
     discounts: dict[str, dict] = field(default_factory=dict)
-    idempotent: dict[str, tuple[int, dict]] = field(default_factory=dict)
+    # Each idempotency key's request parameters and the answer given to them.
+    idempotent: dict[str, tuple[dict, tuple[int, dict]]] = field(default_factory=dict)
     fail_next: list[int] = field(default_factory=list)
     # Seconds to wait before answering a path (to catch a worker mid-request), and the paths
     # of requests as they arrive (before any wait).
@@ -82,7 +85,9 @@ class FakeStripe:
     def requests_to(self, method: str, path: str) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and r.path == path]
 
-    def add_price(self, *, amount: int = 1900, lookup_key: str = "alphacode-monthly") -> dict:
+    def add_price(
+        self, *, amount: int = 1900, lookup_key: str = "alphacode-monthly", interval: str = "month"
+    ) -> dict:
         product = self.products.setdefault(
             "alphacode", {"id": "alphacode", "object": "product", "name": "Alpha Code"}
         )
@@ -93,7 +98,7 @@ class FakeStripe:
             "currency": "usd",
             "unit_amount": amount,
             "product": product["id"],
-            "recurring": {"interval": "month", "interval_count": 1},
+            "recurring": {"interval": interval, "interval_count": 1},
             "lookup_key": lookup_key,
             "type": "recurring",
         }
@@ -151,9 +156,16 @@ class FakeStripe:
         metadata: dict,
         status: str = "active",
         sub_id: str | None = None,
+        trial_days: int | None = None,
     ) -> dict:
+        """A subscription to the price; with `trial_days`, trialing until the trial ends (the
+        first period is the trial, as in Stripe)."""
         now = int(time.time())
         sub_id = sub_id or self.new_id("sub")
+        trial_end = now + trial_days * DAY if trial_days else None
+        if trial_end:
+            status = "trialing"
+        period = YEAR if price["recurring"]["interval"] == "year" else MONTH
         return {
             "id": sub_id,
             "object": "subscription",
@@ -164,6 +176,8 @@ class FakeStripe:
             "ended_at": None,
             "created": now,
             "start_date": now,
+            "trial_start": now if trial_end else None,
+            "trial_end": trial_end,
             "metadata": metadata,
             "discounts": [],
             "items": {
@@ -178,7 +192,7 @@ class FakeStripe:
                         "quantity": 1,
                         "price": price,
                         "current_period_start": now,
-                        "current_period_end": now + MONTH,
+                        "current_period_end": trial_end or now + period,
                     }
                 ],
             },
@@ -196,6 +210,7 @@ class FakeStripe:
                 price=price,
                 metadata=session["_subscription_metadata"],
                 status=status,
+                trial_days=session["_trial_period_days"],
             )
             self.subscriptions[subscription["id"]] = subscription
             session.update(
@@ -211,6 +226,21 @@ class FakeStripe:
                 subscription["items"]["data"][0]["current_period_end"] = period_end
             subscription.update(changes)
             return json.loads(json.dumps(subscription))
+
+    def end_trial(self, sub_id: str, *, converts: bool = True) -> dict:
+        """The trial's end as Stripe makes it: the first invoice is paid and the subscription is
+        active for its first paid period, or (`converts=False`: cancelled during the trial) it
+        ends, never charged."""
+        subscription = self.subscriptions[sub_id]
+        if not converts:
+            return self.cancel_subscription(sub_id)
+        price = subscription["items"]["data"][0]["price"]
+        period = YEAR if price["recurring"]["interval"] == "year" else MONTH
+        now = int(time.time())
+        subscription["items"]["data"][0]["current_period_start"] = now
+        return self.update_subscription(
+            sub_id, status="active", trial_end=now, current_period_end=now + period
+        )
 
     def cancel_subscription(self, sub_id: str) -> dict:
         now = int(time.time())
@@ -299,10 +329,20 @@ class FakeStripe:
                 return status, {"error": {"type": "api_error", "message": "Injected failure"}}
             key = headers.get("idempotency-key")
             if method == "POST" and key and key in self.idempotent:
-                return self.idempotent[key]
+                first_params, answer = self.idempotent[key]
+                if first_params != params:
+                    # As Stripe does: a key names one request, never another one's.
+                    return 400, {
+                        "error": {
+                            "type": "idempotency_error",
+                            "message": "Keys for idempotent requests can only be used with the "
+                            "same parameters they were first used with.",
+                        }
+                    }
+                return answer
             result = self._route(method, path, params)
             if method == "POST" and key and result[0] == 200:
-                self.idempotent[key] = result
+                self.idempotent[key] = (params, result)
             return result
 
     def _route(self, method: str, path: str, params: dict) -> tuple[int, dict]:
@@ -348,6 +388,10 @@ class FakeStripe:
                 "_subscription_metadata": (params.get("subscription_data") or {}).get(
                     "metadata", {}
                 ),
+                "_trial_period_days": int(
+                    (params.get("subscription_data") or {}).get("trial_period_days") or 0
+                )
+                or None,
             }
             self.sessions[session_id] = session
             return 200, self.public(session)
@@ -393,9 +437,15 @@ class FakeStripe:
             return 200, {"object": "list", "data": data, "has_more": False, "url": path}
         if method == "POST" and path == "/v1/prices":
             price = self.add_price(
-                amount=int(params["unit_amount"]), lookup_key=params.get("lookup_key", "")
+                amount=int(params["unit_amount"]),
+                lookup_key=params.get("lookup_key", ""),
+                interval=(params.get("recurring") or {}).get("interval", "month"),
             )
-            price["product"] = params["product"]
+            price.update(
+                product=params["product"],
+                currency=params.get("currency", "usd"),
+                nickname=params.get("nickname"),
+            )
             return 200, price
         if match := re.fullmatch(r"/v1/products/([\w-]+)", path):
             product = self.products.get(match[1])

@@ -55,12 +55,18 @@ def test_sign_up_subscribe_read_cancel_and_see_the_paywall_again(
         == 200
     )
     assert StripeEvent.objects.filter(state="processed").count() == 2
-    assert Subscription.objects.get().status == "active"
+    assert Subscription.objects.get().status == "trialing"  # a first subscription's free week
 
-    # Reads the premium guide in full.
+    # Reads the premium guide in full during the trial.
     page = client.get(url).content.decode()
     assert SENTINEL in page
     assert 'id="paywall"' not in page
+    assert "Free trial until" in client.get("/account/").content.decode()
+
+    # The trial converts: the first payment is taken.
+    active = fake_stripe.end_trial(subscription["id"])
+    post_event(fake_stripe.event("customer.subscription.updated", active))
+    assert SENTINEL in client.get(url).content.decode()
     assert "Active, renews" in client.get("/account/").content.decode()
 
     # Cancels; Stripe says so with customer.subscription.deleted.

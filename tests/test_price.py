@@ -11,13 +11,19 @@ from alphacode.context_processors import dollars
 
 @pytest.mark.django_db
 def test_the_price_on_the_pricing_page_is_the_price_stripe_is_asked_to_charge(
-    client: Client, fake_stripe, capsys
+    client: Client, fake_stripe, capsys, settings
 ) -> None:
     fake_stripe.prices.clear()
     call_command("stripe_setup")
-    charged = fake_stripe.prices[capsys.readouterr().out.strip()]["unit_amount"]
+    printed = dict(line.split("=", 1) for line in capsys.readouterr().out.split())
+    settings.STRIPE_PRICE_ID = printed["STRIPE_PRICE_ID"]
+    settings.STRIPE_ANNUAL_PRICE_ID = printed["STRIPE_ANNUAL_PRICE_ID"]
+    monthly = fake_stripe.prices[printed["STRIPE_PRICE_ID"]]["unit_amount"]
+    annual = fake_stripe.prices[printed["STRIPE_ANNUAL_PRICE_ID"]]["unit_amount"]
     html = client.get("/pricing/").content.decode()
-    assert f"<strong>{dollars(charged)}</strong> a month" in html
+    assert f"<strong>{dollars(monthly)}</strong> a month" in html
+    assert f"<strong>{dollars(annual)}</strong> a year, billed yearly: two months free" in html
+    assert 12 * monthly - annual == 2 * monthly  # what "two months free" says
 
 
 def test_a_price_in_whole_dollars_is_shown_without_cents() -> None:

@@ -37,7 +37,7 @@ STATUSES = [
         "Your access is paused: your payment failed; update your card",
         True,
     ),
-    ({"status": "trialing"}, "Trial, first payment on 12 Dec 2026", True),
+    ({"status": "trialing"}, "Free trial until 12 Dec 2026, first payment then", True),
     ({"status": "canceled", "ended_at": END}, "Canceled on 12 Dec 2026", False),
     ({"status": "unpaid"}, "Your access is paused: your payment failed; update your card", False),
 ]

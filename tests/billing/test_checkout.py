@@ -40,7 +40,7 @@ def test_checkout_creates_a_subscription_session_and_redirects_303(client, membe
     assert params["subscription_data"]["metadata"]["user_id"] == str(member.pk)
     customer = Customer.objects.get(user=member).stripe_customer_id
     assert params["customer"] == customer
-    assert request.headers["idempotency-key"] == f"checkout-{member.pk}-{'a' * 32}"
+    assert request.headers["idempotency-key"] == f"checkout-{member.pk}-monthly-{'a' * 32}"
     assert request.headers["stripe-version"] == "2026-10-28.endive"
     assert params["success_url"].endswith("/billing/success/?session_id={CHECKOUT_SESSION_ID}")
     assert params["cancel_url"].endswith("/pricing/?checkout=canceled")
@@ -83,7 +83,7 @@ def test_success_page_syncs_at_once_without_waiting_for_the_webhook(client, memb
     response = client.get(f"/billing/success/?session_id={session['id']}")
     assert response.status_code == HTTPStatus.OK
     assert "You’re in. Every guide is open." in response.content.decode()
-    assert Subscription.objects.get(user=member).status == "active"
+    assert Subscription.objects.get(user=member).status == "trialing"  # a first subscription
 
 
 @pytest.mark.django_db
@@ -197,24 +197,56 @@ def test_canceled_checkout_comes_back_to_pricing_with_a_message(client, fake_str
 # --- stripe_setup -----------------------------------------------------------------------------
 
 
-def test_stripe_setup_creates_then_finds_the_price(fake_stripe, capsys) -> None:
+def stripe_setup_settings(capsys) -> dict[str, str]:
+    """What `stripe_setup` prints: one NAME=price id line per setting."""
+    call_command("stripe_setup")
+    return dict(line.split("=", 1) for line in capsys.readouterr().out.split())
+
+
+def test_stripe_setup_creates_then_finds_both_prices(fake_stripe, capsys) -> None:
     fake_stripe.prices.clear()
     fake_stripe.products.clear()
-    call_command("stripe_setup")
-    first = capsys.readouterr().out.strip()
-    call_command("stripe_setup")
-    second = capsys.readouterr().out.strip()
+    first = stripe_setup_settings(capsys)
+    second = stripe_setup_settings(capsys)
     assert first == second
-    assert first.startswith("price_")
-    price = fake_stripe.prices[first]
-    assert (
-        price["unit_amount"],
-        price["currency"],
-        price["recurring"]["interval"],
-        price["lookup_key"],
-    ) == (1900, "usd", "month", "alphacode-monthly")
-    assert len(fake_stripe.prices) == 1
+    assert list(first) == ["STRIPE_PRICE_ID", "STRIPE_ANNUAL_PRICE_ID"]
+
+    def described(price_id: str) -> tuple:
+        price = fake_stripe.prices[price_id]
+        return (
+            price["unit_amount"],
+            price["currency"],
+            price["recurring"]["interval"],
+            price["lookup_key"],
+            price["product"],
+        )
+
+    assert described(first["STRIPE_PRICE_ID"]) == (
+        1900,
+        "usd",
+        "month",
+        "alphacode-monthly",
+        "alphacode",
+    )
+    assert described(first["STRIPE_ANNUAL_PRICE_ID"]) == (
+        19000,
+        "usd",
+        "year",
+        "alphacode-annual",
+        "alphacode",
+    )
+    assert len(fake_stripe.prices) == 2
     assert list(fake_stripe.products) == ["alphacode"]
+
+
+def test_stripe_setup_finds_a_monthly_price_made_before_and_adds_the_annual(
+    fake_stripe, capsys
+) -> None:
+    monthly = next(iter(fake_stripe.prices))  # the one price a site had before annual plans
+    printed = stripe_setup_settings(capsys)
+    assert printed["STRIPE_PRICE_ID"] == monthly
+    assert fake_stripe.prices[printed["STRIPE_ANNUAL_PRICE_ID"]]["unit_amount"] == 19000
+    assert len(fake_stripe.prices) == 2
 
 
 @pytest.mark.django_db
@@ -240,7 +272,7 @@ def test_a_token_with_a_trailing_newline_is_replaced_not_sent(client, member, fa
     assert response.status_code == HTTPStatus.SEE_OTHER
     (request,) = fake_stripe.requests_to("POST", "/v1/checkout/sessions")
     assert "\n" not in request.headers["idempotency-key"]
-    assert request.headers["idempotency-key"] != f"checkout-{member.pk}-{'a' * 32}"
+    assert request.headers["idempotency-key"] != f"checkout-{member.pk}-monthly-{'a' * 32}"
 
 
 @pytest.mark.django_db

@@ -54,7 +54,8 @@ def test_visitor_subscribes_reads_everything_then_cancels(site, page, seed_guide
 
     # Pricing → Subscribe → (fake) Stripe Checkout → back to the success page.
     page.goto(site + "/pricing/")
-    page.get_by_role("button", name=re.compile("Subscribe for")).click()
+    # A first subscription: the monthly plan, its first week free.
+    page.get_by_role("button", name="Start 7 days free, then $19/month").click()
     page.wait_for_url(re.compile(r"/billing/success/\?session_id=cs_"))
     assert "You’re in" in page.locator("h1").inner_text()
     (session,) = fake_stripe.sessions.values()
@@ -69,12 +70,12 @@ def test_visitor_subscribes_reads_everything_then_cancels(site, page, seed_guide
     for section in page.locator("section.guide-section").all():
         assert section.is_visible()
 
-    # The account page shows the plan and the renewal date; Manage billing opens the portal.
+    # The account page shows the plan and the trial's end; Manage billing opens the portal.
     page.goto(site + "/account/")
     account = page.locator("main").inner_text()
-    assert "Alpha Code monthly" in account
-    renews = Subscription.objects.get().current_period_end
-    assert f"Active, renews {renews.day} {renews:%b %Y}" in account
+    assert "Alpha Code monthly ($19/month)" in account
+    ends = Subscription.objects.get().trial_end
+    assert f"Free trial until {ends.day} {ends:%b %Y}, first payment then" in account
     page.get_by_role("button", name="Manage billing").click()
     page.wait_for_url(re.compile(r"/portal/bps_"))
     assert "Fake Stripe customer portal" in page.content()
