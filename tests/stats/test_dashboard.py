@@ -139,3 +139,18 @@ def test_the_admin_home_with_the_dashboard_is_valid_html(subscribers, staff) -> 
     html = signed_in(staff).get("/admin/").content.decode()
     assert "Revenue and members now" in html
     assert vnu_errors({"admin home with the dashboard": html}) == []
+
+
+def test_mrr_counts_an_annual_plan_as_a_twelfth_of_its_price(fake_stripe, post_event) -> None:
+    annual = fake_stripe.add_price(amount=19000, lookup_key="alphacode-annual", interval="year")
+    for email in ("month-1@example.com", "month-2@example.com"):
+        subscribed(fake_stripe, post_event, email)
+    yearly = subscribed(fake_stripe, post_event, "year@example.com")
+    item = fake_stripe.subscriptions[yearly["id"]]["items"]["data"][0]
+    item["price"] = annual  # switched to annual (in the Customer Portal)
+    post_event(
+        fake_stripe.event("customer.subscription.updated", fake_stripe.subscriptions[yearly["id"]])
+    )
+    figures = now_figures()
+    assert figures.mrr == 1900 + 1900 + 1583  # $190 / 12, to the cent
+    assert figures.active == 3
