@@ -36,12 +36,14 @@ class SubscriptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "stripe_subscription_id",
         "user",
         "status",
+        "interval",
+        "trial_end",
         "current_period_end",
         "cancel_at_period_end",
         "payment_failed_at",
         "last_synced_at",
     )
-    list_filter = ("status", "cancel_at_period_end")
+    list_filter = ("status", "interval", "cancel_at_period_end")
     search_fields = ("stripe_subscription_id", "stripe_customer_id", "user__email")
     list_select_related = ("user",)
 
