@@ -30,6 +30,10 @@ def test_the_dashboard_in_a_browser(page, site) -> None:
             stripe_customer_id=f"cus_{n}",
             status=status,
             monthly_amount=1900,
+            # Past due since yesterday: within the grace period, so still a paying reader.
+            payment_failed_at=timezone.now() - dt.timedelta(days=1)
+            if status == "past_due"
+            else None,
         )
     # Their history: one started each of the last weeks, the second one ended last week.
     for n in range(4):
