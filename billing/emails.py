@@ -17,6 +17,7 @@ from django.db import models
 from alphacode.context_processors import site_urls
 from mail.outbox import email_queue
 
+from .entitlements import grace_ends
 from .models import Subscription
 from .status import day_in_words, plan_of
 
@@ -86,11 +87,17 @@ def invoice_emails(event_type: str, invoice: dict, subscription: Subscription) -
     act), at most once per invoice."""
     amount = _money(invoice.get("amount_due"), invoice.get("currency") or "")
     if event_type == "invoice.payment_failed":
+        # The sync before this set when the failing began: access lasts the grace period from it.
+        failed_at = subscription.payment_failed_at
         email_queue(
             kind=Kind.PAYMENT_FAILED,
             cause=invoice["id"],
             user=subscription.user,
-            context={"amount": amount, "portal_url": f"{settings.SITE_URL}{site_urls()['portal']}"},
+            context={
+                "amount": amount,
+                "portal_url": f"{settings.SITE_URL}{site_urls()['portal']}",
+                "access_until": day_in_words(grace_ends(failed_at)) if failed_at else "",
+            },
         )
     elif event_type == "invoice.payment_action_required":
         email_queue(

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -86,6 +87,9 @@ def test_a_failed_payment_keeps_access_while_the_card_is_retried(
         assert FAILING in html
         assert PORTAL_FORM in html
     assert Subscription.objects.get().payment_failed_at == FAILED
+    # The email says until when, as the pages do: 1 December + 7 days.
+    (told,) = [m for m in mail.outbox if m.to == [user.email] and "payment" in m.subject.lower()]
+    assert "until 8 Dec 2026 at" in " ".join(told.body.split())
 
 
 def test_access_pauses_when_the_grace_period_ends_with_nothing_new(
