@@ -106,7 +106,8 @@ def billing_summary(user: User) -> BillingSummary:
     )
     complimentary = ComplimentaryAccess.objects.filter(user=user).first()
     has_customer = Customer.objects.filter(user=user).exists()
-    if current is not None and subscription_gives_access(current):
+
+    def of_the_subscription(current: Subscription) -> BillingSummary:
         status, attention = subscription_status_text(current)
         return BillingSummary(
             plan_text(current),
@@ -117,6 +118,9 @@ def billing_summary(user: User) -> BillingSummary:
             can_subscribe=False,
             needs_attention=attention,
         )
+
+    if current is not None and subscription_gives_access(current):
+        return of_the_subscription(current)
     if complimentary and complimentary.is_current:
         return BillingSummary(
             "Complimentary access",
@@ -129,16 +133,7 @@ def billing_summary(user: User) -> BillingSummary:
         )
     if current is not None and current.status == "past_due":
         # Past its grace period: paused until an invoice is paid (in the Portal), not ended.
-        status, attention = subscription_status_text(current)
-        return BillingSummary(
-            plan_text(current),
-            status,
-            has_customer,
-            current,
-            complimentary,
-            can_subscribe=False,
-            needs_attention=attention,
-        )
+        return of_the_subscription(current)
     if current is not None:
         status, attention = subscription_status_text(current)
         return BillingSummary(
