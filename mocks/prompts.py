@@ -17,11 +17,8 @@ from markdown_it.tree import SyntaxTreeNode
 
 from articles.markdown import (
     GuideFormatError,
-    front_matter_values,
-    refuse_nul,
-    syntax_nodes,
 )
-from practice.problem_format import hints_read, statement_read
+from practice.problem_format import file_head, hints_read, statement_read
 
 from .forms import DesignPromptFrontMatterForm
 from .models import DesignPrompt
@@ -59,15 +56,8 @@ def _markdown(nodes: list[SyntaxTreeNode], lines: list[str], source: str, part: 
 
 def parse_prompt(text: str, source: str = "<design prompt>") -> PromptData:
     """One design prompt file; raise GuideFormatError naming the line of the first problem."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    refuse_nul(text, source)
-    lines = text.split("\n")
-    nodes = syntax_nodes(text)
-    if not nodes or nodes[0].type != "front_matter":
-        raise GuideFormatError(source, 1, "the file must start with '---' and YAML front matter")
-    prompt = PromptData(
-        **front_matter_values(nodes[0].content, text, source, DesignPromptFrontMatterForm)
-    )
+    _text, lines, nodes, values = file_head(text, source, DesignPromptFrontMatterForm)
+    prompt = PromptData(**values)
     parts: dict[str, list[SyntaxTreeNode]] = {"": []}
     part = ""
     for node in nodes[1:]:

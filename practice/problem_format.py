@@ -13,7 +13,9 @@ from __future__ import annotations
 import ast
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
+from django import forms
 from markdown_it.tree import SyntaxTreeNode
 
 from articles.markdown import (
@@ -86,15 +88,24 @@ def cases_in(code: str, *, first_line: int = 0) -> list[TestCase]:
     ]
 
 
-def parse_problem(text: str, source: str = "<problem>") -> ProblemData:
-    """Parse one problem file; raise GuideFormatError naming the line of the first problem."""
+def file_head(
+    text: str, source: str, form: type[forms.Form]
+) -> tuple[str, list[str], list[SyntaxTreeNode], dict[str, Any]]:
+    """A content file (a problem's, a design prompt's) read up to its parts: the text with
+    newlines made plain, its lines, its Markdown nodes, and its front matter checked by `form`;
+    or GuideFormatError naming the line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     refuse_nul(text, source)
-    lines = text.split("\n")
     nodes = syntax_nodes(text)
     if not nodes or nodes[0].type != "front_matter":
         raise GuideFormatError(source, 1, "the file must start with '---' and YAML front matter")
-    values = front_matter_values(nodes[0].content, text, source, ProblemFrontMatterForm)
+    values = front_matter_values(nodes[0].content, text, source, form)
+    return text, text.split("\n"), nodes, values
+
+
+def parse_problem(text: str, source: str = "<problem>") -> ProblemData:
+    """Parse one problem file; raise GuideFormatError naming the line of the first problem."""
+    text, lines, nodes, values = file_head(text, source, ProblemFrontMatterForm)
     problem = ProblemData(**values)
     parts: dict[str, list[SyntaxTreeNode]] = {"": []}
     part = ""
