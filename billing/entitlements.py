@@ -3,7 +3,8 @@
 Premium readers: staff; users with complimentary access that has not expired; users with a
 Stripe subscription whose status is active or trialing, or past_due for at most
 BILLING_GRACE_DAYS after its first failed invoice (while Stripe retries the card). A
-subscription set to cancel at period end keeps access until that period ends.
+subscription set to cancel at period end keeps access until that period ends. A team's
+subscription gives access to its seated members, not to the manager who pays for it.
 """
 
 from __future__ import annotations
@@ -121,9 +122,15 @@ def complimentary_access_now() -> QuerySet[ComplimentaryAccess]:
     return ComplimentaryAccess.objects.filter(expires_at__gt=timezone.now())
 
 
+def personal_subscriptions_giving_access() -> QuerySet[Subscription]:
+    """The subscriptions that give their own member access now (a team's seats give access to
+    the team's members, not to the manager who pays for them)."""
+    return subscriptions_giving_access().filter(purpose="personal")
+
+
 def _paid_or_complimentary() -> Q:
     """The rule for paid or complimentary access, as a condition on users."""
-    subscription = subscriptions_giving_access().filter(user=OuterRef("pk"))
+    subscription = personal_subscriptions_giving_access().filter(user=OuterRef("pk"))
     complimentary = complimentary_access_now().filter(user=OuterRef("pk"))
     return Q(Exists(subscription)) | Q(Exists(complimentary))
 
@@ -139,10 +146,13 @@ def _access(user: User) -> Access:
     from .models import Subscription
 
     # One query answers all of it, so a guide page stays within its query budget.
-    subscription = subscriptions_giving_access().filter(user=OuterRef("pk"))
+    subscription = personal_subscriptions_giving_access().filter(user=OuterRef("pk"))
     complimentary = complimentary_access_now().filter(user=OuterRef("pk"))
     failing = Subscription.objects.filter(
-        user=OuterRef("pk"), status__in=FAILING_STATUSES, payment_failed_at__isnull=False
+        user=OuterRef("pk"),
+        purpose="personal",
+        status__in=FAILING_STATUSES,
+        payment_failed_at__isnull=False,
     )
     row = (
         UserModel.objects.filter(pk=user.pk)

@@ -32,6 +32,25 @@ class Subscription(models.Model):
         INCOMPLETE_EXPIRED = "incomplete_expired", "Incomplete, expired"
         PAUSED = "paused", "Paused"
 
+    class Purpose(models.TextChoices):
+        # The member's own: it gives them access.
+        PERSONAL = "personal", "Personal"
+        # A team's seats (teams app): it gives access to the team's seated members, not to the
+        # manager who pays for it.
+        TEAM = "team", "Team seats"
+
+    class CancellationReason(models.TextChoices):
+        """Stripe's `cancellation_details.feedback` choices, as the Customer Portal asks them."""
+
+        CUSTOMER_SERVICE = "customer_service", "Customer service"
+        LOW_QUALITY = "low_quality", "Quality"
+        MISSING_FEATURES = "missing_features", "Missing features"
+        OTHER = "other", "Other"
+        SWITCHED_SERVICE = "switched_service", "Switched to another service"
+        TOO_COMPLEX = "too_complex", "Too complex"
+        TOO_EXPENSIVE = "too_expensive", "Too expensive"
+        UNUSED = "unused", "Not used enough"
+
     # Statuses a subscription never leaves: nothing left to sync.
     ENDED_STATUSES = (Status.CANCELED, Status.INCOMPLETE_EXPIRED)
 
@@ -41,7 +60,12 @@ class Subscription(models.Model):
     stripe_subscription_id = models.CharField(max_length=255, unique=True)
     stripe_customer_id = models.CharField(max_length=255, db_index=True)
     status = models.CharField(max_length=32, choices=Status.choices)
+    purpose = models.CharField(
+        max_length=8, choices=Purpose.choices, default=Purpose.PERSONAL, db_index=True
+    )
     price_id = models.CharField(max_length=255, blank=True)
+    # Seats for a team subscription; 1 for a member's own.
+    quantity = models.PositiveIntegerField(default=1)
     amount = models.PositiveIntegerField(null=True, blank=True, help_text="In cents.")
     currency = models.CharField(max_length=3, blank=True)
     # The price's recurring interval: "month" or "year" (billing.plans names the plan from it).
@@ -57,6 +81,13 @@ class Subscription(models.Model):
     # When its free trial ends (or ended); None for a subscription that had none.
     trial_end = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Why the member cancelled, as the Customer Portal asked them (Stripe's
+    # `cancellation_details`): its feedback choice, their own words, and when.
+    canceled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_feedback = models.CharField(
+        max_length=32, choices=CancellationReason.choices, blank=True
+    )
+    cancellation_comment = models.TextField(blank=True)
     # When the first invoice of the current unpaid stretch failed: set by a sync that finds the
     # subscription past_due or unpaid, cleared by one that finds it paid up. Access while past
     # due runs out BILLING_GRACE_DAYS after it (billing.entitlements).

@@ -199,10 +199,18 @@ def subscription_sync(
         items = (data.get("items") or {}).get("data") or [{}]
         item = items[0]
         price = item.get("price") or {}
+        metadata = data.get("metadata") or {}
+        # Only what the member chose in the Portal; Stripe's own `reason` says who cancelled.
+        cancellation = data.get("cancellation_details") or {}
         values = {
             "user": user,
             "stripe_customer_id": data.get("customer") or "",
             "status": data["status"],
+            # A team's seats carry their team's id in the metadata (set at Checkout).
+            "purpose": Subscription.Purpose.TEAM
+            if metadata.get("team_id")
+            else Subscription.Purpose.PERSONAL,
+            "quantity": item.get("quantity") or 1,
             "price_id": price.get("id", ""),
             "amount": price.get("unit_amount"),
             "currency": price.get("currency", ""),
@@ -213,6 +221,9 @@ def subscription_sync(
             "cancel_at_period_end": bool(data.get("cancel_at_period_end")),
             "trial_end": stripe_time(data.get("trial_end")),
             "ended_at": stripe_time(data.get("ended_at")),
+            "canceled_at": stripe_time(data.get("canceled_at")),
+            "cancellation_feedback": (cancellation.get("feedback") or "")[:32],
+            "cancellation_comment": cancellation.get("comment") or "",
             "payment_failed_at": _payment_failed_at(data, stored),
             "last_synced_at": timezone.now(),
         }

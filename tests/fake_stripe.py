@@ -173,6 +173,7 @@ class FakeStripe:
             "status": status,
             "cancel_at_period_end": False,
             "canceled_at": None,
+            "cancellation_details": {"comment": None, "feedback": None, "reason": None},
             "ended_at": None,
             "created": now,
             "start_date": now,
