@@ -3,9 +3,10 @@
 It implements what the site calls (customers, Checkout Sessions, subscriptions, invoices,
 Customer Portal sessions, products and prices) with objects shaped like the current API
 (`2026-10-28.endive`): the billing period on subscription items, the invoice's subscription
-under `parent.subscription_details`. It records every request, honours idempotency keys, and
-serves the pages a browser is sent to (Checkout completes and redirects to `success_url`; the
-portal links back to `return_url`).
+under `parent.subscription_details`. It refuses, as Stripe would, any request whose parameters
+the SDK's typed parameters do not allow (tests/stripe_params.py). It records every request,
+honours idempotency keys, and serves the pages a browser is sent to (Checkout completes and
+redirects to `success_url`; the portal links back to `return_url`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import stripe
+
+from .stripe_params import request_problems
 
 DAY = 24 * 3600
 MONTH = 30 * DAY
@@ -71,6 +74,8 @@ class FakeStripe:
     # Each idempotency key's request parameters and the answer given to them.
     idempotent: dict[str, tuple[dict, tuple[int, dict]]] = field(default_factory=dict)
     fail_next: list[int] = field(default_factory=list)
+    # Requests refused because the SDK's typed parameters do not allow them (stripe_params).
+    refused: list[tuple[str, str, list[str]]] = field(default_factory=list)
     # Seconds to wait before answering a path (to catch a worker mid-request), and the paths
     # of requests as they arrive (before any wait).
     delays: dict[str, float] = field(default_factory=dict)
@@ -341,6 +346,12 @@ class FakeStripe:
                         }
                     }
                 return answer
+            if problems := request_problems(method, path, params):
+                # As Stripe refuses what its API does not define (stripe_params).
+                self.refused.append((method, path, problems))
+                return 400, {
+                    "error": {"type": "invalid_request_error", "message": "; ".join(problems)}
+                }
             result = self._route(method, path, params)
             if method == "POST" and key and result[0] == 200:
                 self.idempotent[key] = (params, result)
