@@ -8,10 +8,14 @@ answers raise StripeUnavailable (worth retrying); anything else raises StripeReq
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from typing import Any
 
 import stripe
 from django.conf import settings
+from stripe.params.billing_portal import ConfigurationCreateParams
+from stripe.params.billing_portal import SessionCreateParams as PortalSessionParams
 from stripe.params.checkout import SessionCreateParams
 
 PRODUCT_ID = "alphacode"
@@ -121,10 +125,76 @@ def invoices_open(subscription_id: str) -> list[dict]:
     return found.get("data") or []
 
 
-def portal_session_create(*, customer_id: str, return_url: str) -> dict:
+def portal_session_create(*, customer_id: str, return_url: str, configuration: str = "") -> dict:
+    """A Customer Portal session, with the portal configuration named (empty: the account's
+    default, as set in Stripe's dashboard)."""
+    params: PortalSessionParams = {"customer": customer_id, "return_url": return_url}
+    if configuration:
+        params["configuration"] = configuration
+    return _call(client().v1.billing_portal.sessions.create, params=params)
+
+
+# What the Customer Portal asks a member who cancels (Stripe's choices, all of them).
+CANCELLATION_REASONS = [
+    "too_expensive",
+    "missing_features",
+    "switched_service",
+    "unused",
+    "customer_service",
+    "too_complex",
+    "low_quality",
+    "other",
+]
+
+
+def portal_configuration_params(
+    *, key: str, name: str, price_ids: list[str], seats: bool
+) -> ConfigurationCreateParams:
+    """A Customer Portal configuration: update the card, see invoices, cancel at the period's
+    end saying why, and switch between the plans' prices (and, for a team, change the number
+    of seats). `key` goes in its metadata, by which it is found again."""
+    return {
+        "name": name,
+        "metadata": {"alphacode": key},
+        "business_profile": {"headline": "Alpha Code: manage your plan"},
+        "features": {
+            "customer_update": {"enabled": True, "allowed_updates": ["email", "address", "tax_id"]},
+            "invoice_history": {"enabled": True},
+            "payment_method_update": {"enabled": True},
+            "subscription_cancel": {
+                "enabled": True,
+                "mode": "at_period_end",
+                "cancellation_reason": {"enabled": True, "options": CANCELLATION_REASONS},
+            },
+            "subscription_update": {
+                "enabled": True,
+                "default_allowed_updates": ["price", "quantity"] if seats else ["price"],
+                "products": [{"product": PRODUCT_ID, "prices": price_ids}],
+                "proration_behavior": "create_prorations",
+            },
+        },
+    }
+
+
+def portal_configuration_find_or_create(params: ConfigurationCreateParams) -> dict:
+    """The portal configuration whose metadata names the same key, updated to these params, or
+    created."""
+    key = (params.get("metadata") or {})["alphacode"]
+    found = _call(
+        client().v1.billing_portal.configurations.list, params={"active": True, "limit": 100}
+    )
+    for configuration in found.get("data") or []:
+        if (configuration.get("metadata") or {}).get("alphacode") == key:
+            return _call(
+                client().v1.billing_portal.configurations.update,
+                configuration["id"],
+                params=params,
+            )
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
     return _call(
-        client().v1.billing_portal.sessions.create,
-        params={"customer": customer_id, "return_url": return_url},
+        client().v1.billing_portal.configurations.create,
+        params=params,
+        options={"idempotency_key": f"portal-configuration-{key}-{digest}"},
     )
 
 

@@ -68,6 +68,7 @@ class FakeStripe:
     prices: dict[str, dict] = field(default_factory=dict)
     products: dict[str, dict] = field(default_factory=dict)
     portal_sessions: dict[str, dict] = field(default_factory=dict)
+    portal_configurations: dict[str, dict] = field(default_factory=dict)
     coupons: dict[str, dict] = field(default_factory=dict)
     invoices: dict[str, dict] = field(default_factory=dict)
     discounts: dict[str, dict] = field(default_factory=dict)
@@ -433,16 +434,40 @@ class FakeStripe:
         if method == "POST" and path == "/v1/billing_portal/sessions":
             if params.get("customer") not in self.customers:
                 return missing("customer")
+            configuration = params.get("configuration")
+            if configuration and configuration not in self.portal_configurations:
+                return missing("configuration")
             portal_id = self.new_id("bps")
             portal = {
                 "id": portal_id,
                 "object": "billing_portal.session",
+                "configuration": configuration or "bpc_default",
                 "customer": params["customer"],
                 "return_url": params.get("return_url"),
                 "url": f"{self.base_url}/portal/{portal_id}",
             }
             self.portal_sessions[portal_id] = portal
             return 200, portal
+        if path == "/v1/billing_portal/configurations":
+            if method == "GET":
+                data = [c for c in self.portal_configurations.values() if c["active"]]
+                return 200, {"object": "list", "data": data, "has_more": False, "url": path}
+            configuration = {
+                "id": self.new_id("bpc"),
+                "object": "billing_portal.configuration",
+                "active": True,
+                "is_default": False,
+                "livemode": False,
+                **params,
+            }
+            self.portal_configurations[configuration["id"]] = configuration
+            return 200, configuration
+        if match := re.fullmatch(r"/v1/billing_portal/configurations/([\w]+)", path):
+            configuration = self.portal_configurations.get(match[1])
+            if configuration is None:
+                return missing("configuration")
+            configuration.update(params)
+            return 200, configuration
         if method == "GET" and path == "/v1/prices":
             keys = set(params.get("lookup_keys") or [])
             data = [p for p in self.prices.values() if p["lookup_key"] in keys and p["active"]]

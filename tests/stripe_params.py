@@ -32,6 +32,21 @@ ROUTES: list[tuple[str, re.Pattern[str], type]] = [
     ("GET", re.compile(r"/v1/subscriptions/[\w]+"), params.SubscriptionRetrieveParams),
     ("GET", re.compile(r"/v1/invoices"), params.InvoiceListParams),
     ("POST", re.compile(r"/v1/billing_portal/sessions"), portal_params.SessionCreateParams),
+    (
+        "GET",
+        re.compile(r"/v1/billing_portal/configurations"),
+        portal_params.ConfigurationListParams,
+    ),
+    (
+        "POST",
+        re.compile(r"/v1/billing_portal/configurations"),
+        portal_params.ConfigurationCreateParams,
+    ),
+    (
+        "POST",
+        re.compile(r"/v1/billing_portal/configurations/[\w]+"),
+        portal_params.ConfigurationUpdateParams,
+    ),
     ("GET", re.compile(r"/v1/prices"), params.PriceListParams),
     ("POST", re.compile(r"/v1/prices"), params.PriceCreateParams),
     ("GET", re.compile(r"/v1/products/[\w-]+"), params.ProductRetrieveParams),
