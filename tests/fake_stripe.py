@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import stripe
+from stripe.params.checkout import SessionCreateParams
 
 from .stripe_params import request_problems
 
@@ -327,6 +328,47 @@ class FakeStripe:
             )
             return json.loads(json.dumps(invoice)), subscription
 
+    # --- what Stripe refuses ---------------------------------------------------------------------
+    @staticmethod
+    def checkout_session_refusal(params: dict) -> str | None:
+        """Why Stripe would refuse these Checkout Session parameters (None: it would not): an
+        unknown parameter, or the tax settings combined as Stripe does not allow."""
+        known = SessionCreateParams.__required_keys__ | SessionCreateParams.__optional_keys__
+        if unknown := sorted(set(params) - known):
+            return f"Received unknown parameter: {unknown[0]}"
+        booleans = ("true", "false")
+        automatic_tax = params.get("automatic_tax")
+        if automatic_tax is not None and automatic_tax.get("enabled") not in booleans:
+            return "Invalid boolean: automatic_tax[enabled]"
+        tax_ids = params.get("tax_id_collection")
+        if tax_ids is not None and tax_ids.get("enabled") not in booleans:
+            return "Invalid boolean: tax_id_collection[enabled]"
+        if params.get("billing_address_collection") not in (None, "auto", "required"):
+            return "Invalid billing_address_collection: must be one of auto or required"
+        update = params.get("customer_update") or {}
+        if set(update) - {"address", "name", "shipping"} or set(update.values()) - {
+            "auto",
+            "never",
+        }:
+            return "Invalid customer_update"
+        if update and not params.get("customer"):
+            return "customer_update can only be used with customer."
+        customer = bool(params.get("customer"))
+        if customer and (tax_ids or {}).get("enabled") == "true" and update.get("name") != "auto":
+            return (
+                "tax_id_collection[enabled]=true requires customer_update[name]=auto "
+                "when a customer is passed."
+            )
+        address_saved = "auto" in (update.get("address"), update.get("shipping"))
+        if customer and (automatic_tax or {}).get("enabled") == "true" and not address_saved:
+            return (
+                "Automatic tax calculation in Checkout requires a valid address on the "
+                "Customer. Add a valid address to the Customer or set either "
+                "`customer_update[address]` to 'auto' or `customer_update[shipping]` to "
+                "'auto'."
+            )
+        return None
+
     # --- the API ------------------------------------------------------------------------------
     def handle(self, method: str, path: str, params: dict, headers: dict) -> tuple[int, dict]:
         with self.lock:
@@ -380,6 +422,8 @@ class FakeStripe:
         if method == "POST" and path == "/v1/checkout/sessions":
             if params.get("mode") != "subscription":
                 return 400, {"error": {"type": "invalid_request_error", "message": "mode"}}
+            if refusal := self.checkout_session_refusal(params):
+                return 400, {"error": {"type": "invalid_request_error", "message": refusal}}
             session_id = self.new_id("cs")
             customer = (
                 params.get("customer") or self.handle("POST", "/v1/customers", {}, {})[1]["id"]
@@ -397,6 +441,16 @@ class FakeStripe:
                 "success_url": params.get("success_url"),
                 "cancel_url": params.get("cancel_url"),
                 "url": f"{self.base_url}/checkout/{session_id}",
+                "automatic_tax": {
+                    "enabled": (params.get("automatic_tax") or {}).get("enabled") == "true",
+                    "liability": None,
+                    "status": None,
+                },
+                "billing_address_collection": params.get("billing_address_collection"),
+                "tax_id_collection": {
+                    "enabled": (params.get("tax_id_collection") or {}).get("enabled") == "true",
+                    "required": "never",
+                },
                 "_price": params["line_items"][0]["price"],
                 "_subscription_metadata": (params.get("subscription_data") or {}).get(
                     "metadata", {}
