@@ -19,6 +19,7 @@ from .figures import (
     guide_rows,
     mock_weekly,
     now_figures,
+    period_figures,
     weekly,
 )
 
@@ -54,6 +55,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "dashboard": now_figures(),
         "weeks": weeks,
+        "period": period_figures(weeks),
         "guides": [
             (row, [getattr(row, key) for key, _ in GUIDE_COLUMNS]) for row in guide_rows(days, sort)
         ],
@@ -124,6 +126,9 @@ def _week_row(week: Week) -> list[Any]:
         week.subscribers_at_start,
         churn,
         _dollars(week.mrr_at_end),
+        week.trials_started,
+        week.trials_ended,
+        week.trials_converted,
     ]
 
 
@@ -137,6 +142,9 @@ def weeks_csv(request: HttpRequest) -> HttpResponse:
         "subscribers_at_start",
         "churn",
         "mrr_at_end_usd",
+        "trials_started",
+        "trials_ended",
+        "trials_converted",
     ]
     return _csv("alphacode-weeks.csv", header, [_week_row(week) for week in weekly()])
 
@@ -144,8 +152,13 @@ def weeks_csv(request: HttpRequest) -> HttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 def now_csv(request: HttpRequest) -> HttpResponse:
     figures = now_figures()
+    period = period_figures(weekly())
+    conversion = period.conversion
     rows: list[list[Any]] = [
         ["mrr_usd", _dollars(figures.mrr)],
+        ["mrr_monthly_usd", _dollars(figures.mrr_monthly)],
+        ["mrr_annual_usd", _dollars(figures.mrr_annual)],
+        ["mrr_team_usd", _dollars(figures.mrr_team)],
         ["subscribers", figures.subscribers],
         ["active", figures.active],
         ["trialing", figures.trialing],
@@ -153,6 +166,22 @@ def now_csv(request: HttpRequest) -> HttpResponse:
         ["set_to_cancel", figures.set_to_cancel],
         ["complimentary", figures.complimentary],
         ["members_without_subscription", figures.without_subscription],
+        # The dashboard's period (its 12 weeks), named by its first day.
+        ["period_since", period.since.isoformat()],
+        ["trials_now", period.trials_now],
+        ["trials_started", period.trials_started],
+        ["trials_ended", period.trials_ended],
+        ["trials_converted", period.trials_converted],
+        [
+            "trial_conversion",
+            "" if conversion is None else Decimal(conversion).quantize(Decimal("0.0001")),
+        ],
+        ["gifts_redeemed", "" if period.gifts_redeemed is None else period.gifts_redeemed],
+        ["cancellations", period.cancellations],
+        *(
+            [f"cancellation_reason_{reason.feedback or 'none_given'}", reason.count]
+            for reason in period.reasons
+        ),
     ]
     return _csv("alphacode-now.csv", ["figure", "value"], rows)
 

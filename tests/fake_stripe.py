@@ -178,6 +178,7 @@ class FakeStripe:
             "object": "subscription",
             "customer": customer,
             "status": status,
+            "cancel_at": None,
             "cancel_at_period_end": False,
             "canceled_at": None,
             "cancellation_details": {"comment": None, "feedback": None, "reason": None},
@@ -249,6 +250,42 @@ class FakeStripe:
         return self.update_subscription(
             sub_id, status="active", trial_end=now, current_period_end=now + period
         )
+
+    def cancel_in_portal(
+        self, sub_id: str, *, feedback: str | None, comment: str | None, at_period_end: bool = True
+    ) -> dict:
+        """What the Customer Portal does when the member cancels and answers its survey: set to
+        cancel at the period's end (Stripe's default for the Portal), or at once; either way
+        `canceled_at` is the time they asked and `cancellation_details` holds their answer."""
+        now = int(time.time())
+        details = {"comment": comment, "feedback": feedback, "reason": "cancellation_requested"}
+        if at_period_end:
+            period_end = self.subscriptions[sub_id]["items"]["data"][0]["current_period_end"]
+            return self.update_subscription(
+                sub_id,
+                cancel_at_period_end=True,
+                cancel_at=period_end,
+                canceled_at=now,
+                cancellation_details=details,
+            )
+        return self.update_subscription(
+            sub_id, status="canceled", canceled_at=now, ended_at=now, cancellation_details=details
+        )
+
+    def switch_price(self, sub_id: str, price: dict) -> dict:
+        """What the Customer Portal does when the member switches plan: the item's price is
+        replaced; a change of interval (monthly to annual) starts a new billing period now."""
+        with self.lock:
+            item = self.subscriptions[sub_id]["items"]["data"][0]
+            changed_interval = (
+                item["price"]["recurring"]["interval"] != price["recurring"]["interval"]
+            )
+            item["price"] = price
+            if changed_interval:
+                now = int(time.time())
+                period = YEAR if price["recurring"]["interval"] == "year" else MONTH
+                item.update(current_period_start=now, current_period_end=now + period)
+            return json.loads(json.dumps(self.subscriptions[sub_id]))
 
     def cancel_subscription(self, sub_id: str) -> dict:
         now = int(time.time())

@@ -123,8 +123,9 @@ def test_the_dashboard_is_on_the_admin_home_only_with_the_permission(
     # Visitors are sent to sign in.
     assert client.get("/admin/").status_code == HTTPStatus.FOUND
     owner_client = signed_in(owner)
-    # 18: two of them count the mock interviews' weeks (stats.figures.mock_weekly).
-    with django_assert_max_num_queries(18):
+    # Two of them count the mock interviews' weeks (stats.figures.mock_weekly), three the
+    # period's trials now, cancellations by reason and the latest comments (period_figures).
+    with django_assert_max_num_queries(21):
         owner_client.get("/admin/")
 
 
