@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from accounts.models import User
-from billing.models import ComplimentaryAccess
+from billing.models import ComplimentaryAccess, Subscription
 from billing.subscriptions import monthly_amount
 from stats.figures import now_figures
 
@@ -136,9 +136,16 @@ def test_the_admin_home_with_the_dashboard_is_valid_html(subscribers, staff) -> 
     from ..test_valid_html import vnu_errors
 
     Reading.objects.create(user=staff, guide=make_guide(slug="read-one", title="Read one"))
+    # A comment left when cancelling, shown in its own table.
+    Subscription.objects.filter(stripe_subscription_id=subscribers["gone"]["id"]).update(
+        canceled_at=timezone.now(),
+        cancellation_feedback="unused",
+        cancellation_comment="Got the job.\nThanks!",
+    )
 
     html = signed_in(staff).get("/admin/").content.decode()
     assert "Revenue and members now" in html
+    assert "Got the job.<br>Thanks!" in html
     assert vnu_errors({"admin home with the dashboard": html}) == []
 
 
