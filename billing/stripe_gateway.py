@@ -74,19 +74,21 @@ def customer_create(*, email: str, user_id: int) -> dict:
 
 def _with_tax(params: SessionCreateParams) -> SessionCreateParams:
     """The Checkout params with Stripe Tax, when STRIPE_AUTOMATIC_TAX is on (else unchanged):
-    tax worked out from the billing address Checkout then requires, a tax ID the buyer may
-    give, and both saved on the customer. Applied to every Checkout the site creates."""
+    tax worked out from the billing address Checkout then requires, and a tax ID the buyer may
+    give. Applied to every Checkout the site creates, with or without a customer."""
     if not settings.STRIPE_AUTOMATIC_TAX:
         return params
-    return {
+    taxed: SessionCreateParams = {
         **params,
         "automatic_tax": {"enabled": True},
         "billing_address_collection": "required",
         "tax_id_collection": {"enabled": True},
-        # Stripe refuses tax ID collection for an existing customer unless Checkout may save
-        # the name and address it collects onto that customer.
-        "customer_update": {"address": "auto", "name": "auto"},
     }
+    if params.get("customer"):
+        # Stripe refuses tax for an existing customer unless Checkout may save the name and
+        # address it collects onto that customer (and refuses customer_update without one).
+        taxed["customer_update"] = {"address": "auto", "name": "auto"}
+    return taxed
 
 
 def checkout_session_create(

@@ -62,3 +62,28 @@ def test_the_fake_stripe_refuses_what_stripe_refuses() -> None:
     tax = {**base, "automatic_tax": {"enabled": "true"}}
     assert "requires a valid address on the Customer" in (refusal(tax) or "")
     assert refusal({**tax, "customer_update": {"address": "auto"}}) is None
+
+
+def test_a_checkout_without_a_customer_is_taxed_without_updating_one(settings) -> None:
+    # A one-off Checkout (a gift, say) may name no customer: Stripe refuses customer_update then.
+    from billing.stripe_gateway import _with_tax
+
+    from ..fake_stripe import FakeStripe
+
+    settings.STRIPE_AUTOMATIC_TAX = True
+    params = _with_tax({"mode": "payment", "success_url": "https://example.com/"})
+    assert params["automatic_tax"] == {"enabled": True}
+    assert params["tax_id_collection"] == {"enabled": True}
+    assert "customer_update" not in params
+    as_sent = {
+        "mode": "payment",
+        "success_url": "https://example.com/",
+        "automatic_tax": {"enabled": "true"},
+        "billing_address_collection": "required",
+        "tax_id_collection": {"enabled": "true"},
+    }
+    assert FakeStripe.checkout_session_refusal(as_sent) is None
+    assert (
+        FakeStripe.checkout_session_refusal({**as_sent, "customer_update": {"name": "auto"}})
+        == "customer_update can only be used with customer."
+    )
