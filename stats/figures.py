@@ -170,11 +170,13 @@ def trial_of(
     now: dt.datetime,
 ) -> Trial:
     """A trial's outcome from its subscription as last synced. It is over at its end, or when
-    the subscription ended before it (cancelled during the trial). It converted when the
+    the subscription ended before it (cancelled during the trial), once Stripe no longer has it
+    trialing. It converted when the
     subscription is active after the trial, past due on a later invoice than the first, or
     ended after the trial (it was paid, then left)."""
     over_at = min(trial_end, ended_at) if ended_at else trial_end
-    if over_at > now:
+    # Still trialing at Stripe (its end's event not handled yet): not over.
+    if over_at > now or status == "trialing":
         return Trial(started, None, False)
     first_invoice_failed = (
         payment_failed_at is not None and payment_failed_at - trial_end < FIRST_INVOICE_WINDOW

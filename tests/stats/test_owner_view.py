@@ -6,6 +6,7 @@ changed through signed webhooks, as Stripe sends them."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from http import HTTPStatus
 
@@ -238,3 +239,37 @@ def test_a_switch_from_monthly_to_annual_in_the_portal(
     figures = now_figures()
     assert (figures.mrr, figures.mrr_monthly, figures.mrr_annual) == (1583, 0, 1583)
     assert round(19000 / 12) == 1583
+
+
+def test_what_counts_as_a_converted_trial() -> None:
+    from django.utils import timezone
+
+    from stats.figures import trial_of
+
+    now = timezone.now()
+    day = dt.timedelta(days=1)
+    started, ended = now - 60 * day, now - 53 * day
+
+    def outcome(status: str, ended_at=None, payment_failed_at=None) -> tuple[bool, bool]:
+        trial = trial_of(
+            started,
+            status=status,
+            trial_end=ended,
+            ended_at=ended_at,
+            payment_failed_at=payment_failed_at,
+            now=now,
+        )
+        return trial.over is not None, trial.converted
+
+    assert outcome("active") == (True, True)
+    # Its end not synced yet: still a trial.
+    assert outcome("trialing") == (False, False)
+    # The first invoice failed; a later one failed (it had paid the first).
+    assert outcome("past_due", payment_failed_at=ended) == (True, False)
+    assert outcome("past_due", payment_failed_at=ended + 30 * day) == (True, True)
+    # Cancelled during the trial; ended at the trial's end (set to cancel); paid, then left.
+    assert outcome("canceled", ended_at=ended - day) == (True, False)
+    assert outcome("canceled", ended_at=ended) == (True, False)
+    assert outcome("canceled", ended_at=ended + day) == (True, True)
+    # Paused for want of a payment method when the trial ended.
+    assert outcome("paused") == (True, False)
