@@ -200,3 +200,12 @@ def test_the_exports_queries_do_not_grow_with_the_members(
     add_members(40)
     with django_assert_max_num_queries(2):
         assert len(export(owner)) == 44
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_export_streams_outside_a_transaction_as_in_production(staff) -> None:
+    # Not inside the test's transaction: the rows come through a cursor held across commits.
+    for n in range(5):
+        SubscriptionFactory(user=UserFactory(email=f"m{n}@example.com"), monthly_amount=1900)
+    rows = export(signed_in(staff))
+    assert {rows[f"m{n}@example.com"]["monthly_usd"] for n in range(5)} == {"19.00"}
