@@ -55,7 +55,7 @@ class GiftForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=f"Sent at {SEND_HOUR_UTC:02d}:00 UTC (Coordinated Universal Time) on that day, "
-        f"by UTC's calendar; today, or up to a year ahead. If you pay on or after the day, it "
+        f"by UTC’s calendar; today, or up to a year ahead. If you pay on or after the day, it "
         f"is sent at once.",
         error_messages={"invalid": "Enter the day as a date, like 2026-12-25."},
     )

@@ -610,8 +610,6 @@ class FakeStripe:
                     return "price_data needs exactly one of product or product_data"
                 if mode == "subscription" and not price_data.get("recurring"):
                     return "A subscription's price_data needs recurring"
-        if not params.get("success_url"):
-            return "success_url is required"
         if mode == "payment" and "subscription_data" in params:
             return "subscription_data can only be used in subscription mode"
         if mode == "subscription" and "payment_intent_data" in params:

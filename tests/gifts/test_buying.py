@@ -12,6 +12,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from billing.events import event_process
 from billing.models import Customer, StripeEvent
 from gifts.models import Gift
 from gifts.views import CHECKOUT_LIMIT
@@ -235,3 +236,21 @@ def test_the_thanks_page_with_a_bad_session_id_is_a_clean_page(
 def test_a_canceled_checkout_comes_back_to_the_form_with_a_message(client, giver, fake_stripe):
     page = client.get("/gift/?checkout=canceled").content.decode()
     assert "Checkout was canceled. Nothing was charged." in page
+
+
+@pytest.mark.django_db
+def test_a_paid_event_stripe_cannot_confirm_yet_is_retried_then_applied(
+    client, giver, fake_stripe, post_event
+) -> None:
+    response = client.post("/gift/", gift_form())
+    session_id = response["Location"].rsplit("/", 1)[1]
+    fake_stripe.complete_payment(session_id)
+    # Stripe answers 500 to the re-fetch of the session (and the SDK's two retries).
+    fake_stripe.fail_next = [500, 500, 500]
+    post_event(fake_stripe.event("checkout.session.completed", fake_stripe.sessions[session_id]))
+    event = StripeEvent.objects.get()
+    assert (event.state, event.error.startswith("will retry")) == ("pending", True)
+    assert Gift.objects.get().state == "pending"
+    event_process(event_id=event.pk)  # the next attempt
+    assert StripeEvent.objects.get().state == "processed"
+    assert Gift.objects.get().state == "paid"
