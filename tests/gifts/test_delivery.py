@@ -31,6 +31,11 @@ def test_a_gift_for_now_is_emailed_to_the_recipient_at_once(buy) -> None:
     assert "Knock them dead, Ada & co." in message.body  # plain text, not HTML-escaped
     assert "Knock them dead, Ada &amp; co." in message.alternatives[0].content
     assert redeem_path_in_mail("friend@example.com").startswith("/gift/redeem/")
+    # Not a member (yet): the email says why it came, and links to no account.
+    assert "because Grace Hopper gave Alpha Code to this address (friend@example.com)" in (
+        message.body
+    )
+    assert "have an Alpha Code account" not in message.alternatives[0].content
     assert Email.objects.get(kind="gift_received").to == "friend@example.com"
 
 
