@@ -52,7 +52,7 @@ class GiftDetails:
 def gift_for_form(*, giver: User, form_token: str, details: GiftDetails) -> Gift:
     """The gift this form asks for, awaiting payment: made once per rendered form, so a form
     sent twice is one gift. The same form sent again with other details (the browser's back
-    button, a change, sent) is another gift."""
+    button, a change, sent), or after its gift was paid for, is another gift."""
     offer = OFFERS[details.months]
     values = {
         "months": offer.months,
@@ -63,7 +63,8 @@ def gift_for_form(*, giver: User, form_token: str, details: GiftDetails) -> Gift
         "deliver_on": details.deliver_on,
     }
     gift, created = Gift.objects.get_or_create(giver=giver, form_token=form_token, defaults=values)
-    if not created and any(getattr(gift, name) != value for name, value in values.items()):
+    changed = any(getattr(gift, name) != value for name, value in values.items())
+    if not created and (changed or gift.state != Gift.State.PENDING):
         return gift_for_form(giver=giver, form_token=uuid.uuid4().hex, details=details)
     return gift
 

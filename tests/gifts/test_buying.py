@@ -105,6 +105,21 @@ def test_the_same_form_sent_again_with_another_recipient_is_another_gift(
     assert len(fake_stripe.sessions) == 2
 
 
+@pytest.mark.django_db
+def test_a_paid_gifts_form_sent_again_is_a_new_gift(client, giver, fake_stripe) -> None:
+    form = gift_form(token="d" * 32)
+    first = client.post("/gift/", form)
+    fake_stripe.complete_payment(first["Location"].rsplit("/", 1)[1])
+    client.get(f"/gift/thanks/?session_id={first['Location'].rsplit('/', 1)[1]}")
+    # Back to the form after paying, and sent again: a second gift, a new Checkout.
+    second = client.post("/gift/", form)
+    assert second["Location"] != first["Location"]
+    assert list(Gift.objects.order_by("pk").values_list("state", flat=True)) == [
+        "paid",
+        "pending",
+    ]
+
+
 BAD_FORMS = [
     ({"when": "date", "deliver_on": "2000-01-01"}, "deliver_on", "That day has passed"),
     ({"when": "date", "deliver_on": ""}, "deliver_on", "Choose the day we send it"),
