@@ -15,6 +15,9 @@ from gifts.models import Gift
 from gifts.tasks import deliver_scheduled_gifts
 from mail.models import Email
 
+from ..conftest import WEBHOOK_SECRET, signed_in, wait_for
+from ..factories import UserFactory
+from ..fake_stripe import deliver_over_http
 from .conftest import gift_form, redeem_path_in_mail
 
 
@@ -118,3 +121,16 @@ def test_the_beat_schedule_runs_the_delivery_hourly() -> None:
     )
     assert entry["schedule"].minute == {1}
     assert len(entry["schedule"].hour) == 24
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_paid_event_posted_to_the_live_endpoint_sends_the_gift(site, fake_stripe) -> None:
+    giver = UserFactory(email="grace@example.com", name="Grace Hopper")
+    response = signed_in(giver).post("/gift/", gift_form())
+    session_id = response["Location"].rsplit("/", 1)[1]
+    fake_stripe.complete_payment(session_id)
+    event = fake_stripe.event("checkout.session.completed", fake_stripe.sessions[session_id])
+    assert deliver_over_http(site, event, WEBHOOK_SECRET) == 200
+    wait_for(lambda: Gift.objects.get().delivered_at is not None)
+    wait_for(lambda: len(recipient_mail()) == 1)
+    assert Gift.objects.get().state == "paid"
