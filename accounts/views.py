@@ -1,4 +1,5 @@
-"""The reader's own page: email, plan, billing status, Manage billing, sign out."""
+"""The reader's own page: email, plan, billing status, Manage billing, the gifts they gave,
+sign out."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -6,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from billing.status import billing_summary
+from gifts.selectors import gifts_given
 from mailings.services import wants
 
 from .requests import AuthenticatedRequest
@@ -15,5 +17,9 @@ from .requests import AuthenticatedRequest
 @require_GET
 def account(request: AuthenticatedRequest) -> HttpResponse:
     emails = {kind: wants(request.user, kind) for kind in ("announcements", "digest")}
-    context = {"billing": billing_summary(request.user), "emails": emails}
+    context = {
+        "billing": billing_summary(request.user),
+        "emails": emails,
+        "gifts": gifts_given(request.user),
+    }
     return render(request, "account/account.html", context)
