@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import User
 from billing.entitlements import complimentary_access_now, subscriptions_giving_access
 from billing.models import Subscription
+from gifts.figures import gift_counts
 
 from .models import SubscriptionChange
 
@@ -276,7 +277,8 @@ class Comment:
 
 @dataclass(frozen=True)
 class Period:
-    """The dashboard's period (its weeks) at a glance: trials, their conversion, gifts redeemed,
+    """The dashboard's period (its weeks) at a glance: trials, their conversion, gifts sold and
+    redeemed,
     and why members cancelled."""
 
     since: dt.date
@@ -284,8 +286,9 @@ class Period:
     trials_started: int
     trials_ended: int
     trials_converted: int
-    # Gifts redeemed in the period: filled from the gifts app (None: not counted yet).
-    gifts_redeemed: int | None
+    # Gifts paid for (less those refunded before redemption) and gifts redeemed in the period.
+    gifts_sold: int
+    gifts_redeemed: int
     reasons: list[Reason]  # every reason, most given first; "none given" last
     comments: list[Comment]  # the latest, newest first
 
@@ -305,12 +308,6 @@ class Period:
 
 LATEST_COMMENTS = 10
 NO_REASON = "No reason given"
-
-
-def gifts_redeemed_since(since: dt.datetime) -> int | None:
-    """Gifts redeemed since then. The gifts app is not part of the site yet: None (the
-    dashboard shows the row, not counted)."""
-    return None
 
 
 def period_figures(weeks: list[Week]) -> Period:
@@ -348,13 +345,15 @@ def period_figures(weeks: list[Week]) -> Period:
         .only("canceled_at", "cancellation_feedback", "cancellation_comment", "user__email")
         .order_by("-canceled_at", "-pk")[:LATEST_COMMENTS]
     ]
+    gifts = gift_counts(since, timezone.now())
     return Period(
         since=weeks[0].start,
         trials_now=subscriptions_giving_access().filter(status="trialing").count(),
         trials_started=sum(week.trials_started for week in weeks),
         trials_ended=sum(week.trials_ended for week in weeks),
         trials_converted=sum(week.trials_converted for week in weeks),
-        gifts_redeemed=gifts_redeemed_since(since),
+        gifts_sold=gifts[0],
+        gifts_redeemed=gifts[1],
         reasons=reasons,
         comments=comments,
     )

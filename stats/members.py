@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from accounts.models import User
 from billing.entitlements import (
@@ -17,6 +18,7 @@ from billing.entitlements import (
     with_premium_access,
 )
 from billing.models import Subscription
+from gifts.models import Gift
 
 HEADER = [
     "id",
@@ -25,8 +27,7 @@ HEADER = [
     "joined",
     "last_login",
     "plan",
-    # What gives them premium access: subscription, complimentary, staff; team seats and gifts
-    # add their own when they come.
+    # What gives them premium access: subscription, gift, complimentary, staff.
     "access_source",
     "subscription_status",
     "monthly_usd",
@@ -68,6 +69,10 @@ def members() -> QuerySet[User]:
                 complimentary_access_now().filter(user=OuterRef("pk")).values("expires_at")[:1]
             ),
             premium=Exists(premium),
+            # A gift they redeemed whose months are not over.
+            gifted=Exists(
+                Gift.objects.filter(redeemed_by=OuterRef("pk"), access_until__gt=timezone.now())
+            ),
             **{f"sub_{name}": Subquery(shown.values(name)[:1]) for name in SUBSCRIPTION_FIELDS},
         )
         .only("pk", "email", "name", "date_joined", "last_login", "is_staff")
@@ -81,7 +86,10 @@ def _when(value: dt.datetime | None) -> str:
 def _plan(member: Any) -> str:
     if member.paying:
         return "annual" if member.sub_interval == "year" else "monthly"
-    return "complimentary" if member.complimentary_until else "none"
+    if member.complimentary_until:
+        # A redeemed gift's months are complimentary access too.
+        return "gift" if member.gifted else "complimentary"
+    return "none"
 
 
 def _source(member: Any) -> str:
@@ -89,7 +97,8 @@ def _source(member: Any) -> str:
         name
         for name, holds in (
             ("subscription", member.paying),
-            ("complimentary", member.complimentary_until),
+            ("gift", member.complimentary_until and member.gifted),
+            ("complimentary", member.complimentary_until and not member.gifted),
             ("staff", member.is_staff),
         )
         if holds

@@ -201,7 +201,8 @@ def now_csv(request: HttpRequest) -> HttpResponse:
             "trial_conversion",
             "" if conversion is None else Decimal(conversion).quantize(Decimal("0.0001")),
         ],
-        ["gifts_redeemed", "" if period.gifts_redeemed is None else period.gifts_redeemed],
+        ["gifts_sold", period.gifts_sold],
+        ["gifts_redeemed", period.gifts_redeemed],
         ["cancellations", period.cancellations],
         *(
             [f"cancellation_reason_{reason.feedback or 'none_given'}", reason.count]

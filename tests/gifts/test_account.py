@@ -3,7 +3,9 @@ read-only admin, and the dashboard's figures."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from http import HTTPStatus
 
 import pytest
@@ -12,10 +14,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from gifts.figures import gifts_redeemed, gifts_sold
+from gifts.figures import gift_counts
 from gifts.models import Gift
 from gifts.services import gift_redeem
 
+from ..conftest import signed_in
 from ..factories import UserFactory
 from .conftest import gift_form
 
@@ -93,7 +96,14 @@ def test_the_dashboard_figures_count_gifts_sold_and_redeemed(buy, fake_stripe, p
         fake_stripe.event("charge.refunded", fake_stripe.refund(third.stripe_payment_intent_id))
     )
     start, end = timezone.now() - dt.timedelta(hours=1), timezone.now() + dt.timedelta(hours=1)
-    assert gifts_sold(start, end) == 2  # the refunded one is not a sale
-    assert gifts_redeemed(start, end) == 1
-    assert gifts_sold(end, end + dt.timedelta(days=1)) == 0
+    assert gift_counts(start, end) == (2, 1)  # the refunded one is not a sale
+    assert gift_counts(end, end + dt.timedelta(days=1)) == (0, 0)
     assert second.state == "paid"
+    # The owner reads them on the dashboard and in its CSV.
+    owner = signed_in(UserFactory(is_staff=True, is_superuser=True))
+    html = owner.get("/admin/").content.decode()
+    assert '<th scope="row">Gifts sold</th><td>2</td>' in html
+    assert '<th scope="row">Gifts redeemed</th><td>1</td>' in html
+    now = owner.get("/admin/dashboard/now.csv").content.decode()
+    rows = dict(csv.reader(io.StringIO(now, newline="")))
+    assert (rows["gifts_sold"], rows["gifts_redeemed"]) == ("2", "1")

@@ -125,7 +125,7 @@ def test_the_dashboard_is_on_the_admin_home_only_with_the_permission(
     owner_client = signed_in(owner)
     # Two of them count the mock interviews' weeks (stats.figures.mock_weekly), three the
     # period's trials now, cancellations by reason and the latest comments (period_figures).
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(22):
         owner_client.get("/admin/")
 
 

@@ -14,6 +14,8 @@ from django.test import Client
 from django.utils import timezone
 
 from billing.models import ComplimentaryAccess, Subscription
+from gifts.models import Gift
+from gifts.services import gift_redeem
 from stats.members import HEADER
 
 from ..conftest import new_subscription, signed_in
@@ -73,6 +75,17 @@ def test_each_member_with_their_plan_subscription_and_access(
         user=guest, expires_at=timezone.now() + dt.timedelta(days=30)
     )
     UserFactory(email="reader@example.com")
+    gifted = UserFactory(email="gifted@example.com")
+    gift = Gift.objects.create(
+        giver=guest,
+        recipient_email=gifted.email,
+        months=3,
+        amount=5700,
+        form_token="f" * 32,
+        state=Gift.State.PAID,
+        paid_at=timezone.now(),
+    )
+    gift_redeem(gift_id=gift.pk, user=gifted)
     trial_end = timezone.now() + dt.timedelta(days=5)
     SubscriptionFactory(
         user=UserFactory(email="trial@example.com"),
@@ -91,6 +104,7 @@ def test_each_member_with_their_plan_subscription_and_access(
         "gone@example.com",
         "guest@example.com",
         "reader@example.com",
+        "gifted@example.com",
         "trial@example.com",
         "ops@example.com",
     }
@@ -134,6 +148,12 @@ def test_each_member_with_their_plan_subscription_and_access(
     assert (guest_row["plan"], guest_row["access_source"], guest_row["premium_access_now"]) == (
         "complimentary",
         "complimentary",
+        "yes",
+    )
+    gifted_row = rows["gifted@example.com"]
+    assert (gifted_row["plan"], gifted_row["access_source"], gifted_row["premium_access_now"]) == (
+        "gift",
+        "gift",
         "yes",
     )
     reader_row = rows["reader@example.com"]
