@@ -1,4 +1,4 @@
-"""The reader's own page: email, plan, billing status, Manage billing, sign out."""
+"""The reader's own page: email, plan, billing status, Manage billing, their team, sign out."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from billing.status import billing_summary
 from mailings.services import wants
+from teams.selectors import managed_team, membership
 
 from .requests import AuthenticatedRequest
 
@@ -15,5 +16,11 @@ from .requests import AuthenticatedRequest
 @require_GET
 def account(request: AuthenticatedRequest) -> HttpResponse:
     emails = {kind: wants(request.user, kind) for kind in ("announcements", "digest")}
-    context = {"billing": billing_summary(request.user), "emails": emails}
+    context = {
+        "billing": billing_summary(request.user),
+        "emails": emails,
+        # A team's seats are not the member's own plan: shown beside it.
+        "managed": managed_team(request.user),
+        "membership": membership(request.user),
+    }
     return render(request, "account/account.html", context)

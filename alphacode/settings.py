@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "mailings",
     "stats",
     "mail",
+    "teams",
 ]
 
 MIDDLEWARE = [

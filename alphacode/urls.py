@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("practice.practice_urls")),
     path("", include("mocks.urls")),
     path("", include("mailings.urls")),
+    path("", include("teams.urls")),
 ]

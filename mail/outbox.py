@@ -69,13 +69,17 @@ def email_queue(
     *,
     kind: str,
     cause: str,
-    user: User,
+    user: User | None,
+    to: str = "",
     context: dict | None = None,
     attachments: Sequence[Attachment] = (),
 ) -> Email:
     """Record the email for this cause and queue it after commit, unless this cause already
-    has one: then nothing new is recorded or queued. Attachments are text (stored in the row's
-    JSON context, as they will be sent)."""
+    has one: then nothing new is recorded or queued. It goes to the user's address, or to `to`
+    (an address with no account yet: a team's invite). Attachments are text (stored in the
+    row's JSON context, as they will be sent)."""
+    if not to and user is None:
+        raise ValueError("an email needs a user or an address")
     kind = str(kind)
     context = dict(context or {})
     for attachment in attachments:
@@ -88,7 +92,7 @@ def email_queue(
         cause=cause,
         defaults={
             "user": user,
-            "to": user.email,
+            "to": to or (user.email if user else ""),
             "context": context,
             "message_id": message_id(kind, cause),
         },
