@@ -55,6 +55,8 @@ class Access:
     premium: bool
     until: dt.datetime | None = None
     payment_failed_at: dt.datetime | None = None
+    # Whether a seat in a team whose subscription gives access is (one of) the source(s).
+    seated: bool = False
 
     def is_current(self) -> bool:
         return self.until is None or timezone.now() < self.until
@@ -208,7 +210,7 @@ def _access(user: User) -> Access:
         row["complimentary_end"],
     ]
     until = min((end for end in ends if end is not None), default=None) if premium else None
-    return Access(premium, until, row["failed_at"])
+    return Access(premium, until, row["failed_at"], row["seated"])
 
 
 def _access_of(user: User) -> Access:
@@ -240,6 +242,14 @@ def can_read_premium(user: User | AnonymousUser | None) -> bool:
     # Asked several times per request (page, header, paywall): answered once per user object
     # (and again should its time run out meanwhile).
     return _access_of(user).premium
+
+
+def reads_from_team_seat(user: User | AnonymousUser | None) -> bool:
+    """Whether the user reads premium from a team's seat (the same cached answer as
+    `can_read_premium`), for pages that say where access comes from."""
+    if user is None or not user.is_authenticated or not user.is_active or user.is_staff:
+        return False
+    return _access_of(user).seated
 
 
 def payment_failure(user: User | AnonymousUser | None) -> PaymentFailure | None:

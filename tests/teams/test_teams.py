@@ -14,6 +14,7 @@ from accounts.models import User
 from billing import entitlements
 from billing.models import Subscription
 from mail.models import Email
+from mail.outbox import render_email
 from teams.figures import team_figures
 from teams.models import Invite, Member, Team
 
@@ -386,3 +387,29 @@ def test_the_webhook_alone_links_the_seats_to_the_team(
     team = Team.objects.get()
     assert team.subscription is not None
     assert team.subscription.quantity == 3
+
+
+def test_the_manager_is_told_the_seats_are_ready_not_that_guides_are_open(
+    manager_client, manager, fake_stripe, buy, post_event
+) -> None:
+    subscription = buy(manager_client, seats=3)
+    post_event(fake_stripe.event("customer.subscription.created", subscription))
+    post_event(
+        fake_stripe.event(
+            "customer.subscription.deleted", fake_stripe.cancel_subscription(subscription["id"])
+        )
+    )
+    kinds = sorted(Email.objects.filter(user=manager).values_list("kind", flat=True))
+    assert kinds == ["team_canceled", "team_started"]
+    started = render_email(Email.objects.get(kind="team_started"))
+    assert "Seats: 3" in started.body
+    assert "/teams/" in started.body
+
+
+def test_the_pricing_page_tells_a_seated_member_where_access_comes_from(
+    manager_client, fake_stripe, buy, join
+) -> None:
+    buy(manager_client, seats=2)
+    invite(manager_client, "ada@example.com")
+    ada_client = join(UserFactory(email="ada@example.com"))
+    assert "Your team’s seat opens every guide" in ada_client.get("/pricing/").content.decode()
