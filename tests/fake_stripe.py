@@ -47,6 +47,31 @@ def decode_form(body: str) -> dict:
     return listify(root)
 
 
+def unknown_session_param(params: dict) -> str | None:
+    """The first Checkout Session parameter (at the top, in `line_items[]` or in
+    `subscription_data`) that the SDK's SessionCreateParams does not name, as Stripe refuses
+    one it does not know; None when all are known."""
+    from stripe.params.checkout import _session_create_params as typed
+
+    levels = [
+        ("", params, typed.SessionCreateParams),
+        (
+            "subscription_data",
+            params.get("subscription_data") or {},
+            typed.SessionCreateParamsSubscriptionData,
+        ),
+        *(
+            (f"line_items[{n}]", item, typed.SessionCreateParamsLineItem)
+            for n, item in enumerate(params.get("line_items") or [])
+        ),
+    ]
+    for prefix, given, known in levels:
+        for name in given if isinstance(given, dict) else ():
+            if name not in known.__annotations__:
+                return f"{prefix}[{name}]" if prefix else name
+    return None
+
+
 @dataclass
 class Recorded:
     method: str
@@ -375,6 +400,14 @@ class FakeStripe:
             self.customers[customer["id"]] = customer
             return 200, customer
         if method == "POST" and path == "/v1/checkout/sessions":
+            if unknown := unknown_session_param(params):
+                return 400, {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "param": unknown,
+                        "message": f"Received unknown parameter: {unknown}",
+                    }
+                }
             if params.get("mode") != "subscription":
                 return 400, {"error": {"type": "invalid_request_error", "message": "mode"}}
             line_items = params.get("line_items") or []

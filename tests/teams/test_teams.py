@@ -15,7 +15,7 @@ from billing import entitlements
 from billing.models import Subscription
 from mail.models import Email
 from mail.outbox import render_email
-from teams.figures import team_figures
+from teams.figures import team_figures, team_mrr
 from teams.models import Invite, Member, Team
 
 from ..factories import UserFactory, subscribe
@@ -60,7 +60,9 @@ def test_a_manager_buys_seats_for_a_team(
     page = teams_page(manager_client)
     assert "Platform" in page
     assert f"<dt>Free</dt><dd>{seats}</dd>" in page
-    assert team_figures().seats_paid == seats
+    figures = team_figures()
+    assert (figures.teams, figures.seats_paid) == (1, seats)
+    assert figures.mrr == team_mrr() == team.subscription.monthly_amount
 
 
 def test_the_buy_form_is_idempotent_per_form(manager_client, manager, fake_stripe) -> None:
@@ -413,3 +415,20 @@ def test_the_pricing_page_tells_a_seated_member_where_access_comes_from(
     invite(manager_client, "ada@example.com")
     ada_client = join(UserFactory(email="ada@example.com"))
     assert "Your team’s seat opens every guide" in ada_client.get("/pricing/").content.decode()
+
+
+def test_the_fake_stripe_refuses_a_checkout_parameter_the_api_does_not_know(
+    fake_stripe, manager
+) -> None:
+    from billing import stripe_gateway as gateway
+
+    with pytest.raises(gateway.StripeRequestError, match="unknown parameter: subscription_data"):
+        gateway._call(
+            gateway.client().v1.checkout.sessions.create,
+            params={
+                "mode": "subscription",
+                "line_items": [{"price": "price_x", "quantity": 2}],
+                "subscription_data": {"seats": 2},
+                "success_url": "https://example.com/",
+            },
+        )
