@@ -331,7 +331,7 @@ def invite_accept(*, invite: Invite, user: User) -> Member:
                 f"You are in {current.team.name}: leave it first (on your Teams page) to join "
                 f"{team.name}."
             )
-        member = Member.objects.create(team=team, user=user, seated=True)
+        member = _member_create(team, user.pk)
         invite.state = Invite.State.ACCEPTED
         invite.accepted_by = user
         invite.accepted_at = timezone.now()
@@ -343,6 +343,16 @@ def invite_accept(*, invite: Invite, user: User) -> Member:
 # --- Members ---------------------------------------------------------------------------------
 
 
+def _member_create(team: Team, user_id: int) -> Member:
+    """A seated member; refused if they joined another team meanwhile (each team's lock does
+    not cover the other's: the one-team-a-person constraint does)."""
+    try:
+        with transaction.atomic():
+            return Member.objects.create(team=team, user_id=user_id, seated=True)
+    except IntegrityError:
+        raise TeamRefused("You joined a team meanwhile: a person belongs to one team.") from None
+
+
 def seat_take(*, team: Team) -> Member:
     """The manager takes a free seat in their own team."""
     with transaction.atomic():
@@ -351,7 +361,7 @@ def seat_take(*, team: Team) -> Member:
             raise TeamRefused("You are in a team already.")
         if seats_of(team).free < 1:
             raise TeamRefused("No seat is free: add seats in Manage billing first.")
-        member = Member.objects.create(team=team, user_id=team.manager_id, seated=True)
+        member = _member_create(team, team.manager_id)
         forget_user_id(team.manager_id)
     return member
 

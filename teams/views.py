@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from accounts.requests import AuthenticatedRequest, signed_in_user
@@ -63,12 +64,15 @@ def _live_team(request: AuthenticatedRequest) -> Team:
 
 @login_required
 @require_GET
-@ratelimit(key="user", rate=SYNC_LIMIT, block=False)
 def teams(request: AuthenticatedRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
     if session_id:
-        # Back from Checkout: the seats are stored now, not when the webhook comes.
-        if _limited(request) or not SESSION_ID_RE.fullmatch(session_id):
+        # Back from Checkout: the seats are stored now, not when the webhook comes. Each visit
+        # asks Stripe, so only a few a minute do (the webhook brings the same state).
+        limited = is_ratelimited(
+            request, group="teams.sync", key="user", rate=SYNC_LIMIT, increment=True
+        )
+        if limited or not SESSION_ID_RE.fullmatch(session_id):
             return redirect("teams:teams")
         try:
             checkout_session_sync(session_id=session_id, user=request.user)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from accounts.models import User
@@ -96,13 +97,26 @@ def test_bad_buy_input_is_a_clear_error_and_writes_nothing(
 
 
 def test_three_members_accept_and_read_premium_guides(
-    manager_client, manager, fake_stripe, buy, join, premium_guide, client
+    manager_client,
+    manager,
+    fake_stripe,
+    buy,
+    join,
+    premium_guide,
+    client,
+    django_capture_on_commit_callbacks,
 ) -> None:
     buy(manager_client, seats=3)
     ada = UserFactory(email="ada@example.com")
     bob = UserFactory(email="bob@example.com")
-    page = invite(manager_client, "ada@example.com", "Bob@example.com, carol@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = invite(manager_client, "ada@example.com", "Bob@example.com, carol@example.com")
     assert "3 invites sent" in page
+    sent = {message.to[0]: message for message in mail.outbox}
+    assert sent.keys() == {"ada@example.com", "Bob@example.com", "carol@example.com"}
+    assert sent["ada@example.com"].subject == "You're invited to Platform on Alpha Code"
+    assert "boss@example.com invites you" in sent["ada@example.com"].body
+    assert "/teams/join/" in sent["ada@example.com"].body
     assert "<dt>Free</dt><dd>0</dd>" in page  # pending invites hold seats
     # Once per invite: each address gets one email.
     assert sorted(Email.objects.filter(kind="team_invite").values_list("to", flat=True)) == [
@@ -124,8 +138,6 @@ def test_three_members_accept_and_read_premium_guides(
         {"email": "carol@example.com", "password1": PASSWORD, "password2": PASSWORD},
     )
     assert signup.status_code == HTTPStatus.FOUND
-    from django.core import mail
-
     confirm = client.post("/accounts/confirm-email/", {"code": code_from(mail.outbox[-1])})
     assert confirm["Location"] == link
     assert "Join Platform" in client.get(link).content.decode()
