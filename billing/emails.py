@@ -104,6 +104,8 @@ def invoice_emails(event_type: str, invoice: dict, subscription: Subscription) -
                 "amount": amount,
                 "portal_url": f"{settings.SITE_URL}{site_urls()['portal']}",
                 "access_until": day_in_words(grace_ends(failed_at)) if failed_at else "",
+                # A team's seats: the manager who pays is told their members' access lasts.
+                "team": subscription.purpose == Subscription.Purpose.TEAM,
             },
         )
     elif event_type == "invoice.payment_action_required":

@@ -5,9 +5,11 @@ canceled subscription ends every seat; the manager's own access is their own."""
 
 from __future__ import annotations
 
+import datetime as dt
 from http import HTTPStatus
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 
@@ -444,3 +446,22 @@ def test_the_fake_stripe_refuses_a_checkout_parameter_the_api_does_not_know(
                 "success_url": "https://example.com/",
             },
         )
+
+
+def test_a_failed_team_payment_keeps_seats_through_the_grace_period_and_tells_the_manager(
+    manager_client, manager, fake_stripe, buy, join, post_event, premium_guide
+) -> None:
+    subscription = buy(manager_client, seats=2)
+    invite(manager_client, "ada@example.com")
+    ada_client = join(UserFactory(email="ada@example.com"))
+    invoice, _ = fake_stripe.fail_payment(subscription["id"])
+    post_event(fake_stripe.event("invoice.payment_failed", invoice))
+    assert reads_premium(ada_client, premium_guide)
+    # The member is not told of the manager's payment; the manager is emailed.
+    assert "payment failed" not in ada_client.get("/").content.decode()
+    told = render_email(Email.objects.get(kind="payment_failed"))
+    assert told.to == [manager.email]
+    assert "Your team's seats keep working while Stripe retries the card" in told.body
+    # Past the grace period the seats stop giving access, with nothing written.
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=8)):
+        assert not reads_premium(ada_client, premium_guide)
