@@ -14,6 +14,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Guide, Item
+from billing.models import ComplimentaryAccess
+from mocks.history import member_history, rounds_held_counts
+from practice.diagnostic import latest_result, latest_weak_sets, solved_counts, solved_problem_ids
+from study.selectors import TrackProgress, progress, progress_totals
 from study.services.reading import set_finished
 from teams.models import Member
 
@@ -123,3 +127,34 @@ def test_the_managers_page_keeps_its_query_budget(
     with django_assert_max_num_queries(BUDGET):
         page = manager_client.get("/teams/")
     assert page.content.decode().count("@example.com</th>") >= 8  # members and progress rows
+
+
+def test_the_shared_figures_are_those_of_the_members_own_pages(
+    checklist_guide, django_assert_max_num_queries
+) -> None:
+    """The batched reads the manager's page uses agree with the per-member functions behind
+    /progress/, /practice/, /diagnostic/ and /mocks/history/."""
+
+    busy, idle = UserFactory(), UserFactory()
+    busy_client = Client()
+    busy_client.force_login(busy)
+    ComplimentaryAccess.objects.create(user=busy, expires_at=timezone.now() + dt.timedelta(days=9))
+    studied(busy, busy_client, checklist_guide)
+    ids = [busy.pk, idle.pk]
+    with django_assert_max_num_queries(8):
+        totals, solved_n = progress_totals(ids), solved_counts(ids)
+        weak, rounds = latest_weak_sets(ids), rounds_held_counts(ids)
+    for user in (busy, idle):
+        own = TrackProgress(None, [g for t in progress(user) for g in t.guides])
+        batch = totals[user.pk]
+        assert (batch.started, batch.finished, batch.ticked, batch.items) == (
+            own.started,
+            own.finished,
+            own.ticked,
+            own.items,
+        )
+        assert solved_n[user.pk] == len(solved_problem_ids(user))
+        result = latest_result(user)
+        assert weak.get(user.pk) == (result.weak if result else None)
+        assert rounds[user.pk] == len(member_history(user))
+    assert (totals[busy.pk].finished, solved_n[busy.pk], rounds[busy.pk]) == (1, 1, 2)
