@@ -134,7 +134,6 @@ def test_the_shared_figures_are_those_of_the_members_own_pages(
 ) -> None:
     """The batched reads the manager's page uses agree with the per-member functions behind
     /progress/, /practice/, /diagnostic/ and /mocks/history/."""
-
     busy, idle = UserFactory(), UserFactory()
     busy_client = Client()
     busy_client.force_login(busy)
