@@ -320,6 +320,14 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_PRICE_ID = env("STRIPE_PRICE_ID", default="")  # the monthly price
 STRIPE_ANNUAL_PRICE_ID = env("STRIPE_ANNUAL_PRICE_ID", default="")  # none: monthly only
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+# The Customer Portal configurations stripe_setup made: a member's own plan (switch monthly and
+# annual, cancel saying why), and a team's (the same, and the number of seats). None: the
+# account's default portal, as set in Stripe's dashboard.
+STRIPE_PORTAL_CONFIGURATION = env("STRIPE_PORTAL_CONFIGURATION", default="")
+STRIPE_TEAM_PORTAL_CONFIGURATION = env("STRIPE_TEAM_PORTAL_CONFIGURATION", default="")
+# Stripe Tax in Checkout (with billing address and tax ID collection); needs Stripe Tax set up
+# in the Stripe dashboard first.
+STRIPE_AUTOMATIC_TAX = env.bool("STRIPE_AUTOMATIC_TAX", default=False)
 # How long a subscriber keeps access while Stripe retries a failed payment, counted from the
 # first failed invoice of the unpaid stretch (billing.entitlements).
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)

@@ -24,10 +24,12 @@ class BillingConfig(AppConfig):
 
         from pages.shells import register_page_hole
 
-        from .context_processors import payment_notice_hole
+        from .context_processors import payment_notice_hole, paywall_paused_hole
 
-        # A failed payment is told on every page, those served from shells too.
+        # A failed payment is told on every page, those served from shells too, and a paywall
+        # shown to a paused member points at their card.
         register_page_hole("payment_notice", payment_notice_hole)
+        register_page_hole("paywall_paused", paywall_paused_hole)
         # The welcome is billing's email, sent when allauth confirms an address: accounts
         # need not know that billing exists.
         email_confirmed.connect(welcome_on_email_confirmed, dispatch_uid="billing.welcome")

@@ -8,10 +8,14 @@ answers raise StripeUnavailable (worth retrying); anything else raises StripeReq
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from typing import Any
 
 import stripe
 from django.conf import settings
+from stripe.params.billing_portal import ConfigurationCreateParams
+from stripe.params.billing_portal import SessionCreateParams as PortalSessionParams
 from stripe.params.checkout import SessionCreateParams
 
 PRODUCT_ID = "alphacode"
@@ -68,6 +72,25 @@ def customer_create(*, email: str, user_id: int) -> dict:
     )
 
 
+def _with_tax(params: SessionCreateParams) -> SessionCreateParams:
+    """The Checkout params with Stripe Tax, when STRIPE_AUTOMATIC_TAX is on (else unchanged):
+    tax worked out from the billing address Checkout then requires, and a tax ID the buyer may
+    give. Applied to every Checkout the site creates, with or without a customer."""
+    if not settings.STRIPE_AUTOMATIC_TAX:
+        return params
+    taxed: SessionCreateParams = {
+        **params,
+        "automatic_tax": {"enabled": True},
+        "billing_address_collection": "required",
+        "tax_id_collection": {"enabled": True},
+    }
+    if params.get("customer"):
+        # Stripe refuses tax for an existing customer unless Checkout may save the name and
+        # address it collects onto that customer (and refuses customer_update without one).
+        taxed["customer_update"] = {"address": "auto", "name": "auto"}
+    return taxed
+
+
 def checkout_session_create(
     *,
     user_id: int,
@@ -94,7 +117,7 @@ def checkout_session_create(
         params["subscription_data"]["trial_period_days"] = trial_days
     return _call(
         client().v1.checkout.sessions.create,
-        params=params,
+        params=_with_tax(params),
         options={"idempotency_key": idempotency_key},
     )
 
@@ -126,7 +149,7 @@ def team_checkout_session_create(
     }
     return _call(
         client().v1.checkout.sessions.create,
-        params=params,
+        params=_with_tax(params),
         options={"idempotency_key": idempotency_key},
     )
 
@@ -153,10 +176,76 @@ def invoices_open(subscription_id: str) -> list[dict]:
     return found.get("data") or []
 
 
-def portal_session_create(*, customer_id: str, return_url: str) -> dict:
+def portal_session_create(*, customer_id: str, return_url: str, configuration: str = "") -> dict:
+    """A Customer Portal session, with the portal configuration named (empty: the account's
+    default, as set in Stripe's dashboard)."""
+    params: PortalSessionParams = {"customer": customer_id, "return_url": return_url}
+    if configuration:
+        params["configuration"] = configuration
+    return _call(client().v1.billing_portal.sessions.create, params=params)
+
+
+# What the Customer Portal asks a member who cancels (Stripe's choices, all of them).
+CANCELLATION_REASONS = [
+    "too_expensive",
+    "missing_features",
+    "switched_service",
+    "unused",
+    "customer_service",
+    "too_complex",
+    "low_quality",
+    "other",
+]
+
+
+def portal_configuration_params(
+    *, key: str, name: str, price_ids: list[str], seats: bool
+) -> ConfigurationCreateParams:
+    """A Customer Portal configuration: update the card, see invoices, cancel at the period's
+    end saying why, and switch between the plans' prices (and, for a team, change the number
+    of seats). `key` goes in its metadata, by which it is found again."""
+    return {
+        "name": name,
+        "metadata": {"alphacode": key},
+        "business_profile": {"headline": "Alpha Code: manage your plan"},
+        "features": {
+            "customer_update": {"enabled": True, "allowed_updates": ["email", "address", "tax_id"]},
+            "invoice_history": {"enabled": True},
+            "payment_method_update": {"enabled": True},
+            "subscription_cancel": {
+                "enabled": True,
+                "mode": "at_period_end",
+                "cancellation_reason": {"enabled": True, "options": CANCELLATION_REASONS},
+            },
+            "subscription_update": {
+                "enabled": True,
+                "default_allowed_updates": ["price", "quantity"] if seats else ["price"],
+                "products": [{"product": PRODUCT_ID, "prices": price_ids}],
+                "proration_behavior": "create_prorations",
+            },
+        },
+    }
+
+
+def portal_configuration_find_or_create(params: ConfigurationCreateParams) -> dict:
+    """The portal configuration whose metadata names the same key, updated to these params, or
+    created."""
+    key = (params.get("metadata") or {})["alphacode"]
+    found = _call(
+        client().v1.billing_portal.configurations.list, params={"active": True, "limit": 100}
+    )
+    for configuration in found.get("data") or []:
+        if (configuration.get("metadata") or {}).get("alphacode") == key:
+            return _call(
+                client().v1.billing_portal.configurations.update,
+                configuration["id"],
+                params=params,
+            )
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
     return _call(
-        client().v1.billing_portal.sessions.create,
-        params={"customer": customer_id, "return_url": return_url},
+        client().v1.billing_portal.configurations.create,
+        params=params,
+        options={"idempotency_key": f"portal-configuration-{key}-{digest}"},
     )
 
 

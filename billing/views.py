@@ -179,6 +179,7 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
         session = gateway.portal_session_create(
             customer_id=customer.stripe_customer_id,
             return_url=_absolute(reverse("accounts:account")),
+            configuration=settings.STRIPE_PORTAL_CONFIGURATION,
         )
     except (gateway.StripeUnavailable, gateway.StripeRequestError):
         logger.exception("portal session for user %s failed", request.user.pk)

@@ -18,7 +18,7 @@ class StatsConfig(AppConfig):
 
         from billing.signals import checkout_started, subscription_event_handled
 
-        from .views import dashboard_panel, guides_csv, now_csv, weeks_csv
+        from .views import dashboard_panel, guides_csv, members_csv, now_csv, weeks_csv
 
         subscription_event_handled.connect(_subscription_event, dispatch_uid="stats.history")
         checkout_started.connect(_checkout_started, dispatch_uid="stats.checkouts")
@@ -30,6 +30,9 @@ class StatsConfig(AppConfig):
                 path("dashboard/now.csv", site.admin_view(now_csv), name="stats_now_csv"),
                 path("dashboard/weeks.csv", site.admin_view(weeks_csv), name="stats_weeks_csv"),
                 path("dashboard/guides.csv", site.admin_view(guides_csv), name="stats_guides_csv"),
+                path(
+                    "dashboard/members.csv", site.admin_view(members_csv), name="stats_members_csv"
+                ),
             ]
         )
 

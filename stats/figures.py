@@ -33,6 +33,11 @@ class Now:
     """Revenue and members at this moment. Amounts in cents."""
 
     mrr: int  # what every subscription that gives access brings in a month, coupons taken off
+    # MRR split by plan: members' own monthly and annual subscriptions (an annual one counts a
+    # twelfth of its price) and teams' seats, whatever their interval. They add up to `mrr`.
+    mrr_monthly: int
+    mrr_annual: int
+    mrr_team: int
     active: int
     trialing: int
     past_due: int
@@ -45,6 +50,18 @@ class Now:
         return self.mrr / 100
 
     @property
+    def mrr_monthly_dollars(self) -> float:
+        return self.mrr_monthly / 100
+
+    @property
+    def mrr_annual_dollars(self) -> float:
+        return self.mrr_annual / 100
+
+    @property
+    def mrr_team_dollars(self) -> float:
+        return self.mrr_team / 100
+
+    @property
     def subscribers(self) -> int:
         return self.active + self.trialing + self.past_due + self.set_to_cancel
 
@@ -54,8 +71,14 @@ def now_figures() -> Now:
     complimentary readers, and the members with neither."""
     paying = subscriptions_giving_access()
     staying = Q(cancel_at_period_end=False)
+    own = Q(purpose=Subscription.Purpose.PERSONAL)
+    # A subscription synced before plans were named has no interval: it is a monthly one.
+    annual = own & Q(interval="year")
     figures = paying.aggregate(
         mrr=Sum("monthly_amount", default=0),
+        mrr_monthly=Sum("monthly_amount", filter=own & ~Q(interval="year"), default=0),
+        mrr_annual=Sum("monthly_amount", filter=annual, default=0),
+        mrr_team=Sum("monthly_amount", filter=Q(purpose=Subscription.Purpose.TEAM), default=0),
         active=Count("pk", filter=staying & Q(status="active")),
         trialing=Count("pk", filter=staying & Q(status="trialing")),
         past_due=Count("pk", filter=staying & Q(status="past_due")),
@@ -84,6 +107,9 @@ class Week:
     cancellations: int
     subscribers_at_start: int
     mrr_at_end: int  # cents
+    trials_started: int = 0  # subscriptions that started this week with a free trial
+    trials_ended: int = 0  # trials over this week: at their end, or cancelled before it
+    trials_converted: int = 0  # of those, the ones paid for after the trial
 
     @property
     def net(self) -> int:
@@ -104,7 +130,9 @@ class Week:
 
 
 def _periods() -> dict[str, list[tuple[dt.datetime, dt.datetime | None]]]:
-    """Each subscription's spans of access: (started, ended or None)."""
+    """Each subscription's spans of access: (started, ended or None). An end still to come (a
+    grace period that runs out later, stats.history) is not an end yet."""
+    now = timezone.now()
     periods: dict[str, list[tuple[dt.datetime, dt.datetime | None]]] = defaultdict(list)
     for sub_id, kind, at in SubscriptionChange.objects.values_list(
         "stripe_subscription_id", "kind", "at"
@@ -112,18 +140,86 @@ def _periods() -> dict[str, list[tuple[dt.datetime, dt.datetime | None]]]:
         spans = periods[sub_id]
         if kind == SubscriptionChange.Kind.STARTED:
             spans.append((at, None))
-        elif spans and spans[-1][1] is None:
+        elif spans and spans[-1][1] is None and at <= now:
             spans[-1] = (spans[-1][0], at)
     return periods
 
 
+@dataclass(frozen=True)
+class Trial:
+    """A subscription that began with a free trial: when it began (its first start in the
+    history), when the trial was over (None: still going) and whether it was paid for after."""
+
+    started: dt.datetime
+    over: dt.datetime | None
+    converted: bool
+
+
+# A past-due subscription whose failed invoice came this soon after its trial's end never paid
+# its first invoice: the trial has not converted (yet).
+FIRST_INVOICE_WINDOW = dt.timedelta(days=1)
+
+
+def trial_of(
+    started: dt.datetime,
+    *,
+    status: str,
+    trial_end: dt.datetime,
+    ended_at: dt.datetime | None,
+    payment_failed_at: dt.datetime | None,
+    now: dt.datetime,
+) -> Trial:
+    """A trial's outcome from its subscription as last synced. It is over at its end, or when
+    the subscription ended before it (cancelled during the trial), once Stripe no longer has it
+    trialing. It converted when the
+    subscription is active after the trial, past due on a later invoice than the first, or
+    ended after the trial (it was paid, then left)."""
+    over_at = min(trial_end, ended_at) if ended_at else trial_end
+    # Still trialing at Stripe (its end's event not handled yet): not over.
+    if over_at > now or status == "trialing":
+        return Trial(started, None, False)
+    first_invoice_failed = (
+        payment_failed_at is not None and payment_failed_at - trial_end < FIRST_INVOICE_WINDOW
+    )
+    converted = (
+        status == "active"
+        or (status == "past_due" and not first_invoice_failed)
+        or (ended_at is not None and ended_at > trial_end)
+    )
+    return Trial(started, over_at, converted)
+
+
 def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
     """The last `weeks` weeks, this one last (it is still going)."""
-    today = today or timezone.now().date()
+    now = timezone.now()
+    today = today or now.date()
     monday = today - dt.timedelta(days=today.weekday())
-    amounts = dict(Subscription.objects.values_list("stripe_subscription_id", "monthly_amount"))
+    rows = {
+        row["stripe_subscription_id"]: row
+        for row in Subscription.objects.values(
+            "stripe_subscription_id",
+            "monthly_amount",
+            "status",
+            "trial_end",
+            "ended_at",
+            "payment_failed_at",
+        )
+    }
+    amounts = {sub_id: row["monthly_amount"] for sub_id, row in rows.items()}
     # Only subscriptions we keep (one Stripe names no reader of ours is not counted).
     periods = {sub_id: spans for sub_id, spans in _periods().items() if sub_id in amounts}
+    trials = [
+        trial_of(
+            spans[0][0],
+            status=row["status"],
+            trial_end=row["trial_end"],
+            ended_at=row["ended_at"],
+            payment_failed_at=row["payment_failed_at"],
+            now=now,
+        )
+        for sub_id, spans in periods.items()
+        if spans and (row := rows[sub_id])["trial_end"] is not None
+    ]
 
     def within(at: dt.datetime | None, start: dt.datetime, end: dt.datetime) -> bool:
         return at is not None and start <= at < end
@@ -139,6 +235,7 @@ def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
         first_day = monday - dt.timedelta(weeks=back)
         start = dt.datetime.combine(first_day, dt.time(), dt.UTC)
         end = start + dt.timedelta(weeks=1)
+        ended = [trial for trial in trials if within(trial.over, start, end)]
         result.append(
             Week(
                 start=first_day,
@@ -149,9 +246,118 @@ def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
                     amounts.get(sub_id) or 0
                     for sub_id in {sub for sub, span in spans if holds(span, end)}
                 ),
+                trials_started=sum(within(trial.started, start, end) for trial in trials),
+                trials_ended=len(ended),
+                trials_converted=sum(trial.converted for trial in ended),
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class Reason:
+    """How many cancellations gave this reason (`feedback`: Subscription.CancellationReason;
+    empty: none given)."""
+
+    feedback: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A member's own words when they cancelled."""
+
+    canceled_at: dt.datetime | None
+    email: str
+    reason: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class Period:
+    """The dashboard's period (its weeks) at a glance: trials, their conversion, gifts redeemed,
+    and why members cancelled."""
+
+    since: dt.date
+    trials_now: int  # trialing now
+    trials_started: int
+    trials_ended: int
+    trials_converted: int
+    # Gifts redeemed in the period: filled from the gifts app (None: not counted yet).
+    gifts_redeemed: int | None
+    reasons: list[Reason]  # every reason, most given first; "none given" last
+    comments: list[Comment]  # the latest, newest first
+
+    @property
+    def conversion(self) -> float | None:
+        """Trials converted over trials ended (None with none ended)."""
+        return self.trials_converted / self.trials_ended if self.trials_ended else None
+
+    @property
+    def conversion_text(self) -> str:
+        return "–" if self.conversion is None else f"{self.conversion * 100:.1f} %"
+
+    @property
+    def cancellations(self) -> int:
+        return sum(reason.count for reason in self.reasons)
+
+
+LATEST_COMMENTS = 10
+NO_REASON = "No reason given"
+
+
+def gifts_redeemed_since(since: dt.datetime) -> int | None:
+    """Gifts redeemed since then. The gifts app is not part of the site yet: None (the
+    dashboard shows the row, not counted)."""
+    return None
+
+
+def period_figures(weeks: list[Week]) -> Period:
+    """The period the weeks cover: their trials added up, and two queries for the
+    cancellations (by reason, and the latest comments). A cancellation is counted when it was
+    asked for (Stripe's canceled_at: one set to cancel at the period's end is counted when the
+    member chose it; one the member took back in the Portal is not counted)."""
+    since = dt.datetime.combine(weeks[0].start, dt.time(), dt.UTC)
+    canceled = Subscription.objects.filter(canceled_at__gte=since)
+    counts = dict(
+        canceled.values("cancellation_feedback")
+        .annotate(n=Count("pk"))
+        .values_list("cancellation_feedback", "n")
+    )
+    labels = dict(Subscription.CancellationReason.choices)
+    reasons = sorted(
+        (Reason(value, label, counts.get(value, 0)) for value, label in labels.items()),
+        key=lambda reason: (-reason.count, reason.label),
+    )
+    # Anything Stripe adds later that we do not name yet is counted with its own value.
+    reasons += [
+        Reason(value, value, n) for value, n in counts.items() if value not in labels and value
+    ]
+    reasons.append(Reason("", NO_REASON, counts.get("", 0)))
+    comments = [
+        Comment(
+            canceled_at=row.canceled_at,
+            email=row.user.email,
+            reason=labels.get(row.cancellation_feedback, row.cancellation_feedback or NO_REASON),
+            comment=row.cancellation_comment,
+        )
+        for row in Subscription.objects.filter(canceled_at__isnull=False)
+        .exclude(cancellation_comment="")
+        .select_related("user")
+        .only("canceled_at", "cancellation_feedback", "cancellation_comment", "user__email")
+        .order_by("-canceled_at", "-pk")[:LATEST_COMMENTS]
+    ]
+    return Period(
+        since=weeks[0].start,
+        trials_now=subscriptions_giving_access().filter(status="trialing").count(),
+        trials_started=sum(week.trials_started for week in weeks),
+        trials_ended=sum(week.trials_ended for week in weeks),
+        trials_converted=sum(week.trials_converted for week in weeks),
+        gifts_redeemed=gifts_redeemed_since(since),
+        reasons=reasons,
+        comments=comments,
+    )
 
 
 @dataclass(frozen=True)

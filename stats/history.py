@@ -1,11 +1,12 @@
 """Each subscription's history, in Stripe's times: when it started giving access and when it
-stopped (and started again). It is worked out from the subscription events Stripe sent us
-(stored as billing.StripeEvent, each with the subscription as it was), sorted by when Stripe made
-them, so it does not depend on the order they arrived or were handled in: the running history
-(refreshed for a subscription each time one of its events is handled) and `rebuild_stats`
-(every subscription again) give the same rows. Events Stripe made in the same second are taken
-in the order they reached us. Both take the subscription's lock (the one its syncs take), so a
-rebuild and a webhook never write one subscription's rows at once."""
+stopped (and started again), by the paywall's rule (a past-due one only for its grace period).
+It is worked out from the subscription events Stripe sent us (stored as billing.StripeEvent,
+each with the subscription as it was), sorted by when Stripe made them, so it does not depend
+on the order they arrived or were handled in: the running history (refreshed for a
+subscription each time one of its events is handled) and `rebuild_stats` (every subscription
+again) give the same rows. Events Stripe made in the same second are taken in the order they
+reached us. Both take the subscription's lock (the one its syncs take), so a rebuild and a
+webhook never write one subscription's rows at once."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
-from billing.entitlements import ACCESS_STATUSES
+from billing.entitlements import FAILING_STATUSES, PAID_UP_STATUSES, grace_period
 from billing.models import StripeEvent
 from billing.subscriptions import lock_subscription, stripe_time
 
@@ -36,14 +37,35 @@ def _time(value: object) -> dt.datetime | None:
 
 def changes_of(snapshots: Iterable[Snapshot]) -> list[tuple[str, dt.datetime]]:
     """(kind, time) for each time a subscription started or stopped giving access, from its
-    snapshots, in any order. The first start is the subscription's start_date; a cancellation
-    is its ended_at; any other change (unpaid, paused, paid again) is dated by its event. An end
-    is never dated before the start it ends."""
+    snapshots, in any order, by the paywall's rule (billing.entitlements): active and trialing
+    give access; past_due only for BILLING_GRACE_DAYS after its unpaid stretch began. The first
+    start is the subscription's start_date; a cancellation is its ended_at; a grace period that
+    runs out ends access at its end (even one still to come: the dashboard counts no end before
+    it happens); any other change (unpaid, paused, paid again) is dated by its event. An end is
+    never dated before the start it ends."""
     changes: list[tuple[str, dt.datetime]] = []
     subscribed = False
+    # When the unpaid stretch began: the time of the first snapshot that shows it. Stripe marks
+    # a subscription past due when its invoice's first attempt fails, and sends the event then.
+    failing_since: dt.datetime | None = None
+    grace = grace_period()
+
+    def end(at: dt.datetime) -> None:
+        changes.append((SubscriptionChange.Kind.ENDED, max(at, changes[-1][1])))
+
     for order, subscription in sorted(snapshots, key=lambda pair: pair[0]):
         made = order[0]
-        now = subscription.get("status") in ACCESS_STATUSES
+        status = subscription.get("status")
+        if subscribed and failing_since is not None and made >= failing_since + grace:
+            end(failing_since + grace)  # the grace period ran out before this snapshot
+            subscribed = False
+        if status not in FAILING_STATUSES:
+            failing_since = None
+        elif failing_since is None:
+            failing_since = made
+        now = status in PAID_UP_STATUSES or (
+            status == "past_due" and failing_since is not None and made < failing_since + grace
+        )
         if now and not subscribed:
             first = not changes
             at = (_time(subscription.get("start_date")) if first else None) or made
@@ -52,8 +74,10 @@ def changes_of(snapshots: Iterable[Snapshot]) -> list[tuple[str, dt.datetime]]:
             ended = subscription.get("status") == "canceled" and (
                 _time(subscription.get("ended_at")) or _time(subscription.get("canceled_at"))
             )
-            changes.append((SubscriptionChange.Kind.ENDED, max(ended or made, changes[-1][1])))
+            end(ended or made)
         subscribed = now
+    if subscribed and failing_since is not None:
+        end(failing_since + grace)  # still past due: access ends with the grace period
     return changes
 
 

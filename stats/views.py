@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from .charts import bar_chart
 from .figures import (
@@ -19,6 +19,7 @@ from .figures import (
     guide_rows,
     mock_weekly,
     now_figures,
+    period_figures,
     weekly,
 )
 
@@ -54,6 +55,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     return {
         "dashboard": now_figures(),
         "weeks": weeks,
+        "period": period_figures(weeks),
         "guides": [
             (row, [getattr(row, key) for key, _ in GUIDE_COLUMNS]) for row in guide_rows(days, sort)
         ],
@@ -109,6 +111,31 @@ def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
     return response
 
 
+class _Echo:
+    """A file-like object whose write returns what it is given: csv.writer then makes each row's
+    text for a streaming response (Django's "Streaming large CSV files")."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+@permission_required(PERMISSION, raise_exception=True)
+def members_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """Every member as a row, streamed as it is read: it holds no more than a chunk of members
+    in memory however many there are. Members' own text (a name, an address) is guarded like
+    any other cell."""
+    from .members import member_rows
+
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow([_cell(value) for value in row]) for row in member_rows()),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="alphacode-members.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _dollars(cents: int) -> Decimal:
     """Cents as dollars, a number with two decimals (28.50), never text."""
     return Decimal(cents).scaleb(-2)
@@ -124,6 +151,9 @@ def _week_row(week: Week) -> list[Any]:
         week.subscribers_at_start,
         churn,
         _dollars(week.mrr_at_end),
+        week.trials_started,
+        week.trials_ended,
+        week.trials_converted,
     ]
 
 
@@ -137,6 +167,9 @@ def weeks_csv(request: HttpRequest) -> HttpResponse:
         "subscribers_at_start",
         "churn",
         "mrr_at_end_usd",
+        "trials_started",
+        "trials_ended",
+        "trials_converted",
     ]
     return _csv("alphacode-weeks.csv", header, [_week_row(week) for week in weekly()])
 
@@ -144,8 +177,13 @@ def weeks_csv(request: HttpRequest) -> HttpResponse:
 @permission_required(PERMISSION, raise_exception=True)
 def now_csv(request: HttpRequest) -> HttpResponse:
     figures = now_figures()
+    period = period_figures(weekly())
+    conversion = period.conversion
     rows: list[list[Any]] = [
         ["mrr_usd", _dollars(figures.mrr)],
+        ["mrr_monthly_usd", _dollars(figures.mrr_monthly)],
+        ["mrr_annual_usd", _dollars(figures.mrr_annual)],
+        ["mrr_team_usd", _dollars(figures.mrr_team)],
         ["subscribers", figures.subscribers],
         ["active", figures.active],
         ["trialing", figures.trialing],
@@ -153,6 +191,22 @@ def now_csv(request: HttpRequest) -> HttpResponse:
         ["set_to_cancel", figures.set_to_cancel],
         ["complimentary", figures.complimentary],
         ["members_without_subscription", figures.without_subscription],
+        # The dashboard's period (its 12 weeks), named by its first day.
+        ["period_since", period.since.isoformat()],
+        ["trials_now", period.trials_now],
+        ["trials_started", period.trials_started],
+        ["trials_ended", period.trials_ended],
+        ["trials_converted", period.trials_converted],
+        [
+            "trial_conversion",
+            "" if conversion is None else Decimal(conversion).quantize(Decimal("0.0001")),
+        ],
+        ["gifts_redeemed", "" if period.gifts_redeemed is None else period.gifts_redeemed],
+        ["cancellations", period.cancellations],
+        *(
+            [f"cancellation_reason_{reason.feedback or 'none_given'}", reason.count]
+            for reason in period.reasons
+        ),
     ]
     return _csv("alphacode-now.csv", ["figure", "value"], rows)
 

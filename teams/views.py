@@ -295,6 +295,8 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
         session = gateway.portal_session_create(
             customer_id=customer.stripe_customer_id,
             return_url=f"{settings.SITE_URL}{reverse('teams:teams')}",
+            # The team's configuration lets the manager change the seat count (stripe_setup).
+            configuration=settings.STRIPE_TEAM_PORTAL_CONFIGURATION,
         )
     except (gateway.StripeUnavailable, gateway.StripeRequestError):
         logger.exception("team portal session for user %s failed", request.user.pk)

@@ -171,6 +171,9 @@ def fake_stripe(settings):
     yield fake
     server.shutdown()
     server.server_close()
+    # Every request the site made is one Stripe's API defines (tests/stripe_params.py): a
+    # refused one fails the test even where the site handled the refusal gracefully.
+    assert not fake.refused, f"Stripe would refuse these requests: {fake.refused}"
 
 
 def new_subscription(fake, user: User, status: str = "active") -> dict:

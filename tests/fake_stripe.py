@@ -3,9 +3,10 @@
 It implements what the site calls (customers, Checkout Sessions, subscriptions, invoices,
 Customer Portal sessions, products and prices) with objects shaped like the current API
 (`2026-10-28.endive`): the billing period on subscription items, the invoice's subscription
-under `parent.subscription_details`. It records every request, honours idempotency keys, and
-serves the pages a browser is sent to (Checkout completes and redirects to `success_url`; the
-portal links back to `return_url`).
+under `parent.subscription_details`. It refuses, as Stripe would, any request whose parameters
+the SDK's typed parameters do not allow (tests/stripe_params.py). It records every request,
+honours idempotency keys, and serves the pages a browser is sent to (Checkout completes and
+redirects to `success_url`; the portal links back to `return_url`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import stripe
+
+from .stripe_params import request_problems
 
 DAY = 24 * 3600
 MONTH = 30 * DAY
@@ -47,31 +50,6 @@ def decode_form(body: str) -> dict:
     return listify(root)
 
 
-def unknown_session_param(params: dict) -> str | None:
-    """The first Checkout Session parameter (at the top, in `line_items[]` or in
-    `subscription_data`) that the SDK's SessionCreateParams does not name, as Stripe refuses
-    one it does not know; None when all are known."""
-    from stripe.params.checkout import _session_create_params as typed
-
-    levels = [
-        ("", params, typed.SessionCreateParams),
-        (
-            "subscription_data",
-            params.get("subscription_data") or {},
-            typed.SessionCreateParamsSubscriptionData,
-        ),
-        *(
-            (f"line_items[{n}]", item, typed.SessionCreateParamsLineItem)
-            for n, item in enumerate(params.get("line_items") or [])
-        ),
-    ]
-    for prefix, given, known in levels:
-        for name in given if isinstance(given, dict) else ():
-            if name not in known.__annotations__:
-                return f"{prefix}[{name}]" if prefix else name
-    return None
-
-
 @dataclass
 class Recorded:
     method: str
@@ -90,12 +68,15 @@ class FakeStripe:
     prices: dict[str, dict] = field(default_factory=dict)
     products: dict[str, dict] = field(default_factory=dict)
     portal_sessions: dict[str, dict] = field(default_factory=dict)
+    portal_configurations: dict[str, dict] = field(default_factory=dict)
     coupons: dict[str, dict] = field(default_factory=dict)
     invoices: dict[str, dict] = field(default_factory=dict)
     discounts: dict[str, dict] = field(default_factory=dict)
     # Each idempotency key's request parameters and the answer given to them.
     idempotent: dict[str, tuple[dict, tuple[int, dict]]] = field(default_factory=dict)
     fail_next: list[int] = field(default_factory=list)
+    # Requests refused because the SDK's typed parameters do not allow them (stripe_params).
+    refused: list[tuple[str, str, list[str]]] = field(default_factory=list)
     # Seconds to wait before answering a path (to catch a worker mid-request), and the paths
     # of requests as they arrive (before any wait).
     delays: dict[str, float] = field(default_factory=dict)
@@ -197,6 +178,7 @@ class FakeStripe:
             "object": "subscription",
             "customer": customer,
             "status": status,
+            "cancel_at": None,
             "cancel_at_period_end": False,
             "canceled_at": None,
             "cancellation_details": {"comment": None, "feedback": None, "reason": None},
@@ -277,6 +259,42 @@ class FakeStripe:
             self.subscriptions[sub_id]["items"]["data"][0]["quantity"] = quantity
             return json.loads(json.dumps(self.subscriptions[sub_id]))
 
+    def cancel_in_portal(
+        self, sub_id: str, *, feedback: str | None, comment: str | None, at_period_end: bool = True
+    ) -> dict:
+        """What the Customer Portal does when the member cancels and answers its survey: set to
+        cancel at the period's end (Stripe's default for the Portal), or at once; either way
+        `canceled_at` is the time they asked and `cancellation_details` holds their answer."""
+        now = int(time.time())
+        details = {"comment": comment, "feedback": feedback, "reason": "cancellation_requested"}
+        if at_period_end:
+            period_end = self.subscriptions[sub_id]["items"]["data"][0]["current_period_end"]
+            return self.update_subscription(
+                sub_id,
+                cancel_at_period_end=True,
+                cancel_at=period_end,
+                canceled_at=now,
+                cancellation_details=details,
+            )
+        return self.update_subscription(
+            sub_id, status="canceled", canceled_at=now, ended_at=now, cancellation_details=details
+        )
+
+    def switch_price(self, sub_id: str, price: dict) -> dict:
+        """What the Customer Portal does when the member switches plan: the item's price is
+        replaced; a change of interval (monthly to annual) starts a new billing period now."""
+        with self.lock:
+            item = self.subscriptions[sub_id]["items"]["data"][0]
+            changed_interval = (
+                item["price"]["recurring"]["interval"] != price["recurring"]["interval"]
+            )
+            item["price"] = price
+            if changed_interval:
+                now = int(time.time())
+                period = YEAR if price["recurring"]["interval"] == "year" else MONTH
+                item.update(current_period_start=now, current_period_end=now + period)
+            return json.loads(json.dumps(self.subscriptions[sub_id]))
+
     def cancel_subscription(self, sub_id: str) -> dict:
         now = int(time.time())
         return self.update_subscription(sub_id, status="canceled", canceled_at=now, ended_at=now)
@@ -355,6 +373,33 @@ class FakeStripe:
             )
             return json.loads(json.dumps(invoice)), subscription
 
+    # --- what Stripe refuses beyond the typed parameters ------------------------------------------
+    @staticmethod
+    def checkout_tax_refusal(params: dict) -> str | None:
+        """Why Stripe would refuse these Checkout Session parameters together (None: it would
+        not): tax settings combined as Stripe does not allow. Each parameter alone is checked
+        against the SDK's types first (stripe_params)."""
+        update = params.get("customer_update") or {}
+        customer = bool(params.get("customer"))
+        if update and not customer:
+            return "customer_update can only be used with customer."
+        tax_ids = (params.get("tax_id_collection") or {}).get("enabled") == "true"
+        if customer and tax_ids and update.get("name") != "auto":
+            return (
+                "tax_id_collection[enabled]=true requires customer_update[name]=auto "
+                "when a customer is passed."
+            )
+        automatic_tax = (params.get("automatic_tax") or {}).get("enabled") == "true"
+        address_saved = "auto" in (update.get("address"), update.get("shipping"))
+        if customer and automatic_tax and not address_saved:
+            return (
+                "Automatic tax calculation in Checkout requires a valid address on the "
+                "Customer. Add a valid address to the Customer or set either "
+                "`customer_update[address]` to 'auto' or `customer_update[shipping]` to "
+                "'auto'."
+            )
+        return None
+
     # --- the API ------------------------------------------------------------------------------
     def handle(self, method: str, path: str, params: dict, headers: dict) -> tuple[int, dict]:
         with self.lock:
@@ -375,6 +420,12 @@ class FakeStripe:
                         }
                     }
                 return answer
+            if problems := request_problems(method, path, params):
+                # As Stripe refuses what its API does not define (stripe_params).
+                self.refused.append((method, path, problems))
+                return 400, {
+                    "error": {"type": "invalid_request_error", "message": "; ".join(problems)}
+                }
             result = self._route(method, path, params)
             if method == "POST" and key and result[0] == 200:
                 self.idempotent[key] = (params, result)
@@ -400,16 +451,11 @@ class FakeStripe:
             self.customers[customer["id"]] = customer
             return 200, customer
         if method == "POST" and path == "/v1/checkout/sessions":
-            if unknown := unknown_session_param(params):
-                return 400, {
-                    "error": {
-                        "type": "invalid_request_error",
-                        "param": unknown,
-                        "message": f"Received unknown parameter: {unknown}",
-                    }
-                }
             if params.get("mode") != "subscription":
                 return 400, {"error": {"type": "invalid_request_error", "message": "mode"}}
+            if refusal := self.checkout_tax_refusal(params):
+                self.refused.append((method, path, [refusal]))
+                return 400, {"error": {"type": "invalid_request_error", "message": refusal}}
             line_items = params.get("line_items") or []
             quantity = line_items[0].get("quantity", "1") if line_items else ""
             if len(line_items) != 1 or not quantity.isdigit() or int(quantity) < 1:
@@ -437,6 +483,16 @@ class FakeStripe:
                 "success_url": params.get("success_url"),
                 "cancel_url": params.get("cancel_url"),
                 "url": f"{self.base_url}/checkout/{session_id}",
+                "automatic_tax": {
+                    "enabled": (params.get("automatic_tax") or {}).get("enabled") == "true",
+                    "liability": None,
+                    "status": None,
+                },
+                "billing_address_collection": params.get("billing_address_collection"),
+                "tax_id_collection": {
+                    "enabled": (params.get("tax_id_collection") or {}).get("enabled") == "true",
+                    "required": "never",
+                },
                 "_price": params["line_items"][0]["price"],
                 "_quantity": int(quantity),
                 "_subscription_metadata": (params.get("subscription_data") or {}).get(
@@ -475,16 +531,40 @@ class FakeStripe:
         if method == "POST" and path == "/v1/billing_portal/sessions":
             if params.get("customer") not in self.customers:
                 return missing("customer")
+            configuration = params.get("configuration")
+            if configuration and configuration not in self.portal_configurations:
+                return missing("configuration")
             portal_id = self.new_id("bps")
             portal = {
                 "id": portal_id,
                 "object": "billing_portal.session",
+                "configuration": configuration or "bpc_default",
                 "customer": params["customer"],
                 "return_url": params.get("return_url"),
                 "url": f"{self.base_url}/portal/{portal_id}",
             }
             self.portal_sessions[portal_id] = portal
             return 200, portal
+        if path == "/v1/billing_portal/configurations":
+            if method == "GET":
+                data = [c for c in self.portal_configurations.values() if c["active"]]
+                return 200, {"object": "list", "data": data, "has_more": False, "url": path}
+            configuration = {
+                "id": self.new_id("bpc"),
+                "object": "billing_portal.configuration",
+                "active": True,
+                "is_default": False,
+                "livemode": False,
+                **params,
+            }
+            self.portal_configurations[configuration["id"]] = configuration
+            return 200, configuration
+        if match := re.fullmatch(r"/v1/billing_portal/configurations/([\w]+)", path):
+            configuration = self.portal_configurations.get(match[1])
+            if configuration is None:
+                return missing("configuration")
+            configuration.update(params)
+            return 200, configuration
         if method == "GET" and path == "/v1/prices":
             keys = set(params.get("lookup_keys") or [])
             data = [p for p in self.prices.values() if p["lookup_key"] in keys and p["active"]]

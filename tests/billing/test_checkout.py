@@ -198,7 +198,7 @@ def test_canceled_checkout_comes_back_to_pricing_with_a_message(client, fake_str
 
 
 def stripe_setup_settings(capsys) -> dict[str, str]:
-    """What `stripe_setup` prints: one NAME=price id line per setting."""
+    """What `stripe_setup` prints: one NAME=id line per setting."""
     call_command("stripe_setup")
     return dict(line.split("=", 1) for line in capsys.readouterr().out.split())
 
@@ -209,7 +209,12 @@ def test_stripe_setup_creates_then_finds_both_prices(fake_stripe, capsys) -> Non
     first = stripe_setup_settings(capsys)
     second = stripe_setup_settings(capsys)
     assert first == second
-    assert list(first) == ["STRIPE_PRICE_ID", "STRIPE_ANNUAL_PRICE_ID"]
+    assert list(first) == [
+        "STRIPE_PRICE_ID",
+        "STRIPE_ANNUAL_PRICE_ID",
+        "STRIPE_PORTAL_CONFIGURATION",
+        "STRIPE_TEAM_PORTAL_CONFIGURATION",
+    ]
 
     def described(price_id: str) -> tuple:
         price = fake_stripe.prices[price_id]
@@ -237,6 +242,52 @@ def test_stripe_setup_creates_then_finds_both_prices(fake_stripe, capsys) -> Non
     )
     assert len(fake_stripe.prices) == 2
     assert list(fake_stripe.products) == ["alphacode"]
+    assert len(fake_stripe.portal_configurations) == 2
+
+
+def test_stripe_setup_makes_the_portal_switch_plans_and_ask_why_members_cancel(
+    fake_stripe, capsys
+) -> None:
+    printed = stripe_setup_settings(capsys)
+    prices = [printed["STRIPE_PRICE_ID"], printed["STRIPE_ANNUAL_PRICE_ID"]]
+    own = fake_stripe.portal_configurations[printed["STRIPE_PORTAL_CONFIGURATION"]]
+    team = fake_stripe.portal_configurations[printed["STRIPE_TEAM_PORTAL_CONFIGURATION"]]
+    for configuration in (own, team):
+        features = configuration["features"]
+        update = features["subscription_update"]
+        assert update["enabled"] == "true"
+        assert update["products"] == [{"product": "alphacode", "prices": prices}]
+        cancel = features["subscription_cancel"]
+        assert cancel["mode"] == "at_period_end"
+        assert cancel["cancellation_reason"]["enabled"] == "true"
+        assert "too_expensive" in cancel["cancellation_reason"]["options"]
+        assert features["payment_method_update"]["enabled"] == "true"
+    # A member's own plan changes price only; a team's, its seats too.
+    assert own["features"]["subscription_update"]["default_allowed_updates"] == ["price"]
+    assert team["features"]["subscription_update"]["default_allowed_updates"] == [
+        "price",
+        "quantity",
+    ]
+    # Run again, each is found by its metadata and brought up to date, not made twice.
+    own["features"]["subscription_update"]["enabled"] = "false"
+    assert stripe_setup_settings(capsys) == printed
+    assert len(fake_stripe.portal_configurations) == 2
+    assert own["features"]["subscription_update"]["enabled"] == "true"
+
+
+@pytest.mark.django_db
+def test_the_portal_opens_with_the_configuration_stripe_setup_made(
+    client, member, fake_stripe, settings, capsys
+) -> None:
+    printed = stripe_setup_settings(capsys)
+    settings.STRIPE_PORTAL_CONFIGURATION = printed["STRIPE_PORTAL_CONFIGURATION"]
+    customer = fake_stripe.handle("POST", "/v1/customers", {}, {})[1]
+    Customer.objects.create(user=member, stripe_customer_id=customer["id"])
+    client.force_login(member)
+    response = client.post("/billing/portal/")
+    assert response.status_code == 303
+    (session,) = fake_stripe.portal_sessions.values()
+    assert session["configuration"] == printed["STRIPE_PORTAL_CONFIGURATION"]
 
 
 def test_stripe_setup_finds_a_monthly_price_made_before_and_adds_the_annual(

@@ -17,7 +17,7 @@ from billing.entitlements import can_read_premium
 from billing.models import Subscription
 
 from ..conftest import new_subscription, signed_in
-from ..factories import UserFactory, make_guide
+from ..factories import UserFactory, make_guide, make_problem
 
 FAILED = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -219,3 +219,30 @@ def test_a_paused_subscriber_is_sent_to_the_portal_not_to_a_second_checkout(
         response.content.decode()
     )
     assert not fake_stripe.requests_to("POST", "/v1/checkout/sessions")
+
+
+def paywall_of(html: str) -> str:
+    start = html.index('id="paywall"')
+    return html[start : html.index("</aside>", start)]
+
+
+def test_a_paused_subscribers_paywall_points_at_their_card_not_a_new_subscription(
+    member, guide, clock, fake_stripe, post_event
+) -> None:
+    user, sub = member
+    fail(fake_stripe, post_event, sub)
+    clock.move_to(FAILED + 8 * DAY)
+    reader = signed_in(user)
+    paywall = paywall_of(reader.get(guide.get_absolute_url()).content.decode())
+    assert "Your subscription is paused" in paywall
+    assert PORTAL_FORM in paywall
+    assert "Update your card" in paywall
+    # A free member sharing the same cached page sees the plain paywall.
+    free = paywall_of(signed_in(UserFactory()).get(guide.get_absolute_url()).content.decode())
+    assert "paused" not in free
+    assert PORTAL_FORM not in free
+    assert "Subscribe for" in free
+    problem = make_problem("premium-problem", None, access="premium")
+    on_problem = paywall_of(reader.get(problem.get_absolute_url()).content.decode())
+    assert "Your subscription is paused" in on_problem
+    assert PORTAL_FORM in on_problem

@@ -1,6 +1,7 @@
 """The owner's dashboard on the admin home, in a real browser: revenue and members now, the
-weekly charts and table, a visitor's views of a guide and its paywall counted and folded into
-the guides table, no serious axe-core violation, and a screenshot under artifacts/."""
+weekly charts and table, trials and why members cancelled, a visitor's views of a guide and its
+paywall counted and folded into the guides table, no serious axe-core violation, and a
+screenshot under artifacts/."""
 
 from __future__ import annotations
 
@@ -45,6 +46,16 @@ def test_the_dashboard_in_a_browser(page, site) -> None:
     SubscriptionChange.objects.create(
         stripe_subscription_id="sub_1", kind="ended", at=timezone.now() - dt.timedelta(weeks=1)
     )
+    # Cancelled in the Customer Portal last week, saying why.
+    Subscription.objects.create(
+        user=UserFactory(email="left@example.com"),
+        stripe_subscription_id="sub_left",
+        stripe_customer_id="cus_left",
+        status="canceled",
+        canceled_at=timezone.now() - dt.timedelta(weeks=1),
+        cancellation_feedback="too_expensive",
+        cancellation_comment="Back when I am hired.",
+    )
     ComplimentaryAccess.objects.create(
         user=UserFactory(), expires_at=timezone.now() + dt.timedelta(days=3)
     )
@@ -70,6 +81,11 @@ def test_the_dashboard_in_a_browser(page, site) -> None:
     assert page.locator("#dashboard-mocks svg.dashboard-chart").count() == 3
     assert page.locator("#dashboard-mocks tbody tr").count() == 12
     assert page.locator("#dashboard-guides tbody tr").count() == 3
+    # Trials, gifts and why members cancelled, with their comments.
+    assert page.locator("#dashboard-period").is_visible()
+    reasons = page.locator("#dashboard-reasons tbody tr", has_text="Too expensive")
+    assert reasons.locator("td").inner_text() == "1"
+    assert "Back when I am hired." in page.locator("#dashboard-comments").inner_text()
     cells = page.locator("#dashboard-guides tbody tr", has_text="Fine-tuning or prompting")
     # Readers (one signed-in reader and two visitors' views), then paywall views.
     assert cells.locator("td").nth(0).inner_text() == "3"

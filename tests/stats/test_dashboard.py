@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from accounts.models import User
-from billing.models import ComplimentaryAccess
+from billing.models import ComplimentaryAccess, Subscription
 from billing.subscriptions import monthly_amount
 from stats.figures import now_figures
 
@@ -123,8 +123,9 @@ def test_the_dashboard_is_on_the_admin_home_only_with_the_permission(
     # Visitors are sent to sign in.
     assert client.get("/admin/").status_code == HTTPStatus.FOUND
     owner_client = signed_in(owner)
-    # 18: two of them count the mock interviews' weeks (stats.figures.mock_weekly).
-    with django_assert_max_num_queries(18):
+    # Two of them count the mock interviews' weeks (stats.figures.mock_weekly), three the
+    # period's trials now, cancellations by reason and the latest comments (period_figures).
+    with django_assert_max_num_queries(21):
         owner_client.get("/admin/")
 
 
@@ -135,9 +136,16 @@ def test_the_admin_home_with_the_dashboard_is_valid_html(subscribers, staff) -> 
     from ..test_valid_html import vnu_errors
 
     Reading.objects.create(user=staff, guide=make_guide(slug="read-one", title="Read one"))
+    # A comment left when cancelling, shown in its own table.
+    Subscription.objects.filter(stripe_subscription_id=subscribers["gone"]["id"]).update(
+        canceled_at=timezone.now(),
+        cancellation_feedback="unused",
+        cancellation_comment="Got the job.\nThanks!",
+    )
 
     html = signed_in(staff).get("/admin/").content.decode()
     assert "Revenue and members now" in html
+    assert "Got the job.<br>Thanks!" in html
     assert vnu_errors({"admin home with the dashboard": html}) == []
 
 

@@ -135,11 +135,11 @@ def test_the_weeks_on_the_admin_home_and_as_csv(history, staff, editor) -> None:
     lines = csv.content.decode().splitlines()
     assert lines[0] == (
         "week_start,new_subscribers,cancellations,net_change,subscribers_at_start,churn,"
-        "mrr_at_end_usd"
+        "mrr_at_end_usd,trials_started,trials_ended,trials_converted"
     )
     assert len(lines) == 13
     last_week = (monday() - dt.timedelta(weeks=1)).date().isoformat()
-    assert lines[-2] == f"{last_week},0,2,-2,4,0.5000,28.50"
+    assert lines[-2] == f"{last_week},0,2,-2,4,0.5000,28.50,0,0,0"
     now_csv = owner.get("/admin/dashboard/now.csv").content.decode()
     assert "mrr_usd,66.50" in now_csv
     # Not for an editor, nor for a visitor (sent to sign in).
@@ -184,3 +184,62 @@ def test_the_weeks_csv_writes_a_fall_as_a_negative_number_not_as_text(history, s
     )
     figures = [value for week in weeks for value in week[1:] if value]
     assert all(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value) for value in figures)
+
+
+def test_a_past_due_subscription_counts_only_for_its_grace_period(
+    fake_stripe, post_event, settings
+) -> None:
+    # The paywall's rule (billing.entitlements): past due gives access for BILLING_GRACE_DAYS
+    # after the payment failed, then not until an invoice is paid.
+    settings.BILLING_GRACE_DAYS = 7
+
+    def send(sub_id: str, made: int, **changes) -> None:
+        event = fake_stripe.event(
+            "customer.subscription.updated", fake_stripe.update_subscription(sub_id, **changes)
+        )
+        event["created"] = made
+        post_event(event)
+
+    subs = {}
+    for name in ("never-paid", "paid-in-time", "paid-late", "failing-now"):
+        sub = new_subscription(fake_stripe, UserFactory(email=f"{name}@example.com"))
+        fake_stripe.update_subscription(sub["id"], start_date=at(-3, 1))
+        send(sub["id"], at(-3, 1))
+        subs[name] = sub["id"]
+    invoices = {}
+    for name in ("never-paid", "paid-in-time", "paid-late"):
+        # The renewal's payment failed: an open invoice, the subscription past due.
+        invoices[name], _ = fake_stripe.fail_payment(subs[name], at=at(-2))
+        send(subs[name], at(-2))
+    for name, paid in (("paid-in-time", at(-2, 3)), ("paid-late", at(-1, 3))):
+        fake_stripe.pay_invoice(invoices[name]["id"])
+        send(subs[name], paid)
+    failed_now = int((timezone.now() - dt.timedelta(hours=1)).timestamp())
+    fake_stripe.fail_payment(subs["failing-now"], at=failed_now)
+    send(subs["failing-now"], failed_now)
+
+    def changes(name: str) -> list[tuple[str, int]]:
+        return [
+            (kind, int(when.timestamp()))
+            for kind, when in SubscriptionChange.objects.filter(
+                stripe_subscription_id=subs[name]
+            ).values_list("kind", "at")
+        ]
+
+    # The grace period ran out a week after the failure: access ended then.
+    assert changes("never-paid") == [("started", at(-3, 1)), ("ended", at(-1))]
+    assert changes("paid-in-time") == [("started", at(-3, 1))]
+    assert changes("paid-late") == [
+        ("started", at(-3, 1)),
+        ("ended", at(-1)),
+        ("started", at(-1, 3)),
+    ]
+    weeks = weekly()
+    # (new, cancellations, net, subscribers at the start, churn, MRR at the end in cents)
+    assert figures_of(weeks[-3:]) == [
+        (0, 0, 0, 4, 0.0, 1900 * 4),
+        (1, 2, -1, 4, 0.5, 1900 * 3),  # never-paid and paid-late paused; paid-late back
+        (0, 0, 0, 3, 0.0, 1900 * 3),  # failing-now's grace runs out next week: not yet
+    ]
+    # Still in its grace period: a subscriber now, by the dashboard and the paywall alike.
+    assert now_figures().past_due == 1
