@@ -193,9 +193,10 @@ def seats_fit(team: Team) -> None:
 def _seats_reduced_email(
     team: Team, paid: int, canceled: list[Invite], unseated: list[Member]
 ) -> None:
-    """Tell the manager which invites were canceled and who lost a seat: once per such change."""
+    """Tell the manager which invites were canceled and who lost a seat: once per such change
+    (a sync repeated finds nothing left to change, and sends nothing)."""
     who = ",".join([f"i{i.pk}" for i in canceled] + [f"m{m.pk}" for m in unseated])
-    digest = hashlib.sha256(f"{paid}:{who}".encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{paid}:{who}:{timezone.now().isoformat()}".encode()).hexdigest()[:16]
     emails = dict(
         User.objects.filter(pk__in=[m.user_id for m in unseated]).values_list("pk", "email")
     )

@@ -283,6 +283,12 @@ def test_lowering_seats_in_the_portal_cancels_invites_then_unseats_the_latest_me
             "customer.subscription.updated", fake_stripe.change_quantity(subscription["id"], 2)
         )
     )
+    # Stripe sends another event of the same state: nothing more changes, nothing more is sent.
+    post_event(
+        fake_stripe.event(
+            "customer.subscription.updated", fake_stripe.subscriptions[subscription["id"]]
+        )
+    )
     assert Invite.objects.get(email="late@example.com").state == Invite.State.CANCELED
     assert Member.objects.get(user=third).seated is False
     assert [reads_premium(c, premium_guide) for c in clients] == [True, True, False]
@@ -461,3 +467,14 @@ def test_a_failed_team_payment_keeps_seats_through_the_grace_period_and_tells_th
     # Past the grace period the seats stop giving access, with nothing written.
     with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=8)):
         assert not reads_premium(ada_client, premium_guide)
+
+
+def test_stripe_down_at_checkout_keeps_no_team_and_says_so(manager_client, fake_stripe) -> None:
+    fake_stripe.fail_next = [500, 500, 500]  # the SDK's first try and its two retries
+    response = manager_client.post(
+        "/teams/buy/",
+        {"name": "Platform", "seats": 3, "plan": "monthly", "token": "c" * 32},
+        follow=True,
+    )
+    assert "couldn’t reach our payment provider. Nothing was charged" in response.content.decode()
+    assert not Team.objects.exists()
