@@ -21,6 +21,7 @@ def site_urls() -> dict[str, str]:
         "search": "reader:search",
         "feed": "reader:feed",
         "pricing": "billing:pricing",
+        "gift": "gifts:gift",
         "checkout": "billing:checkout",
         "portal": "billing:portal",
         "account": "accounts:account",

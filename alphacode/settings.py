@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "mailings",
     "stats",
     "mail",
+    "gifts",
     "teams",
 ]
 
@@ -222,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
     "send-mock-reminders": {
         "task": "mocks.tasks.send_mock_reminders",
         "schedule": 300.0,
+    },
+    # Gifts chosen for a day go at gifts.offers.SEND_HOUR_UTC; each is sent once.
+    "deliver-scheduled-gifts": {
+        "task": "gifts.tasks.deliver_scheduled_gifts",
+        "schedule": crontab(minute=1),
     },
     "weekly-study-digest": {
         "task": "mailings.tasks.digest_weekly",

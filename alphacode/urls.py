@@ -30,5 +30,6 @@ urlpatterns = [
     path("", include("practice.practice_urls")),
     path("", include("mocks.urls")),
     path("", include("mailings.urls")),
+    path("", include("gifts.urls")),
     path("", include("teams.urls")),
 ]

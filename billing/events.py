@@ -19,7 +19,7 @@ from django.utils import timezone
 from .emails import invoice_emails, subscription_emails, trial_ending_email
 from .errors import TRANSIENT_ERRORS, EventDeferred
 from .models import StripeEvent, Subscription
-from .signals import send_logged, subscription_event_handled
+from .signals import payment_event_received, send_logged, subscription_event_handled
 from .subscriptions import checkout_session_apply, subscription_sync
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,13 @@ SUBSCRIPTION_EVENTS = {
     "customer.subscription.trial_will_end",
 }
 INVOICE_EVENTS = {"invoice.paid", "invoice.payment_failed", "invoice.payment_action_required"}
-HANDLED_EVENTS = {"checkout.session.completed", *SUBSCRIPTION_EVENTS, *INVOICE_EVENTS}
+# A Checkout Session paid for: at once (completed, payment_status "paid"), or later, for a
+# payment method that settles after a delay (async_payment_succeeded).
+CHECKOUT_EVENTS = {"checkout.session.completed", "checkout.session.async_payment_succeeded"}
+# Events about one-off payments (Checkout in payment mode, refunds): told to other apps
+# (`payment_event_received`), billing keeps nothing of them.
+PAYMENT_EVENTS = {"charge.refunded"}
+HANDLED_EVENTS = {*CHECKOUT_EVENTS, *SUBSCRIPTION_EVENTS, *INVOICE_EVENTS, *PAYMENT_EVENTS}
 # An event's attempts back off from 2 s, doubling, to at most 10 minutes apart.
 RETRY_FIRST_SECONDS = 2
 RETRY_MAX_SECONDS = 600
@@ -62,8 +68,13 @@ def _handle(event: StripeEvent) -> None:
     caused here, by Stripe's events, never by a page view."""
     obj = ((event.payload.get("data") or {}).get("object")) or {}
     subscription: Subscription | None = None
-    if event.type == "checkout.session.completed":
+    if event.type in CHECKOUT_EVENTS and obj.get("mode") == "payment":
+        # A one-off purchase (a gift): not billing's to keep.
+        payment_event_received.send(sender=StripeEvent, event=event, obj=obj)
+    elif event.type in CHECKOUT_EVENTS:
         subscription = checkout_session_apply(obj)
+    elif event.type in PAYMENT_EVENTS:
+        payment_event_received.send(sender=StripeEvent, event=event, obj=obj)
     elif event.type in SUBSCRIPTION_EVENTS:
         subscription = subscription_sync(stripe_subscription_id=obj["id"])
         # What others keep from it (stats' history) never fails the event.

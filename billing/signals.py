@@ -17,6 +17,13 @@ subscription_event_handled = Signal()
 # started from each guide.
 checkout_started = Signal()
 
+# Sent (with `event`, a StripeEvent, and `obj`: its data.object) for the events about one-off
+# payments, which billing keeps nothing of: a Checkout Session in payment mode completed (or its
+# delayed payment succeeded), and a refunded charge. The gifts app acts on them. Sent with plain
+# `send` inside the event's transaction: a receiver that fails fails the event, and it is retried
+# (Stripe unreachable) or recorded as failed, as billing's own work is.
+payment_event_received = Signal()
+
 # Sent (with `subscription`, the Subscription just stored, and `metadata`, the Stripe
 # subscription's metadata) at the end of every `subscription_sync`, inside its transaction: the
 # teams app links a team's seats to the team named in the metadata and retires its members'

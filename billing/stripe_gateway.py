@@ -154,6 +154,54 @@ def team_checkout_session_create(
     )
 
 
+def payment_checkout_session_create(
+    *,
+    user_id: int,
+    customer_id: str,
+    amount: int,
+    currency: str,
+    description: str,
+    metadata: dict[str, str],
+    success_url: str,
+    cancel_url: str,
+    idempotency_key: str,
+) -> dict:
+    """A Checkout Session for one payment of `amount` (cents) for the one product (a gift), its
+    `metadata` on the session and on the PaymentIntent it makes (which a refunded charge
+    names), and `description` on the PaymentIntent (the buyer's receipt shows it)."""
+    params: SessionCreateParams = {
+        "mode": "payment",
+        "line_items": [
+            {
+                "price_data": {"currency": currency, "product": PRODUCT_ID, "unit_amount": amount},
+                "quantity": 1,
+            }
+        ],
+        "customer": customer_id,
+        "client_reference_id": str(user_id),
+        "metadata": {**metadata, "user_id": str(user_id)},
+        "payment_intent_data": {
+            "metadata": {**metadata, "user_id": str(user_id)},
+            "description": description,
+        },
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+    }
+    return _call(
+        client().v1.checkout.sessions.create,
+        params=_with_tax(params),
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def charge_retrieve(charge_id: str) -> dict:
+    return _call(client().v1.charges.retrieve, charge_id)
+
+
+def payment_intent_retrieve(payment_intent_id: str) -> dict:
+    return _call(client().v1.payment_intents.retrieve, payment_intent_id)
+
+
 def checkout_session_retrieve(session_id: str) -> dict:
     return _call(client().v1.checkout.sessions.retrieve, session_id)
 

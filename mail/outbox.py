@@ -70,17 +70,17 @@ def email_queue(
     kind: str,
     cause: str,
     user: User | None,
-    to: str = "",
     context: dict | None = None,
     attachments: Sequence[Attachment] = (),
+    to: str = "",
 ) -> Email:
     """Record the email for this cause and queue it after commit, unless this cause already
-    has one: then nothing new is recorded or queued. It goes to the user's address, or to `to`
-    (an address with no account yet: a team's invite). Attachments are text (stored in the
-    row's JSON context, as they will be sent)."""
-    if not to and user is None:
-        raise ValueError("an email needs a user or an address")
+    has one: then nothing new is recorded or queued. It goes to `to` when given (an address
+    that may belong to no member yet: a gift's recipient), else to the user's address.
+    Attachments are text (stored in the row's JSON context, as they will be sent)."""
     kind = str(kind)
+    if not to and user is None:
+        raise ValueError("an email needs a user or an address to go to")
     context = dict(context or {})
     for attachment in attachments:
         if not attachment["content_type"].startswith("text/"):

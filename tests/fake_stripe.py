@@ -1,7 +1,8 @@
 """A small fake of the Stripe API, served over HTTP, for the real `stripe` SDK to talk to.
 
-It implements what the site calls (customers, Checkout Sessions, subscriptions, invoices,
-Customer Portal sessions, products and prices) with objects shaped like the current API
+It implements what the site calls (customers, Checkout Sessions in subscription and payment
+mode, subscriptions, invoices, PaymentIntents and charges, refunds, Customer Portal sessions,
+products and prices) with objects shaped like the current API
 (`2026-10-28.endive`): the billing period on subscription items, the invoice's subscription
 under `parent.subscription_details`. It refuses, as Stripe would, any request whose parameters
 the SDK's typed parameters do not allow (tests/stripe_params.py). It records every request,
@@ -72,6 +73,8 @@ class FakeStripe:
     coupons: dict[str, dict] = field(default_factory=dict)
     invoices: dict[str, dict] = field(default_factory=dict)
     discounts: dict[str, dict] = field(default_factory=dict)
+    payment_intents: dict[str, dict] = field(default_factory=dict)
+    charges: dict[str, dict] = field(default_factory=dict)
     # Each idempotency key's request parameters and the answer given to them.
     idempotent: dict[str, tuple[dict, tuple[int, dict]]] = field(default_factory=dict)
     fail_next: list[int] = field(default_factory=list)
@@ -227,6 +230,76 @@ class FakeStripe:
                 status="complete", payment_status="paid", subscription=subscription["id"]
             )
             return subscription
+
+    def complete_payment(self, session_id: str) -> dict:
+        """What Stripe does when the buyer pays a payment-mode session: a PaymentIntent that
+        succeeded, its Charge, and the session complete and paid. Returns the charge."""
+        with self.lock:
+            session = self.sessions[session_id]
+            assert session["mode"] == "payment", "complete_checkout() completes subscriptions"
+            if session["payment_intent"]:
+                intent = self.payment_intents[session["payment_intent"]]
+                return json.loads(json.dumps(self.charges[intent["latest_charge"]]))
+            now = int(time.time())
+            intent_data = session["_payment_intent_data"]
+            intent_id, charge_id = self.new_id("pi"), self.new_id("ch")
+            amount = session["amount_total"]
+            self.payment_intents[intent_id] = {
+                "id": intent_id,
+                "object": "payment_intent",
+                "amount": amount,
+                "amount_capturable": 0,
+                "amount_received": amount,
+                "capture_method": "automatic_async",
+                "created": now,
+                "currency": session["currency"],
+                "customer": session["customer"],
+                "description": intent_data.get("description"),
+                "latest_charge": charge_id,
+                "livemode": False,
+                "metadata": intent_data.get("metadata", {}),
+                "payment_method": self.new_id("pm"),
+                "payment_method_types": ["card"],
+                "status": "succeeded",
+            }
+            self.charges[charge_id] = {
+                "id": charge_id,
+                "object": "charge",
+                "amount": amount,
+                "amount_captured": amount,
+                "amount_refunded": 0,
+                "balance_transaction": self.new_id("txn"),
+                "captured": True,
+                "created": now,
+                "currency": session["currency"],
+                "customer": session["customer"],
+                "description": intent_data.get("description"),
+                "disputed": False,
+                "livemode": False,
+                # A charge carries metadata of its own, not its PaymentIntent's.
+                "metadata": {},
+                "paid": True,
+                "payment_intent": intent_id,
+                "receipt_url": f"{self.base_url}/receipts/{charge_id}",
+                "refunded": False,
+                "status": "succeeded",
+            }
+            session.update(status="complete", payment_status="paid", payment_intent=intent_id)
+            return json.loads(json.dumps(self.charges[charge_id]))
+
+    def refund(self, charge_or_intent: str, *, amount: int | None = None) -> dict:
+        """A refund (of `amount`, else all that is left) of a charge, named by its id or its
+        PaymentIntent's, as Stripe makes it: the charge's amount_refunded grows, and `refunded`
+        is true once all of it is refunded. Returns the charge, as `charge.refunded` sends it."""
+        with self.lock:
+            charge_id = charge_or_intent
+            if charge_or_intent in self.payment_intents:
+                charge_id = self.payment_intents[charge_or_intent]["latest_charge"]
+            charge = self.charges[charge_id]
+            left = charge["amount"] - charge["amount_refunded"]
+            charge["amount_refunded"] += left if amount is None else min(amount, left)
+            charge["refunded"] = charge["amount_refunded"] == charge["amount"]
+            return json.loads(json.dumps(charge))
 
     def update_subscription(self, sub_id: str, **changes: Any) -> dict:
         with self.lock:
@@ -451,9 +524,13 @@ class FakeStripe:
             self.customers[customer["id"]] = customer
             return 200, customer
         if method == "POST" and path == "/v1/checkout/sessions":
-            if params.get("mode") != "subscription":
+            mode = params.get("mode")
+            if mode not in ("subscription", "payment"):
                 return 400, {"error": {"type": "invalid_request_error", "message": "mode"}}
-            if refusal := self.checkout_tax_refusal(params):
+            refusal = self._checkout_params_refused(mode, params) or self.checkout_tax_refusal(
+                params
+            )
+            if refusal:
                 self.refused.append((method, path, [refusal]))
                 return 400, {"error": {"type": "invalid_request_error", "message": refusal}}
             line_items = params.get("line_items") or []
@@ -470,11 +547,22 @@ class FakeStripe:
             customer = (
                 params.get("customer") or self.handle("POST", "/v1/customers", {}, {})[1]["id"]
             )
+            line = params["line_items"][0]
+            price_data = line.get("price_data") or {}
+            unit_amount = (
+                int(price_data["unit_amount"])
+                if price_data
+                else (self.prices.get(line.get("price", "")) or {}).get("unit_amount")
+            )
+            quantity = int(line.get("quantity") or 1)
             session = {
                 "id": session_id,
                 "object": "checkout.session",
-                "mode": "subscription",
+                "mode": mode,
                 "status": "open",
+                "amount_total": None if unit_amount is None else unit_amount * quantity,
+                "currency": price_data.get("currency", "usd"),
+                "payment_intent": None,
                 "payment_status": "unpaid",
                 "customer": customer,
                 "client_reference_id": params.get("client_reference_id"),
@@ -493,8 +581,9 @@ class FakeStripe:
                     "enabled": (params.get("tax_id_collection") or {}).get("enabled") == "true",
                     "required": "never",
                 },
-                "_price": params["line_items"][0]["price"],
-                "_quantity": int(quantity),
+                "_price": line.get("price"),
+                "_payment_intent_data": params.get("payment_intent_data") or {},
+                "_quantity": quantity,
                 "_subscription_metadata": (params.get("subscription_data") or {}).get(
                     "metadata", {}
                 ),
@@ -508,6 +597,12 @@ class FakeStripe:
         if match := re.fullmatch(r"/v1/checkout/sessions/([\w]+)", path):
             session = self.sessions.get(match[1])
             return (200, self.public(session)) if session else missing("checkout.session")
+        if match := re.fullmatch(r"/v1/charges/([\w]+)", path):
+            charge = self.charges.get(match[1])
+            return (200, charge) if charge else missing("charge")
+        if match := re.fullmatch(r"/v1/payment_intents/([\w]+)", path):
+            intent = self.payment_intents.get(match[1])
+            return (200, intent) if intent else missing("payment_intent")
         if match := re.fullmatch(r"/v1/subscriptions/([\w]+)", path):
             subscription = self.subscriptions.get(match[1])
             if subscription is None:
@@ -594,13 +689,40 @@ class FakeStripe:
             return 200, product
         return missing(path)
 
+    @staticmethod
+    def _checkout_params_refused(mode: str, params: dict) -> str:
+        """Why Stripe would refuse these Checkout Session parameters ("" if it would not): the
+        rules the site's requests could break."""
+        lines = params.get("line_items") or []
+        if not lines:
+            return "line_items is required"
+        for line in lines:
+            price_data = line.get("price_data")
+            if bool(price_data) == bool(line.get("price")):
+                return "Each line item needs exactly one of price or price_data."
+            if price_data:
+                if not price_data.get("currency") or "unit_amount" not in price_data:
+                    return "price_data needs currency and unit_amount"
+                if bool(price_data.get("product")) == bool(price_data.get("product_data")):
+                    return "price_data needs exactly one of product or product_data"
+                if mode == "subscription" and not price_data.get("recurring"):
+                    return "A subscription's price_data needs recurring"
+        if mode == "payment" and "subscription_data" in params:
+            return "subscription_data can only be used in subscription mode"
+        if mode == "subscription" and "payment_intent_data" in params:
+            return "payment_intent_data can only be used in payment mode"
+        return ""
+
     # --- pages a browser is sent to ------------------------------------------------------------
     def page(self, path: str) -> tuple[int, dict[str, str], str]:
         if match := re.fullmatch(r"/checkout/([\w]+)", path):
             session = self.sessions.get(match[1])
             if not session:
                 return 404, {}, "No such checkout session"
-            self.complete_checkout(session["id"])
+            if session["mode"] == "payment":
+                self.complete_payment(session["id"])
+            else:
+                self.complete_checkout(session["id"])
             target = session["success_url"].replace("{CHECKOUT_SESSION_ID}", session["id"])
             return 303, {"Location": target}, ""
         if match := re.fullmatch(r"/portal/([\w]+)", path):

@@ -30,6 +30,8 @@ ROUTES: list[tuple[str, re.Pattern[str], type]] = [
     ("POST", re.compile(r"/v1/checkout/sessions"), checkout_params.SessionCreateParams),
     ("GET", re.compile(r"/v1/checkout/sessions/[\w]+"), checkout_params.SessionRetrieveParams),
     ("GET", re.compile(r"/v1/subscriptions/[\w]+"), params.SubscriptionRetrieveParams),
+    ("GET", re.compile(r"/v1/charges/[\w]+"), params.ChargeRetrieveParams),
+    ("GET", re.compile(r"/v1/payment_intents/[\w]+"), params.PaymentIntentRetrieveParams),
     ("GET", re.compile(r"/v1/invoices"), params.InvoiceListParams),
     ("POST", re.compile(r"/v1/billing_portal/sessions"), portal_params.SessionCreateParams),
     (

@@ -22,6 +22,7 @@ LAYERS = (
     "mail",
     "articles",
     "billing",
+    "gifts",
     "study",
     "practice",
     "mocks",

@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+import uuid
 from http import HTTPStatus
 from pathlib import Path
 
@@ -22,6 +23,8 @@ from django.utils import timezone
 from accounts.models import User
 from articles.models import Guide, Item, Track
 from articles.services import guide_files, guides_import
+from gifts.links import redeem_path
+from gifts.models import Gift
 from practice.services import problem_files, problems_import
 from study.selectors import due_cards
 from study.services.drills import grade
@@ -52,6 +55,7 @@ PUBLIC = {
     "premium problem": "/problems/group-anagrams/",
     "pattern": "/patterns/hashing/",
     "mocks": "/mocks/",
+    "gift": "/gift/",
 }
 SIGNED_IN = {
     "account": "/account/",
@@ -225,6 +229,68 @@ def teams_pages() -> dict[str, str]:
     }
 
 
+def gift_pages(subscriber_client: Client) -> dict[str, str]:
+    """The gift form as a member sees it and as it comes back refused, the thanks page, the
+    giver's account page listing gifts, and a redeem link in each state, for each reader."""
+    now = timezone.now()
+    giver = UserFactory(name="Grace Hopper")
+    giver_client, recipient = signed_in(giver), UserFactory()
+
+    def gift(state: str, **fields: object) -> Gift:
+        return Gift.objects.create(
+            giver=giver,
+            recipient_email="friend@example.com",
+            message="Good luck & have fun.\nYou've got this.",
+            months=3,
+            amount=5700,
+            state=state,
+            form_token=uuid.uuid4().hex,
+            paid_at=now,
+            **fields,
+        )
+
+    paid = gift("paid", delivered_at=now)
+    scheduled = gift(
+        "paid",
+        deliver_on=now.date() + dt.timedelta(days=5),
+        stripe_checkout_session_id="cs_test_html",
+    )
+    redeemed = gift(
+        "redeemed", redeemed_by=recipient, redeemed_at=now, access_from=now, access_until=now
+    )
+    void = gift("void", voided_at=now)
+    gift("pending")
+    # The form shows once payments are configured; a refused form never reaches Stripe.
+    with override_settings(STRIPE_SECRET_KEY="sk_test_html", STRIPE_PRICE_ID="price_html"):
+        pages = {
+            "giver gift form": fetched(giver_client, "/gift/"),
+            "giver gift form refused": fetched(
+                giver_client,
+                "/gift/",
+                data={
+                    "months": "4",
+                    "recipient_email": "x",
+                    "when": "date",
+                    "deliver_on": "2000-01-01",
+                },
+            ),
+        }
+    return pages | {
+        "giver gift thanks": fetched(giver_client, "/gift/thanks/?session_id=cs_test_html"),
+        "giver gift thanks unconfirmed": fetched(giver_client, "/gift/thanks/?session_id=x"),
+        "giver account with gifts": fetched(giver_client, "/account/"),
+        "visitor gift redeem": fetched(Client(), redeem_path(paid)),
+        "member gift redeem": fetched(signed_in(UserFactory()), redeem_path(paid)),
+        "subscriber gift redeem": fetched(subscriber_client, redeem_path(scheduled)),
+        "recipient gift redeemed": fetched(signed_in(recipient), redeem_path(redeemed)),
+        "member gift redeemed by another": fetched(Client(), redeem_path(redeemed)),
+        "member gift void": fetched(Client(), redeem_path(void), status=HTTPStatus.GONE),
+        "member gift link not valid": fetched(
+            Client(), "/gift/redeem/1:forged/", status=HTTPStatus.NOT_FOUND
+        ),
+    }
+
+
 @pytest.mark.django_db
 def test_every_page_is_valid_html_for_every_kind_of_reader(
     seed_guide: Guide, reader: User, staff: User, tmp_path: Path
@@ -260,6 +326,7 @@ def test_every_page_is_valid_html_for_every_kind_of_reader(
     pages["past due home"] = fetched(past_due, "/")
     pages["past due account"] = fetched(past_due, "/account/")
     pages |= teams_pages()
+    pages |= gift_pages(subscriber_client)
     pages["server error"] = render_to_string("500.html")
     pages["unavailable"] = render_to_string("503.html")
 
@@ -294,6 +361,17 @@ def test_every_page_is_valid_html_for_every_kind_of_reader(
         "join as visitor": "Create your account",
         "join as member": "Join Platform as",
         "join spent": "no longer open",
+        "visitor gift": "Sign in to give a gift",
+        "giver gift form": 'name="recipient_email"',
+        "giver gift form refused": 'id="id_deliver_on_error"',
+        "giver gift thanks": "We will email friend@example.com",
+        "giver account with gifts": 'class="gift-list"',
+        "visitor gift redeem": "Create an account",
+        "member gift redeem": "Redeem 3 months as",
+        "subscriber gift redeem": "Your subscription still renews",
+        "recipient gift redeemed": "You redeemed it on",
+        "member gift void": "This gift is no longer valid",
+        "member gift link not valid": "This gift link is not valid",
     }
     missing = [f"{page}: {text}" for page, text in expected.items() if text not in pages[page]]
     assert not missing, missing

@@ -149,7 +149,7 @@ def test_duplicate_event_is_stored_and_processed_once(post_event, fake_stripe) -
 
 @pytest.mark.django_db
 def test_unhandled_event_types_are_stored_and_ignored(post_event, fake_stripe) -> None:
-    post_event(fake_stripe.event("charge.refunded", {"id": "ch_1", "object": "charge"}))
+    post_event(fake_stripe.event("payout.paid", {"id": "po_1", "object": "payout"}))
     assert StripeEvent.objects.get().state == "ignored"
 
 
