@@ -316,6 +316,11 @@ def test_a_staff_user_with_only_view_permission_changes_nothing_through_any_acti
     DesignPrompt.objects.create(
         slug="feed", title="A feed", topic="feeds", statement="S", solution="W"
     )
+    from teams.models import Invite, Member, Team
+
+    team = Team.objects.create(name="Platform", manager=customer)
+    Member.objects.create(team=team, user=customer)
+    Invite.objects.create(team=team, email="ada@example.com")
     as_superuser = RequestFactory().get("/admin/")
     as_superuser.user = staff
     tried = []
