@@ -1,5 +1,5 @@
-"""The reader's own page: email, plan, billing status, Manage billing, the gifts they gave,
-sign out."""
+"""The reader's own page: email, plan, billing status, Manage billing, their team, the
+gifts they gave, sign out."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from billing.status import billing_summary
 from gifts.selectors import gifts_given
 from mailings.services import wants
+from teams.selectors import managed_team, membership
 
 from .requests import AuthenticatedRequest
 
@@ -21,5 +22,8 @@ def account(request: AuthenticatedRequest) -> HttpResponse:
         "billing": billing_summary(request.user),
         "emails": emails,
         "gifts": gifts_given(request.user),
+        # A team's seats are not the member's own plan: shown beside it.
+        "managed": managed_team(request.user),
+        "membership": membership(request.user),
     }
     return render(request, "account/account.html", context)

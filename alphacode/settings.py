@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "stats",
     "mail",
     "gifts",
+    "teams",
 ]
 
 MIDDLEWARE = [

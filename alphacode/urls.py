@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("mocks.urls")),
     path("", include("mailings.urls")),
     path("", include("gifts.urls")),
+    path("", include("teams.urls")),
 ]

@@ -31,6 +31,9 @@ class Kind(models.TextChoices):
     PAYMENT_ACTION_REQUIRED = "payment_action_required", "Payment needs action"
     SUBSCRIPTION_CANCELED = "subscription_canceled", "Subscription canceled"
     TRIAL_ENDING = "trial_ending", "Trial ending"
+    # A team's seats (the teams app): told to the manager, who gets no access from them.
+    TEAM_STARTED = "team_started", "Team seats started"
+    TEAM_CANCELED = "team_canceled", "Team seats canceled"
 
 
 def welcome_on_email_confirmed(email_address: EmailAddress, **kwargs: Any) -> None:
@@ -51,10 +54,12 @@ def _money(amount: int | None, currency: str) -> str:
 
 
 def subscription_emails(subscription: Subscription) -> None:
-    """The emails a subscription's state calls for, each at most once per subscription."""
+    """The emails a subscription's state calls for, each at most once per subscription. A
+    team's seats have their own: its manager reads nothing from them."""
+    team = subscription.purpose == Subscription.Purpose.TEAM
     if subscription.status in ("active", "trialing"):
         email_queue(
-            kind=Kind.SUBSCRIPTION_STARTED,
+            kind=Kind.TEAM_STARTED if team else Kind.SUBSCRIPTION_STARTED,
             cause=subscription.stripe_subscription_id,
             user=subscription.user,
             context={
@@ -63,6 +68,7 @@ def subscription_emails(subscription: Subscription) -> None:
                 "per": plan_of(subscription).interval,
                 "renews_on": day_in_words(subscription.current_period_end),
                 "trialing": subscription.status == "trialing",
+                "seats": subscription.quantity,
             },
         )
     if subscription.cancel_at_period_end or subscription.status == "canceled":
@@ -72,12 +78,13 @@ def subscription_emails(subscription: Subscription) -> None:
             else subscription.ended_at or subscription.current_period_end
         )
         email_queue(
-            kind=Kind.SUBSCRIPTION_CANCELED,
+            kind=Kind.TEAM_CANCELED if team else Kind.SUBSCRIPTION_CANCELED,
             cause=subscription.stripe_subscription_id,
             user=subscription.user,
             context={
                 "access_until": day_in_words(ends),
                 "ended": subscription.status == "canceled",
+                "seats": subscription.quantity,
             },
         )
 
@@ -97,6 +104,8 @@ def invoice_emails(event_type: str, invoice: dict, subscription: Subscription) -
                 "amount": amount,
                 "portal_url": f"{settings.SITE_URL}{site_urls()['portal']}",
                 "access_until": day_in_words(grace_ends(failed_at)) if failed_at else "",
+                # A team's seats: the manager who pays is told their members' access lasts.
+                "team": subscription.purpose == Subscription.Purpose.TEAM,
             },
         )
     elif event_type == "invoice.payment_action_required":

@@ -5,6 +5,10 @@ Stripe subscription whose status is active or trialing, or past_due for at most
 BILLING_GRACE_DAYS after its first failed invoice (while Stripe retries the card). A
 subscription set to cancel at period end keeps access until that period ends. A team's
 subscription gives access to its seated members, not to the manager who pays for it.
+
+A seat is read through the Subscription's reverse relations to the teams app's models (a
+Team's `subscription`, related name `team`; its Members, related name `members`, each with
+`user` and `seated`), so billing imports nothing from teams and the answer is still one query.
 """
 
 from __future__ import annotations
@@ -51,6 +55,8 @@ class Access:
     premium: bool
     until: dt.datetime | None = None
     payment_failed_at: dt.datetime | None = None
+    # Whether a seat in a team whose subscription gives access is (one of) the source(s).
+    seated: bool = False
 
     def is_current(self) -> bool:
         return self.until is None or timezone.now() < self.until
@@ -128,11 +134,20 @@ def personal_subscriptions_giving_access() -> QuerySet[Subscription]:
     return subscriptions_giving_access().filter(purpose="personal")
 
 
+def team_subscriptions_seating(user_ref: OuterRef) -> QuerySet[Subscription]:
+    """The team subscriptions giving access now in whose team this user holds a seat (one at
+    most: a member belongs to one team)."""
+    return subscriptions_giving_access().filter(
+        purpose="team", team__members__user=user_ref, team__members__seated=True
+    )
+
+
 def _paid_or_complimentary() -> Q:
-    """The rule for paid or complimentary access, as a condition on users."""
+    """The rule for paid, seated or complimentary access, as a condition on users."""
     subscription = personal_subscriptions_giving_access().filter(user=OuterRef("pk"))
+    seat = team_subscriptions_seating(OuterRef("pk"))
     complimentary = complimentary_access_now().filter(user=OuterRef("pk"))
-    return Q(Exists(subscription)) | Q(Exists(complimentary))
+    return Q(Exists(subscription)) | Q(Exists(seat)) | Q(Exists(complimentary))
 
 
 def _first(rows: QuerySet, field: str) -> Subquery:
@@ -147,7 +162,10 @@ def _access(user: User) -> Access:
 
     # One query answers all of it, so a guide page stays within its query budget.
     subscription = personal_subscriptions_giving_access().filter(user=OuterRef("pk"))
+    seat = team_subscriptions_seating(OuterRef("pk"))
     complimentary = complimentary_access_now().filter(user=OuterRef("pk"))
+    # Only the member's own failed payment is theirs to hear about: a team's is its manager's
+    # (who is emailed), and a seat simply ends with the team's grace period.
     failing = Subscription.objects.filter(
         user=OuterRef("pk"),
         purpose="personal",
@@ -158,28 +176,41 @@ def _access(user: User) -> Access:
         UserModel.objects.filter(pk=user.pk)
         .annotate(
             paid=Exists(subscription),
+            seated=Exists(seat),
             complimentary=Exists(complimentary),
             grace_from=_first(subscription.filter(status="past_due"), "payment_failed_at"),
             period_end=_first(subscription.filter(cancel_at_period_end=True), "current_period_end"),
+            seat_grace_from=_first(seat.filter(status="past_due"), "payment_failed_at"),
+            seat_period_end=_first(seat.filter(cancel_at_period_end=True), "current_period_end"),
             complimentary_end=_first(complimentary, "expires_at"),
             failed_at=_first(failing, "payment_failed_at"),
         )
         .values(
-            "paid", "complimentary", "grace_from", "period_end", "complimentary_end", "failed_at"
+            "paid",
+            "seated",
+            "complimentary",
+            "grace_from",
+            "period_end",
+            "seat_grace_from",
+            "seat_period_end",
+            "complimentary_end",
+            "failed_at",
         )
         .first()
     )
     if row is None:
         return Access(False)
-    premium = row["paid"] or row["complimentary"]
+    premium = row["paid"] or row["seated"] or row["complimentary"]
     # The first of the times the clock would end a source of access: asked again then.
     ends = [
         grace_ends(row["grace_from"]) if row["grace_from"] else None,
         row["period_end"],
+        grace_ends(row["seat_grace_from"]) if row["seat_grace_from"] else None,
+        row["seat_period_end"],
         row["complimentary_end"],
     ]
     until = min((end for end in ends if end is not None), default=None) if premium else None
-    return Access(premium, until, row["failed_at"])
+    return Access(premium, until, row["failed_at"], row["seated"])
 
 
 def _access_of(user: User) -> Access:
@@ -198,7 +229,7 @@ def _access_of(user: User) -> Access:
 
 def with_premium_access(users: QuerySet[User]) -> QuerySet[User]:
     """These users narrowed to those who may read premium: can_read_premium's rule as a query,
-    for sending to many readers at once (staff included)."""
+    for sending to many readers at once (staff and seated team members included)."""
     return users.filter(Q(is_staff=True) | _paid_or_complimentary())
 
 
@@ -211,6 +242,14 @@ def can_read_premium(user: User | AnonymousUser | None) -> bool:
     # Asked several times per request (page, header, paywall): answered once per user object
     # (and again should its time run out meanwhile).
     return _access_of(user).premium
+
+
+def reads_from_team_seat(user: User | AnonymousUser | None) -> bool:
+    """Whether the user reads premium from a team's seat (the same cached answer as
+    `can_read_premium`), for pages that say where access comes from."""
+    if user is None or not user.is_authenticated or not user.is_active or user.is_staff:
+        return False
+    return _access_of(user).seated
 
 
 def payment_failure(user: User | AnonymousUser | None) -> PaymentFailure | None:

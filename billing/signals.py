@@ -24,6 +24,12 @@ checkout_started = Signal()
 # (Stripe unreachable) or recorded as failed, as billing's own work is.
 payment_event_received = Signal()
 
+# Sent (with `subscription`, the Subscription just stored, and `metadata`, the Stripe
+# subscription's metadata) at the end of every `subscription_sync`, inside its transaction: the
+# teams app links a team's seats to the team named in the metadata and retires its members'
+# cached access.
+subscription_synced = Signal()
+
 
 def send_logged(signal: Signal, sender: Any, about: str, **kwargs: Any) -> None:
     """Send the signal to every receiver; one that fails is logged (with `about`: what it was

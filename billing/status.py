@@ -99,7 +99,12 @@ def subscription_status_text(subscription: Subscription) -> tuple[str, bool]:
 
 
 def billing_summary(user: User) -> BillingSummary:
-    subscriptions = list(Subscription.objects.filter(user=user).order_by("-created_at"))
+    # The member's own plan: a team's seats they pay for are the teams app's to show.
+    subscriptions = list(
+        Subscription.objects.filter(user=user, purpose=Subscription.Purpose.PERSONAL).order_by(
+            "-created_at"
+        )
+    )
     # The subscription that matters: one that gives access if any, else the newest.
     current = next((s for s in subscriptions if s.status in ACCESS_STATUSES), None) or (
         subscriptions[0] if subscriptions else None

@@ -122,6 +122,38 @@ def checkout_session_create(
     )
 
 
+def team_checkout_session_create(
+    *,
+    user_id: int,
+    team_id: int,
+    customer_id: str,
+    price_id: str,
+    seats: int,
+    success_url: str,
+    cancel_url: str,
+    idempotency_key: str,
+) -> dict:
+    """A Checkout Session selling `seats` of the price for a team (no free trial): the
+    subscription's metadata names the team, which makes it a team's seats when it syncs."""
+    metadata = {"team_id": str(team_id), "user_id": str(user_id)}
+    params: SessionCreateParams = {
+        "mode": "subscription",
+        "line_items": [{"price": price_id, "quantity": seats}],
+        "customer": customer_id,
+        "client_reference_id": str(user_id),
+        "subscription_data": {"metadata": metadata},
+        "metadata": metadata,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "allow_promotion_codes": True,
+    }
+    return _call(
+        client().v1.checkout.sessions.create,
+        params=_with_tax(params),
+        options={"idempotency_key": idempotency_key},
+    )
+
+
 def payment_checkout_session_create(
     *,
     user_id: int,

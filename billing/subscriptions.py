@@ -19,6 +19,7 @@ from accounts.models import User
 from . import stripe_gateway as gateway
 from .entitlements import ACCESS_STATUSES, FAILING_STATUSES, forget_user_id
 from .models import Customer, Subscription
+from .signals import send_logged, subscription_synced
 
 logger = logging.getLogger(__name__)
 
@@ -67,26 +68,32 @@ def customer_for_checkout(*, user: User) -> str:
 
 
 def paid_subscription_exists(*, user: User) -> bool:
-    """Whether the user already pays (so a second Checkout would double-bill them)."""
+    """Whether the user already pays for their own access (so a second Checkout would
+    double-bill them). A team's seats they pay for are not theirs: they may still subscribe."""
     if not user.is_authenticated:
         return False
-    return Subscription.objects.filter(user=user, status__in=ACCESS_STATUSES).exists()
+    return Subscription.objects.filter(
+        user=user, status__in=ACCESS_STATUSES, purpose=Subscription.Purpose.PERSONAL
+    ).exists()
 
 
 def trial_allowed(*, user: User, stripe_customer_id: str | None = None) -> bool:
     """Whether a checkout may start with the free trial: only a first subscription, so not if
     we keep any subscription (of any status, ended or not) of this user or of their Stripe
     customer (the one given, else the one stored for them). Decided from our own records,
-    never by email address."""
+    never by email address. A team's seats bought by the user are not a subscription of their
+    own: buying seats for a team does not cost the buyer their own first trial."""
     if stripe_customer_id:
         customer_ids = [stripe_customer_id]
     else:
         customer_ids = list(
             Customer.objects.filter(user=user).values_list("stripe_customer_id", flat=True)
         )
-    return not Subscription.objects.filter(
-        Q(user=user) | Q(stripe_customer_id__in=customer_ids)
-    ).exists()
+    return not (
+        Subscription.objects.filter(Q(user=user) | Q(stripe_customer_id__in=customer_ids))
+        .filter(purpose=Subscription.Purpose.PERSONAL)
+        .exists()
+    )
 
 
 def lock_subscription(stripe_subscription_id: str) -> None:
@@ -233,6 +240,14 @@ def subscription_sync(
         # Forget the cached answer now and again after commit, so no reader keeps (or waits
         # for) access that Stripe's state no longer gives.
         forget_user_id(user.pk)
+        # What others keep of it (a team's seats) never fails the sync.
+        send_logged(
+            subscription_synced,
+            Subscription,
+            f"subscription {stripe_subscription_id}",
+            subscription=subscription,
+            metadata=metadata,
+        )
         return subscription
 
 

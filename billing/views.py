@@ -62,6 +62,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
         "billing/pricing.html",
         {
             "has_access": entitlements.can_read_premium(request.user),
+            "seated": entitlements.reads_from_team_seat(request.user),
             "subscribed": request.user.is_authenticated
             and paid_subscription_exists(user=request.user),
             "billing_configured": gateway.is_configured(),

@@ -56,6 +56,18 @@ def solved_problem_ids(user: User) -> set[int]:
     return set(Attempt.objects.filter(user=user, solves__gt=0).values_list("problem_id", flat=True))
 
 
+def solved_counts(user_ids: list[int]) -> dict[int, int]:
+    """How many problems each of these readers has solved (`solved_problem_ids`, counted, for
+    many readers at once): one query."""
+    rows = (
+        Attempt.objects.filter(user_id__in=user_ids, solves__gt=0)
+        .values("user_id")
+        .annotate(n=Count("problem_id", distinct=True))
+        .values_list("user_id", "n")
+    )
+    return dict.fromkeys(user_ids, 0) | dict(rows)
+
+
 def _choose_problems(user: User) -> list[tuple[int, int]]:
     """(problem id, pattern id) for each pattern: one published problem it leads, not solved by
     the reader if one is left, and of those one they were not shown in an earlier diagnostic
@@ -275,6 +287,22 @@ def weak_patterns(user: User) -> list[Pattern]:
         .first()
     )
     return patterns_named(latest) if latest else []
+
+
+def latest_weak_sets(user_ids: list[int]) -> dict[int, list[Pattern]]:
+    """Each of these readers' weak-set (`weak_patterns`, for many readers at once), only for
+    those who have finished a diagnostic: two queries."""
+    latest = dict(
+        Diagnostic.objects.filter(user_id__in=user_ids, finished_at__isnull=False)
+        .order_by("user_id", "-finished_at", "-pk")
+        .distinct("user_id")
+        .values_list("user_id", "weak_patterns")
+    )
+    slugs = sorted({slug for weak in latest.values() for slug in weak})
+    found = {p.slug: p for p in patterns_named(slugs)}
+    return {
+        user_id: [found[slug] for slug in weak if slug in found] for user_id, weak in latest.items()
+    }
 
 
 def diagnostic_answers(diagnostic: Diagnostic) -> list[DiagnosticAnswer]:

@@ -166,6 +166,7 @@ class FakeStripe:
         status: str = "active",
         sub_id: str | None = None,
         trial_days: int | None = None,
+        quantity: int = 1,
     ) -> dict:
         """A subscription to the price; with `trial_days`, trialing until the trial ends (the
         first period is the trial, as in Stripe)."""
@@ -200,7 +201,7 @@ class FakeStripe:
                         "id": self.new_id("si"),
                         "object": "subscription_item",
                         "subscription": sub_id,
-                        "quantity": 1,
+                        "quantity": quantity,
                         "price": price,
                         "current_period_start": now,
                         "current_period_end": trial_end or now + period,
@@ -222,6 +223,7 @@ class FakeStripe:
                 metadata=session["_subscription_metadata"],
                 status=status,
                 trial_days=session["_trial_period_days"],
+                quantity=session["_quantity"],
             )
             self.subscriptions[subscription["id"]] = subscription
             session.update(
@@ -322,6 +324,13 @@ class FakeStripe:
         return self.update_subscription(
             sub_id, status="active", trial_end=now, current_period_end=now + period
         )
+
+    def change_quantity(self, sub_id: str, quantity: int) -> dict:
+        """What the Customer Portal does when the customer changes the seat count: the item's
+        quantity (Stripe then sends customer.subscription.updated)."""
+        with self.lock:
+            self.subscriptions[sub_id]["items"]["data"][0]["quantity"] = quantity
+            return json.loads(json.dumps(self.subscriptions[sub_id]))
 
     def cancel_in_portal(
         self, sub_id: str, *, feedback: str | None, comment: str | None, at_period_end: bool = True
@@ -524,6 +533,16 @@ class FakeStripe:
             if refusal:
                 self.refused.append((method, path, [refusal]))
                 return 400, {"error": {"type": "invalid_request_error", "message": refusal}}
+            line_items = params.get("line_items") or []
+            quantity = line_items[0].get("quantity", "1") if line_items else ""
+            if len(line_items) != 1 or not quantity.isdigit() or int(quantity) < 1:
+                return 400, {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "param": "line_items[0][quantity]",
+                        "message": "Invalid positive integer",
+                    }
+                }
             session_id = self.new_id("cs")
             customer = (
                 params.get("customer") or self.handle("POST", "/v1/customers", {}, {})[1]["id"]
@@ -564,6 +583,7 @@ class FakeStripe:
                 },
                 "_price": line.get("price"),
                 "_payment_intent_data": params.get("payment_intent_data") or {},
+                "_quantity": quantity,
                 "_subscription_metadata": (params.get("subscription_data") or {}).get(
                     "metadata", {}
                 ),

@@ -26,6 +26,7 @@ LAYERS = (
     "study",
     "practice",
     "mocks",
+    "teams",
     "mailings",
     "stats",
     "reader",

@@ -28,6 +28,8 @@ from gifts.models import Gift
 from practice.services import problem_files, problems_import
 from study.selectors import due_cards
 from study.services.drills import grade
+from teams.models import Invite, Member, Team
+from teams.services import invite_link_token
 
 from .conftest import CONTENT, signed_in
 from .factories import SubscriptionFactory, UserFactory, subscribe
@@ -65,6 +67,7 @@ SIGNED_IN = {
     "practice": "/practice/",
     "diagnostic": "/diagnostic/",
     "problem help": "/problems/pair-with-target-sum/help/",
+    "teams": "/teams/",
 }
 
 
@@ -190,6 +193,42 @@ def study(client: Client, guides: dict[str, Guide]) -> dict[str, str]:
     }
 
 
+def teams_pages() -> dict[str, str]:
+    """A team's manager with members (one sharing, one waiting) and a pending invite; a member;
+    the invite's page for a visitor, a member and once spent; the forms refused."""
+    manager = UserFactory(email="boss@example.com")
+    subscription = subscribe(manager, purpose="team", quantity=3, interval="month")
+    team = Team.objects.create(name="Platform", manager=manager, subscription=subscription)
+    ada = UserFactory(email="ada@example.com")
+    Member.objects.create(team=team, user=ada, shares_progress=True)
+    Member.objects.create(team=team, user=UserFactory(email="bob@example.com"), seated=False)
+    pending = Invite.objects.create(team=team, email="carol@example.com")
+    spent = Invite.objects.create(team=team, email="dan@example.com", state="accepted")
+    boss, member = signed_in(manager), signed_in(ada)
+    join = f"/teams/join/{invite_link_token(pending)}/"
+    with override_settings(STRIPE_SECRET_KEY="sk_test_x", STRIPE_PRICE_ID="price_x"):
+        buyer = signed_in(UserFactory())
+        buy_refused = fetched(
+            buyer, "/teams/buy/", data={"name": "", "seats": -1}, status=HTTPStatus.BAD_REQUEST
+        )
+        buy_form = fetched(buyer, "/teams/")
+    return {
+        "manager teams": fetched(boss, "/teams/"),
+        "manager account": fetched(boss, "/account/"),
+        "manager invite refused": fetched(
+            boss, "/teams/invite/", data={"emails": "x@"}, status=HTTPStatus.BAD_REQUEST
+        ),
+        "team member teams": fetched(member, "/teams/"),
+        "team member account": fetched(member, "/account/"),
+        "buy form": buy_form,
+        "buy refused": buy_refused,
+        "join as visitor": fetched(Client(), join),
+        "join as member": fetched(signed_in(UserFactory()), join),
+        "join spent": fetched(Client(), f"/teams/join/{invite_link_token(spent)}/"),
+        "join unknown": fetched(Client(), "/teams/join/nope/", status=HTTPStatus.NOT_FOUND),
+    }
+
+
 def gift_pages(subscriber_client: Client) -> dict[str, str]:
     """The gift form as a member sees it and as it comes back refused, the thanks page, the
     giver's account page listing gifts, and a redeem link in each state, for each reader."""
@@ -286,6 +325,7 @@ def test_every_page_is_valid_html_for_every_kind_of_reader(
     past_due = signed_in(subscribe(UserFactory(), status="past_due").user)
     pages["past due home"] = fetched(past_due, "/")
     pages["past due account"] = fetched(past_due, "/account/")
+    pages |= teams_pages()
     pages |= gift_pages(subscriber_client)
     pages["server error"] = render_to_string("500.html")
     pages["unavailable"] = render_to_string("503.html")
@@ -312,6 +352,15 @@ def test_every_page_is_valid_html_for_every_kind_of_reader(
         "visitor sign in refused": 'class="notice notice-error"',
         "visitor sign up refused": 'aria-invalid="true"',
         "visitor sign-up code refused": 'aria-invalid="true"',
+        "manager teams": "Checklist readiness",
+        "manager account": "You manage Platform: 3 seats",
+        "manager invite refused": "Not an email address",
+        "team member account": "Stop sharing my progress",
+        "buy form": "Continue to payment",
+        "buy refused": "at least 2 seats",
+        "join as visitor": "Create your account",
+        "join as member": "Join Platform as",
+        "join spent": "no longer open",
         "visitor gift": "Sign in to give a gift",
         "giver gift form": 'name="recipient_email"',
         "giver gift form refused": 'id="id_deliver_on_error"',

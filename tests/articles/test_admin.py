@@ -316,6 +316,21 @@ def test_a_staff_user_with_only_view_permission_changes_nothing_through_any_acti
     DesignPrompt.objects.create(
         slug="feed", title="A feed", topic="feeds", statement="S", solution="W"
     )
+    from gifts.models import Gift
+    from teams.models import Invite, Member, Team
+
+    Gift.objects.create(
+        giver=customer,
+        recipient_email="friend@example.com",
+        months=3,
+        amount=5700,
+        state="paid",
+        form_token="f" * 32,
+    )
+
+    team = Team.objects.create(name="Platform", manager=customer)
+    Member.objects.create(team=team, user=customer)
+    Invite.objects.create(team=team, email="ada@example.com")
     as_superuser = RequestFactory().get("/admin/")
     as_superuser.user = staff
     tried = []
