@@ -25,6 +25,7 @@ from accounts.models import User
 from billing.entitlements import complimentary_access_now, subscriptions_giving_access
 from billing.models import Subscription
 from gifts.figures import gift_counts
+from teams.models import Member
 
 from .models import SubscriptionChange
 
@@ -39,12 +40,16 @@ class Now:
     mrr_monthly: int
     mrr_annual: int
     mrr_team: int
+    # Members paying for themselves, by status (a team's subscription is counted below).
     active: int
     trialing: int
     past_due: int
     set_to_cancel: int  # still giving access until the period ends, whatever the status
-    complimentary: int  # readers with complimentary access now
-    without_subscription: int  # active members with neither
+    teams: int  # teams whose subscription gives access
+    seats_paid: int  # their seats
+    seats_taken: int  # members seated in them
+    complimentary: int  # readers with complimentary access now (a redeemed gift's too)
+    without_subscription: int  # active members with none of these
 
     @property
     def mrr_dollars(self) -> float:
@@ -68,31 +73,37 @@ class Now:
 
 
 def now_figures() -> Now:
-    """Three queries: the subscriptions that give access (billing.entitlements' rule), the
-    complimentary readers, and the members with neither."""
+    """Four queries: the subscriptions that give access (billing.entitlements' rule), the
+    seats taken in teams, the complimentary readers, and the members with none of these."""
     paying = subscriptions_giving_access()
-    staying = Q(cancel_at_period_end=False)
     own = Q(purpose=Subscription.Purpose.PERSONAL)
+    team = Q(purpose=Subscription.Purpose.TEAM)
+    staying = own & Q(cancel_at_period_end=False)
     # A subscription synced before plans were named has no interval: it is a monthly one.
     annual = own & Q(interval="year")
     figures = paying.aggregate(
         mrr=Sum("monthly_amount", default=0),
         mrr_monthly=Sum("monthly_amount", filter=own & ~Q(interval="year"), default=0),
         mrr_annual=Sum("monthly_amount", filter=annual, default=0),
-        mrr_team=Sum("monthly_amount", filter=Q(purpose=Subscription.Purpose.TEAM), default=0),
+        mrr_team=Sum("monthly_amount", filter=team, default=0),
         active=Count("pk", filter=staying & Q(status="active")),
         trialing=Count("pk", filter=staying & Q(status="trialing")),
         past_due=Count("pk", filter=staying & Q(status="past_due")),
-        set_to_cancel=Count("pk", filter=Q(cancel_at_period_end=True)),
+        set_to_cancel=Count("pk", filter=own & Q(cancel_at_period_end=True)),
+        teams=Count("pk", filter=team),
+        seats_paid=Sum("quantity", filter=team, default=0),
     )
+    seated = Member.objects.filter(seated=True, team__subscription__in=paying.filter(team))
     complimentary = complimentary_access_now()
     without = (
         User.objects.filter(is_active=True, is_staff=False)
-        .exclude(Exists(paying.filter(user=OuterRef("pk"))))
+        .exclude(Exists(paying.filter(own, user=OuterRef("pk"))))
+        .exclude(Exists(seated.filter(user=OuterRef("pk"))))
         .exclude(Exists(complimentary.filter(user=OuterRef("pk"))))
     )
     return Now(
         **figures,
+        seats_taken=seated.count(),
         complimentary=complimentary.count(),
         without_subscription=without.count(),
     )

@@ -15,6 +15,7 @@ from accounts.models import User
 from billing.entitlements import (
     complimentary_access_now,
     personal_subscriptions_giving_access,
+    team_subscriptions_seating,
     with_premium_access,
 )
 from billing.models import Subscription
@@ -27,7 +28,7 @@ HEADER = [
     "joined",
     "last_login",
     "plan",
-    # What gives them premium access: subscription, gift, complimentary, staff.
+    # What gives them premium access: subscription, team seat, gift, complimentary, staff.
     "access_source",
     "subscription_status",
     "monthly_usd",
@@ -69,6 +70,7 @@ def members() -> QuerySet[User]:
                 complimentary_access_now().filter(user=OuterRef("pk")).values("expires_at")[:1]
             ),
             premium=Exists(premium),
+            seated=Exists(team_subscriptions_seating(OuterRef("pk"))),
             # A gift they redeemed whose months are not over.
             gifted=Exists(
                 Gift.objects.filter(redeemed_by=OuterRef("pk"), access_until__gt=timezone.now())
@@ -86,6 +88,8 @@ def _when(value: dt.datetime | None) -> str:
 def _plan(member: Any) -> str:
     if member.paying:
         return "annual" if member.sub_interval == "year" else "monthly"
+    if member.seated:
+        return "team seat"
     if member.complimentary_until:
         # A redeemed gift's months are complimentary access too.
         return "gift" if member.gifted else "complimentary"
@@ -97,6 +101,7 @@ def _source(member: Any) -> str:
         name
         for name, holds in (
             ("subscription", member.paying),
+            ("team seat", member.seated),
             ("gift", member.complimentary_until and member.gifted),
             ("complimentary", member.complimentary_until and not member.gifted),
             ("staff", member.is_staff),

@@ -189,6 +189,9 @@ def now_csv(request: HttpRequest) -> HttpResponse:
         ["trialing", figures.trialing],
         ["past_due", figures.past_due],
         ["set_to_cancel", figures.set_to_cancel],
+        ["teams", figures.teams],
+        ["team_seats_paid", figures.seats_paid],
+        ["team_seats_taken", figures.seats_taken],
         ["complimentary", figures.complimentary],
         ["members_without_subscription", figures.without_subscription],
         # The dashboard's period (its 12 weeks), named by its first day.

@@ -99,7 +99,7 @@ def test_the_dashboard_shows_them_within_its_query_budget(
     client = signed_in(staff)
     with time_machine.travel(NOW, tick=False):
         client.get("/admin/")
-        with django_assert_max_num_queries(18):
+        with django_assert_max_num_queries(19):
             page = client.get("/admin/")
     assert page.status_code == HTTPStatus.OK
     html = page.content.decode()

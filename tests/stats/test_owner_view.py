@@ -67,6 +67,8 @@ def test_mrr_is_split_into_monthly_annual_and_team(
     figures = now_figures()
     assert (figures.mrr_monthly, figures.mrr_annual, figures.mrr_team) == (1900, 1583, 5700)
     assert figures.mrr == 1900 + 1583 + 5700
+    # The team's subscription is its seats, not a member paying for themselves.
+    assert (figures.subscribers, figures.teams, figures.seats_paid) == (2, 1, 3)
 
     owner = signed_in(staff)
     html = owner.get("/admin/").content.decode()

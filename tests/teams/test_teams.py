@@ -5,7 +5,9 @@ canceled subscription ends every seat; the manager's own access is their own."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from http import HTTPStatus
 
 import pytest
@@ -22,6 +24,7 @@ from mail.outbox import render_email
 from teams.figures import team_figures, team_mrr
 from teams.models import Invite, Member, Team
 
+from ..conftest import signed_in
 from ..factories import UserFactory, subscribe
 from ..helpers import PASSWORD, code_from
 from .conftest import invite_link, path_of, reads_premium
@@ -154,6 +157,20 @@ def test_three_members_accept_and_read_premium_guides(
     assert invite_row.state == Invite.State.ACCEPTED
     assert invite_row.accepted_by.email == "carol@example.com"
     assert team_figures().seats_seated == 3
+    # The owner sees the team on the dashboard and each seat in the members export.
+    owner = signed_in(UserFactory(is_staff=True, is_superuser=True))
+    dashboard = owner.get("/admin/").content.decode()
+    assert "… from team seats</th><td>$57.00</td>" in dashboard
+    assert '<th scope="row">Teams</th><td>1</td>' in dashboard
+    assert "their seats, paid and taken</th><td>3 paid, 3 taken</td>" in dashboard
+    assert "Subscribers (paying for themselves)</th><td>0</td>" in dashboard
+    export = owner.get("/admin/dashboard/members.csv")
+    rows = {row["email"]: row for row in csv.DictReader(io.StringIO(b"".join(export).decode()))}
+    assert (rows["ada@example.com"]["plan"], rows["ada@example.com"]["access_source"]) == (
+        "team seat",
+        "team seat",
+    )
+    assert rows["boss@example.com"]["plan"] == "none"  # the seats are not the manager's own
 
 
 def test_a_link_accepted_by_another_address_is_recorded_and_used_once(
