@@ -98,6 +98,17 @@ def _deliver(gift: Gift, now: dt.datetime) -> None:
     gift.save(update_fields=["delivered_at"])
 
 
+def _locked(gift_id: int) -> Gift | None:
+    """The gift, its row locked until the transaction ends (its giver read with it); None for
+    no such gift."""
+    return (
+        Gift.objects.select_for_update(of=("self",))
+        .select_related("giver")
+        .filter(pk=gift_id)
+        .first()
+    )
+
+
 def gift_payment_apply(session: dict, *, now: dt.datetime | None = None) -> Gift | None:
     """A gift's Checkout Session as Stripe has it: once it is paid, the gift is paid (its
     PaymentIntent kept, for refunds), the giver gets a receipt, and the recipient their link
@@ -109,12 +120,7 @@ def gift_payment_apply(session: dict, *, now: dt.datetime | None = None) -> Gift
         return None
     now = now or timezone.now()
     with transaction.atomic():
-        gift = (
-            Gift.objects.select_for_update(of=("self",))
-            .select_related("giver")
-            .filter(pk=gift_id)
-            .first()
-        )
+        gift = _locked(gift_id)
         if gift is None:
             logger.warning("checkout session %s names gift %s, unknown", session.get("id"), gift_id)
             return None
@@ -197,12 +203,7 @@ def gift_redeem(*, gift_id: int, user: User, now: dt.datetime | None = None) -> 
     member both count."""
     now = now or timezone.now()
     with transaction.atomic():
-        gift = (
-            Gift.objects.select_for_update(of=("self",))
-            .select_related("giver")
-            .filter(pk=gift_id)
-            .first()
-        )
+        gift = _locked(gift_id)
         if gift is None or gift.state == Gift.State.PENDING:
             raise GiftNotRedeemable("This gift link is not valid.")
         if gift.state == Gift.State.VOID:
