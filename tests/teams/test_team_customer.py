@@ -213,3 +213,18 @@ def test_a_member_who_manages_no_team_opens_no_team_portal(client, fake_stripe) 
     client.force_login(member)
     assert client.get("/teams/billing/").status_code == HTTPStatus.NOT_FOUND
     assert not fake_stripe.portal_sessions
+
+
+def test_with_stripe_tax_the_companys_address_and_tax_id_go_on_the_teams_customer(
+    manager_client, manager, fake_stripe, buy, settings
+) -> None:
+    settings.STRIPE_AUTOMATIC_TAX = True
+    own = subscribe_in_checkout(manager_client, fake_stripe)
+    buy(manager_client, seats=2)
+    params = fake_stripe.requests_to("POST", "/v1/checkout/sessions")[-1].params
+    assert params["automatic_tax"] == {"enabled": "true"}
+    assert params["tax_id_collection"] == {"enabled": "true"}
+    # What Checkout collects is saved onto the customer it names: the team's, not theirs.
+    assert params["customer_update"] == {"address": "auto", "name": "auto"}
+    assert params["customer"] == Team.objects.get(manager=manager).stripe_customer_id
+    assert params["customer"] != own["customer"]
