@@ -24,6 +24,7 @@ def site_urls() -> dict[str, str]:
         "gift": "gifts:gift",
         "checkout": "billing:checkout",
         "portal": "billing:portal",
+        "team_portal": "teams:portal",
         "account": "accounts:account",
         "login": "account_login",
         "signup": "account_signup",

@@ -96,16 +96,19 @@ def invoice_emails(event_type: str, invoice: dict, subscription: Subscription) -
     if event_type == "invoice.payment_failed":
         # The sync before this set when the failing began: access lasts the grace period from it.
         failed_at = subscription.payment_failed_at
+        team = subscription.purpose == Subscription.Purpose.TEAM
+        # A team's card is its own customer's: the team's Portal, not the manager's own.
+        portal = site_urls()["team_portal" if team else "portal"]
         email_queue(
             kind=Kind.PAYMENT_FAILED,
             cause=invoice["id"],
             user=subscription.user,
             context={
                 "amount": amount,
-                "portal_url": f"{settings.SITE_URL}{site_urls()['portal']}",
+                "portal_url": f"{settings.SITE_URL}{portal}",
                 "access_until": day_in_words(grace_ends(failed_at)) if failed_at else "",
                 # A team's seats: the manager who pays is told their members' access lasts.
-                "team": subscription.purpose == Subscription.Purpose.TEAM,
+                "team": team,
             },
         )
     elif event_type == "invoice.payment_action_required":

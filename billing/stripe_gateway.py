@@ -14,6 +14,7 @@ from typing import Any
 
 import stripe
 from django.conf import settings
+from stripe.params import CustomerCreateParams
 from stripe.params.billing_portal import ConfigurationCreateParams
 from stripe.params.billing_portal import SessionCreateParams as PortalSessionParams
 from stripe.params.checkout import SessionCreateParams
@@ -64,11 +65,31 @@ def _call(method, *args: Any, **kwargs: Any) -> dict:
 
 
 def customer_create(*, email: str, user_id: int) -> dict:
+    """A member's own customer (their personal plan, their gifts)."""
+    params: CustomerCreateParams = {"email": email, "metadata": {"user_id": str(user_id)}}
     # The idempotency key makes two racing first checkouts share one customer.
     return _call(
         client().v1.customers.create,
-        params={"email": email, "metadata": {"user_id": str(user_id)}},
+        params=params,
         options={"idempotency_key": f"customer-for-user-{user_id}"},
+    )
+
+
+def team_customer_create(*, team_id: int, user_id: int, email: str, name: str) -> dict:
+    """A team's own customer, apart from its manager's: its seats' invoices, billing address
+    and tax ID are the company's. Billed to the manager's address, named as the team."""
+    params: CustomerCreateParams = {
+        "email": email,
+        "name": name,
+        "metadata": {"team_id": str(team_id), "user_id": str(user_id)},
+    }
+    # Two racing checkouts of one team share one customer. Stripe refuses a key sent again
+    # with other params (a renamed team after a refused Checkout): the params are in the key.
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+    return _call(
+        client().v1.customers.create,
+        params=params,
+        options={"idempotency_key": f"customer-for-team-{team_id}-{digest}"},
     )
 
 

@@ -36,9 +36,16 @@ def _user_by_id(raw: object) -> User | None:
         return None
 
 
+def _for_a_team(metadata: dict | None) -> bool:
+    """Whether a subscription's or Checkout Session's metadata names a team (set at the team's
+    Checkout): its customer is the team's own, never the member's personal one."""
+    return bool((metadata or {}).get("team_id"))
+
+
 def customer_remember(*, user: User, stripe_customer_id: str) -> Customer | None:
-    """Store the user's Stripe customer the first time it is known. A user keeps one customer:
-    a different id later is logged, not stored."""
+    """Store the user's own Stripe customer the first time it is known. A user keeps one
+    customer: a different id later is logged, not stored. A team's customer is not theirs:
+    callers never pass one."""
     existing = Customer.objects.filter(user=user).first()
     if existing:
         if existing.stripe_customer_id != stripe_customer_id:
@@ -111,8 +118,9 @@ def lock_subscription(stripe_subscription_id: str) -> None:
 
 
 def _resolve_user(data: dict, user_hint: User | None) -> User | None:
-    """Map a Stripe subscription to our user: by the user id we put in its metadata, then by
-    its customer. Never by email."""
+    """Map a Stripe subscription to our user: by the user id we put in its metadata (a team's
+    seats name their manager there: a team's customer is no user's), then by its customer.
+    Never by email."""
     user = _user_by_id((data.get("metadata") or {}).get("user_id"))
     if user is None:
         customer = (
@@ -196,7 +204,10 @@ def subscription_sync(
                 data.get("customer"),
             )
             return None
-        if data.get("customer"):
+        metadata = data.get("metadata") or {}
+        team = _for_a_team(metadata)
+        # A team's seats are billed to the team's own customer (teams keeps it), not the user's.
+        if data.get("customer") and not team:
             customer_remember(user=user, stripe_customer_id=data["customer"])
         stored = (
             Subscription.objects.filter(stripe_subscription_id=stripe_subscription_id)
@@ -206,7 +217,6 @@ def subscription_sync(
         items = (data.get("items") or {}).get("data") or [{}]
         item = items[0]
         price = item.get("price") or {}
-        metadata = data.get("metadata") or {}
         # Only what the member chose in the Portal; Stripe's own `reason` says who cancelled.
         cancellation = data.get("cancellation_details") or {}
         values = {
@@ -214,9 +224,7 @@ def subscription_sync(
             "stripe_customer_id": data.get("customer") or "",
             "status": data["status"],
             # A team's seats carry their team's id in the metadata (set at Checkout).
-            "purpose": Subscription.Purpose.TEAM
-            if metadata.get("team_id")
-            else Subscription.Purpose.PERSONAL,
+            "purpose": Subscription.Purpose.TEAM if team else Subscription.Purpose.PERSONAL,
             "quantity": item.get("quantity") or 1,
             "price_id": price.get("id", ""),
             "amount": price.get("unit_amount"),
@@ -260,14 +268,15 @@ def checkout_session_sync(*, session_id: str, user: User) -> Subscription | None
 
 
 def checkout_session_apply(session: dict) -> Subscription | None:
-    """Store what a completed Checkout session names: the user's customer, their subscription."""
+    """Store what a completed Checkout session names: the user's customer (not a team's), the
+    subscription."""
     user = _user_by_id(session.get("client_reference_id")) or _user_by_id(
         (session.get("metadata") or {}).get("user_id")
     )
     if user is None:
         logger.warning("checkout session %s names no known user", session.get("id"))
         return None
-    if session.get("customer"):
+    if session.get("customer") and not _for_a_team(session.get("metadata")):
         customer_remember(user=user, stripe_customer_id=session["customer"])
     if session.get("subscription"):
         subscription_id = session["subscription"]

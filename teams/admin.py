@@ -35,10 +35,20 @@ class InviteInline(admin.TabularInline):
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "manager", "subscription", "created_at")
-    search_fields = ("name", "manager__email", "subscription__stripe_subscription_id")
+    search_fields = (
+        "name",
+        "manager__email",
+        "subscription__stripe_subscription_id",
+        "stripe_customer_id",
+    )
     list_select_related = ("manager", "subscription")
-    fieldsets = [(None, {"fields": ("name", "manager", "subscription", "created_at")})]
-    readonly_fields = ("manager", "subscription", "created_at")
+    fieldsets = [
+        (
+            None,
+            {"fields": ("name", "manager", "stripe_customer_id", "subscription", "created_at")},
+        )
+    ]
+    readonly_fields = ("manager", "stripe_customer_id", "subscription", "created_at")
     inlines = [MemberInline, InviteInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

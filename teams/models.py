@@ -33,6 +33,10 @@ class Team(models.Model):
         blank=True,
         related_name="team",
     )
+    # The team's own Stripe customer, made at its first Checkout: its seats, invoices, billing
+    # address and tax ID are the company's, apart from the manager's own plan. Empty for a team
+    # bought before teams had one (its subscription's customer is then the manager's).
+    stripe_customer_id = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

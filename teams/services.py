@@ -30,7 +30,6 @@ from billing import stripe_gateway as gateway
 from billing.entitlements import forget_user_id
 from billing.models import Subscription
 from billing.plans import Plan
-from billing.subscriptions import customer_for_checkout
 from mail.outbox import email_queue
 
 from .models import Invite, Member, Team
@@ -114,11 +113,10 @@ def team_checkout(
         if team.name != name:
             team.name = name
             team.save(update_fields=["name"])
-        customer_id = customer_for_checkout(user=manager)
         session = gateway.team_checkout_session_create(
             user_id=manager.pk,
             team_id=team.pk,
-            customer_id=customer_id,
+            customer_id=_team_customer(team, manager),
             price_id=plan.price_id,
             seats=seats,
             success_url=success_url,
@@ -127,6 +125,28 @@ def team_checkout(
             idempotency_key=f"team-checkout-{team.pk}-{plan.slug}-{seats}-{token}",
         )
     return session["url"]
+
+
+def _team_customer(team: Team, manager: User) -> str:
+    """The team's own Stripe customer, made (once) at its first Checkout and kept on the team,
+    so its invoices, billing address and tax ID are never the manager's own customer's. Called
+    with the team locked; kept only if the Checkout is made (else made again, or the same one
+    given back by Stripe, the next time)."""
+    if not team.stripe_customer_id:
+        created = gateway.team_customer_create(
+            team_id=team.pk, user_id=manager.pk, email=manager.email, name=team.name
+        )
+        team.stripe_customer_id = created["id"]
+        team.save(update_fields=["stripe_customer_id"])
+    return team.stripe_customer_id
+
+
+def billing_customer_id(team: Team) -> str:
+    """The Stripe customer whose Portal manages the team's seats: its own; for a team bought
+    before teams had one, its subscription's (the manager's customer then); "" for none."""
+    if team.stripe_customer_id:
+        return team.stripe_customer_id
+    return team.subscription.stripe_customer_id if team.subscription else ""
 
 
 def team_subscription_link(*, subscription: Subscription, metadata: dict) -> Team | None:

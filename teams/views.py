@@ -21,7 +21,6 @@ from django_ratelimit.decorators import ratelimit
 from accounts.requests import AuthenticatedRequest, signed_in_user
 from billing import entitlements
 from billing import stripe_gateway as gateway
-from billing.models import Customer
 from billing.plans import ANNUAL, MONTHLY, PLANS
 from billing.subscriptions import checkout_session_sync
 
@@ -283,17 +282,17 @@ def sharing(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET: the "update your card" link in the team's emails
 def portal(request: AuthenticatedRequest) -> HttpResponse:
-    """Manage billing for the team's seats: Stripe's Customer Portal, back to /teams/."""
-    _managed(request)
-    customer = Customer.objects.filter(user=request.user).first()
-    if customer is None or not settings.STRIPE_SECRET_KEY:
+    """Manage billing for the team's seats: Stripe's Customer Portal for the team's own customer
+    (not the manager's, whose own plan stays in /billing/portal/), back to /teams/."""
+    customer_id = services.billing_customer_id(_managed(request))
+    if not customer_id or not settings.STRIPE_SECRET_KEY:
         messages.info(request, "There is no billing to manage yet.")
         return redirect("teams:teams")
     try:
         session = gateway.portal_session_create(
-            customer_id=customer.stripe_customer_id,
+            customer_id=customer_id,
             return_url=f"{settings.SITE_URL}{reverse('teams:teams')}",
             # The team's configuration lets the manager change the seat count (stripe_setup).
             configuration=settings.STRIPE_TEAM_PORTAL_CONFIGURATION,

@@ -519,6 +519,7 @@ class FakeStripe:
                 "id": self.new_id("cus"),
                 "object": "customer",
                 "email": params.get("email"),
+                "name": params.get("name"),
                 "metadata": params.get("metadata", {}),
             }
             self.customers[customer["id"]] = customer

@@ -1,5 +1,6 @@
 """Two managers' tabs inviting into the last free seat at once: the team's row lock makes the
-second wait for the first, and then refuses it; one seat is never handed out twice."""
+second wait for the first, and then refuses it; one seat is never handed out twice. Two tabs
+buying seats at once share the team's one Stripe customer."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 import pytest
 from django.db import connection
 
+from billing.plans import MONTHLY
 from teams import services
 from teams.models import Invite, Team
 
@@ -50,3 +52,38 @@ def test_the_last_free_seat_goes_to_one_invite_only() -> None:
         "ada@example.com",
         "first@example.com",
     ]
+
+
+def test_two_tabs_buying_seats_at_once_share_one_team_customer(fake_stripe) -> None:
+    manager = UserFactory(email="boss@example.com")
+    Team.objects.create(name="Platform", manager=manager)
+    # Stripe is slow to make the team's customer: the other tab arrives meanwhile.
+    fake_stripe.delays["/v1/customers"] = 0.5
+    urls: list[str] = []
+
+    def tab(token: str) -> None:
+        try:
+            urls.append(
+                services.team_checkout(
+                    manager=manager,
+                    name="Platform",
+                    seats=3,
+                    plan=MONTHLY,
+                    token=token,
+                    success_url="http://testserver/teams/",
+                    cancel_url="http://testserver/teams/",
+                )
+            )
+        finally:
+            connection.close()
+
+    tabs = [threading.Thread(target=tab, args=(token * 32,)) for token in ("a", "b")]
+    for thread in tabs:
+        thread.start()
+    for thread in tabs:
+        thread.join(timeout=30)
+    assert len(urls) == 2
+    team = Team.objects.get()
+    assert team.stripe_customer_id
+    assert {s["customer"] for s in fake_stripe.sessions.values()} == {team.stripe_customer_id}
+    assert list(fake_stripe.customers) == [team.stripe_customer_id]
