@@ -112,6 +112,15 @@ def _with_tax(params: SessionCreateParams) -> SessionCreateParams:
     return taxed
 
 
+def _checkout_create(params: SessionCreateParams, idempotency_key: str) -> dict:
+    """A Checkout Session, with Stripe Tax when it is on; one per idempotency key."""
+    return _call(
+        client().v1.checkout.sessions.create,
+        params=_with_tax(params),
+        options={"idempotency_key": idempotency_key},
+    )
+
+
 def checkout_session_create(
     *,
     user_id: int,
@@ -136,11 +145,7 @@ def checkout_session_create(
     }
     if trial_days:
         params["subscription_data"]["trial_period_days"] = trial_days
-    return _call(
-        client().v1.checkout.sessions.create,
-        params=_with_tax(params),
-        options={"idempotency_key": idempotency_key},
-    )
+    return _checkout_create(params, idempotency_key)
 
 
 def team_checkout_session_create(
@@ -168,11 +173,7 @@ def team_checkout_session_create(
         "cancel_url": cancel_url,
         "allow_promotion_codes": True,
     }
-    return _call(
-        client().v1.checkout.sessions.create,
-        params=_with_tax(params),
-        options={"idempotency_key": idempotency_key},
-    )
+    return _checkout_create(params, idempotency_key)
 
 
 def payment_checkout_session_create(
@@ -208,11 +209,7 @@ def payment_checkout_session_create(
         "success_url": success_url,
         "cancel_url": cancel_url,
     }
-    return _call(
-        client().v1.checkout.sessions.create,
-        params=_with_tax(params),
-        options={"idempotency_key": idempotency_key},
-    )
+    return _checkout_create(params, idempotency_key)
 
 
 def charge_retrieve(charge_id: str) -> dict:
