@@ -88,9 +88,13 @@ class Subscription(models.Model):
         max_length=32, choices=CancellationReason.choices, blank=True
     )
     cancellation_comment = models.TextField(blank=True)
+    # Why it ended, in Stripe's words (`cancellation_details.reason`): "cancellation_requested"
+    # (the member or staff), "payment_failed" (Stripe gave up retrying), "payment_disputed".
+    cancellation_reason = models.CharField(max_length=32, blank=True)
     # When the first invoice of the current unpaid stretch failed: set by a sync that finds the
-    # subscription past_due or unpaid, cleared by one that finds it paid up. Access while past
-    # due runs out BILLING_GRACE_DAYS after it (billing.entitlements).
+    # subscription past_due or unpaid, cleared by one that finds it paid up, kept when it ends
+    # (the dashboard tells a trial whose first invoice never succeeded from a paid one). Access
+    # while past due runs out BILLING_GRACE_DAYS after it (billing.entitlements).
     payment_failed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_synced_at = models.DateTimeField(default=timezone.now)

@@ -173,7 +173,10 @@ def _payment_failed_at(data: dict, stored: dt.datetime | None) -> dt.datetime | 
     """When the first invoice of the subscription's current unpaid stretch failed; None when it
     is paid up. Worked out from Stripe's open invoices, not from the order events came in, so a
     late `invoice.payment_failed` after the invoice was paid, or a late `invoice.paid` for an
-    earlier stretch, changes nothing."""
+    earlier stretch, changes nothing. An ended subscription keeps what we knew when it ended
+    (a failure that ended it stays on record)."""
+    if data.get("status") in Subscription.ENDED_STATUSES:
+        return stored
     if data.get("status") not in FAILING_STATUSES:
         return None
     failed = [
@@ -239,6 +242,7 @@ def subscription_sync(
             "canceled_at": stripe_time(data.get("canceled_at")),
             "cancellation_feedback": (cancellation.get("feedback") or "")[:32],
             "cancellation_comment": cancellation.get("comment") or "",
+            "cancellation_reason": (cancellation.get("reason") or "")[:32],
             "payment_failed_at": _payment_failed_at(data, stored),
             "last_synced_at": timezone.now(),
         }

@@ -180,12 +180,15 @@ def trial_of(
     ended_at: dt.datetime | None,
     payment_failed_at: dt.datetime | None,
     now: dt.datetime,
+    cancellation_reason: str = "",
 ) -> Trial:
     """A trial's outcome from its subscription as last synced. It is over at its end, or when
     the subscription ended before it (cancelled during the trial), once Stripe no longer has it
     trialing. It converted when the
     subscription is active after the trial, past due on a later invoice than the first, or
-    ended after the trial (it was paid, then left)."""
+    ended after the trial having paid (not one Stripe ended for the failed first invoice: its
+    failure stays on record when it ends; with no time on record, one Stripe ended for a failed
+    payment is not counted as paid)."""
     over_at = min(trial_end, ended_at) if ended_at else trial_end
     # Still trialing at Stripe (its end's event not handled yet): not over.
     if over_at > now or status == "trialing":
@@ -193,10 +196,16 @@ def trial_of(
     first_invoice_failed = (
         payment_failed_at is not None and payment_failed_at - trial_end < FIRST_INVOICE_WINDOW
     )
+    failure_unknown = payment_failed_at is None and cancellation_reason == "payment_failed"
     converted = (
         status == "active"
         or (status == "past_due" and not first_invoice_failed)
-        or (ended_at is not None and ended_at > trial_end)
+        or (
+            ended_at is not None
+            and ended_at > trial_end
+            and not first_invoice_failed
+            and not failure_unknown
+        )
     )
     return Trial(started, over_at, converted)
 
@@ -215,6 +224,7 @@ def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
             "trial_end",
             "ended_at",
             "payment_failed_at",
+            "cancellation_reason",
         )
     }
     amounts = {sub_id: row["monthly_amount"] for sub_id, row in rows.items()}
@@ -227,6 +237,7 @@ def weekly(weeks: int = 12, today: dt.date | None = None) -> list[Week]:
             trial_end=row["trial_end"],
             ended_at=row["ended_at"],
             payment_failed_at=row["payment_failed_at"],
+            cancellation_reason=row["cancellation_reason"],
             now=now,
         )
         for sub_id, spans in periods.items()
@@ -300,7 +311,7 @@ class Period:
     # Gifts paid for (less those refunded before redemption) and gifts redeemed in the period.
     gifts_sold: int
     gifts_redeemed: int
-    reasons: list[Reason]  # every reason, most given first; "none given" last
+    reasons: list[Reason]  # every reason, most given first; payment failed, then none given last
     comments: list[Comment]  # the latest, newest first
 
     @property
@@ -319,6 +330,7 @@ class Period:
 
 LATEST_COMMENTS = 10
 NO_REASON = "No reason given"
+PAYMENT_FAILED = "Payment failed (Stripe stopped retrying the card)"
 
 
 def period_figures(weeks: list[Week]) -> Period:
@@ -327,12 +339,21 @@ def period_figures(weeks: list[Week]) -> Period:
     asked for (Stripe's canceled_at: one set to cancel at the period's end is counted when the
     member chose it; one the member took back in the Portal is not counted)."""
     since = dt.datetime.combine(weeks[0].start, dt.time(), dt.UTC)
-    canceled = Subscription.objects.filter(canceled_at__gte=since)
-    counts = dict(
-        canceled.values("cancellation_feedback")
-        .annotate(n=Count("pk"))
-        .values_list("cancellation_feedback", "n")
+    canceled = Subscription.objects.filter(
+        canceled_at__gte=since, purpose=Subscription.Purpose.PERSONAL
     )
+    counts: dict[str, int] = defaultdict(int)
+    payment_failed = 0
+    for feedback, stripe_reason, n in (
+        canceled.values("cancellation_feedback", "cancellation_reason")
+        .annotate(n=Count("pk"))
+        .values_list("cancellation_feedback", "cancellation_reason", "n")
+    ):
+        # Ended by Stripe after the card's retries failed: no member chose it.
+        if not feedback and stripe_reason == "payment_failed":
+            payment_failed += n
+        else:
+            counts[feedback] += n
     labels = dict(Subscription.CancellationReason.choices)
     reasons = sorted(
         (Reason(value, label, counts.get(value, 0)) for value, label in labels.items()),
@@ -342,6 +363,7 @@ def period_figures(weeks: list[Week]) -> Period:
     reasons += [
         Reason(value, value, n) for value, n in counts.items() if value not in labels and value
     ]
+    reasons.append(Reason("payment_failed", PAYMENT_FAILED, payment_failed))
     reasons.append(Reason("", NO_REASON, counts.get("", 0)))
     comments = [
         Comment(

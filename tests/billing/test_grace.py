@@ -246,3 +246,24 @@ def test_a_paused_subscribers_paywall_points_at_their_card_not_a_new_subscriptio
     on_problem = paywall_of(reader.get(problem.get_absolute_url()).content.decode())
     assert "Your subscription is paused" in on_problem
     assert PORTAL_FORM in on_problem
+
+
+def test_a_subscription_stripe_ends_for_want_of_payment_keeps_when_its_payment_failed(
+    member, clock, fake_stripe, post_event
+) -> None:
+    user, sub = member
+    fail(fake_stripe, post_event, sub)
+    clock.move_to(FAILED + 20 * DAY)
+    fake_stripe.cancel_subscription(sub["id"])
+    ended = fake_stripe.update_subscription(
+        sub["id"],
+        cancellation_details={"comment": None, "feedback": None, "reason": "payment_failed"},
+    )
+    post_event(fake_stripe.event("customer.subscription.deleted", ended))
+    stored = Subscription.objects.get()
+    assert stored.status == "canceled"
+    assert stored.cancellation_reason == "payment_failed"
+    assert stored.payment_failed_at == FAILED  # on record: why it ended
+    reader = signed_in(user)
+    for html in pages(reader, guide=make_guide(slug="after", access="premium")):
+        assert "payment failed" not in html  # ended, not paused: nothing to tell in the header

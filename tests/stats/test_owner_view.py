@@ -140,6 +140,8 @@ def test_a_cancellation_in_the_portal_shows_its_reason_and_comment_beside_churn(
     leaving = subscribe(fake_stripe, post_event, "leaving@example.com")
     gone = subscribe(fake_stripe, post_event, "gone@example.com")
     silent = subscribe(fake_stripe, post_event, "silent@example.com")
+    unpaid = subscribe(fake_stripe, post_event, "unpaid@example.com")
+    team = subscribe(fake_stripe, post_event, "manager@example.com", metadata={"team_id": "7"})
     subscribe(fake_stripe, post_event, "staying@example.com")
 
     # Set to cancel at the period's end, with the survey answered and a comment.
@@ -155,6 +157,16 @@ def test_a_cancellation_in_the_portal_shows_its_reason_and_comment_beside_churn(
     # Cancelled without answering the survey.
     quiet = fake_stripe.cancel_in_portal(silent["id"], feedback=None, comment=None)
     post_event(fake_stripe.event("customer.subscription.updated", quiet))
+    # Ended by Stripe once the card's retries failed: nobody chose it.
+    fake_stripe.cancel_subscription(unpaid["id"])
+    stopped = fake_stripe.update_subscription(
+        unpaid["id"],
+        cancellation_details={"comment": None, "feedback": None, "reason": "payment_failed"},
+    )
+    post_event(fake_stripe.event("customer.subscription.deleted", stopped))
+    # A team's seats cancelled: not a member leaving.
+    seats = fake_stripe.cancel_in_portal(team["id"], feedback="too_expensive", comment=None)
+    post_event(fake_stripe.event("customer.subscription.updated", seats))
 
     stored = Subscription.objects.get(stripe_subscription_id=leaving["id"])
     assert stored.cancellation_feedback == "too_expensive"
@@ -164,8 +176,9 @@ def test_a_cancellation_in_the_portal_shows_its_reason_and_comment_beside_churn(
     assert counts["Too expensive"] == 1
     assert counts["Not used enough"] == 1
     assert counts["No reason given"] == 1
+    assert counts["Payment failed (Stripe stopped retrying the card)"] == 1
     assert counts["Quality"] == 0
-    assert period.cancellations == 3
+    assert period.cancellations == 4
     # Newest first (cancelled in the same second: the later one first).
     assert [comment.email for comment in period.comments] == [
         "gone@example.com",
@@ -174,7 +187,7 @@ def test_a_cancellation_in_the_portal_shows_its_reason_and_comment_beside_churn(
 
     html = signed_in(staff).get("/admin/").content.decode()
     assert "Why members cancelled since" in html
-    assert "(3 cancellations)" in html
+    assert "(4 cancellations)" in html
     assert '<th scope="row">Too expensive</th><td>1</td>' in html
     assert '<th scope="row">Not used enough</th><td>1</td>' in html
     assert "<td>gone@example.com</td><td>Not used enough</td><td>Got the job!</td>" in html
@@ -183,10 +196,11 @@ def test_a_cancellation_in_the_portal_shows_its_reason_and_comment_beside_churn(
     assert "<b>pricey</b>" not in html
     # Beside churn: the one cancelled at once is this week's cancellation.
     assert "Week by week" in html
-    assert weekly()[-1].cancellations == 1
+    assert weekly()[-1].cancellations == 2  # ended at once: gone, and unpaid
     rows = csv_rows(signed_in(staff).get("/admin/dashboard/now.csv"))
     assert rows["cancellation_reason_too_expensive"] == "1"
     assert rows["cancellation_reason_none_given"] == "1"
+    assert rows["cancellation_reason_payment_failed"] == "1"
     # Not shown to an editor.
     assert "Why members cancelled" not in signed_in(editor).get("/admin/").content.decode()
 
@@ -252,13 +266,14 @@ def test_what_counts_as_a_converted_trial() -> None:
     day = dt.timedelta(days=1)
     started, ended = now - 60 * day, now - 53 * day
 
-    def outcome(status: str, ended_at=None, payment_failed_at=None) -> tuple[bool, bool]:
+    def outcome(status: str, ended_at=None, payment_failed_at=None, reason="") -> tuple[bool, bool]:
         trial = trial_of(
             started,
             status=status,
             trial_end=ended,
             ended_at=ended_at,
             payment_failed_at=payment_failed_at,
+            cancellation_reason=reason,
             now=now,
         )
         return trial.over is not None, trial.converted
@@ -273,5 +288,16 @@ def test_what_counts_as_a_converted_trial() -> None:
     assert outcome("canceled", ended_at=ended - day) == (True, False)
     assert outcome("canceled", ended_at=ended) == (True, False)
     assert outcome("canceled", ended_at=ended + day) == (True, True)
+    # Ended by Stripe weeks after the trial because its first invoice never succeeded: the
+    # failure stays on record when it ends, so it did not convert; one that paid first did.
+    later = ended + 21 * day
+    assert outcome("canceled", later, payment_failed_at=ended, reason="payment_failed") == (
+        True,
+        False,
+    )
+    assert outcome(
+        "canceled", later, payment_failed_at=ended + 30 * day, reason="payment_failed"
+    ) == (True, True)
+    assert outcome("canceled", later, reason="payment_failed") == (True, False)
     # Paused for want of a payment method when the trial ended.
     assert outcome("paused") == (True, False)
