@@ -44,8 +44,13 @@ def gift_state_text(gift: Gift) -> str:
 
 
 def gifts_given(user: User) -> list[GiftLine]:
-    """The gifts the user bought, newest first, each with its state (one query)."""
-    shown = ~Q(state=Gift.State.PENDING) | Q(created_at__gte=timezone.now() - UNPAID_SHOWN_FOR)
+    """The gifts the user bought, newest first, each with its state (one query). An unpaid one
+    is shown for a day while its Checkout may be open; one whose Checkout Stripe never opened
+    (Stripe was down: the page said nothing was charged) is not shown at all."""
+    unpaid_open = Q(
+        created_at__gte=timezone.now() - UNPAID_SHOWN_FOR, stripe_checkout_session_id__gt=""
+    )
+    shown = ~Q(state=Gift.State.PENDING) | unpaid_open
     return [
         GiftLine(gift, gift_state_text(gift))
         for gift in Gift.objects.filter(shown, giver=user).order_by("-created_at")

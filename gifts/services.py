@@ -182,7 +182,8 @@ def gifts_deliver_due(*, now: dt.datetime | None = None) -> int:
 def access_start(*, user: User, now: dt.datetime) -> dt.datetime:
     """When a gift redeemed now starts: after any access the user already has, so the latest of
     now, the end of their complimentary access, and the end of the current period of their own
-    subscription that gives access (billing.entitlements' rules; a team's seats are not theirs)."""
+    subscription, or of the team's in which they hold a seat, that gives access
+    (billing.entitlements' rules; seats a manager pays for but does not hold are not theirs)."""
     complimentary_end = (
         entitlements.complimentary_access_now()
         .filter(user=user)
@@ -193,7 +194,10 @@ def access_start(*, user: User, now: dt.datetime) -> dt.datetime:
         .filter(user=user)
         .aggregate(end=Max("current_period_end"))["end"]
     )
-    return max(end for end in (now, complimentary_end, period_end) if end is not None)
+    seat_end = entitlements.team_subscriptions_seating(user.pk).aggregate(
+        end=Max("current_period_end")
+    )["end"]
+    return max(end for end in (now, complimentary_end, period_end, seat_end) if end is not None)
 
 
 def gift_redeem(*, gift_id: int, user: User, now: dt.datetime | None = None) -> Gift:

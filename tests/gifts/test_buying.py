@@ -175,6 +175,8 @@ def test_checkout_when_stripe_is_down_says_so_and_charges_nothing(client, giver,
     assert response.status_code == HTTPStatus.OK
     assert "couldn’t reach our payment provider" in response.content.decode()
     assert not Gift.objects.filter(state="paid").exists()
+    # Nothing was opened at Stripe: the account page lists no gift awaiting payment.
+    assert "friend@example.com" not in client.get("/account/").content.decode()
 
 
 @pytest.mark.django_db

@@ -137,6 +137,24 @@ def test_a_team_seat_subscription_the_member_pays_for_does_not_delay_the_gift(bu
 
 
 @pytest.mark.django_db
+def test_a_gift_to_a_member_seated_in_a_team_follows_the_teams_paid_period(buy) -> None:
+    from teams.models import Member, Team
+
+    gift = buy(months="3")
+    period_end = NOW + dt.timedelta(days=20)
+    seats = SubscriptionFactory(purpose="team", quantity=5, current_period_end=period_end)
+    team = Team.objects.create(name="Platform", manager=seats.user, subscription=seats)
+    seated = UserFactory()
+    Member.objects.create(team=team, user=seated)
+    member = signed_in(seated)
+    with time_machine.travel(NOW, tick=False):
+        page = member.get(redeem_path(gift)).content.decode()
+        assert "start when the access you already have ends, on 27 Dec 2026" in page
+        member.post(redeem_path(gift))
+    assert access_until(seated) == add_months(period_end, 3)
+
+
+@pytest.mark.django_db
 def test_two_gifts_to_one_member_add_up(buy) -> None:
     first, second = buy(months="3"), buy(months="6", recipient_email="friend@example.com")
     member = UserFactory()
