@@ -134,7 +134,7 @@ def personal_subscriptions_giving_access() -> QuerySet[Subscription]:
     return subscriptions_giving_access().filter(purpose="personal")
 
 
-def team_subscriptions_seating(user_ref: OuterRef) -> QuerySet[Subscription]:
+def team_subscriptions_seating(user_ref: OuterRef | int) -> QuerySet[Subscription]:
     """The team subscriptions giving access now in whose team this user holds a seat (one at
     most: a member belongs to one team)."""
     return subscriptions_giving_access().filter(
