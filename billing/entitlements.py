@@ -6,9 +6,10 @@ BILLING_GRACE_DAYS after its first failed invoice (while Stripe retries the card
 subscription set to cancel at period end keeps access until that period ends. A team's
 subscription gives access to its seated members, not to the manager who pays for it.
 
-A seat is read through the Subscription's reverse relations to the teams app's models (a
-Team's `subscription`, related name `team`; its Members, related name `members`, each with
-`user` and `seated`), so billing imports nothing from teams and the answer is still one query.
+A seat is read through the teams app's models by their relations (a user's Member, related
+name `team_membership`, with `seated`, its `team` and the Team's `subscription`, related name
+`team`; a Team's Members, related name `members`), so billing imports nothing from teams and the
+answer is still one query.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from alphacode.cache import restamp, stamp_key, stamped_get
@@ -162,7 +163,6 @@ def _access(user: User) -> Access:
 
     # One query answers all of it, so a guide page stays within its query budget.
     subscription = personal_subscriptions_giving_access().filter(user=OuterRef("pk"))
-    seat = team_subscriptions_seating(OuterRef("pk"))
     complimentary = complimentary_access_now().filter(user=OuterRef("pk"))
     # Only the member's own failed payment is theirs to hear about: a team's is its manager's
     # (who is emailed), and a seat simply ends with the team's grace period.
@@ -172,45 +172,56 @@ def _access(user: User) -> Access:
         status__in=FAILING_STATUSES,
         payment_failed_at__isnull=False,
     )
+    # A member holds one seat at most: its team's subscription is joined, not asked for in
+    # subqueries, and judged below by the same rule (`subscription_gives_access`).
+    seat = "team_membership__team__subscription__"
     row = (
         UserModel.objects.filter(pk=user.pk)
         .annotate(
             paid=Exists(subscription),
-            seated=Exists(seat),
             complimentary=Exists(complimentary),
             grace_from=_first(subscription.filter(status="past_due"), "payment_failed_at"),
             period_end=_first(subscription.filter(cancel_at_period_end=True), "current_period_end"),
-            seat_grace_from=_first(seat.filter(status="past_due"), "payment_failed_at"),
-            seat_period_end=_first(seat.filter(cancel_at_period_end=True), "current_period_end"),
             complimentary_end=_first(complimentary, "expires_at"),
             failed_at=_first(failing, "payment_failed_at"),
         )
         .values(
             "paid",
-            "seated",
             "complimentary",
             "grace_from",
             "period_end",
-            "seat_grace_from",
-            "seat_period_end",
             "complimentary_end",
             "failed_at",
+            seat_held=F("team_membership__seated"),
+            seat_status=F(f"{seat}status"),
+            seat_failed_at=F(f"{seat}payment_failed_at"),
+            seat_cancel=F(f"{seat}cancel_at_period_end"),
+            seat_period_end=F(f"{seat}current_period_end"),
         )
         .first()
     )
     if row is None:
         return Access(False)
-    premium = row["paid"] or row["seated"] or row["complimentary"]
+    team_subscription = Subscription(
+        status=row["seat_status"] or "",
+        payment_failed_at=row["seat_failed_at"],
+        cancel_at_period_end=bool(row["seat_cancel"]),
+        current_period_end=row["seat_period_end"],
+    )
+    seated = bool(row["seat_held"]) and subscription_gives_access(team_subscription)
+    premium = row["paid"] or seated or row["complimentary"]
     # The first of the times the clock would end a source of access: asked again then.
     ends = [
         grace_ends(row["grace_from"]) if row["grace_from"] else None,
         row["period_end"],
-        grace_ends(row["seat_grace_from"]) if row["seat_grace_from"] else None,
-        row["seat_period_end"],
         row["complimentary_end"],
     ]
+    if seated and row["seat_status"] == "past_due" and row["seat_failed_at"]:
+        ends.append(grace_ends(row["seat_failed_at"]))
+    if seated and row["seat_cancel"]:
+        ends.append(row["seat_period_end"])
     until = min((end for end in ends if end is not None), default=None) if premium else None
-    return Access(premium, until, row["failed_at"], row["seated"])
+    return Access(premium, until, row["failed_at"], seated)
 
 
 def _access_of(user: User) -> Access:
