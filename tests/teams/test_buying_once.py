@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
 import urllib.request
 from http import HTTPStatus
 
@@ -101,6 +103,39 @@ def test_a_tab_after_the_checkout_was_paid_finds_the_seats_bought(
     assert len(fake_stripe.sessions) == 1
     team = Team.objects.get(manager=manager)
     assert team.subscription.stripe_subscription_id == session["subscription"]
+
+
+def test_a_checkout_paid_while_another_tab_expires_it_is_kept_and_not_sold_again(
+    manager_client, manager, fake_stripe
+) -> None:
+    first, second = open_tab(manager_client), open_tab(manager_client)
+    session = session_at(fake_stripe, submit(manager_client, first, seats=3))
+    expire = f"/v1/checkout/sessions/{session['id']}/expire"
+    # The first tab pays just as the second (other seats) asks Stripe to expire its Checkout.
+    fake_stripe.delays[expire] = 0.5
+
+    def pay_on_arrival() -> None:
+        deadline = time.monotonic() + 10
+        while expire not in fake_stripe.arrivals and time.monotonic() < deadline:
+            time.sleep(0.01)
+        fake_stripe.complete_checkout(session["id"])
+
+    payer = threading.Thread(target=pay_on_arrival)
+    payer.start()
+    response = manager_client.post(
+        "/teams/buy/",
+        {"name": "Platform", "seats": 5, "plan": "monthly", "token": second},
+        follow=True,
+    )
+    payer.join(timeout=10)
+    # Stripe refused to expire it (paid): the site looked again, synced it, and made no other.
+    assert fake_stripe.requests_to("POST", expire)
+    assert fake_stripe.sessions[session["id"]]["status"] == "complete"
+    page = response.content.decode()
+    assert "Platform’s seats are bought already" in page
+    assert "<dt>Free</dt><dd>3</dd>" in page
+    assert len(fake_stripe.sessions) == 1
+    assert Team.objects.get(manager=manager).subscription.quantity == 3
 
 
 def test_a_checkout_that_expired_is_replaced_by_a_new_one(
