@@ -17,7 +17,7 @@ from django.conf import settings
 from stripe.params import CustomerCreateParams
 from stripe.params.billing_portal import ConfigurationCreateParams
 from stripe.params.billing_portal import SessionCreateParams as PortalSessionParams
-from stripe.params.checkout import SessionCreateParams
+from stripe.params.checkout import SessionCreateParams, SessionExpireParams
 
 PRODUCT_ID = "alphacode"
 WEBHOOK_TOLERANCE_SECONDS = 300
@@ -222,6 +222,13 @@ def payment_intent_retrieve(payment_intent_id: str) -> dict:
 
 def checkout_session_retrieve(session_id: str) -> dict:
     return _call(client().v1.checkout.sessions.retrieve, session_id)
+
+
+def checkout_session_expire(session_id: str) -> dict:
+    """Expire an open Checkout Session: it can no longer be paid (Stripe refuses one that is
+    not open: paid or expired already). Returns the session."""
+    params: SessionExpireParams = {}
+    return _call(client().v1.checkout.sessions.expire, session_id, params=params)
 
 
 def subscription_retrieve(subscription_id: str) -> dict:

@@ -45,10 +45,25 @@ class TeamAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ("name", "manager", "stripe_customer_id", "subscription", "created_at")},
+            {
+                "fields": (
+                    "name",
+                    "manager",
+                    "stripe_customer_id",
+                    "subscription",
+                    "checkout_session_id",
+                    "created_at",
+                )
+            },
         )
     ]
-    readonly_fields = ("manager", "stripe_customer_id", "subscription", "created_at")
+    readonly_fields = (
+        "manager",
+        "stripe_customer_id",
+        "subscription",
+        "checkout_session_id",
+        "created_at",
+    )
     inlines = [MemberInline, InviteInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -16,7 +16,7 @@ from .models import Invite, Member, Team
 @dataclass(frozen=True)
 class TeamFigures:
     mrr: int  # what team subscriptions giving access bring in a month, coupons off
-    teams: int  # teams whose subscription gives access
+    teams: int  # teams whose subscription gives access (a second one bills, not counted here)
     seats_paid: int
     seats_seated: int
     invites_pending: int
@@ -36,7 +36,8 @@ def team_figures() -> TeamFigures:
     """Three queries."""
     paying = team_subscriptions_paying().aggregate(
         mrr=Sum("monthly_amount", default=0),
-        teams=Count("pk"),
+        # A team's own subscription: a second one (seats paid twice) is not a second team.
+        teams=Count("team"),
         seats=Sum("quantity", default=0),
     )
     live = Team.objects.filter(subscription__in=team_subscriptions_paying())

@@ -11,13 +11,15 @@ from django.core.validators import validate_email
 
 from billing.plans import PLANS
 
-from .models import Team
+from .models import Invite, Team
 from .services import MAX_SEATS, MIN_SEATS
 
 # One submission may name this many addresses at most.
 MAX_INVITES_AT_ONCE = 50
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 SEPARATORS = re.compile(r"[\s,;]+")
+# The longest address an invite stores (Invite.email).
+MAX_ADDRESS_LENGTH = Invite._meta.get_field("email").max_length or 254
 
 
 class BuyForm(forms.Form):
@@ -59,6 +61,7 @@ class InviteForm(forms.Form):
         text = self.cleaned_data["emails"]
         found: dict[str, str] = {}
         bad: list[str] = []
+        long: list[str] = []
         for address in SEPARATORS.split(text.strip()):
             if not address:
                 continue
@@ -67,10 +70,20 @@ class InviteForm(forms.Form):
             except ValidationError:
                 bad.append(address)
                 continue
+            # Django accepts up to 320 characters; an address is stored in 254 (RFC 5321).
+            if len(address) > MAX_ADDRESS_LENGTH:
+                long.append(address)
+                continue
             found.setdefault(address.lower(), address)
         if bad:
             shown = ", ".join(bad[:5]) + (" …" if len(bad) > 5 else "")
             raise ValidationError(f"Not an email address: {shown}. Nothing was sent.")
+        if long:
+            shown = ", ".join(f"{address[:40]}…" for address in long[:5])
+            raise ValidationError(
+                f"An email address has at most {MAX_ADDRESS_LENGTH} characters: {shown} "
+                f"{'is' if len(long) == 1 else 'are'} longer. Nothing was sent."
+            )
         if not found:
             raise ValidationError("Give at least one email address.")
         if len(found) > MAX_INVITES_AT_ONCE:

@@ -37,6 +37,11 @@ class Team(models.Model):
     # address and tax ID are the company's, apart from the manager's own plan. Empty for a team
     # bought before teams had one (its subscription's customer is then the manager's).
     stripe_customer_id = models.CharField(max_length=255, blank=True)
+    # The team's latest Checkout Session and what it sells (its price and seat count): while it
+    # is open, buying again goes back to it rather than making a second one to pay.
+    checkout_session_id = models.CharField(max_length=255, blank=True)
+    checkout_price_id = models.CharField(max_length=255, blank=True)
+    checkout_seats = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

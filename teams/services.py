@@ -30,6 +30,7 @@ from billing import stripe_gateway as gateway
 from billing.entitlements import forget_user_id
 from billing.models import Subscription
 from billing.plans import Plan
+from billing.subscriptions import checkout_session_apply
 from mail.outbox import email_queue
 
 from .models import Invite, Member, Team
@@ -43,6 +44,10 @@ MAX_SEATS = 200
 
 class TeamRefused(Exception):
     """The change cannot be made; the message says why, to the person who asked."""
+
+
+class SeatsBought(TeamRefused):
+    """No Checkout: the team's seats were bought meanwhile (its last Checkout was paid)."""
 
 
 @dataclass(frozen=True)
@@ -97,33 +102,102 @@ def team_checkout(
     success_url: str,
     cancel_url: str,
 ) -> str:
-    """The team (made, or the manager's unpaid one renamed) and a Checkout Session selling its
-    seats; returns the Checkout page's address. Nothing is kept if Stripe refuses."""
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                team, _ = Team.objects.get_or_create(manager=manager, defaults={"name": name})
-        except IntegrityError:  # a racing submission made it first
-            team = Team.objects.get(manager=manager)
-        team = _locked(team)
-        if subscription_live(team):
-            raise TeamRefused(
-                f"You already manage {team.name}: change its seats in Manage billing."
-            )
-        if team.name != name:
-            team.name = name
-            team.save(update_fields=["name"])
-        session = gateway.team_checkout_session_create(
-            user_id=manager.pk,
-            team_id=team.pk,
-            customer_id=_team_customer(team, manager),
-            price_id=plan.price_id,
-            seats=seats,
-            success_url=success_url,
-            cancel_url=cancel_url,
-            # One session per form, plan and seat count: a double click reuses it.
-            idempotency_key=f"team-checkout-{team.pk}-{plan.slug}-{seats}-{token}",
-        )
+    """The team (made, or the manager's unpaid one renamed) and the Checkout Session selling
+    its seats; returns the Checkout page's address. One Checkout a team at a time: while the
+    team's last one is open, the same seats and plan go back to it, others expire it first;
+    one paid meanwhile is synced and no other sold (SeatsBought); one expired is replaced.
+    Nothing is kept if Stripe refuses."""
+    synced = ""  # a paid Checkout synced here, which left the team with no live seats
+    while True:
+        with transaction.atomic():
+            team = _team_locked(manager, name)
+            if subscription_live(team):
+                if synced:
+                    raise SeatsBought(
+                        f"{team.name}’s seats are bought already: invite its members."
+                    )
+                raise TeamRefused(
+                    f"You already manage {team.name}: change its seats in Manage billing."
+                )
+            if team.name != name:
+                team.name = name
+                team.save(update_fields=["name"])
+            earlier = _checkout_earlier(team, plan=plan, seats=seats)
+            if earlier.get("status") == "open":
+                return earlier["url"]
+            if earlier.get("status") != "complete" or earlier["id"] == synced:
+                return _checkout_new(team, manager, plan, seats, token, success_url, cancel_url)
+        # Paid in another tab, and not synced yet: sync it now (outside the team's lock, which
+        # a sync takes after the subscription's), then look again.
+        checkout_session_apply(earlier)
+        synced = earlier["id"]
+
+
+def _team_locked(manager: User, name: str) -> Team:
+    """The manager's team (made with this name if they have none), its row locked."""
+    try:
+        with transaction.atomic():
+            team, _ = Team.objects.get_or_create(manager=manager, defaults={"name": name})
+    except IntegrityError:  # a racing submission made it first
+        team = Team.objects.get(manager=manager)
+    return _locked(team)
+
+
+def _checkout_earlier(team: Team, *, plan: Plan, seats: int) -> dict:
+    """The team's last Checkout Session as Stripe has it now ({} for none): an open one selling
+    other seats or another plan is expired first (and then found paid, if it was meanwhile).
+    Called with the team locked."""
+    if not team.checkout_session_id:
+        return {}
+    try:
+        session = gateway.checkout_session_retrieve(team.checkout_session_id)
+    except gateway.StripeRequestError:
+        # Unknown to Stripe (another account's keys since): there is none to go back to.
+        logger.warning("team %s: checkout session %s not found", team.pk, team.checkout_session_id)
+        return {}
+    same = (team.checkout_price_id, team.checkout_seats) == (plan.price_id, seats)
+    if session.get("status") != "open" or same:
+        return session
+    try:
+        return gateway.checkout_session_expire(session["id"])
+    except gateway.StripeRequestError:
+        # Stripe expires only an open session: this one was paid (or expired) meanwhile.
+        session = gateway.checkout_session_retrieve(session["id"])
+        if session.get("status") == "open":
+            raise
+        return session
+
+
+def _checkout_new(
+    team: Team,
+    manager: User,
+    plan: Plan,
+    seats: int,
+    token: str,
+    success_url: str,
+    cancel_url: str,
+) -> str:
+    """A new Checkout Session for the team's seats, kept on the team; its page's address.
+    Called with the team locked."""
+    # One session per form, plan and seat count (a double click reuses it), and per session it
+    # replaces (never Stripe's stored answer for one that has expired since).
+    key = f"team-checkout-{team.pk}-{plan.slug}-{seats}-{token}"
+    if team.checkout_session_id:
+        key += f"-after-{team.checkout_session_id}"
+    session = gateway.team_checkout_session_create(
+        user_id=manager.pk,
+        team_id=team.pk,
+        customer_id=_team_customer(team, manager),
+        price_id=plan.price_id,
+        seats=seats,
+        success_url=success_url,
+        cancel_url=cancel_url,
+        idempotency_key=key,
+    )
+    team.checkout_session_id = session["id"]
+    team.checkout_price_id = plan.price_id
+    team.checkout_seats = seats
+    team.save(update_fields=["checkout_session_id", "checkout_price_id", "checkout_seats"])
     return session["url"]
 
 
@@ -141,6 +215,17 @@ def _team_customer(team: Team, manager: User) -> str:
     return team.stripe_customer_id
 
 
+def stray_subscriptions(team: Team) -> list[Subscription]:
+    """The manager's team subscriptions that have not ended besides the team's own: seats paid
+    twice (two Checkouts paid), billed while giving no seats, for the manager to cancel."""
+    found = Subscription.objects.filter(
+        user_id=team.manager_id, purpose=Subscription.Purpose.TEAM
+    ).exclude(status__in=Subscription.ENDED_STATUSES)
+    if team.subscription_id is not None:
+        found = found.exclude(pk=team.subscription_id)
+    return list(found.order_by("pk"))
+
+
 def billing_customer_id(team: Team) -> str:
     """The Stripe customer whose Portal manages the team's seats: its own; for a team bought
     before teams had one, its subscription's (the manager's customer then); "" for none."""
@@ -153,7 +238,9 @@ def team_subscription_link(*, subscription: Subscription, metadata: dict) -> Tea
     """After a subscription synced: link it to the team its metadata names (made by that
     team's manager), fit the seats to its quantity, and retire every member's cached access.
     A team keeps its subscription until that one ends; an older one syncing late changes
-    nothing. Returns the team it is the subscription of, if any."""
+    nothing; a second live one (the seats paid twice) is logged as an error and shown to the
+    manager (stray_subscriptions), and gives the seats once the first has ended. Returns the
+    team it is the subscription of, if any."""
     team_id = str(metadata.get("team_id") or "")
     team = None
     if subscription.purpose == Subscription.Purpose.TEAM and team_id.isdigit():
@@ -169,13 +256,36 @@ def team_subscription_link(*, subscription: Subscription, metadata: dict) -> Tea
     if team is None:
         return None
     team = _locked(team)
-    if team.subscription_id != subscription.pk:
+    if team.subscription_id == subscription.pk and not subscription_live(team):
+        # Its seats ended: a second subscription still billed (paid twice) gives them now.
+        successor = next(iter(stray_subscriptions(team)), None)
+        if successor is not None:
+            logger.warning(
+                "team %s: subscription %s ended; its second one, %s, gives the seats now",
+                team.pk,
+                subscription.stripe_subscription_id,
+                successor.stripe_subscription_id,
+            )
+            team.subscription = successor
+            team.save(update_fields=["subscription"])
+    elif team.subscription_id != subscription.pk:
         current = team.subscription
         replaceable = current is None or (
             current.status in Subscription.ENDED_STATUSES
             and subscription.status not in Subscription.ENDED_STATUSES
         )
         if not replaceable:
+            if current is not None and subscription.status not in Subscription.ENDED_STATUSES:
+                # Both bill the manager; only the first gives seats (stray_subscriptions shows
+                # the second to the manager on /teams/, to cancel).
+                logger.error(
+                    "team %s has a second live subscription: %s gives its seats, %s (%s seats) "
+                    "is billed and gives none; its manager is told to cancel it",
+                    team.pk,
+                    current.stripe_subscription_id,
+                    subscription.stripe_subscription_id,
+                    subscription.quantity,
+                )
             return None
         team.subscription = subscription
         team.save(update_fields=["subscription"])

@@ -108,6 +108,9 @@ def _page(
         .filter(user=request.user)
         .first(),
         "has_access": entitlements.can_read_premium(request.user),
+        # Seats paid twice: the second subscription bills and gives none, until canceled.
+        "strays": services.stray_subscriptions(team) if team is not None else [],
+        "billing_customer": services.billing_customer_id(team) if team is not None else "",
     }
     if live and team is not None:
         context.update(
@@ -161,6 +164,9 @@ def buy(request: AuthenticatedRequest) -> HttpResponse:
             success_url=teams_url + "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=teams_url + "?checkout=canceled",
         )
+    except services.SeatsBought as bought:
+        messages.success(request, str(bought))
+        return redirect("teams:teams")
     except services.TeamRefused as refused:
         messages.error(request, str(refused))
         return redirect("teams:teams")

@@ -1,8 +1,8 @@
 """A small fake of the Stripe API, served over HTTP, for the real `stripe` SDK to talk to.
 
 It implements what the site calls (customers, Checkout Sessions in subscription and payment
-mode, subscriptions, invoices, PaymentIntents and charges, refunds, Customer Portal sessions,
-products and prices) with objects shaped like the current API
+mode, retrieved and expired, subscriptions, invoices, PaymentIntents and charges, refunds,
+Customer Portal sessions, products and prices) with objects shaped like the current API
 (`2026-10-28.endive`): the billing period on subscription items, the invoice's subscription
 under `parent.subscription_details`. It refuses, as Stripe would, any request whose parameters
 the SDK's typed parameters do not allow (tests/stripe_params.py). It records every request,
@@ -210,10 +210,20 @@ class FakeStripe:
             },
         }
 
+    def expire_checkout(self, session_id: str) -> dict:
+        """What Stripe does to an open session 24 hours on (or when asked to expire it): it can
+        no longer be paid. Returns the session."""
+        with self.lock:
+            session = self.sessions[session_id]
+            assert session["status"] == "open", f"a {session['status']} session cannot expire"
+            session.update(status="expired", expires_at=int(time.time()))
+            return session
+
     def complete_checkout(self, session_id: str, *, status: str = "active") -> dict:
         """What Stripe does when the buyer pays: the session completes with a subscription."""
         with self.lock:
             session = self.sessions[session_id]
+            assert session["status"] != "expired", "an expired Checkout cannot be paid"
             if session["subscription"]:
                 return self.subscriptions[session["subscription"]]
             price = self.prices.get(session["_price"]) or self.add_price()
@@ -572,6 +582,8 @@ class FakeStripe:
                 "success_url": params.get("success_url"),
                 "cancel_url": params.get("cancel_url"),
                 "url": f"{self.base_url}/checkout/{session_id}",
+                # Stripe's default: a session not paid within 24 hours expires.
+                "expires_at": int(time.time()) + DAY,
                 "automatic_tax": {
                     "enabled": (params.get("automatic_tax") or {}).get("enabled") == "true",
                     "liability": None,
@@ -595,6 +607,19 @@ class FakeStripe:
             }
             self.sessions[session_id] = session
             return 200, self.public(session)
+        if match := re.fullmatch(r"/v1/checkout/sessions/([\w]+)/expire", path):
+            session = self.sessions.get(match[1])
+            if session is None:
+                return missing("checkout.session")
+            if session["status"] != "open":
+                return 400, {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "message": 'Only Checkout Sessions with a status in ["open"] can be '
+                        f"expired. This Checkout Session has status `{session['status']}`.",
+                    }
+                }
+            return 200, self.public(self.expire_checkout(session["id"]))
         if match := re.fullmatch(r"/v1/checkout/sessions/([\w]+)", path):
             session = self.sessions.get(match[1])
             return (200, self.public(session)) if session else missing("checkout.session")
@@ -720,6 +745,12 @@ class FakeStripe:
             session = self.sessions.get(match[1])
             if not session:
                 return 404, {}, "No such checkout session"
+            if session["status"] == "expired":
+                html = (
+                    "<!doctype html><html lang=en><title>Checkout</title>"
+                    "<h1>This Checkout Session has expired</h1></html>"
+                )
+                return 200, {"Content-Type": "text/html"}, html
             if session["mode"] == "payment":
                 self.complete_payment(session["id"])
             else:

@@ -29,6 +29,11 @@ ROUTES: list[tuple[str, re.Pattern[str], type]] = [
     ("POST", re.compile(r"/v1/customers"), params.CustomerCreateParams),
     ("POST", re.compile(r"/v1/checkout/sessions"), checkout_params.SessionCreateParams),
     ("GET", re.compile(r"/v1/checkout/sessions/[\w]+"), checkout_params.SessionRetrieveParams),
+    (
+        "POST",
+        re.compile(r"/v1/checkout/sessions/[\w]+/expire"),
+        checkout_params.SessionExpireParams,
+    ),
     ("GET", re.compile(r"/v1/subscriptions/[\w]+"), params.SubscriptionRetrieveParams),
     ("GET", re.compile(r"/v1/charges/[\w]+"), params.ChargeRetrieveParams),
     ("GET", re.compile(r"/v1/payment_intents/[\w]+"), params.PaymentIntentRetrieveParams),

@@ -194,11 +194,14 @@ def study(client: Client, guides: dict[str, Guide]) -> dict[str, str]:
 
 
 def teams_pages() -> dict[str, str]:
-    """A team's manager with members (one sharing, one waiting) and a pending invite; a member;
-    the invite's page for a visitor, a member and once spent; the forms refused."""
+    """A team's manager with members (one sharing, one waiting), a pending invite and seats paid
+    twice; a member; the invite's page for a visitor, a member and once spent; the forms
+    refused."""
     manager = UserFactory(email="boss@example.com")
     subscription = subscribe(manager, purpose="team", quantity=3, interval="month")
     team = Team.objects.create(name="Platform", manager=manager, subscription=subscription)
+    # The seats paid twice: a second subscription the manager is told to cancel.
+    subscribe(manager, purpose="team", quantity=2, interval="month")
     ada = UserFactory(email="ada@example.com")
     Member.objects.create(team=team, user=ada, shares_progress=True)
     Member.objects.create(team=team, user=UserFactory(email="bob@example.com"), seated=False)
@@ -212,8 +215,10 @@ def teams_pages() -> dict[str, str]:
             buyer, "/teams/buy/", data={"name": "", "seats": -1}, status=HTTPStatus.BAD_REQUEST
         )
         buy_form = fetched(buyer, "/teams/")
+    manager_teams = fetched(boss, "/teams/")
+    assert "Seats paid twice" in manager_teams
     return {
-        "manager teams": fetched(boss, "/teams/"),
+        "manager teams": manager_teams,
         "manager account": fetched(boss, "/account/"),
         "manager invite refused": fetched(
             boss, "/teams/invite/", data={"emails": "x@"}, status=HTTPStatus.BAD_REQUEST

@@ -1,6 +1,6 @@
 """Two managers' tabs inviting into the last free seat at once: the team's row lock makes the
 second wait for the first, and then refuses it; one seat is never handed out twice. Two tabs
-buying seats at once share the team's one Stripe customer."""
+buying seats at once share the team's one Stripe customer and its one Checkout."""
 
 from __future__ import annotations
 
@@ -83,6 +83,9 @@ def test_two_tabs_buying_seats_at_once_share_one_team_customer(fake_stripe) -> N
     for thread in tabs:
         thread.join(timeout=30)
     assert len(urls) == 2
+    # The second tab waited for the first one's Checkout, and was sent to it: one to pay.
+    assert len(set(urls)) == 1
+    assert len(fake_stripe.sessions) == 1
     team = Team.objects.get()
     assert team.stripe_customer_id
     assert {s["customer"] for s in fake_stripe.sessions.values()} == {team.stripe_customer_id}

@@ -125,14 +125,15 @@ def test_each_manage_billing_opens_its_own_customers_portal(
 def test_a_second_team_checkout_reuses_the_teams_customer(
     manager_client, manager, fake_stripe, buy, post_event
 ) -> None:
-    # A first Checkout left unpaid, then another from a new form: one customer for the team.
-    for token in ("d" * 32, "e" * 32):
+    # A first Checkout left unpaid, then another from a new form for more seats (the first
+    # one expired): one customer for the team.
+    for token, count in (("d" * 32, 2), ("e" * 32, 3)):
         response = manager_client.post(
-            "/teams/buy/", {"name": "Platform", "seats": 2, "plan": "monthly", "token": token}
+            "/teams/buy/", {"name": "Platform", "seats": count, "plan": "monthly", "token": token}
         )
         assert response.status_code == HTTPStatus.SEE_OTHER
     # Paid, ended, and bought again under a new name: still the team's one customer.
-    seats = buy(manager_client, seats=3, name="Platform Guild")
+    seats = buy(manager_client, seats=4, name="Platform Guild")
     post_event(
         fake_stripe.event(
             "customer.subscription.deleted", fake_stripe.cancel_subscription(seats["id"])

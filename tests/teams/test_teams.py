@@ -31,6 +31,9 @@ from .conftest import invite_link, path_of, reads_premium
 
 pytestmark = pytest.mark.django_db
 
+# A valid address of 300 characters (a 64-character local part, labels of 63 at most).
+LONG_ADDRESS = f"{'a' * 64}@{'x' * 63}.{'y' * 63}.{'z' * 63}.{'w' * 38}.com"
+
 
 def teams_page(client: Client) -> str:
     response = client.get("/teams/")
@@ -234,6 +237,8 @@ def test_reinviting_an_address_sends_again_without_taking_another_seat(
         ),
         ([f"p{n}@example.com" for n in range(51)], "at most 50 people at once"),
         ([""], "This field is required"),
+        # Valid to Django (up to 320 characters), too long to store: refused, never a 500.
+        ([LONG_ADDRESS], "An email address has at most 254 characters: aaaaaaaaaa"),
     ],
 )
 def test_bad_invites_are_a_clear_error_and_send_nothing(
