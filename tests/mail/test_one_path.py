@@ -88,7 +88,7 @@ def test_an_email_queued_under_the_task_name_of_the_release_before_is_still_sent
     current_app.tasks["billing.tasks.send_email"].delay(queued.pk)
     assert Email.objects.get().outcome == "sent"
     assert on_the_wire(over_smtp, "grace@example.com")["Subject"] == "Welcome to Alpha Code"
-    assert current_app.tasks["billing.tasks.requeue_lost_emails"].delay().get() == 0
+    assert current_app.tasks["billing.tasks.requeue_lost_emails"].delay().result == 0
 
 
 def test_a_sign_in_code_from_allauth_is_recorded_and_sent_without_keeping_the_code(

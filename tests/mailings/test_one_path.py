@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from alphacode.settings import mailers_from_url
 from mail.models import Email
@@ -29,14 +31,16 @@ def over_smtp(smtp_sink: SmtpSink, settings: Any) -> SmtpSink:
 def test_a_campaign_sends_its_prebuilt_bytes_over_smtp_and_its_recipient_row_is_the_record(
     premium, readers, over_smtp, django_capture_on_commit_callbacks
 ) -> None:
-    campaign, _ = announce(premium, "members", django_capture_on_commit_callbacks)
-    sent = Recipient.objects.filter(campaign=campaign, status="sent")
-    assert sent.count() == len(over_smtp.raw) == 3
-    assert not Email.objects.exists()  # not recorded twice
-    row = Recipient.objects.select_related("user", "campaign__guide").get(
-        user=readers["subscriber"]
-    )
-    prebuilt = render_message(row, campaign)
+    # The clock stands still: the unsubscribe link's signature carries the second it is made.
+    with time_machine.travel(timezone.now(), tick=False):
+        campaign, _ = announce(premium, "members", django_capture_on_commit_callbacks)
+        sent = Recipient.objects.filter(campaign=campaign, status="sent")
+        assert sent.count() == len(over_smtp.raw) == 3
+        assert not Email.objects.exists()  # not recorded twice
+        row = Recipient.objects.select_related("user", "campaign__guide").get(
+            user=readers["subscriber"]
+        )
+        prebuilt = render_message(row, campaign)
     assert isinstance(prebuilt, Prebuilt)  # no Django message built for this reader
 
     def undated(raw: bytes) -> list[bytes]:
