@@ -2,7 +2,7 @@
 bench environment of common.sh):
 
 python bench/owner.py seed N   -> N members, as a paid site has them (see MIX)
-python bench/owner.py time     -> prints, each the median of five runs: the members export
+python bench/owner.py time     -> prints, each the median of 25 runs: the members export
                                   streamed whole, the dashboard's figures (now, the 12 weeks,
                                   the period), and one reader's access answer uncached
                                   (billing.entitlements._access) for a member paying for
@@ -53,7 +53,7 @@ MIX = {
     "gift": 0.03,
 }
 SEATS = 20
-RUNS = 5
+RUNS = 25
 
 
 def seed(n: int) -> None:

@@ -2,7 +2,7 @@
 # The owner's view and the paywall's access answer at scale, before and after: for each size
 # (default 10,000 members; see bench/owner.py for the mix), a database of its own is seeded once
 # and this tree times the members export streamed whole, the dashboard's figures, and one
-# reader's access answer uncached for each source of access (each the median of five runs).
+# reader's access answer uncached for each source of access (each the median of 25 runs).
 # BENCH_BEFORE (a git revision, default the one before issue 24's teams) times its access answer
 # on the same members, from a worktree, side by side: a figure that grows is a regression.
 #
@@ -42,7 +42,7 @@ from billing.models import ComplimentaryAccess, Subscription
 
 def median_ms(user):
     times = []
-    for _ in range(5):
+    for _ in range(25):
         start = time.perf_counter()
         entitlements._access(user)
         times.append((time.perf_counter() - start) * 1000)

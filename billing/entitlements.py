@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from alphacode.cache import restamp, stamp_key, stamped_get
@@ -156,6 +156,10 @@ def _first(rows: QuerySet, field: str) -> Subquery:
     return Subquery(rows.order_by(field).values(field)[:1])
 
 
+# What the access answer reads of the team subscription of a member's seat.
+SEAT_FIELDS = ("status", "payment_failed_at", "cancel_at_period_end", "current_period_end")
+
+
 def _access(user: User) -> Access:
     from accounts.models import User as UserModel
 
@@ -192,23 +196,15 @@ def _access(user: User) -> Access:
             "period_end",
             "complimentary_end",
             "failed_at",
-            seat_held=F("team_membership__seated"),
-            seat_status=F(f"{seat}status"),
-            seat_failed_at=F(f"{seat}payment_failed_at"),
-            seat_cancel=F(f"{seat}cancel_at_period_end"),
-            seat_period_end=F(f"{seat}current_period_end"),
+            "team_membership__seated",
+            *(f"{seat}{field}" for field in SEAT_FIELDS),
         )
         .first()
     )
     if row is None:
         return Access(False)
-    team_subscription = Subscription(
-        status=row["seat_status"] or "",
-        payment_failed_at=row["seat_failed_at"],
-        cancel_at_period_end=bool(row["seat_cancel"]),
-        current_period_end=row["seat_period_end"],
-    )
-    seated = bool(row["seat_held"]) and subscription_gives_access(team_subscription)
+    team_subscription = Subscription(**{field: row[f"{seat}{field}"] for field in SEAT_FIELDS})
+    seated = bool(row["team_membership__seated"]) and subscription_gives_access(team_subscription)
     premium = row["paid"] or seated or row["complimentary"]
     # The first of the times the clock would end a source of access: asked again then.
     ends = [
@@ -216,10 +212,10 @@ def _access(user: User) -> Access:
         row["period_end"],
         row["complimentary_end"],
     ]
-    if seated and row["seat_status"] == "past_due" and row["seat_failed_at"]:
-        ends.append(grace_ends(row["seat_failed_at"]))
-    if seated and row["seat_cancel"]:
-        ends.append(row["seat_period_end"])
+    if seated and team_subscription.status == "past_due" and team_subscription.payment_failed_at:
+        ends.append(grace_ends(team_subscription.payment_failed_at))
+    if seated and team_subscription.cancel_at_period_end:
+        ends.append(team_subscription.current_period_end)
     until = min((end for end in ends if end is not None), default=None) if premium else None
     return Access(premium, until, row["failed_at"], seated)
 
