@@ -7,10 +7,13 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from typing import cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -61,9 +64,31 @@ def _live_team(request: AuthenticatedRequest) -> Team:
     return team
 
 
-@login_required
 @require_GET
-def teams(request: AuthenticatedRequest) -> HttpResponse:
+def teams(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        if request.GET:
+            # Back from Checkout signed out: sign in, then the same address syncs the seats.
+            return redirect_to_login(request.get_full_path())
+        # A visitor (a buyer deciding, a member invited) learns what teams are, then signs in.
+        return _visitor_page(request)
+    return _member_teams(cast(AuthenticatedRequest, request))
+
+
+def _visitor_page(request: HttpRequest) -> HttpResponse:
+    back = reverse("teams:teams")
+    return render(
+        request,
+        "teams/visitor.html",
+        {
+            "login_url": f"{reverse('account_login')}?{urlencode({'next': back})}",
+            "signup_url": f"{reverse('account_signup')}?{urlencode({'next': back})}",
+            "annual": ANNUAL if ANNUAL.price_id else None,
+        },
+    )
+
+
+def _member_teams(request: AuthenticatedRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
     if session_id:
         # Back from Checkout: the seats are stored now, not when the webhook comes. Each visit

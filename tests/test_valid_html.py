@@ -56,6 +56,7 @@ PUBLIC = {
     "pattern": "/patterns/hashing/",
     "mocks": "/mocks/",
     "gift": "/gift/",
+    "teams (a visitor)": "/teams/",
 }
 SIGNED_IN = {
     "account": "/account/",

@@ -500,3 +500,20 @@ def test_stripe_down_at_checkout_keeps_no_team_and_says_so(manager_client, fake_
     )
     assert "couldn’t reach our payment provider. Nothing was charged" in response.content.decode()
     assert not Team.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_visitor_learns_what_teams_are_and_is_asked_to_sign_in(client, fake_stripe) -> None:
+    page = client.get("/teams/")
+    assert page.status_code == HTTPStatus.OK
+    html = page.content.decode()
+    assert "Buy seats for your team" in html
+    assert "$19 a month per seat" in html
+    assert 'href="/accounts/login/?next=%2Fteams%2F"' in html
+    assert 'href="/accounts/signup/?next=%2Fteams%2F"' in html
+    assert 'action="/teams/buy/"' not in html  # buying is for members
+    # Back from Checkout with the session signed out: signing in keeps the way back.
+    back = client.get("/teams/?session_id=cs_test123")
+    assert back.status_code == HTTPStatus.FOUND
+    assert back["Location"] == "/accounts/login/?next=/teams/%3Fsession_id%3Dcs_test123"
+    assert not Team.objects.exists()
