@@ -19,6 +19,9 @@ from .markdown import check_block
 logger = logging.getLogger(__name__)
 
 WORDS_PER_MINUTE = 200
+# The FTS5 index of guides on SQLite (migration 0011): rowid is the guide's id; columns title,
+# dek, preview_text, full_text. Postgres searches the vectors below instead.
+SQLITE_SEARCH_TABLE = "articles_guide_search"
 
 
 class Track(models.Model):
@@ -125,7 +128,8 @@ class Guide(models.Model):
     # guide that no longer matches it would lose an editor's change, and is refused.
     imported_digest = models.CharField(max_length=64, blank=True, editable=False)
     # Weighted full-text vectors (title, dek, text) kept by guide_refresh on Postgres: what a
-    # visitor may search, and what a reader with access may search.
+    # visitor may search, and what a reader with access may search. SQLite keeps the same text
+    # in the FTS5 table SQLITE_SEARCH_TABLE.
     search_preview = SearchVectorField(null=True, editable=False)
     search_full = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -37,6 +37,7 @@ from .markdown import (
     write_guide,
 )
 from .models import (
+    SQLITE_SEARCH_TABLE,
     WORDS_PER_MINUTE,
     Block,
     Guide,
@@ -104,6 +105,8 @@ def guide_refresh(
             search_preview=_vector("preview_text"), search_full=_vector("full_text")
         )
     guide.refresh_from_db()
+    if connection.vendor == "sqlite":
+        _sqlite_index(guide)
     revision_record(guide=guide, author=author, source=source, note=note)
     content_changed()
     return guide
@@ -163,6 +166,18 @@ def _vector(text_field: str) -> CombinedExpression:
         + SearchVector("dek", weight="B", config="english")
         + SearchVector(text_field, weight="C", config="english")
     )
+
+
+def _sqlite_index(guide: Guide) -> None:
+    """Put the guide's searchable text in the SQLite FTS5 index (migration 0011), in step with
+    the Postgres vectors above."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {SQLITE_SEARCH_TABLE} WHERE rowid = %s", [guide.pk])
+        cursor.execute(
+            f"INSERT INTO {SQLITE_SEARCH_TABLE} (rowid, title, dek, preview_text, full_text) "
+            "VALUES (%s, %s, %s, %s, %s)",
+            [guide.pk, guide.title, guide.dek, guide.preview_text, guide.full_text],
+        )
 
 
 # --- Import / export ---------------------------------------------------------------------------
