@@ -19,6 +19,7 @@ import sys
 import threading
 from collections.abc import Callable
 from contextlib import redirect_stdout
+from html import unescape
 from http import HTTPStatus
 from typing import Any
 
@@ -111,6 +112,7 @@ def as_visitor() -> None:
     page(client, "/search/?q=prompting", SEED_TITLE)
     page(client, "/search/?q=sliding+window", "Two Pointers and Sliding Windows")
     page(client, "/search/?q=nothingmatchesthisword", absent=(SEED_TITLE,))
+    search_ranks_whole_words(client)
     # Premium text past the preview is not searched for visitors, nor shown in a snippet.
     page(client, f"/search/?q={ONLY_PAST_THE_CUT}", absent=(SEED_TITLE,))
     page(client, "/pricing/", "$19", "Subscriptions are not configured on this site yet.")
@@ -122,6 +124,30 @@ def as_visitor() -> None:
     page(client, "/healthz")
     response = client.get("/progress/")
     check(response.status_code == HTTPStatus.FOUND, "/progress/", "a redirect to sign in", response)
+
+
+def search_ranks_whole_words(client: Client) -> None:
+    """SQLite's FTS5 index: "STAR" puts the guide titled STAR first (ahead of guides with
+    "start" in them), its snippet starts and ends on whole words of the text, "INCR" does not
+    match inside "increasingly", and FTS5 syntax typed into the box is no error."""
+    star = Guide.objects.get(slug="star-stories-that-survive-follow-ups")
+    path = "/search/?q=STAR"
+    html = page(client, path, escape(star.title))
+    links = re.findall(r'<h2 class="result-title"><a href="([^"]+)"', html)
+    check(links[:1] == [star.get_absolute_url()], path, "the STAR guide first", client.get(path))
+    found = re.search(r'<p class="result-snippet">(.*?)</p>', html, re.DOTALL)
+    snippet = unescape(re.sub(r"<[^>]+>", "", found.group(1) if found else "")).strip("… ")
+    text = " ".join(star.preview_text.split())
+    at = text.find(snippet) if snippet else -1
+    whole = (
+        at >= 0
+        and (at == 0 or not text[at - 1].isalnum())
+        and (at + len(snippet) == len(text) or not text[at + len(snippet)].isalnum())
+    )
+    check(whole, path, f"a snippet of whole words, not {snippet[:80]!r}", client.get(path))
+    page(client, "/search/?q=INCR", absent=(SEED_TITLE,))  # the seed says "increasingly"
+    for query in ('"', "star*", "NEAR(a+b)", "a+AND+(b", "-", "title:star"):
+        page(client, f"/search/?q={query}")
 
 
 def sign_up() -> None:
