@@ -560,10 +560,10 @@ GUIDE_SORTS = (*(key for key, _ in GUIDE_COLUMNS), "title")
 
 @dataclass(frozen=True)
 class GuideRow:
-    """One published guide over a window: signed-in readers who opened it (study.Reading) and
-    visitors' counted views (GuideDay), paywall views (GuideDay), checkouts started from its
-    paywall (CheckoutStart), subscriptions that followed its paywall (Attribution), checklist
-    items ticked (study.Tick) and finishes."""
+    """One published guide over a window: signed-in readers who opened it (study.Reading; staff
+    are not readers) and visitors' counted views (GuideDay), paywall views (GuideDay), checkouts
+    started from its paywall (CheckoutStart), subscriptions that followed its paywall
+    (Attribution), checklist items ticked (study.Tick) and finishes."""
 
     guide_id: int
     title: str
@@ -598,8 +598,9 @@ def guide_rows(days: int, sort: str = "readers") -> list[GuideRow]:
 
     readings = {
         guide: (opened, finished)
+        # Staff are not readers: the owner checking a guide would count as one.
         for guide, opened, finished in Reading.objects.filter(
-            Q(opened_at__gte=since) | Q(finished_at__gte=since)
+            Q(opened_at__gte=since) | Q(finished_at__gte=since), user__is_staff=False
         )
         .values("guide")
         .annotate(

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
-from .charts import bar_chart
+from .charts import bar_chart, dollars_text, hours_text
 from .figures import (
     GUIDE_COLUMNS,
     GUIDE_SORTS,
@@ -48,7 +48,9 @@ def dashboard_panel(request: HttpRequest) -> dict[str, Any]:
 def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     days, sort = _choices(request)
     weeks = weekly()
-    labels = [f"Week of {week.start.day} {week.start:%b}" for week in weeks]
+    # Under each bar "7 Dec"; in its tooltip "Week of 7 Dec: …".
+    short = [f"{week.start.day} {week.start:%b}" for week in weeks]
+    labels = [f"Week of {day}" for day in short]
     pairs = list(zip(labels, weeks, strict=True))
     mocks = mock_weekly()
     mock_pairs = list(zip(labels, mocks, strict=True))
@@ -68,26 +70,44 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
                 "MRR at the end of each week",
                 [week.mrr_dollars for week in weeks],
                 [f"{label}: ${week.mrr_dollars:,.2f}" for label, week in pairs],
+                short,
+                scale=dollars_text,
+                empty="This week's bar appears as soon as the first reader subscribes.",
             ),
             "net": bar_chart(
                 "Net change in subscribers each week",
                 [week.net for week in weeks],
                 [f"{label}: {week.net:+d}" for label, week in pairs],
+                short,
+                # No change in weeks with subscribers is a figure (zero), not an empty chart.
+                has_data=any(
+                    week.new or week.cancellations or week.subscribers_at_start or week.mrr_at_end
+                    for week in weeks
+                ),
+                empty="This week's bar appears as soon as the first reader subscribes.",
             ),
             "mock_requests": bar_chart(
                 "Mock interview requests each week",
                 [week.requests for week in mocks],
                 [f"{label}: {week.requests} requests" for label, week in mock_pairs],
+                short,
+                empty="This week's bar appears as soon as a member requests a mock interview.",
             ),
             "mock_rounds": bar_chart(
                 "Mock interview rounds held each week",
                 [week.rounds_held for week in mocks],
                 [f"{label}: {week.rounds_held} rounds" for label, week in mock_pairs],
+                short,
+                empty="A bar appears once the first mock interview round has ended.",
             ),
             "mock_match": bar_chart(
                 "Median hours from request to match, by the week matched",
                 [week.median_match_hours for week in mocks],
                 [f"{label}: {week.median_match_text}" for label, week in mock_pairs],
+                short,
+                has_data=any(week.median_match is not None for week in mocks),
+                scale=hours_text,
+                empty="A bar appears once the first mock interview request is matched.",
             ),
         },
         "mock_weeks": mocks,

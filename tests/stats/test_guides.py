@@ -104,3 +104,17 @@ def test_a_title_a_spreadsheet_would_run_comes_back_as_text_in_the_csv() -> None
     assert titles == {f"'{title}" for title in formulas} | {"Plain - and = inside"}
     # The numbers beside them are numbers still.
     assert {tuple(row[2:]) for row in rows} == {("0",) * (len(header) - 2)}
+
+
+def test_the_owner_reading_a_guide_is_not_a_reader_and_a_member_is() -> None:
+    guide = make_guide(slug="free-guide", title="A free guide", access="free")
+    owner = UserFactory(is_staff=True, email="owner@example.com")
+    member = UserFactory(email="member@example.com")
+
+    signed_in(owner).get(guide.get_absolute_url())
+    assert [(row.title, row.readers) for row in guide_rows(7)] == [("A free guide", 0)]
+
+    signed_in(member).get(guide.get_absolute_url())
+    assert [(row.title, row.readers) for row in guide_rows(7)] == [("A free guide", 1)]
+    # The owner's visit is kept (their own study state) but not counted as a reader's.
+    assert Reading.objects.filter(guide=guide).count() == 2
