@@ -609,7 +609,7 @@ def guide_rows(days: int, sort: str = "readers") -> list[GuideRow]:
         )
         .values_list("guide", "opened", "finished")
     }
-    ticks = per_guide(Tick.objects.filter(ticked_at__gte=since))
+    ticks = per_guide(Tick.objects.filter(ticked_at__gte=since, user__is_staff=False))
     # Members, not forms: a member who starts checkout after checkout (a loop, a page read
     # again and again) counts once, so nobody can inflate the column.
     checkouts = dict(

@@ -118,3 +118,16 @@ def test_the_owner_reading_a_guide_is_not_a_reader_and_a_member_is() -> None:
     assert [(row.title, row.readers) for row in guide_rows(7)] == [("A free guide", 1)]
     # The owner's visit is kept (their own study state) but not counted as a reader's.
     assert Reading.objects.filter(guide=guide).count() == 2
+    # Nor are the owner's ticks (trying a checklist) a reader's.
+    items = make_guide(
+        slug="checklist-guide",
+        title="A checklist guide",
+        access="free",
+        sections=[[("paragraph", "Text."), ("checklist", "Alpha\nBravo")]],
+    )
+    item = Item.objects.filter(block__section__guide=items).first()
+    Tick.objects.create(user=owner, item=item, guide=items)
+    ticked = {row.title: row.items_ticked for row in guide_rows(7)}
+    assert ticked["A checklist guide"] == 0
+    Tick.objects.create(user=member, item=item, guide=items)
+    assert {row.title: row.items_ticked for row in guide_rows(7)}["A checklist guide"] == 1
