@@ -79,7 +79,13 @@ def test_one_click_unsubscribe_needs_no_session_and_points_to_the_account_page(
     )
     assert done.status_code == HTTPStatus.OK
     assert not wants(readers["subscriber"], "announcements")
-    assert "Subscribe again on your account page" in done.content.decode()
+    text = " ".join(done.content.decode().split())
+    assert "Subscribe again on your account page" in text
+    assert "Done: sub@example.com will no longer get new-guide emails." in text
+    assert "gets no more of" not in text
+    # Opened again later: the page says where the reader stands, in plain words.
+    again = " ".join(client.get(f"/{path}").content.decode().split())
+    assert "sub@example.com does not get new-guide emails." in again
     assert wants(readers["subscriber"], "digest")  # only the kind the link names
     assert client.get("/email/unsubscribe/forged-token/").status_code == HTTPStatus.NOT_FOUND
 
