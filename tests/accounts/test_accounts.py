@@ -3,6 +3,7 @@ password reset, no account enumeration, and the site's own design on every page.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -251,3 +252,27 @@ def test_a_request_racing_a_password_change_or_deactivation_cannot_keep_the_sess
         change(user)
         user.save()
     assert other.get("/account/").status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "signed_in", "wanted"),
+    [
+        ("/accounts/login/", False, ["Sign in · Alpha Code", ">Sign in<", "Remember me"]),
+        ("/accounts/signup/", False, ["Sign up · Alpha Code", ">Sign up<"]),
+        ("/accounts/password/reset/", False, ["Password reset · Alpha Code"]),
+        ("/accounts/logout/", True, ["Sign out · Alpha Code", ">Sign out<"]),
+    ],
+)
+def test_sign_in_pages_speak_in_sentence_case_as_the_header_does(
+    client: Client, path: str, signed_in: bool, wanted: list[str]
+) -> None:
+    if signed_in:
+        client.force_login(UserFactory())
+    page = client.get(path)
+    assert page.status_code == HTTPStatus.OK
+    text = re.sub(r"\s*([<>])\s*", r"\1", " ".join(page.content.decode().split()))
+    for words in wanted:
+        assert words in text
+    for title_case in ("Sign In", "Sign Up", "Signup", "Sign Out", "Remember Me", "Password Reset"):
+        assert title_case not in text
