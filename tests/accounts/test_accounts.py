@@ -276,3 +276,24 @@ def test_sign_in_pages_speak_in_sentence_case_as_the_header_does(
         assert words in text
     for title_case in ("Sign In", "Sign Up", "Signup", "Sign Out", "Remember Me", "Password Reset"):
         assert title_case not in text
+
+
+@pytest.mark.django_db
+def test_a_superuser_from_createsuperuser_signs_in_with_the_code_and_gets_no_welcome(
+    client: Client, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from django.core.management import call_command
+
+    from mail.models import Email
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command("createsuperuser", interactive=False, email="owner@example.com", verbosity=0)
+    # The first sign-in asks for the code emailed (on `make run`, printed on the console).
+    response = client.post("/accounts/login/", {"login": "owner@example.com", "password": PASSWORD})
+    assert response["Location"] == "/accounts/confirm-email/"
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm = client.post("/accounts/confirm-email/", {"code": code_from(mail.outbox[-1])})
+    assert confirm.status_code == HTTPStatus.FOUND
+    assert client.get("/admin/").status_code == HTTPStatus.OK
+    assert [m.subject for m in mail.outbox if "Welcome" in m.subject] == []
+    assert not Email.objects.filter(kind="welcome").exists()
