@@ -260,7 +260,8 @@ def test_a_request_racing_a_password_change_or_deactivation_cannot_keep_the_sess
     [
         ("/accounts/login/", False, ["Sign in · Alpha Code", ">Sign in<", "Remember me"]),
         ("/accounts/signup/", False, ["Sign up · Alpha Code", ">Sign up<"]),
-        ("/accounts/password/reset/", False, ["Password reset · Alpha Code"]),
+        ("/accounts/password/reset/", False, ["Password reset · Alpha Code", "Reset my password"]),
+        ("/accounts/login/code/", False, ["Sign in · Alpha Code", ">Request a code<"]),
         ("/accounts/logout/", True, ["Sign out · Alpha Code", ">Sign out<"]),
     ],
 )
@@ -274,7 +275,16 @@ def test_sign_in_pages_speak_in_sentence_case_as_the_header_does(
     text = re.sub(r"\s*([<>])\s*", r"\1", " ".join(page.content.decode().split()))
     for words in wanted:
         assert words in text
-    for title_case in ("Sign In", "Sign Up", "Signup", "Sign Out", "Remember Me", "Password Reset"):
+    for title_case in (
+        "Sign In",
+        "Sign Up",
+        "Signup",
+        "Sign Out",
+        "Remember Me",
+        "Password Reset",
+        "My Password",
+        "Request Code",
+    ):
         assert title_case not in text
 
 
@@ -291,6 +301,9 @@ def test_a_superuser_from_createsuperuser_signs_in_with_the_code_and_gets_no_wel
     # The first sign-in asks for the code emailed (on `make run`, printed on the console).
     response = client.post("/accounts/login/", {"login": "owner@example.com", "password": PASSWORD})
     assert response["Location"] == "/accounts/confirm-email/"
+    asking = client.get("/accounts/confirm-email/").content.decode()
+    assert "Enter the email verification code" in asking
+    assert "Enter Email Verification Code" not in asking
     with django_capture_on_commit_callbacks(execute=True):
         confirm = client.post("/accounts/confirm-email/", {"code": code_from(mail.outbox[-1])})
     assert confirm.status_code == HTTPStatus.FOUND
