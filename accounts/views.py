@@ -2,6 +2,7 @@
 gifts they gave, sign out."""
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages import get_messages
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -18,7 +19,11 @@ from .requests import AuthenticatedRequest
 @require_GET
 def account(request: AuthenticatedRequest) -> HttpResponse:
     emails = {kind: wants(request.user, kind) for kind in ("announcements", "digest")}
+    # "Saved" from the email form is shown in that form's panel, where the reader is.
+    pending = list(get_messages(request))
     context = {
+        "page_messages": [m for m in pending if "email-preferences" not in m.tags.split()],
+        "email_messages": [m for m in pending if "email-preferences" in m.tags.split()],
         "billing": billing_summary(request.user),
         "emails": emails,
         "gifts": gifts_given(request.user),

@@ -265,6 +265,7 @@ LOGIN_REDIRECT_URL = "/account/"
 # outside the embedded defaults).
 # allauth's emails go through the site's one path for email (recorded and sent by mail.outbox).
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

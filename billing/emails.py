@@ -38,7 +38,10 @@ class Kind(models.TextChoices):
 
 def welcome_on_email_confirmed(email_address: EmailAddress, **kwargs: Any) -> None:
     """allauth's `email_confirmed` receiver: the welcome, once per user (confirming a second
-    address later sends nothing new)."""
+    address later sends nothing new). Staff (the owner made by `createsuperuser`, editors) are
+    not readers: their first confirmed address welcomes no one."""
+    if email_address.user.is_staff:
+        return
     email_queue(
         kind=Kind.WELCOME,
         cause=f"user-{email_address.user_id}",

@@ -26,7 +26,9 @@ def preferences(request: AuthenticatedRequest) -> HttpResponse:
         announcements=request.POST.get("announcements") == "on",
         digest=request.POST.get("digest") == "on",
     )
-    messages.success(request, "Your email preferences are saved.")
+    # Tagged so the account page shows it inside the form's panel, where the reader lands
+    # (#email-preferences), not at the top of the page, out of view.
+    messages.success(request, "Your email preferences are saved.", extra_tags="email-preferences")
     return HttpResponseRedirect(reverse("accounts:account") + "#email-preferences")
 
 

@@ -19,5 +19,6 @@
       setTimeout(function () { button.textContent = "Copy"; }, 2000);
     });
     figure.appendChild(button);
+    figure.classList.add("has-copy");
   });
 })();

@@ -3,6 +3,7 @@ password reset, no account enumeration, and the site's own design on every page.
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 
 import pytest
@@ -251,3 +252,61 @@ def test_a_request_racing_a_password_change_or_deactivation_cannot_keep_the_sess
         change(user)
         user.save()
     assert other.get("/account/").status_code == HTTPStatus.FOUND
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "signed_in", "wanted"),
+    [
+        ("/accounts/login/", False, ["Sign in · Alpha Code", ">Sign in<", "Remember me"]),
+        ("/accounts/signup/", False, ["Sign up · Alpha Code", ">Sign up<"]),
+        ("/accounts/password/reset/", False, ["Password reset · Alpha Code", "Reset my password"]),
+        ("/accounts/login/code/", False, ["Sign in · Alpha Code", ">Request a code<"]),
+        ("/accounts/logout/", True, ["Sign out · Alpha Code", ">Sign out<"]),
+    ],
+)
+def test_sign_in_pages_speak_in_sentence_case_as_the_header_does(
+    client: Client, path: str, signed_in: bool, wanted: list[str]
+) -> None:
+    if signed_in:
+        client.force_login(UserFactory())
+    page = client.get(path)
+    assert page.status_code == HTTPStatus.OK
+    text = re.sub(r"\s*([<>])\s*", r"\1", " ".join(page.content.decode().split()))
+    for words in wanted:
+        assert words in text
+    for title_case in (
+        "Sign In",
+        "Sign Up",
+        "Signup",
+        "Sign Out",
+        "Remember Me",
+        "Password Reset",
+        "My Password",
+        "Request Code",
+    ):
+        assert title_case not in text
+
+
+@pytest.mark.django_db
+def test_a_superuser_from_createsuperuser_signs_in_with_the_code_and_gets_no_welcome(
+    client: Client, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    from django.core.management import call_command
+
+    from mail.models import Email
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command("createsuperuser", interactive=False, email="owner@example.com", verbosity=0)
+    # The first sign-in asks for the code emailed (on `make run`, printed on the console).
+    response = client.post("/accounts/login/", {"login": "owner@example.com", "password": PASSWORD})
+    assert response["Location"] == "/accounts/confirm-email/"
+    asking = client.get("/accounts/confirm-email/").content.decode()
+    assert "Enter the email verification code" in asking
+    assert "Enter Email Verification Code" not in asking
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm = client.post("/accounts/confirm-email/", {"code": code_from(mail.outbox[-1])})
+    assert confirm.status_code == HTTPStatus.FOUND
+    assert client.get("/admin/").status_code == HTTPStatus.OK
+    assert [m.subject for m in mail.outbox if "Welcome" in m.subject] == []
+    assert not Email.objects.filter(kind="welcome").exists()

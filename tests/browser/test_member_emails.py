@@ -10,6 +10,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from articles.models import Track
 from mail.outbox import email_queue, render_email
@@ -17,7 +18,7 @@ from mailings.services import digest_send, guide_announce
 from study.models import Plan
 
 from ..factories import SubscriptionFactory, make_guide
-from .conftest import screenshot
+from .conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -61,3 +62,21 @@ def test_the_announcement_and_the_digest_in_a_browser(
         screenshot(page, f"email-{name}-{scheme}")
     assert "Heaps in the inbox" in announcement.alternatives[0].content
     assert "Your plan" in digest.alternatives[0].content
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 720}, {"width": 390, "height": 844}]
+)
+def test_saving_email_preferences_shows_saved_where_the_reader_is(site, new_page, viewport) -> None:
+    reader = SubscriptionFactory(user__email="prefs@example.com").user
+    page = new_page(viewport=viewport)
+    sign_in(page, reader, site)
+    page.goto(site + "/account/")
+    page.get_by_label("A weekly study digest").uncheck()
+    page.get_by_role("button", name="Save email preferences").click()
+    saved = page.get_by_text("Your email preferences are saved.")
+    expect(saved).to_have_count(1)
+    expect(saved).to_be_in_viewport()
+    # Beside the form it speaks of, not at the top of the page.
+    expect(page.locator("#email-preferences").get_by_text("preferences are saved")).to_be_visible()
+    expect(page.get_by_label("A weekly study digest")).not_to_be_checked()

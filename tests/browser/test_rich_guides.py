@@ -137,3 +137,53 @@ def test_an_editor_writes_a_guide_in_the_markdown_editor(
     page.get_by_text("Restored revision 1 as a new revision.").wait_for()
     assert GuideRevision.objects.filter(guide=rich).count() == 3
     assert "typed in the browser" not in Guide.objects.get(pk=rich.pk).full_text
+
+
+# The box of a code block's first line of text, and the Copy button's box, both as the reader
+# sees them (the line clipped to the block's visible width: a long line scrolls inside it).
+FIRST_LINE_AND_BUTTON = """figure => {
+  const pre = figure.querySelector("pre");
+  const code = pre.querySelector("code");
+  const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  range.setStart(code, 0);
+  let node;
+  while ((node = walker.nextNode())) {
+    const end = node.textContent.indexOf("\\n");
+    if (end >= 0) { range.setEnd(node, end); break; }
+    range.setEndAfter(node);
+  }
+  const line = range.getBoundingClientRect();
+  const visible = pre.getBoundingClientRect();
+  const box = figure.querySelector(".copy").getBoundingClientRect();
+  return {
+    line: [Math.max(line.left, visible.left), line.top,
+           Math.min(line.right, visible.right), line.bottom],
+    button: [box.left, box.top, box.right, box.bottom],
+  };
+}"""
+
+
+def test_on_a_phone_the_copy_button_leaves_the_first_line_of_code_uncovered(
+    site, new_page, rich: Guide
+) -> None:
+    from ..factories import make_guide
+
+    long_first_line = make_guide(
+        slug="long-first-line",
+        access="free",
+        sections=[
+            [("code", "answer = sliding_window_maximum(items, limit)  # the widest window\nok")]
+        ],
+    )
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    for guide in (long_first_line, rich):
+        page.goto(site + guide.get_absolute_url())
+        figures = page.locator("figure.code:has(.copy)")
+        expect(figures.first).to_be_visible()
+        for figure in figures.all():
+            boxes = figure.evaluate(FIRST_LINE_AND_BUTTON)
+            (ll, lt, lr, lb), (bl, bt, br, bb) = boxes["line"], boxes["button"]
+            overlap = min(lr, br) > max(ll, bl) and min(lb, bb) > max(lt, bt)
+            assert not overlap, (guide.slug, boxes)
+    screenshot(page, "guide-code-copy-phone")

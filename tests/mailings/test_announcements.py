@@ -3,6 +3,8 @@ access; preferences and one-click unsubscribe (RFC 8058); a mail server's refusa
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import re
 from http import HTTPStatus
 
@@ -11,9 +13,11 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from alphacode.settings import mailers_from_url
+from articles.models import Guide
 from mailings.models import Campaign, EmailPreferences, Recipient
 from mailings.services import wants
 
@@ -79,7 +83,13 @@ def test_one_click_unsubscribe_needs_no_session_and_points_to_the_account_page(
     )
     assert done.status_code == HTTPStatus.OK
     assert not wants(readers["subscriber"], "announcements")
-    assert "Subscribe again on your account page" in done.content.decode()
+    text = " ".join(done.content.decode().split())
+    assert "Subscribe again on your account page" in text
+    assert "Done: sub@example.com will no longer get new-guide emails." in text
+    assert "gets no more of" not in text
+    # Opened again later: the page says where the reader stands, in plain words.
+    again = " ".join(client.get(f"/{path}").content.decode().split())
+    assert "sub@example.com does not get new-guide emails." in again
     assert wants(readers["subscriber"], "digest")  # only the kind the link names
     assert client.get("/email/unsubscribe/forged-token/").status_code == HTTPStatus.NOT_FOUND
 
@@ -148,6 +158,40 @@ def test_the_command_announces_and_refuses_a_draft(
 
     with pytest.raises(CommandError, match="not published"):
         call_command("announce_guide", draft.slug, "--to", "members")
+
+
+def test_the_command_asks_for_yes_before_announcing_an_old_guide_as_new(
+    premium, readers, capsys, django_capture_on_commit_callbacks
+):
+    from django.core.management import CommandError
+
+    Guide.objects.filter(pk=premium.pk).update(published_at=timezone.now() - dt.timedelta(days=90))
+    with pytest.raises(CommandError, match=r"published on .* \(90 days ago\).*--yes"):
+        call_command("announce_guide", premium.slug, "--to", "subscribers")
+    assert not Campaign.objects.exists()
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("announce_guide", premium.slug, "--to", "subscribers", "--yes")
+    assert "to 1 reader(s)" in capsys.readouterr().out
+    assert [m.to for m in mail.outbox] == [["sub@example.com"]]
+
+
+def test_the_command_run_inline_opens_no_broker_connection(
+    premium, readers, caplog, monkeypatch, django_capture_on_commit_callbacks
+):
+    """On the embedded default tasks run inline: kombu used to warn "No hostname was supplied"
+    as Celery borrowed a broker connection for nothing."""
+    from alphacode.celery import app
+
+    def no_broker(*args, **kwargs):
+        raise AssertionError("a broker connection was opened for a task run inline")
+
+    monkeypatch.setattr(app, "producer_or_acquire", no_broker)
+    monkeypatch.setattr(app, "connection_for_write", no_broker)
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        call_command("announce_guide", premium.slug, "--to", "members")
+    assert len(mail.outbox) == 3
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("kombu")] == []
 
 
 def test_an_editor_announces_from_the_admin_and_watches_it_go_out(
