@@ -6,6 +6,7 @@ practice.admin mixes the same views into ProblemAdmin."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django.conf import settings
@@ -40,7 +41,18 @@ PREVIEW_CSP = cast(
     "dict[str, list[str] | str]", {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
 )
 MAX_TEXT = 1_000_000
+BY_LINE_RE = re.compile(r"line (\d+): (.*)", re.DOTALL)
 EDITOR_TEMPLATES = "admin/editor"
+
+
+def by_line(notes: list[str]) -> list[tuple[int | None, str]]:
+    """Errors or warnings ("line N: what") as (N, what), for links that take the editor to the
+    line; (None, the note) for one that names no line."""
+    items: list[tuple[int | None, str]] = []
+    for note in notes:
+        match = BY_LINE_RE.fullmatch(note)
+        items.append((int(match[1]), match[2]) if match else (None, note))
+    return items
 
 
 class MarkdownEditorViews:
@@ -217,6 +229,7 @@ class MarkdownEditorViews:
         opts = self.model._meta
         context |= {
             **self.admin_site.each_context(request),
+            "error_lines": by_line(context["errors"]),
             "title": (
                 f"Edit “{item}” as Markdown"
                 if item is not None

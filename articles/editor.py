@@ -62,7 +62,7 @@ def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked
     try:
         data = parse_guide(text, EDITOR_SOURCE)
     except GuideFormatError as exc:
-        return Checked(None, {}, [exc.by_line()], [])
+        return Checked(None, {}, exc.all_by_line(), [])
     errors: list[str] = []
     if data.track_title:
         if restoring:

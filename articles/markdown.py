@@ -184,33 +184,50 @@ def front_matter_values(
 
 
 def _read_body(guide: GuideData, nodes: list[SyntaxTreeNode], reader: Reader) -> None:
+    """Read the blocks after the front matter. Reading goes on past an error, so that an editor
+    sees every problem at once: the first is raised with the rest in its `others`."""
     intro: list[str] = []
     section: SectionData | None = None
     anchors: set[str] = set()
+    errors: list[GuideFormatError] = []
+    failed: set[int] = set()  # sections with a block in error are not also called empty
     for node in nodes:
-        if node.type == "heading" and node.tag == "h2":
-            section = _section(node, anchors, reader)
-            guide.sections.append(section)
-            continue
-        kind = registry.reading(node)
-        if kind is None:
-            raise reader.error(
-                node, UNSUPPORTED.get(node.type, "this kind of block is not supported")
-            )
-        block = kind.parse(node, reader)
-        block.line = reader.line(node)
-        if section is None:
-            if block.kind != "paragraph":
-                raise reader.error(node, "the intro may only hold paragraphs")
-            intro.append(block.text)
-        else:
-            section.blocks.append(block)
+        try:
+            if node.type == "heading" and node.tag == "h2":
+                section = SectionData(heading="", anchor="", line=reader.line(node))
+                section = _section(node, anchors, reader)
+                guide.sections.append(section)
+                continue
+            kind = registry.reading(node)
+            if kind is None:
+                raise reader.error(
+                    node, UNSUPPORTED.get(node.type, "this kind of block is not supported")
+                )
+            block = kind.parse(node, reader)
+            block.line = reader.line(node)
+            if section is None:
+                if block.kind != "paragraph":
+                    raise reader.error(node, "the intro may only hold paragraphs")
+                intro.append(block.text)
+            else:
+                section.blocks.append(block)
+        except GuideFormatError as exc:
+            errors.append(exc)
+            if section is not None:
+                failed.add(id(section))
     guide.intro = "\n\n".join(intro)
-    for section in guide.sections:
-        if not section.blocks:
-            raise reader.error(section.line, f"the section '{section.heading}' is empty")
-    if not guide.sections:
+    errors.extend(
+        reader.error(section.line, f"the section '{section.heading}' is empty")
+        for section in guide.sections
+        if not section.blocks and id(section) not in failed
+    )
+    if not guide.sections and not errors:
         raise GuideFormatError(reader.source, None, "a guide needs at least one '## ' section")
+    if errors:
+        errors.sort(key=lambda error: error.line or 0)
+        first = errors[0]
+        first.others = errors[1:]
+        raise first
     guide.warnings = reader.warnings
 
 

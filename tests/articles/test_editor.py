@@ -419,3 +419,25 @@ def test_the_section_form_refuses_a_stale_save(guide: Guide, editor_client: Clie
     assert response.status_code == HTTPStatus.OK
     assert "was saved since you opened this page" in response.content.decode()
     assert Section.objects.get(pk=section.pk).heading != "Mine"
+
+
+def test_every_error_is_listed_with_its_line(guide: Guide, editor_client: Client) -> None:
+    text, base = opened(editor_client, guide)
+    broken = (
+        text.replace("Second intro paragraph.", "### A subheading in the intro")
+        .replace("- [ ] Second item", "- [ ] Second item\n\n***")
+        .replace("## Scripts", "#### Scripts too deep\n\n## Scripts")
+    )
+    lines = broken.split("\n")
+    wrong = [
+        lines.index("### A subheading in the intro") + 1,
+        lines.index("***") + 1,
+        lines.index("#### Scripts too deep") + 1,
+    ]
+    page = editor_client.post(editor_url(guide), {"markdown": broken, "base": base, "save": "1"})
+    assert page.status_code == HTTPStatus.BAD_REQUEST
+    html = page.content.decode()
+    assert "Fix 3 problems" in html
+    for line in wrong:
+        assert f'data-line="{line}">line {line}</a>' in html
+    assert guide.revisions.count() == 1
