@@ -88,6 +88,9 @@ class GuideData:
 # --- Parsing -----------------------------------------------------------------------------------
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table").use(front_matter_plugin)
+# The same reading with HTML recognised, only to find raw HTML and refuse it by its line (the
+# guide's own reading would show it to readers as literal text).
+_with_html = MarkdownIt("commonmark", {"html": True}).enable("table").use(front_matter_plugin)
 _markdown.options["tasklists"] = True  # `- [ ] item`: a checklist
 _markdown.options["alerts"] = True  # `> [!NOTE]`: a callout
 
@@ -124,8 +127,33 @@ def parse_guide(text: str, source: str = "<guide>") -> GuideData:
         raise GuideFormatError(
             source, line, "reference-style links are not supported; write [text](https://...)"
         )
-    _read_body(guide, nodes[1:], reader)
+    refused = raw_html(text, source)
+    try:
+        _read_body(guide, nodes[1:], reader)
+    except GuideFormatError as exc:
+        refused = sorted([exc, *exc.others, *refused], key=lambda error: error.line or 0)
+    if refused:
+        first, first.others = refused[0], refused[1:]
+        raise first
     return guide
+
+
+def raw_html(text: str, source: str) -> list[GuideFormatError]:
+    """An error for each line holding raw HTML (a block such as `<div>`, or a tag or comment
+    inside a paragraph); HTML written in code (`<div>` in backticks or a fence) is code."""
+    errors: list[GuideFormatError] = []
+    message = "raw HTML is not supported; write Markdown, or put the HTML in `code`"
+    for token in _with_html.parse(text):
+        if token.type == "html_block" and token.map:
+            errors.append(GuideFormatError(source, token.map[0] + 1, message))
+        elif token.type == "inline" and token.map and token.children:
+            line = token.map[0] + 1
+            for child in token.children:
+                if child.type in ("softbreak", "hardbreak"):
+                    line += 1
+                elif child.type == "html_inline" and not any(e.line == line for e in errors):
+                    errors.append(GuideFormatError(source, line, message))
+    return errors
 
 
 def front_matter_line(text: str, key: str) -> int | None:

@@ -441,3 +441,15 @@ def test_every_error_is_listed_with_its_line(guide: Guide, editor_client: Client
     for line in wrong:
         assert f'data-line="{line}">line {line}</a>' in html
     assert guide.revisions.count() == 1
+
+
+def test_raw_html_is_refused_on_saving_with_its_line(guide: Guide, editor_client: Client) -> None:
+    text, base = opened(editor_client, guide)
+    broken = text.replace("## Scripts", '<img src="x.png">\n\n## Scripts')
+    line = broken.split("\n").index('<img src="x.png">') + 1
+    page = editor_client.post(editor_url(guide), {"markdown": broken, "base": base, "save": "1"})
+    assert page.status_code == HTTPStatus.BAD_REQUEST
+    assert page.context["errors"] == [
+        f"line {line}: raw HTML is not supported; write Markdown, or put the HTML in `code`"
+    ]
+    assert guide.revisions.count() == 1
