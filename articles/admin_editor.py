@@ -7,6 +7,7 @@ practice.admin mixes the same views into ProblemAdmin."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django.conf import settings
@@ -385,8 +386,10 @@ class GuideEditorViews(MarkdownEditorViews):
         """The guide page for a subscriber or (`as_visitor`) a visitor."""
         assert item is not None
 
-        def page(draft: Guide) -> HttpResponse:
-            rendered = guide_page(draft, full=not as_visitor, preview=True, cached=False)
+        def page(draft: Guide, warnings: Sequence[str] = ()) -> HttpResponse:
+            rendered = guide_page(
+                draft, full=not as_visitor, preview=True, cached=False, warnings=warnings
+            )
             entry = guide_shell(request, rendered, "visitor" if as_visitor else "staff")
             return serve_guide(request, entry, None)
 

@@ -102,7 +102,13 @@ def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked
                 )
             else:
                 images[block.src] = image
-    return Checked(data, images, errors, data.warnings)
+    # A warning names its line as an error does ("line N: what"): the text is one document.
+    prefix = f"{EDITOR_SOURCE}:"
+    warnings = [
+        f"line {warning.removeprefix(prefix)}" if warning.startswith(prefix) else warning
+        for warning in data.warnings
+    ]
+    return Checked(data, images, errors, warnings)
 
 
 @transaction.atomic
@@ -141,9 +147,12 @@ def revision_restore(*, revision: GuideRevision, author: User | None) -> Guide:
     )
 
 
-def markdown_preview[T](guide: Guide, text: str, render: Callable[[Guide], T]) -> T | Checked:
-    """`render(guide)` as the guide would be with this text, without keeping anything: the text
-    is written inside a transaction that is then rolled back. The errors when it cannot be."""
+def markdown_preview[T](
+    guide: Guide, text: str, render: Callable[[Guide, list[str]], T]
+) -> T | Checked:
+    """`render(guide, warnings)` as the guide would be with this text, without keeping anything:
+    the text is written inside a transaction that is then rolled back. The errors when it cannot
+    be."""
     checked = editor_check(guide, text)
     if checked.errors or checked.data is None:
         return checked
@@ -151,7 +160,7 @@ def markdown_preview[T](guide: Guide, text: str, render: Callable[[Guide], T]) -
         draft = guide_upsert(
             data=checked.data, images=checked.images, source=GuideRevision.Source.EDITOR
         )
-        result = render(draft)
+        result = render(draft, checked.warnings)
         transaction.set_rollback(True)
     return result
 

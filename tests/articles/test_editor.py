@@ -453,3 +453,19 @@ def test_raw_html_is_refused_on_saving_with_its_line(guide: Guide, editor_client
         f"line {line}: raw HTML is not supported; write Markdown, or put the HTML in `code`"
     ]
     assert guide.revisions.count() == 1
+
+
+def test_a_warning_shows_in_the_preview_and_after_saving_as_line_n(
+    guide: Guide, editor_client: Client
+) -> None:
+    text, base = opened(editor_client, guide)
+    warned = text.replace("## Scripts", "```klingonscript\nqapla\n```\n\n## Scripts")
+    line = warned.split("\n").index("```klingonscript") + 1
+    expected = f"line {line}: unknown language 'klingonscript'; the code is shown as plain text"
+    preview = editor_client.post(f"{editor_url(guide)}preview/", {"markdown": warned})
+    assert preview.status_code == HTTPStatus.OK
+    assert f"Warning: {expected}" in preview.content.decode().replace("&#x27;", "'")
+    saved = editor_client.post(
+        editor_url(guide), {"markdown": warned, "base": base, "save": "1"}, follow=True
+    )
+    assert saved.context["warnings"] == [expected]
