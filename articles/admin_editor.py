@@ -364,6 +364,7 @@ class GuideEditorViews(MarkdownEditorViews):
         if "upload" not in request.POST:
             return None
         upload = request.FILES.get("image")
+        context["alt"] = request.POST.get("alt", "")
         if upload is None:
             context["errors"] = ["Choose an image file to upload."]
         elif upload.size and upload.size > MAX_BYTES:
@@ -371,13 +372,17 @@ class GuideEditorViews(MarkdownEditorViews):
         else:
             try:
                 image, markdown = image_upload(
-                    guide=item, name=upload.name or "image.png", data=upload.read()
+                    guide=item,
+                    name=upload.name or "image.png",
+                    data=upload.read(),
+                    alt=context["alt"],
                 )
             except GuideImportError as exc:
                 context["errors"] = exc.errors
             else:
                 context["text"] = f"{context['text'].rstrip()}\n\n{markdown}\n"
                 context["uploaded"] = image
+                context["alt"] = ""
         return self._editor(request, item, context)
 
     def editor_preview(

@@ -12,6 +12,7 @@ from django.db import transaction
 from accounts.models import User
 
 from .axes import unknown_axes
+from .blocks.image import alt_markdown
 from .images import ImageError, image_name, image_store, prepare_image
 from .markdown import GuideData, GuideFormatError, front_matter_line, parse_guide
 from .models import Guide, GuideImage, GuideRevision, Track
@@ -165,9 +166,13 @@ def markdown_preview[T](
     return result
 
 
-def image_upload(*, guide: Guide, name: str, data: bytes) -> tuple[GuideImage, str]:
+def image_upload(*, guide: Guide, name: str, data: bytes, alt: str) -> tuple[GuideImage, str]:
     """Store an uploaded image for the guide (replacing one of the same name) and return it with
-    the Markdown that shows it."""
+    the Markdown that shows it with the writer's alt text (never one made from the file name,
+    which would pass the alt-text check while telling a reader nothing)."""
+    alt = " ".join(alt.split())
+    if not alt:
+        raise GuideImportError(["Write the image's alt text (what it shows) before uploading it."])
     try:
         prepared = prepare_image(name, data)
     except ImageError as exc:
@@ -179,5 +184,4 @@ def image_upload(*, guide: Guide, name: str, data: bytes) -> tuple[GuideImage, s
     while name in taken and taken[name] != prepared.digest:
         name, n = f"{stem}-{n}.{extension}", n + 1
     image, _ = image_store(guide=guide, prepared=replace(prepared, name=name))
-    stem = image.name.rsplit(".", 1)[0].replace("-", " ").replace("_", " ")
-    return image, f"![{stem}]({image.markdown_path})"
+    return image, f"![{alt_markdown(alt)}]({image.markdown_path})"

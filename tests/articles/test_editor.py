@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from articles.models import Guide, GuideImage, GuideRevision, Item, Section, Track
+from articles.models import Block, Guide, GuideImage, GuideRevision, Item, Section, Track
 from articles.reference_data import TRACKS as REFERENCE_TRACKS
 from articles.services import guide_markdown, guide_save, guides_import, guides_publish
 from pages.cache import content_version
@@ -166,8 +166,19 @@ def test_an_image_uploaded_in_the_editor_is_inserted_and_saved(
     Image.new("RGB", (900, 300), "#336699").save(out, "PNG")
     out.seek(0)
     out.name = "ring-buffer.png"
+    # The alt text is the writer's: an upload without it is refused, nothing stored.
     response = editor_client.post(
         editor_url(guide), {"markdown": text, "base": base, "upload": "1", "image": out}
+    )
+    assert response.context["errors"] == [
+        "Write the image's alt text (what it shows) before uploading it."
+    ]
+    assert response.context["text"] == text
+    assert not GuideImage.objects.filter(guide=guide).exists()
+    out.seek(0)
+    response = editor_client.post(
+        editor_url(guide),
+        {"markdown": text, "base": base, "upload": "1", "image": out, "alt": "ring buffer"},
     )
     assert response.status_code == HTTPStatus.OK
     inserted = response.context["text"]
@@ -177,7 +188,8 @@ def test_an_image_uploaded_in_the_editor_is_inserted_and_saved(
     bad = io.BytesIO(b"not an image")
     bad.name = "notes.png"
     refused = editor_client.post(
-        editor_url(guide), {"markdown": text, "base": base, "upload": "1", "image": bad}
+        editor_url(guide),
+        {"markdown": text, "base": base, "upload": "1", "image": bad, "alt": "Notes"},
     )
     assert "is not a PNG, JPEG or WebP image" in refused.content.decode()
     assert refused.context["text"] == text
@@ -249,13 +261,14 @@ def test_an_upload_never_replaces_an_image_the_guide_shows(
         out.name = "Flow Chart.png"
         text, base = opened(editor_client, guide)
         response = editor_client.post(
-            editor_url(guide), {"markdown": text, "base": base, "upload": "1", "image": out}
+            editor_url(guide),
+            {"markdown": text, "base": base, "upload": "1", "image": out, "alt": "flow chart"},
         )
         return response.context["text"].rstrip().splitlines()[-1]
 
     assert upload("#112233") == "![flow chart](images/flow-chart.png)"
     assert upload("#112233") == "![flow chart](images/flow-chart.png)"  # the same file again
-    assert upload("#445566") == "![flow chart 2](images/flow-chart-2.png)"
+    assert upload("#445566") == "![flow chart](images/flow-chart-2.png)"
     assert sorted(GuideImage.objects.values_list("name", flat=True)) == [
         "flow-chart-2.png",
         "flow-chart.png",
@@ -469,3 +482,28 @@ def test_a_warning_shows_in_the_preview_and_after_saving_as_line_n(
         editor_url(guide), {"markdown": warned, "base": base, "save": "1"}, follow=True
     )
     assert saved.context["warnings"] == [expected]
+
+
+def test_alt_text_is_written_back_as_typed_escaping_only_what_markdown_needs(
+    guide: Guide, editor_client: Client
+) -> None:
+    text, base = opened(editor_client, guide)
+    out = io.BytesIO()
+    Image.new("RGB", (900, 300), "#336699").save(out, "PNG")
+    out.seek(0)
+    out.name = "bucket-diagram-final.png"
+    alt = "A client, a gateway (and a [bucket]): 3 steps!"
+    response = editor_client.post(
+        editor_url(guide),
+        {"markdown": text, "base": base, "upload": "1", "image": out, "alt": alt},
+    )
+    line = "![A client, a gateway (and a \\[bucket\\]): 3 steps!](images/bucket-diagram-final.png)"
+    assert response.context["text"].endswith(f"\n\n{line}\n")
+    saved = editor_client.post(
+        editor_url(guide), {"markdown": response.context["text"], "base": base}
+    )
+    assert saved.status_code == HTTPStatus.FOUND
+    guide.refresh_from_db()
+    assert guide_markdown(guide=guide).rstrip().endswith(line)
+    (block,) = [b for b in Block.objects.filter(section__guide=guide) if b.kind == "image"]
+    assert block.text == alt
