@@ -279,6 +279,17 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
         ("Derived", {"fields": ("word_count", "read_minutes", "updated_at")}),
     )
     change_list_template = "admin/articles/guide/change_list.html"
+    change_form_template = "admin/articles/guide/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The Markdown editor and the revisions lead the page, in its object tools.
+        if object_id.isdigit():
+            extra_context = {
+                **(extra_context or {}),
+                "markdown_url": self.editor_url("markdown", object_id),
+                "revisions_url": self.editor_url("revisions", object_id),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, obj: Guide) -> str:

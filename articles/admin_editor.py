@@ -68,6 +68,8 @@ class MarkdownEditorViews:
     has_add_permission: Any
     has_change_permission: Any
     has_view_permission: Any
+    log_addition: Any
+    log_change: Any
 
     # What the pages call the item ("guide"), and where its templates are.
     editor_noun = "item"
@@ -217,10 +219,26 @@ class MarkdownEditorViews:
             if isinstance(saved, list):
                 context["errors"] = saved
             else:
+                self._log(request, saved, added=item is None)
                 verb = "Saved" if item is not None else "Created"
                 messages.success(request, f"{verb} “{saved}” as a new revision.")
                 return HttpResponseRedirect(self.editor_url("markdown", saved.pk))
         return self._editor(request, item, context, status=409 if context["stale"] else 400)
+
+    def _log(
+        self, request: HttpRequest, item: Any, *, added: bool = False, restored: int = 0
+    ) -> None:
+        """Record the save in the admin's History and Recent actions, as the admin's own forms
+        do, naming the revision it made."""
+        number = self.editor_latest(item).number
+        if restored:
+            message = f"Restored revision {restored} as revision {number}."
+        else:
+            message = f"{'Created' if added else 'Saved'} as Markdown (revision {number})."
+        if added:
+            self.log_addition(request, item, message)
+        else:
+            self.log_change(request, item, message)
 
     def _editor(
         self, request: HttpRequest, item: Any | None, context: dict[str, Any], status: int = 200
@@ -317,6 +335,7 @@ class MarkdownEditorViews:
         if errors:
             messages.error(request, f"Revision {number} cannot be restored: {'; '.join(errors)}")
         else:
+            self._log(request, item, restored=number)
             messages.success(request, f"Restored revision {number} as a new revision.")
         return HttpResponseRedirect(self.editor_url("revisions", item.pk))
 

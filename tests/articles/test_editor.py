@@ -6,9 +6,11 @@ compared and restored, and an editor who can neither create nor rename a track."
 from __future__ import annotations
 
 import io
+import re
 from http import HTTPStatus
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.test import Client
 from PIL import Image
 
@@ -507,3 +509,33 @@ def test_alt_text_is_written_back_as_typed_escaping_only_what_markdown_needs(
     assert guide_markdown(guide=guide).rstrip().endswith(line)
     (block,) = [b for b in Block.objects.filter(section__guide=guide) if b.kind == "image"]
     assert block.text == alt
+
+
+def test_editor_saves_and_restores_appear_in_the_admin_history(
+    guide: Guide, editor_client: Client, editor
+) -> None:
+    text, base = opened(editor_client, guide)
+    saved = editor_client.post(
+        editor_url(guide), {"markdown": text.replace("Second intro", "Later intro"), "base": base}
+    )
+    assert saved.status_code == HTTPStatus.FOUND
+    editor_client.post(f"/admin/articles/guide/{guide.pk}/revisions/1/restore/")
+    history = editor_client.get(f"/admin/articles/guide/{guide.pk}/history/").content.decode()
+    assert "Saved as Markdown (revision 2)." in history
+    assert "Restored revision 1 as revision 3." in history
+    assert "doesn’t have a change history" not in history
+    entry = LogEntry.objects.order_by("-action_time").first()
+    assert (entry.user, entry.object_id, entry.action_flag) == (editor, str(guide.pk), CHANGE)
+    home = editor_client.get("/admin/").content.decode()
+    recent = home[home.index("Recent actions") :]
+    assert f'href="/admin/articles/guide/{guide.pk}/change/"' in recent
+
+
+def test_edit_as_markdown_and_revisions_lead_the_guide_admin_page(
+    guide: Guide, editor_client: Client
+) -> None:
+    page = editor_client.get(f"/admin/articles/guide/{guide.pk}/change/")
+    tools = re.search(r'<ul class="object-tools">(.*?)</ul>', page.content.decode(), re.S)
+    assert tools is not None
+    links = re.findall(r"<a [^>]*>([^<]+)</a>", tools[1])
+    assert links[:3] == ["Edit as Markdown", "Revisions", "History"]
