@@ -539,3 +539,12 @@ def test_edit_as_markdown_and_revisions_lead_the_guide_admin_page(
     assert tools is not None
     links = re.findall(r"<a [^>]*>([^<]+)</a>", tools[1])
     assert links[:3] == ["Edit as Markdown", "Revisions", "History"]
+
+
+def test_the_editor_and_revisions_use_the_admin_breadcrumbs(
+    guide: Guide, editor_client: Client
+) -> None:
+    for url in (editor_url(guide), f"/admin/articles/guide/{guide.pk}/revisions/"):
+        html = editor_client.get(url).content.decode()
+        assert '<ol class="breadcrumbs">' in html
+        assert '<div class="breadcrumbs">' not in html
