@@ -5,7 +5,8 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "Accounts"
+    # allauth's account app (email addresses) is "Accounts" in the admin: ours holds the users.
+    verbose_name = "Users"
 
     def ready(self) -> None:
         from alphacode.cache import register_per_user_keys

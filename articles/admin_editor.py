@@ -6,6 +6,8 @@ practice.admin mixes the same views into ProblemAdmin."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django.conf import settings
@@ -40,7 +42,18 @@ PREVIEW_CSP = cast(
     "dict[str, list[str] | str]", {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
 )
 MAX_TEXT = 1_000_000
+BY_LINE_RE = re.compile(r"line (\d+): (.*)", re.DOTALL)
 EDITOR_TEMPLATES = "admin/editor"
+
+
+def by_line(notes: list[str]) -> list[tuple[int | None, str]]:
+    """Errors or warnings ("line N: what") as (N, what), for links that take the editor to the
+    line; (None, the note) for one that names no line."""
+    items: list[tuple[int | None, str]] = []
+    for note in notes:
+        match = BY_LINE_RE.fullmatch(note)
+        items.append((int(match[1]), match[2]) if match else (None, note))
+    return items
 
 
 class MarkdownEditorViews:
@@ -55,6 +68,8 @@ class MarkdownEditorViews:
     has_add_permission: Any
     has_change_permission: Any
     has_view_permission: Any
+    log_addition: Any
+    log_change: Any
 
     # What the pages call the item ("guide"), and where its templates are.
     editor_noun = "item"
@@ -204,10 +219,26 @@ class MarkdownEditorViews:
             if isinstance(saved, list):
                 context["errors"] = saved
             else:
+                self._log(request, saved, added=item is None)
                 verb = "Saved" if item is not None else "Created"
                 messages.success(request, f"{verb} “{saved}” as a new revision.")
                 return HttpResponseRedirect(self.editor_url("markdown", saved.pk))
         return self._editor(request, item, context, status=409 if context["stale"] else 400)
+
+    def _log(
+        self, request: HttpRequest, item: Any, *, added: bool = False, restored: int = 0
+    ) -> None:
+        """Record the save in the admin's History and Recent actions, as the admin's own forms
+        do, naming the revision it made."""
+        number = self.editor_latest(item).number
+        if restored:
+            message = f"Restored revision {restored} as revision {number}."
+        else:
+            message = f"{'Created' if added else 'Saved'} as Markdown (revision {number})."
+        if added:
+            self.log_addition(request, item, message)
+        else:
+            self.log_change(request, item, message)
 
     def _editor(
         self, request: HttpRequest, item: Any | None, context: dict[str, Any], status: int = 200
@@ -217,6 +248,7 @@ class MarkdownEditorViews:
         opts = self.model._meta
         context |= {
             **self.admin_site.each_context(request),
+            "error_lines": by_line(context["errors"]),
             "title": (
                 f"Edit “{item}” as Markdown"
                 if item is not None
@@ -303,6 +335,7 @@ class MarkdownEditorViews:
         if errors:
             messages.error(request, f"Revision {number} cannot be restored: {'; '.join(errors)}")
         else:
+            self._log(request, item, restored=number)
             messages.success(request, f"Restored revision {number} as a new revision.")
         return HttpResponseRedirect(self.editor_url("revisions", item.pk))
 
@@ -350,6 +383,7 @@ class GuideEditorViews(MarkdownEditorViews):
         if "upload" not in request.POST:
             return None
         upload = request.FILES.get("image")
+        context["alt"] = request.POST.get("alt", "")
         if upload is None:
             context["errors"] = ["Choose an image file to upload."]
         elif upload.size and upload.size > MAX_BYTES:
@@ -357,13 +391,17 @@ class GuideEditorViews(MarkdownEditorViews):
         else:
             try:
                 image, markdown = image_upload(
-                    guide=item, name=upload.name or "image.png", data=upload.read()
+                    guide=item,
+                    name=upload.name or "image.png",
+                    data=upload.read(),
+                    alt=context["alt"],
                 )
             except GuideImportError as exc:
                 context["errors"] = exc.errors
             else:
                 context["text"] = f"{context['text'].rstrip()}\n\n{markdown}\n"
                 context["uploaded"] = image
+                context["alt"] = ""
         return self._editor(request, item, context)
 
     def editor_preview(
@@ -372,8 +410,10 @@ class GuideEditorViews(MarkdownEditorViews):
         """The guide page for a subscriber or (`as_visitor`) a visitor."""
         assert item is not None
 
-        def page(draft: Guide) -> HttpResponse:
-            rendered = guide_page(draft, full=not as_visitor, preview=True, cached=False)
+        def page(draft: Guide, warnings: Sequence[str] = ()) -> HttpResponse:
+            rendered = guide_page(
+                draft, full=not as_visitor, preview=True, cached=False, warnings=warnings
+            )
             entry = guide_shell(request, rendered, "visitor" if as_visitor else "staff")
             return serve_guide(request, entry, None)
 

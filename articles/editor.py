@@ -12,6 +12,7 @@ from django.db import transaction
 from accounts.models import User
 
 from .axes import unknown_axes
+from .blocks.image import alt_markdown
 from .images import ImageError, image_name, image_store, prepare_image
 from .markdown import GuideData, GuideFormatError, front_matter_line, parse_guide
 from .models import Guide, GuideImage, GuideRevision, Track
@@ -62,7 +63,7 @@ def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked
     try:
         data = parse_guide(text, EDITOR_SOURCE)
     except GuideFormatError as exc:
-        return Checked(None, {}, [exc.by_line()], [])
+        return Checked(None, {}, exc.all_by_line(), [])
     errors: list[str] = []
     if data.track_title:
         if restoring:
@@ -102,7 +103,13 @@ def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked
                 )
             else:
                 images[block.src] = image
-    return Checked(data, images, errors, data.warnings)
+    # A warning names its line as an error does ("line N: what"): the text is one document.
+    prefix = f"{EDITOR_SOURCE}:"
+    warnings = [
+        f"line {warning.removeprefix(prefix)}" if warning.startswith(prefix) else warning
+        for warning in data.warnings
+    ]
+    return Checked(data, images, errors, warnings)
 
 
 @transaction.atomic
@@ -141,9 +148,12 @@ def revision_restore(*, revision: GuideRevision, author: User | None) -> Guide:
     )
 
 
-def markdown_preview[T](guide: Guide, text: str, render: Callable[[Guide], T]) -> T | Checked:
-    """`render(guide)` as the guide would be with this text, without keeping anything: the text
-    is written inside a transaction that is then rolled back. The errors when it cannot be."""
+def markdown_preview[T](
+    guide: Guide, text: str, render: Callable[[Guide, list[str]], T]
+) -> T | Checked:
+    """`render(guide, warnings)` as the guide would be with this text, without keeping anything:
+    the text is written inside a transaction that is then rolled back. The errors when it cannot
+    be."""
     checked = editor_check(guide, text)
     if checked.errors or checked.data is None:
         return checked
@@ -151,14 +161,18 @@ def markdown_preview[T](guide: Guide, text: str, render: Callable[[Guide], T]) -
         draft = guide_upsert(
             data=checked.data, images=checked.images, source=GuideRevision.Source.EDITOR
         )
-        result = render(draft)
+        result = render(draft, checked.warnings)
         transaction.set_rollback(True)
     return result
 
 
-def image_upload(*, guide: Guide, name: str, data: bytes) -> tuple[GuideImage, str]:
+def image_upload(*, guide: Guide, name: str, data: bytes, alt: str) -> tuple[GuideImage, str]:
     """Store an uploaded image for the guide (replacing one of the same name) and return it with
-    the Markdown that shows it."""
+    the Markdown that shows it with the writer's alt text (never one made from the file name,
+    which would pass the alt-text check while telling a reader nothing)."""
+    alt = " ".join(alt.split())
+    if not alt:
+        raise GuideImportError(["Write the image's alt text (what it shows) before uploading it."])
     try:
         prepared = prepare_image(name, data)
     except ImageError as exc:
@@ -170,5 +184,4 @@ def image_upload(*, guide: Guide, name: str, data: bytes) -> tuple[GuideImage, s
     while name in taken and taken[name] != prepared.digest:
         name, n = f"{stem}-{n}.{extension}", n + 1
     image, _ = image_store(guide=guide, prepared=replace(prepared, name=name))
-    stem = image.name.rsplit(".", 1)[0].replace("-", " ").replace("_", " ")
-    return image, f"![{stem}]({image.markdown_path})"
+    return image, f"![{alt_markdown(alt)}]({image.markdown_path})"

@@ -88,6 +88,9 @@ class GuideData:
 # --- Parsing -----------------------------------------------------------------------------------
 
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table").use(front_matter_plugin)
+# The same reading with HTML recognised, only to find raw HTML and refuse it by its line (the
+# guide's own reading would show it to readers as literal text).
+_with_html = MarkdownIt("commonmark", {"html": True}).enable("table").use(front_matter_plugin)
 _markdown.options["tasklists"] = True  # `- [ ] item`: a checklist
 _markdown.options["alerts"] = True  # `> [!NOTE]`: a callout
 
@@ -124,8 +127,33 @@ def parse_guide(text: str, source: str = "<guide>") -> GuideData:
         raise GuideFormatError(
             source, line, "reference-style links are not supported; write [text](https://...)"
         )
-    _read_body(guide, nodes[1:], reader)
+    refused = raw_html(text, source)
+    try:
+        _read_body(guide, nodes[1:], reader)
+    except GuideFormatError as exc:
+        refused = sorted([exc, *exc.others, *refused], key=lambda error: error.line or 0)
+    if refused:
+        first, first.others = refused[0], refused[1:]
+        raise first
     return guide
+
+
+def raw_html(text: str, source: str) -> list[GuideFormatError]:
+    """An error for each line holding raw HTML (a block such as `<div>`, or a tag or comment
+    inside a paragraph); HTML written in code (`<div>` in backticks or a fence) is code."""
+    errors: list[GuideFormatError] = []
+    message = "raw HTML is not supported; write Markdown, or put the HTML in `code`"
+    for token in _with_html.parse(text):
+        if token.type == "html_block" and token.map:
+            errors.append(GuideFormatError(source, token.map[0] + 1, message))
+        elif token.type == "inline" and token.map and token.children:
+            line = token.map[0] + 1
+            for child in token.children:
+                if child.type in ("softbreak", "hardbreak"):
+                    line += 1
+                elif child.type == "html_inline" and not any(e.line == line for e in errors):
+                    errors.append(GuideFormatError(source, line, message))
+    return errors
 
 
 def front_matter_line(text: str, key: str) -> int | None:
@@ -184,33 +212,50 @@ def front_matter_values(
 
 
 def _read_body(guide: GuideData, nodes: list[SyntaxTreeNode], reader: Reader) -> None:
+    """Read the blocks after the front matter. Reading goes on past an error, so that an editor
+    sees every problem at once: the first is raised with the rest in its `others`."""
     intro: list[str] = []
     section: SectionData | None = None
     anchors: set[str] = set()
+    errors: list[GuideFormatError] = []
+    failed: set[int] = set()  # sections with a block in error are not also called empty
     for node in nodes:
-        if node.type == "heading" and node.tag == "h2":
-            section = _section(node, anchors, reader)
-            guide.sections.append(section)
-            continue
-        kind = registry.reading(node)
-        if kind is None:
-            raise reader.error(
-                node, UNSUPPORTED.get(node.type, "this kind of block is not supported")
-            )
-        block = kind.parse(node, reader)
-        block.line = reader.line(node)
-        if section is None:
-            if block.kind != "paragraph":
-                raise reader.error(node, "the intro may only hold paragraphs")
-            intro.append(block.text)
-        else:
-            section.blocks.append(block)
+        try:
+            if node.type == "heading" and node.tag == "h2":
+                section = SectionData(heading="", anchor="", line=reader.line(node))
+                section = _section(node, anchors, reader)
+                guide.sections.append(section)
+                continue
+            kind = registry.reading(node)
+            if kind is None:
+                raise reader.error(
+                    node, UNSUPPORTED.get(node.type, "this kind of block is not supported")
+                )
+            block = kind.parse(node, reader)
+            block.line = reader.line(node)
+            if section is None:
+                if block.kind != "paragraph":
+                    raise reader.error(node, "the intro may only hold paragraphs")
+                intro.append(block.text)
+            else:
+                section.blocks.append(block)
+        except GuideFormatError as exc:
+            errors.append(exc)
+            if section is not None:
+                failed.add(id(section))
     guide.intro = "\n\n".join(intro)
-    for section in guide.sections:
-        if not section.blocks:
-            raise reader.error(section.line, f"the section '{section.heading}' is empty")
-    if not guide.sections:
+    errors.extend(
+        reader.error(section.line, f"the section '{section.heading}' is empty")
+        for section in guide.sections
+        if not section.blocks and id(section) not in failed
+    )
+    if not guide.sections and not errors:
         raise GuideFormatError(reader.source, None, "a guide needs at least one '## ' section")
+    if errors:
+        errors.sort(key=lambda error: error.line or 0)
+        first = errors[0]
+        first.others = errors[1:]
+        raise first
     guide.warnings = reader.warnings
 
 

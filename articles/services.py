@@ -300,7 +300,7 @@ def guides_parse(files: Iterable[Source]) -> tuple[list[ParsedGuide], list[str]]
         try:
             data = parse_guide(source.text, name)
         except GuideFormatError as exc:
-            errors.append(str(exc))
+            errors.extend(str(error) for error in (exc, *exc.others))
             continue
         if data.slug in seen:
             errors.append(f"{name}: slug '{data.slug}' is also used by {seen[data.slug]}")

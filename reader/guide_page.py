@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -82,10 +83,17 @@ class GuideShell:
     paywall: bool  # the page ends with the paywall (a premium guide's preview)
 
 
-def guide_page(guide: Guide, *, full: bool, preview: bool, cached: bool = True) -> GuidePage:
+def guide_page(
+    guide: Guide,
+    *,
+    full: bool,
+    preview: bool,
+    cached: bool = True,
+    warnings: Sequence[str] = (),
+) -> GuidePage:
     """The guide's page parts for this access level; its body is kept (pages.cache.GUIDE_BODY)
     unless `cached` is False (the Markdown editor's preview, whose version number a real save
-    will reuse)."""
+    will reuse). `warnings` ("line N: what") are shown in a preview's banner."""
     level = "full" if full or guide.cut is None else "preview"
 
     def render() -> RenderedBody:
@@ -102,6 +110,7 @@ def guide_page(guide: Guide, *, full: bool, preview: bool, cached: bool = True) 
         "body": body,
         "full": level == "full",
         "is_preview": preview,
+        "preview_warnings": list(warnings) if preview else [],
         "json_ld": _json_ld(guide),
         "canonical": f"{settings.SITE_URL}{guide.get_absolute_url()}",
         "checklist_total": sum(len(ids) for ids in body.checklists.values()),

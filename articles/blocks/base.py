@@ -28,10 +28,16 @@ class GuideFormatError(ValueError):
         self.source, self.line, self.message = source, line, message
         where = f"{source}:{line}" if line else source
         super().__init__(f"{where}: {message}")
+        # The file's further errors, when reading went on past this one (a guide's body).
+        self.others: list[GuideFormatError] = []
 
     def by_line(self) -> str:
         """The error as an editor reads it beside their one text: "line N: what"."""
         return f"line {self.line}: {self.message}" if self.line else self.message
+
+    def all_by_line(self) -> list[str]:
+        """This error and every further one found in the same file, each as "line N: what"."""
+        return [self.by_line(), *(other.by_line() for other in self.others)]
 
 
 @dataclass

@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
+from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from .base import BlockData, BlockKind, Placement, Reader, register
@@ -16,6 +17,21 @@ if TYPE_CHECKING:
     from ..models import Block
 
 ASCII_PUNCTUATION_RE = re.compile(r"([!-/:-@\[-`{-~])")
+ALT_BRACKETS_RE = re.compile(r"([\[\]\\])")
+_alt_reader = MarkdownIt("commonmark", {"html": False})
+
+
+def alt_markdown(text: str) -> str:
+    """Alt text as Markdown that reads back as exactly this text: only `[`, `]` and `\\` are
+    escaped (`A client, a gateway` stays as typed), unless another mark would read as Markdown
+    (`*a*`, `` `b` ``, an entity), when every punctuation mark is."""
+    alt = ALT_BRACKETS_RE.sub(r"\\\1", text)
+    tokens = _alt_reader.parseInline(f"![{alt}](x)")
+    images = [child for child in tokens[0].children or [] if child.type == "image"]
+    only_one = len(images) == 1 and len(tokens[0].children or []) == 1
+    if only_one and plain(SyntaxTreeNode(tokens).children[0].children[0]) == text:
+        return alt
+    return ASCII_PUNCTUATION_RE.sub(r"\\\1", text)
 
 
 def plain(node: SyntaxTreeNode) -> str:
@@ -56,9 +72,9 @@ class Image(BlockKind):
         return BlockData(kind=self.name, text=alt, caption=caption, src=src)
 
     def write(self, block: BlockData) -> str:
-        # Alt text is plain text: every ASCII punctuation mark is escaped, so none reads as
-        # Markdown; the path is percent-encoded where Markdown needs it (spaces, brackets).
-        alt = ASCII_PUNCTUATION_RE.sub(r"\\\1", block.text)
+        # Alt text is plain text, escaped only where it would otherwise read as Markdown; the
+        # path is percent-encoded where Markdown needs it (spaces, brackets).
+        alt = alt_markdown(block.text)
         caption = block.caption.replace("\\", "\\\\").replace('"', '\\"')
         src = quote(block.src, safe="/-_.~")
         return f"![{alt}]({src}{f' "{caption}"' if caption else ''})"

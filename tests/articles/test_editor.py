@@ -6,13 +6,15 @@ compared and restored, and an editor who can neither create nor rename a track."
 from __future__ import annotations
 
 import io
+import re
 from http import HTTPStatus
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.test import Client
 from PIL import Image
 
-from articles.models import Guide, GuideImage, GuideRevision, Item, Section, Track
+from articles.models import Block, Guide, GuideImage, GuideRevision, Item, Section, Track
 from articles.reference_data import TRACKS as REFERENCE_TRACKS
 from articles.services import guide_markdown, guide_save, guides_import, guides_publish
 from pages.cache import content_version
@@ -166,8 +168,19 @@ def test_an_image_uploaded_in_the_editor_is_inserted_and_saved(
     Image.new("RGB", (900, 300), "#336699").save(out, "PNG")
     out.seek(0)
     out.name = "ring-buffer.png"
+    # The alt text is the writer's: an upload without it is refused, nothing stored.
     response = editor_client.post(
         editor_url(guide), {"markdown": text, "base": base, "upload": "1", "image": out}
+    )
+    assert response.context["errors"] == [
+        "Write the image's alt text (what it shows) before uploading it."
+    ]
+    assert response.context["text"] == text
+    assert not GuideImage.objects.filter(guide=guide).exists()
+    out.seek(0)
+    response = editor_client.post(
+        editor_url(guide),
+        {"markdown": text, "base": base, "upload": "1", "image": out, "alt": "ring buffer"},
     )
     assert response.status_code == HTTPStatus.OK
     inserted = response.context["text"]
@@ -177,7 +190,8 @@ def test_an_image_uploaded_in_the_editor_is_inserted_and_saved(
     bad = io.BytesIO(b"not an image")
     bad.name = "notes.png"
     refused = editor_client.post(
-        editor_url(guide), {"markdown": text, "base": base, "upload": "1", "image": bad}
+        editor_url(guide),
+        {"markdown": text, "base": base, "upload": "1", "image": bad, "alt": "Notes"},
     )
     assert "is not a PNG, JPEG or WebP image" in refused.content.decode()
     assert refused.context["text"] == text
@@ -249,13 +263,14 @@ def test_an_upload_never_replaces_an_image_the_guide_shows(
         out.name = "Flow Chart.png"
         text, base = opened(editor_client, guide)
         response = editor_client.post(
-            editor_url(guide), {"markdown": text, "base": base, "upload": "1", "image": out}
+            editor_url(guide),
+            {"markdown": text, "base": base, "upload": "1", "image": out, "alt": "flow chart"},
         )
         return response.context["text"].rstrip().splitlines()[-1]
 
     assert upload("#112233") == "![flow chart](images/flow-chart.png)"
     assert upload("#112233") == "![flow chart](images/flow-chart.png)"  # the same file again
-    assert upload("#445566") == "![flow chart 2](images/flow-chart-2.png)"
+    assert upload("#445566") == "![flow chart](images/flow-chart-2.png)"
     assert sorted(GuideImage.objects.values_list("name", flat=True)) == [
         "flow-chart-2.png",
         "flow-chart.png",
@@ -419,3 +434,117 @@ def test_the_section_form_refuses_a_stale_save(guide: Guide, editor_client: Clie
     assert response.status_code == HTTPStatus.OK
     assert "was saved since you opened this page" in response.content.decode()
     assert Section.objects.get(pk=section.pk).heading != "Mine"
+
+
+def test_every_error_is_listed_with_its_line(guide: Guide, editor_client: Client) -> None:
+    text, base = opened(editor_client, guide)
+    broken = (
+        text.replace("Second intro paragraph.", "### A subheading in the intro")
+        .replace("- [ ] Second item", "- [ ] Second item\n\n***")
+        .replace("## Scripts", "#### Scripts too deep\n\n## Scripts")
+    )
+    lines = broken.split("\n")
+    wrong = [
+        lines.index("### A subheading in the intro") + 1,
+        lines.index("***") + 1,
+        lines.index("#### Scripts too deep") + 1,
+    ]
+    page = editor_client.post(editor_url(guide), {"markdown": broken, "base": base, "save": "1"})
+    assert page.status_code == HTTPStatus.BAD_REQUEST
+    html = page.content.decode()
+    assert "Fix 3 problems" in html
+    for line in wrong:
+        assert f'data-line="{line}">line {line}</a>' in html
+    assert guide.revisions.count() == 1
+
+
+def test_raw_html_is_refused_on_saving_with_its_line(guide: Guide, editor_client: Client) -> None:
+    text, base = opened(editor_client, guide)
+    broken = text.replace("## Scripts", '<img src="x.png">\n\n## Scripts')
+    line = broken.split("\n").index('<img src="x.png">') + 1
+    page = editor_client.post(editor_url(guide), {"markdown": broken, "base": base, "save": "1"})
+    assert page.status_code == HTTPStatus.BAD_REQUEST
+    assert page.context["errors"] == [
+        f"line {line}: raw HTML is not supported; write Markdown, or put the HTML in `code`"
+    ]
+    assert guide.revisions.count() == 1
+
+
+def test_a_warning_shows_in_the_preview_and_after_saving_as_line_n(
+    guide: Guide, editor_client: Client
+) -> None:
+    text, base = opened(editor_client, guide)
+    warned = text.replace("## Scripts", "```klingonscript\nqapla\n```\n\n## Scripts")
+    line = warned.split("\n").index("```klingonscript") + 1
+    expected = f"line {line}: unknown language 'klingonscript'; the code is shown as plain text"
+    preview = editor_client.post(f"{editor_url(guide)}preview/", {"markdown": warned})
+    assert preview.status_code == HTTPStatus.OK
+    assert f"Warning: {expected}" in preview.content.decode().replace("&#x27;", "'")
+    saved = editor_client.post(
+        editor_url(guide), {"markdown": warned, "base": base, "save": "1"}, follow=True
+    )
+    assert saved.context["warnings"] == [expected]
+
+
+def test_alt_text_is_written_back_as_typed_escaping_only_what_markdown_needs(
+    guide: Guide, editor_client: Client
+) -> None:
+    text, base = opened(editor_client, guide)
+    out = io.BytesIO()
+    Image.new("RGB", (900, 300), "#336699").save(out, "PNG")
+    out.seek(0)
+    out.name = "bucket-diagram-final.png"
+    alt = "A client, a gateway (and a [bucket]): 3 steps!"
+    response = editor_client.post(
+        editor_url(guide),
+        {"markdown": text, "base": base, "upload": "1", "image": out, "alt": alt},
+    )
+    line = "![A client, a gateway (and a \\[bucket\\]): 3 steps!](images/bucket-diagram-final.png)"
+    assert response.context["text"].endswith(f"\n\n{line}\n")
+    saved = editor_client.post(
+        editor_url(guide), {"markdown": response.context["text"], "base": base}
+    )
+    assert saved.status_code == HTTPStatus.FOUND
+    guide.refresh_from_db()
+    assert guide_markdown(guide=guide).rstrip().endswith(line)
+    (block,) = [b for b in Block.objects.filter(section__guide=guide) if b.kind == "image"]
+    assert block.text == alt
+
+
+def test_editor_saves_and_restores_appear_in_the_admin_history(
+    guide: Guide, editor_client: Client, editor
+) -> None:
+    text, base = opened(editor_client, guide)
+    saved = editor_client.post(
+        editor_url(guide), {"markdown": text.replace("Second intro", "Later intro"), "base": base}
+    )
+    assert saved.status_code == HTTPStatus.FOUND
+    editor_client.post(f"/admin/articles/guide/{guide.pk}/revisions/1/restore/")
+    history = editor_client.get(f"/admin/articles/guide/{guide.pk}/history/").content.decode()
+    assert "Saved as Markdown (revision 2)." in history
+    assert "Restored revision 1 as revision 3." in history
+    assert "doesn’t have a change history" not in history
+    entry = LogEntry.objects.order_by("-action_time").first()
+    assert (entry.user, entry.object_id, entry.action_flag) == (editor, str(guide.pk), CHANGE)
+    home = editor_client.get("/admin/").content.decode()
+    recent = home[home.index("Recent actions") :]
+    assert f'href="/admin/articles/guide/{guide.pk}/change/"' in recent
+
+
+def test_edit_as_markdown_and_revisions_lead_the_guide_admin_page(
+    guide: Guide, editor_client: Client
+) -> None:
+    page = editor_client.get(f"/admin/articles/guide/{guide.pk}/change/")
+    tools = re.search(r'<ul class="object-tools">(.*?)</ul>', page.content.decode(), re.S)
+    assert tools is not None
+    links = re.findall(r"<a [^>]*>([^<]+)</a>", tools[1])
+    assert links[:3] == ["Edit as Markdown", "Revisions", "History"]
+
+
+def test_the_editor_and_revisions_use_the_admin_breadcrumbs(
+    guide: Guide, editor_client: Client
+) -> None:
+    for url in (editor_url(guide), f"/admin/articles/guide/{guide.pk}/revisions/"):
+        html = editor_client.get(url).content.decode()
+        assert '<ol class="breadcrumbs">' in html
+        assert '<div class="breadcrumbs">' not in html

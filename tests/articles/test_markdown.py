@@ -339,3 +339,23 @@ def test_a_reimport_that_only_renames_the_track_shows_on_the_guide_page(
     page = client.get(guide.get_absolute_url()).content.decode()
     assert "Coding Loops" in page
     assert "Coding Rounds" not in page
+
+
+@pytest.mark.django_db
+def test_raw_html_is_an_error_naming_each_line_in_an_import(tmp_path) -> None:
+    text = VALID.replace("Second intro paragraph.", "Second <b>intro</b> paragraph.").replace(
+        "## Scripts", "<div>\nA box\n</div>\n\n## Scripts"
+    )
+    lines = text.split("\n")
+    inline, block = lines.index("Second <b>intro</b> paragraph.") + 1, lines.index("<div>") + 1
+    (tmp_path / "html.md").write_text(text)
+    with pytest.raises(CommandError) as info:
+        call_command("import_guides", str(tmp_path))
+    assert f"html.md:{inline}: raw HTML is not supported" in str(info.value)
+    assert f"html.md:{block}: raw HTML is not supported" in str(info.value)
+    assert not Guide.objects.exists()
+
+
+def test_html_written_as_code_is_code_not_an_error() -> None:
+    text = VALID.replace("Second intro paragraph.", "Write `<div>` for a box.")
+    assert parse_guide(text, "guides/ok.md").intro.endswith("Write `<div>` for a box.")

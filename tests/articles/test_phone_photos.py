@@ -58,7 +58,7 @@ def test_a_phone_photo_uploaded_in_the_editor_is_accepted_as_a_jpeg(
     photo = io.BytesIO(mpo())
     photo.name = "whiteboard.jpg"
     response = editor_client.post(
-        url, {"markdown": text, "base": base, "upload": "1", "image": photo}
+        url, {"markdown": text, "base": base, "upload": "1", "image": photo, "alt": "whiteboard"}
     )
     assert response.status_code == HTTPStatus.OK
     assert response.context["errors"] == []

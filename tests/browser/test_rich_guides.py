@@ -108,12 +108,13 @@ def test_an_editor_writes_a_guide_in_the_markdown_editor(
     diagram = tmp_path / "fleet-diagram.png"
     diagram.write_bytes(png(1200, 500, "#225588"))
     page.set_input_files("#id_image", str(diagram))
+    page.get_by_label("Alt text").fill("A fleet, in two rows")
     page.get_by_role("button", name="Upload and insert").click()
     page.get_by_text("Uploaded fleet-diagram.png").wait_for()
     assert (
         page.locator("#id_markdown")
         .input_value()
-        .endswith("![fleet diagram](images/fleet-diagram.png)\n")
+        .endswith("![A fleet, in two rows](images/fleet-diagram.png)\n")
     )
     screenshot(page, "admin-markdown-editor")
 
@@ -126,7 +127,7 @@ def test_an_editor_writes_a_guide_in_the_markdown_editor(
     sign_in(reader_page, SubscriptionFactory().user, site)
     reader_page.goto(site + rich.get_absolute_url())
     reader_page.get_by_text("The loop in full, typed in the browser:").wait_for()
-    assert reader_page.locator('img[alt="fleet diagram"]').count() == 1
+    assert reader_page.locator('img[alt="A fleet, in two rows"]').count() == 1
 
     # The revisions page shows what changed and restores the first revision.
     page.goto(site + reverse("admin:articles_guide_revisions", args=[rich.pk]) + "?a=1&b=2")

@@ -1,0 +1,72 @@
+"""In a real browser: a guide's Markdown editor lists every error by line, and a click on one
+puts the cursor on that line of the text."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from articles.services import guides_import
+
+from ..helpers import VALID
+from .conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_click_on_an_error_puts_the_cursor_on_its_line(site, new_page, editor) -> None:
+    (guide,) = guides_import([("heaps.md", VALID)])
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, editor, site)
+    page.goto(f"{site}/admin/articles/guide/{guide.pk}/markdown/")
+    box = page.locator("#id_markdown")
+    text = box.input_value()
+    broken = text.replace("Second intro paragraph.", "### A subheading in the intro").replace(
+        "- [ ] Second item", "- [ ] Second item\n\n***"
+    )
+    box.fill(broken)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Fix 2 problems").wait_for()
+    line = broken.split("\n").index("***") + 1
+    page.get_by_role("link", name=f"line {line}").click()
+    start, end = box.evaluate("box => [box.selectionStart, box.selectionEnd]")
+    value = box.input_value()
+    assert value[:start].count("\n") == line - 1
+    assert value[start:end] == "***"
+    assert box.evaluate("box => document.activeElement === box")
+
+
+def test_the_guides_list_shows_published_at_on_a_1280_px_screen(
+    site, new_page, editor, seed_guide
+) -> None:
+    page = new_page(viewport={"width": 1280, "height": 800})
+    sign_in(page, editor, site)
+    page.goto(f"{site}/admin/articles/guide/")
+    # The list scrolls inside its own box (.results), which ends before the filters.
+    results = page.locator(".results").bounding_box()
+    header = page.locator("#result_list thead th.column-published").bounding_box()
+    assert results is not None
+    assert header is not None
+    assert header["x"] + header["width"] <= results["x"] + results["width"]
+    assert page.evaluate("document.querySelector('.results').scrollWidth") <= results["width"]
+
+
+def test_the_revision_diff_is_single_spaced_under_styled_breadcrumbs(
+    site, new_page, editor
+) -> None:
+    (guide,) = guides_import([("heaps.md", VALID)])
+    guides_import([("heaps.md", VALID.replace("Second intro paragraph.", "Later intro."))])
+    page = new_page(viewport={"width": 1280, "height": 800})
+    sign_in(page, editor, site)
+    page.goto(f"{site}/admin/articles/guide/{guide.pk}/revisions/?a=1&b=2")
+    crumbs = page.locator("ol.breadcrumbs")
+    expect(crumbs.get_by_role("link", name="Guides")).to_be_visible()
+    # The admin's own breadcrumb bar: its background, not the page's.
+    assert crumbs.evaluate("e => getComputedStyle(e).backgroundColor") != page.evaluate(
+        "getComputedStyle(document.body).backgroundColor"
+    )
+    lines = page.locator(".revision-diff span")
+    first, second = lines.nth(0).bounding_box(), lines.nth(1).bounding_box()
+    assert first is not None
+    assert second is not None
+    assert second["y"] - first["y"] == pytest.approx(first["height"], abs=1)
