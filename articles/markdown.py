@@ -108,7 +108,7 @@ def refuse_nul(text: str, source: str) -> None:
         raise GuideFormatError(source, line, "the line holds a NUL character (\\x00)")
 
 
-def parse_guide(text: str, source: str = "<guide>") -> GuideData:
+def parse_guide(text: str, source: str = "<guide>", *, refuse_html: bool = True) -> GuideData:
     """Parse one guide file; raise GuideFormatError naming the line of the first problem."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     refuse_nul(text, source)
@@ -127,7 +127,7 @@ def parse_guide(text: str, source: str = "<guide>") -> GuideData:
         raise GuideFormatError(
             source, line, "reference-style links are not supported; write [text](https://...)"
         )
-    refused = raw_html(text, source)
+    refused = raw_html(text, source) if refuse_html else []
     try:
         _read_body(guide, nodes[1:], reader)
     except GuideFormatError as exc:
@@ -363,11 +363,15 @@ def write_block(block: BlockData) -> str:
 SECTION_HEADER = "---\ntitle: x\nslug: x\ntrack: x\ndek: x\n---\n\n## x\n\n"
 
 
-def read_blocks(markdown: str, source: str = "block", first_line: int = 1) -> list[BlockData]:
+def read_blocks(
+    markdown: str, source: str = "block", first_line: int = 1, *, refuse_html: bool = True
+) -> list[BlockData]:
     """The blocks of one section's Markdown; an error names its line counted from
-    `first_line` (where the Markdown starts in its file)."""
+    `first_line` (where the Markdown starts in its file). Raw HTML is an error, unless
+    `refuse_html` is False (text already stored, rendered: its HTML is shown as text)."""
     try:
-        return parse_guide(SECTION_HEADER + markdown + "\n", source).sections[0].blocks
+        text = SECTION_HEADER + markdown + "\n"
+        return parse_guide(text, source, refuse_html=refuse_html).sections[0].blocks
     except GuideFormatError as exc:
         offset = first_line - 1 - SECTION_HEADER.count("\n")
         line = exc.line + offset if exc.line else None

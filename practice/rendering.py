@@ -45,11 +45,11 @@ def markdown_html(markdown: str, source: str, prefix: str) -> SafeString:
     """Markdown written the way a problem's is (a mock's design prompt: statement, solution) in
     a guide's block templates; raw HTML in it is shown as text, never run. GuideFormatError
     names what does not parse."""
-    return _blocks_html(read_blocks(markdown, source), prefix)
+    return _blocks_html(read_blocks(markdown, source, refuse_html=False), prefix)
 
 
 def statement_blocks(problem: Problem) -> list[BlockData]:
-    return read_blocks(problem.statement, problem.slug)
+    return read_blocks(problem.statement, problem.slug, refuse_html=False)
 
 
 def statement_html(problem: Problem, *, full: bool) -> SafeString:
@@ -72,7 +72,9 @@ def hint_html(text: str) -> SafeString:
 
 
 def walkthrough_html(problem: Problem) -> SafeString:
-    return _blocks_html(read_blocks(problem.walkthrough, problem.slug), "walkthrough")
+    return _blocks_html(
+        read_blocks(problem.walkthrough, problem.slug, refuse_html=False), "walkthrough"
+    )
 
 
 def solution_html(problem: Problem) -> SafeString:
