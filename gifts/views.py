@@ -7,7 +7,6 @@ import logging
 import re
 import uuid
 from http import HTTPStatus
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from accounts.requests import AuthenticatedRequest, signed_in_user
+from accounts.requests import AuthenticatedRequest, sign_in_links, signed_in_user
 from alphacode.context_processors import dollars
 from billing import stripe_gateway as gateway
 from billing.subscriptions import customer_for_checkout
@@ -48,10 +47,6 @@ THANKS_PAGE_LIMIT = 5
 REDEEM_LIMIT = 10
 
 
-def _with_next(url_name: str, next_path: str) -> str:
-    return f"{reverse(url_name)}?{urlencode({'next': next_path})}"
-
-
 def _gift_page(request: HttpRequest, form: GiftForm | None, *, token: str = "") -> HttpResponse:
     return render(
         request,
@@ -62,8 +57,7 @@ def _gift_page(request: HttpRequest, form: GiftForm | None, *, token: str = "") 
             "offers": list(OFFERS.values()),
             "send_hour": f"{SEND_HOUR_UTC:02d}:00 UTC",
             "billing_configured": gateway.is_configured(),
-            "login_url": _with_next("account_login", reverse("gifts:gift")),
-            "signup_url": _with_next("account_signup", reverse("gifts:gift")),
+            **sign_in_links(reverse("gifts:gift")),
         },
     )
 
@@ -76,7 +70,7 @@ def gift(request: HttpRequest) -> HttpResponse:
         messages.info(request, "Checkout was canceled. Nothing was charged.")
     if user is None:
         if request.method == "POST":
-            return redirect(_with_next("account_login", reverse("gifts:gift")))
+            return redirect(sign_in_links(reverse("gifts:gift"))["login_url"])
         return _gift_page(request, None)
     if request.method == "GET":
         return _gift_page(request, GiftForm())
@@ -171,7 +165,7 @@ def redeem(request: HttpRequest, token: str) -> HttpResponse:
     user = signed_in_user(request)
     if request.method == "POST":
         if user is None:
-            return redirect(_with_next("account_login", request.path))
+            return redirect(sign_in_links(request.path)["login_url"])
         if getattr(request, "limited", False):  # set by django-ratelimit
             messages.error(request, "Too many tries in the last minute: please wait a minute.")
             return redirect(request.path)
@@ -195,8 +189,7 @@ def redeem(request: HttpRequest, token: str) -> HttpResponse:
             "giver": giver_name(gift),
             "preview": preview,
             "redeemed_by_you": user is not None and gift.redeemed_by_id == user.pk,
-            "login_url": _with_next("account_login", request.path),
-            "signup_url": _with_next("account_signup", request.path),
+            **sign_in_links(request.path),
         },
         status=HTTPStatus.GONE if gift.state == Gift.State.VOID else HTTPStatus.OK,
     )

@@ -8,7 +8,6 @@ import logging
 import re
 import uuid
 from typing import cast
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-from accounts.requests import AuthenticatedRequest, signed_in_user
+from accounts.requests import AuthenticatedRequest, sign_in_links, signed_in_user
 from billing import entitlements
 from billing import stripe_gateway as gateway
 from billing.plans import ANNUAL, MONTHLY, PLANS
@@ -76,13 +75,11 @@ def teams(request: HttpRequest) -> HttpResponse:
 
 
 def _visitor_page(request: HttpRequest) -> HttpResponse:
-    back = reverse("teams:teams")
     return render(
         request,
         "teams/visitor.html",
         {
-            "login_url": f"{reverse('account_login')}?{urlencode({'next': back})}",
-            "signup_url": f"{reverse('account_signup')}?{urlencode({'next': back})}",
+            **sign_in_links(reverse("teams:teams")),
             "annual": ANNUAL if ANNUAL.price_id else None,
         },
     )
