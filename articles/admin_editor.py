@@ -28,6 +28,7 @@ from .editor import (
     editor_check,
     guide_save_markdown,
     image_upload,
+    insert_block,
     latest_revision,
     markdown_preview,
     revision_restore,
@@ -40,6 +41,15 @@ from .services import GuideImportError, guide_markdown
 # The preview is shown in a frame of the editor's own page, and only there.
 PREVIEW_CSP = cast(
     "dict[str, list[str] | str]", {**settings.SECURE_CSP, "frame-ancestors": [CSP.SELF]}
+)
+# The editor's page: CodeMirror (frontend/markdown-editor.js) puts its styles in a <style>
+# element carrying the page's nonce.
+EDITOR_CSP = cast(
+    "dict[str, list[str] | str]",
+    {
+        **settings.SECURE_CSP,
+        "style-src": [*cast(list[str], settings.SECURE_CSP["style-src"]), CSP.NONCE],
+    },
 )
 MAX_TEXT = 1_000_000
 BY_LINE_RE = re.compile(r"line (\d+): (.*)", re.DOTALL)
@@ -215,6 +225,7 @@ class MarkdownEditorViews:
             )
         except StaleEdit as exc:
             context["stale"] = exc.latest
+            context["stale_diff"] = self._stale_diff(item, base, exc.latest)
         else:
             if isinstance(saved, list):
                 context["errors"] = saved
@@ -224,6 +235,14 @@ class MarkdownEditorViews:
                 messages.success(request, f"{verb} “{saved}” as a new revision.")
                 return HttpResponseRedirect(self.editor_url("markdown", saved.pk))
         return self._editor(request, item, context, status=409 if context["stale"] else 400)
+
+    def _stale_diff(self, item: Any, base: str, latest: Revision) -> list[tuple[str, str]] | None:
+        """What was saved since the editor opened the item (revision `base` to the latest), for
+        the panel beside the kept text; None when that revision is not known."""
+        older = (
+            self.editor_revisions(item).filter(number=int(base)).first() if base.isdigit() else None
+        )
+        return revision_diff(older.markdown, latest.markdown) if older else None
 
     def _log(
         self, request: HttpRequest, item: Any, *, added: bool = False, restored: int = 0
@@ -248,6 +267,9 @@ class MarkdownEditorViews:
         opts = self.model._meta
         context |= {
             **self.admin_site.each_context(request),
+            # The text shown is the one posted, not what is saved: the script warns before
+            # leaving it and previews it rather than the stored item.
+            "kept": request.method == "POST",
             "error_lines": by_line(context["errors"]),
             "title": (
                 f"Edit “{item}” as Markdown"
@@ -270,7 +292,9 @@ class MarkdownEditorViews:
             ),
             "revisions_url": self.editor_url("revisions", item.pk) if item is not None else "",
         }
-        return render(request, self._templates("markdown.html"), context, status=status)
+        response = render(request, self._templates("markdown.html"), context, status=status)
+        response._csp_config = EDITOR_CSP  # type: ignore[attr-defined]  # as csp_override does
+        return response
 
     def preview_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         """The item's page as it would be with the posted text (GET: as stored), for a reader
@@ -289,7 +313,7 @@ class MarkdownEditorViews:
             result = render(
                 request,
                 self._templates("preview_errors.html"),
-                {"errors": result, "noun": self.editor_noun},
+                {"error_lines": by_line(result), "noun": self.editor_noun},
                 status=400,
             )
         result["X-Robots-Tag"] = "noindex"
@@ -379,7 +403,8 @@ class GuideEditorViews(MarkdownEditorViews):
     def editor_action(
         self, request: HttpRequest, item: Guide, context: dict[str, Any]
     ) -> HttpResponse | None:
-        """Upload an image and insert its Markdown at the end of the text."""
+        """Upload an image and insert its Markdown after the line the cursor is on (the
+        script sends it as `line`; without it, at the end of the text)."""
         if "upload" not in request.POST:
             return None
         upload = request.FILES.get("image")
@@ -399,7 +424,10 @@ class GuideEditorViews(MarkdownEditorViews):
             except GuideImportError as exc:
                 context["errors"] = exc.errors
             else:
-                context["text"] = f"{context['text'].rstrip()}\n\n{markdown}\n"
+                line = request.POST.get("line", "")
+                context["text"], context["inserted_line"] = insert_block(
+                    context["text"], int(line) if line.isdigit() else None, markdown
+                )
                 context["uploaded"] = image
                 context["alt"] = ""
         return self._editor(request, item, context)

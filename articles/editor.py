@@ -166,6 +166,28 @@ def markdown_preview[T](
     return result
 
 
+def insert_block(text: str, line: int | None, block: str) -> tuple[str, int]:
+    """The text with `block` as a paragraph of its own after line `line` (1-based: the line the
+    writer's cursor is on; a blank line is replaced; a line in the front matter means just after
+    it), or at the end when no line is given or it is past the end; with the line the block
+    landed on."""
+    lines = text.split("\n")
+    if line is not None and lines[0] == "---" and "---" in lines[1:]:
+        line = max(line, lines.index("---", 1) + 1)  # never inside the front matter: after it
+    if line is None or not 1 <= line <= len(lines):
+        head, tail = lines, []
+    else:
+        head = lines[:line] if lines[line - 1].strip() else lines[: line - 1]
+        tail = lines[line:]
+    while head and not head[-1].strip():
+        head.pop()
+    while tail and not tail[0].strip():
+        tail.pop(0)
+    before = [*head, ""] if head else []
+    after = ["", *tail] if tail else [""]
+    return "\n".join([*before, block, *after]), len(before) + 1
+
+
 def image_upload(*, guide: Guide, name: str, data: bytes, alt: str) -> tuple[GuideImage, str]:
     """Store an uploaded image for the guide (replacing one of the same name) and return it with
     the Markdown that shows it with the writer's alt text (never one made from the file name,

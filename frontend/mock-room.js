@@ -13,9 +13,9 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirro
 import { indentUnit } from "@codemirror/language";
 import { python } from "@codemirror/lang-python";
 import { collab, getSyncedVersion, receiveUpdates, sendableUpdates } from "@codemirror/collab";
+import { pageNonce } from "./codemirror-page.js";
 
-const nonceSource = document.querySelector("script[nonce]");
-const NONCE = nonceSource ? nonceSource.nonce : "";
+const NONCE = pageNonce();
 
 function socketUrl(path) {
   const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";

@@ -15,7 +15,7 @@
 //   data-pyodide      the folder the build copies Pyodide into (static/build/pyodide/)
 //   data-time-limit   seconds a run may take before the page stops it
 
-import { Compartment, EditorState } from "@codemirror/state";
+import { EditorState } from "@codemirror/state";
 import {
   EditorView,
   drawSelection,
@@ -29,6 +29,7 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirro
 import { bracketMatching, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
 import { python } from "@codemirror/lang-python";
 import { classHighlighter } from "@lezer/highlight";
+import { colourScheme, pageNonce, typeOverSelection } from "./codemirror-page.js";
 
 const STATUS_WORDS = { passed: "Passed", failed: "Failed", error: "Error", timeout: "Timed out" };
 
@@ -81,15 +82,7 @@ function whenPageIsIdle(callback) {
 // --- The editor ----------------------------------------------------------------------------
 
 function createEditor(parent, doc, describedBy) {
-  // CodeMirror puts its own styles in a <style> element: with a CSP nonce for styles (the
-  // problem page's policy allows one) it carries the page's nonce, read from this module's own
-  // <script nonce> (the attribute is hidden from the DOM, the property is not).
-  const script = document.querySelector("script[nonce]");
-  const nonce = script ? script.nonce : "";
-  // CodeMirror's own light or dark look (selection, cursor, active line) follows the reader's
-  // colour scheme, as site.css does.
-  const dark = window.matchMedia("(prefers-color-scheme: dark)");
-  const scheme = new Compartment();
+  const [scheme, followScheme] = colourScheme();
   const view = new EditorView({
     parent,
     state: EditorState.create({
@@ -113,30 +106,15 @@ function createEditor(parent, doc, describedBy) {
         // the editor says so.
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
         EditorView.contentAttributes.of({ "aria-label": "Your code", "aria-describedby": describedBy }),
-        EditorView.cspNonce.of(nonce),
+        EditorView.cspNonce.of(pageNonce()),
         typeOverSelection,
-        scheme.of(EditorView.darkTheme.of(dark.matches)),
+        scheme,
       ],
     }),
   });
-  dark.addEventListener("change", (event) => {
-    view.dispatch({ effects: scheme.reconfigure(EditorView.darkTheme.of(event.matches)) });
-  });
+  followScheme(view);
   return view;
 }
-
-// Text typed over a selection is put in by CodeMirror rather than by the browser: Chrome, left
-// to do it, wraps the new text in an element with a style attribute (the deleted text's
-// colour), which the page's policy blocks and reports as a violation.
-const typeOverSelection = EditorView.domEventHandlers({
-  beforeinput(event, view) {
-    if (event.inputType !== "insertText" || event.isComposing || !event.data) return false;
-    if (view.state.selection.ranges.every((range) => range.empty)) return false;
-    event.preventDefault();
-    view.dispatch(view.state.replaceSelection(event.data), { userEvent: "input.type", scrollIntoView: true });
-    return true;
-  },
-});
 
 function setCode(view, code) {
   // One ordinary change, so Undo brings back what was replaced.

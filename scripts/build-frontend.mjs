@@ -1,9 +1,10 @@
-// Builds the practice runner's browser code into static/build/ (gitignored), where Django's
+// Builds the practice runner's, the mock room's and the Markdown editor's browser code into static/build/ (gitignored), where Django's
 // staticfiles finds it: `node scripts/build-frontend.mjs` (make run and make test do it through
 // static/build/.stamp; the Dockerfile in its node stage).
 //
 //   static/build/practice.js          the problem page's module (CodeMirror 6 and the runner UI)
 //   static/build/mock-room.js         the mock room's shared pad (CodeMirror 6 and its collab)
+//   static/build/markdown-editor.js   the admin's Markdown editor (CodeMirror 6, Markdown mode)
 //   static/build/runner-worker.js     the Web Worker (Pyodide's loader and the Python harness)
 //   static/build/pyodide/<version>/   the Pyodide runtime the worker loads by plain file names:
 //                                     only what starting Python with its standard library takes
@@ -35,6 +36,7 @@ await esbuild.build({
   entryPoints: {
     practice: "frontend/practice.js",
     "mock-room": "frontend/mock-room.js",
+    "markdown-editor": "frontend/markdown-editor.js",
     "runner-worker": "frontend/runner-worker.js",
   },
   outdir: out,
@@ -59,7 +61,7 @@ for (const name of RUNTIME) {
 }
 
 const sizes = [];
-for (const name of ["practice.js", "mock-room.js", "runner-worker.js", ...RUNTIME.map((n) => `pyodide/${version}/${n}`)]) {
+for (const name of ["practice.js", "mock-room.js", "markdown-editor.js", "runner-worker.js", ...RUNTIME.map((n) => `pyodide/${version}/${n}`)]) {
   const { size } = await stat(join(out, name));
   sizes.push(`${name} ${(size / 1024).toFixed(0)} KiB`);
 }

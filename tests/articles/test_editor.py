@@ -111,6 +111,10 @@ def test_a_second_editor_is_told_and_keeps_their_text(guide: Guide, editor_clien
     html = response.content.decode()
     assert "was saved again (revision 2" in html
     assert f"?a={other_base}&amp;b=2" in html  # what changed since they opened it
+    assert 'target="_blank"' in html  # in a new tab: this page keeps the text
+    # ...and on this page, beside the text: the other editor's change as a diff.
+    assert ("remove", 'title: "Heaps for interviews"') in response.context["stale_diff"]
+    assert ("add", 'title: "Heaps, for interviews"') in response.context["stale_diff"]
     assert response.context["text"] == mine
     assert Guide.objects.get().title == "Heaps, for interviews"
     # Saving again from the page (now based on revision 2) goes through.
@@ -548,3 +552,64 @@ def test_the_editor_and_revisions_use_the_admin_breadcrumbs(
         html = editor_client.get(url).content.decode()
         assert '<ol class="breadcrumbs">' in html
         assert '<div class="breadcrumbs">' not in html
+
+
+def upload(client: Client, guide: Guide, text: str, base: str, line: str) -> str:
+    """Upload an image from the editor with the cursor on `line` (as the editor's script sends
+    it; "" without the script): the text that comes back."""
+    out = io.BytesIO()
+    Image.new("RGB", (600, 300), "#336699").save(out, "PNG")
+    out.seek(0)
+    out.name = "cursor.png"
+    data = {"markdown": text, "base": base, "upload": "1", "image": out, "alt": "At the cursor"}
+    response = client.post(editor_url(guide), {**data, "line": line})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["kept"]
+    inserted = response.context["text"]
+    assert inserted.split("\n")[response.context["inserted_line"] - 1] == (
+        "![At the cursor](images/cursor.png)"
+    )
+    return inserted
+
+
+def test_an_uploaded_image_lands_after_the_cursors_line(guide: Guide, editor_client: Client):
+    text, base = opened(editor_client, guide)
+    lines = text.split("\n")
+    cursor = lines.index("A paragraph with `code` and a [link](https://example.com).") + 1
+    inserted = upload(editor_client, guide, text, base, str(cursor)).split("\n")
+    assert inserted[cursor - 1 : cursor + 3] == [
+        lines[cursor - 1],
+        "",
+        "![At the cursor](images/cursor.png)",
+        "",
+    ]
+    assert inserted[cursor + 3].startswith("> A quote that spans")
+    # A cursor in the front matter puts it just after; none (no script) at the end.
+    after_front_matter = upload(editor_client, guide, text, base, "2").split("\n")
+    closing = lines.index("---", 1)
+    assert after_front_matter[closing + 2] == "![At the cursor](images/cursor.png)"
+    assert upload(editor_client, guide, text, base, "").endswith(
+        "\n\n![At the cursor](images/cursor.png)\n"
+    )
+
+
+def test_the_editor_page_lets_codemirror_style_itself_with_the_pages_nonce(
+    guide: Guide, editor_client: Client
+) -> None:
+    response = editor_client.get(editor_url(guide))
+    policy = response["Content-Security-Policy"]
+    style = next(part for part in policy.split(";") if part.strip().startswith("style-src"))
+    assert "'nonce-" in style
+    assert "build/markdown-editor" in response.content.decode()
+    assert not response.context["kept"]  # the text shown is the saved one
+
+
+def test_the_previews_errors_name_their_lines_for_the_editors_markers(
+    guide: Guide, editor_client: Client
+) -> None:
+    text, _ = opened(editor_client, guide)
+    broken = text.replace("Second intro paragraph.", "### A subheading in the intro")
+    line = broken.split("\n").index("### A subheading in the intro") + 1
+    response = editor_client.post(f"{editor_url(guide)}preview/", {"markdown": broken})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert f'<li data-line="{line}">line {line}: ' in response.content.decode()

@@ -51,3 +51,26 @@ def sign_in(page, user, site: str) -> None:
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": site}]
     )
+
+
+def set_markdown(page, text: str) -> None:
+    """Replace all the text of the admin's Markdown editor (CodeMirror) as a writer pasting over
+    it would; the form's text box follows it."""
+    content = page.locator("#markdown-editor .cm-content")
+    content.focus()
+    page.keyboard.press("ControlOrMeta+a")
+    content.evaluate(
+        """(element, text) => {
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            element.dispatchEvent(
+                new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true})
+            );
+        }""",
+        text,
+    )
+
+
+def cursor_line(page) -> int:
+    """The line the Markdown editor's cursor is on, as its gutter shows it."""
+    return int(page.locator("#markdown-editor .cm-activeLineGutter").first.inner_text())

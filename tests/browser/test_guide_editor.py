@@ -1,39 +1,248 @@
-"""In a real browser: a guide's Markdown editor lists every error by line, and a click on one
-puts the cursor on that line of the text."""
+"""In a real browser: a guide's Markdown editor (CodeMirror, Markdown mode) numbers and wraps its
+lines and marks each error on its line; its preview keeps its place and follows the text being
+edited; a refused save or an upload keeps the text, the cursor and the preview of the text; an
+image lands at the cursor; leaving with unsaved text asks first; and what someone else saved
+meanwhile shows beside the kept text. The admin's own pages around it too."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from articles.services import guides_import
 
-from ..helpers import VALID
-from .conftest import sign_in
+from ..helpers import VALID, png
+from .conftest import axe_violations, cursor_line, set_markdown, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_click_on_an_error_puts_the_cursor_on_its_line(site, new_page, editor) -> None:
+def long_guide(sections: int = 30) -> str:
+    """A free guide long enough to scroll: `sections` sections of four paragraphs each."""
+    body = "\n\n".join(
+        f"## Section {n}\n\n"
+        + "\n\n".join(
+            f"Paragraph {p} of section {n}: " + "words that fill the line and wrap " * 6
+            for p in range(1, 5)
+        )
+        for n in range(1, sections + 1)
+    )
+    head = VALID.split("---\n")[1].replace("access: premium", "access: free")
+    head = head.replace("heaps-for-interviews", "a-long-guide")
+    return f"---\n{head}---\nThe introduction.\n\n{body}\n"
+
+
+def open_editor(page, site: str, guide) -> None:
+    page.goto(f"{site}/admin/articles/guide/{guide.pk}/markdown/")
+    page.locator("#markdown-editor .cm-content").wait_for()
+    page.frame_locator("#preview-frame").locator("main h1").wait_for()
+
+
+def preview_scroll(page) -> float:
+    return page.locator("#preview-frame").evaluate("frame => frame.contentWindow.scrollY")
+
+
+def wait_for_preview(page, text: str) -> None:
+    """Wait until the preview shows this text and has restored its scroll (a frame later)."""
+    page.frame_locator("#preview-frame").get_by_text(text).first.wait_for()
+    page.wait_for_function("document.getElementById('preview-status').textContent === ''")
+    page.wait_for_timeout(100)
+
+
+def in_preview_view(page, text: str) -> bool:
+    """Whether the preview's paragraph holding this text is within its visible height."""
+    return page.locator("#preview-frame").evaluate(
+        """(frame, text) => {
+            const win = frame.contentWindow;
+            const paragraph = [...win.document.querySelectorAll("main p")]
+                .find((p) => p.textContent.includes(text));
+            const box = paragraph.getBoundingClientRect();
+            return box.bottom > 0 && box.top < win.innerHeight;
+        }""",
+        text,
+    )
+
+
+def test_the_editor_numbers_wraps_and_marks_each_error_on_its_line(site, new_page, editor) -> None:
     (guide,) = guides_import([("heaps.md", VALID)])
     page = new_page(viewport={"width": 1280, "height": 900})
     sign_in(page, editor, site)
-    page.goto(f"{site}/admin/articles/guide/{guide.pk}/markdown/")
-    box = page.locator("#id_markdown")
-    text = box.input_value()
-    broken = text.replace("Second intro paragraph.", "### A subheading in the intro").replace(
+    open_editor(page, site, guide)
+    # Line numbers, and long lines wrap inside the editor instead of scrolling sideways.
+    gutter = page.locator("#markdown-editor .cm-lineNumbers")
+    expect(gutter.get_by_text("12", exact=True)).to_be_visible()
+    long_line = "A sentence long enough to need more than one line on screen. " * 8
+    set_markdown(page, VALID.replace("Second intro paragraph.", long_line))
+    scroller = page.locator("#markdown-editor .cm-scroller")
+    assert scroller.evaluate("e => e.scrollWidth <= e.clientWidth")
+    row = page.locator(".cm-line", has_text="A sentence long enough").bounding_box()
+    assert row is not None
+    assert row["height"] > 40  # several screen lines
+
+    broken = VALID.replace("Second intro paragraph.", "### A subheading in the intro").replace(
         "- [ ] Second item", "- [ ] Second item\n\n***"
     )
-    box.fill(broken)
+    set_markdown(page, broken)
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Fix 2 problems").wait_for()
-    line = broken.split("\n").index("***") + 1
-    page.get_by_role("link", name=f"line {line}").click()
-    start, end = box.evaluate("box => [box.selectionStart, box.selectionEnd]")
-    value = box.input_value()
-    assert value[:start].count("\n") == line - 1
-    assert value[start:end] == "***"
-    assert box.evaluate("box => document.activeElement === box")
+    lines = broken.split("\n")
+    wrong = [lines.index("### A subheading in the intro") + 1, lines.index("***") + 1]
+    # Each error is marked in the gutter, on its own line.
+    markers = page.locator("#markdown-editor .cm-lint-marker-error")
+    expect(markers).to_have_count(2)
+    for marker, line in zip(markers.all(), wrong, strict=True):
+        number = gutter.get_by_text(str(line), exact=True).bounding_box()
+        box = marker.bounding_box()
+        assert number is not None
+        assert box is not None
+        assert abs((box["y"] + box["height"] / 2) - (number["y"] + number["height"] / 2)) < 8
+
+    # "line N" beside an error selects that line in the editor, with the cursor there.
+    page.get_by_role("link", name=f"line {wrong[1]}").click()
+    assert cursor_line(page) == wrong[1]
+    assert page.evaluate("getSelection().toString()") == "***"
+    assert page.evaluate("document.activeElement.classList.contains('cm-content')")
+    assert axe_violations(page) == []
+
+
+def test_the_preview_keeps_its_place_and_follows_the_text_being_edited(
+    site, new_page, editor
+) -> None:
+    (guide,) = guides_import([("long.md", long_guide())])
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, editor, site)
+    open_editor(page, site, guide)
+    # Writing at the end of the guide: the preview goes there, not back to the top.
+    page.locator("#markdown-editor .cm-content").focus()
+    page.keyboard.press("ControlOrMeta+End")
+    page.keyboard.type(" Typed at the end.")
+    wait_for_preview(page, "Typed at the end.")
+    assert preview_scroll(page) > 3000
+    assert in_preview_view(page, "Typed at the end.")
+
+    # The writer scrolls the preview a little; more typing in the same part leaves it there.
+    page.locator("#preview-frame").evaluate("f => f.contentWindow.scrollBy(0, -60)")
+    where = preview_scroll(page)
+    page.keyboard.type(" And more.")
+    wait_for_preview(page, "Typed at the end. And more.")
+    assert preview_scroll(page) == pytest.approx(where, abs=2)
+
+    # Moving the cursor to another part of the text takes the preview there too.
+    page.keyboard.press("ControlOrMeta+Home")
+    page.wait_for_function("document.getElementById('preview-frame').contentWindow.scrollY < 200")
+
+
+def test_a_refused_save_keeps_the_text_the_cursor_and_previews_the_text(
+    site, new_page, editor
+) -> None:
+    (guide,) = guides_import([("long.md", long_guide())])
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, editor, site)
+    open_editor(page, site, guide)
+    page.locator("#markdown-editor .cm-content").focus()
+    page.keyboard.press("ControlOrMeta+End")
+    page.keyboard.type("A new paragraph with <b>raw HTML</b>.")
+    typed = page.locator("#id_markdown").input_value()
+    last = typed.count("\n") + 1
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Fix 1 problem").wait_for()
+    # Nothing saved, nothing lost: the text as typed, the cursor where it was, in view.
+    assert page.locator("#id_markdown").input_value() == typed
+    assert cursor_line(page) == last
+    expect(page.locator(".cm-line", has_text="A new paragraph with")).to_be_in_viewport()
+    assert page.locator("#markdown-editor .cm-scroller").evaluate("e => e.scrollTop") > 1000
+    # The preview shows the text being edited (its error), not the guide as saved.
+    page.frame_locator("#preview-frame").locator("#preview-errors").get_by_text(
+        f"line {last}:"
+    ).wait_for()
+
+
+def test_an_uploaded_image_lands_at_the_cursor_and_the_text_is_kept(
+    site, new_page, editor, tmp_path: Path
+) -> None:
+    (guide,) = guides_import([("long.md", long_guide())])
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, editor, site)
+    open_editor(page, site, guide)
+    page.locator(".cm-line", has_text="Paragraph 2 of section 1:").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Unsaved words.")
+    diagram = tmp_path / "bucket.png"
+    diagram.write_bytes(png(800, 400, "#225588"))
+    page.set_input_files("#id_image", str(diagram))
+    page.get_by_label("Alt text").fill("Tokens in a bucket")
+    page.get_by_role("button", name="Upload and insert").click()
+    page.get_by_text("Uploaded bucket.png").wait_for()
+    lines = page.locator("#id_markdown").input_value().split("\n")
+    typed = next(n for n, line in enumerate(lines) if "Unsaved words." in line)
+    # The image is the paragraph after the cursor's line; the cursor is on it.
+    assert lines[typed + 2] == "![Tokens in a bucket](images/bucket.png)"
+    assert cursor_line(page) == typed + 3
+    expect(page.get_by_text(f"added it on line {typed + 3}")).to_be_visible()
+    # The preview shows the kept text with its image, before any save.
+    frame = page.frame_locator("#preview-frame")
+    frame.get_by_text("Unsaved words.").wait_for()
+    expect(frame.locator('img[alt="Tokens in a bucket"]')).to_have_count(1)
+    assert guide.revisions.count() == 1
+
+
+def test_leaving_with_unsaved_text_asks_first_and_saving_does_not(site, new_page, editor) -> None:
+    (guide,) = guides_import([("heaps.md", VALID)])
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, editor, site)
+    open_editor(page, site, guide)
+    dialogs: list[str] = []
+
+    def dismiss(dialog) -> None:
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.locator(".cm-line", has_text="Second intro paragraph.").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Not saved yet.")
+    page.locator("ol.breadcrumbs").get_by_role("link", name="Home").click()
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert page.url.endswith("/markdown/")
+    assert "Not saved yet." in page.locator("#id_markdown").input_value()
+    # Saving leaves without asking, and the saved page asks nothing either.
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("as a new revision").wait_for()
+    page.locator("ol.breadcrumbs").get_by_role("link", name="Home").click()
+    page.wait_for_url(f"{site}/admin/")
+    assert dialogs == ["beforeunload"]
+
+
+def test_see_what_changed_shows_beside_the_kept_text(site, new_page, editor) -> None:
+    (guide,) = guides_import([("heaps.md", VALID)])
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, editor, site)
+    open_editor(page, site, guide)
+    page.locator(".cm-line", has_text="Second intro paragraph.").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" My words.")
+    # Someone else saves the guide meanwhile.
+    guides_import([("heaps.md", VALID.replace("First intro paragraph", "Their intro paragraph"))])
+    page.get_by_role("button", name="Save").click()
+    page.locator("#editor-stale").wait_for()
+    # Their change is shown on the page, beside the text as typed, which is still there.
+    changes = page.locator("#stale-changes")
+    expect(changes.locator(".diff-add")).to_contain_text("Their intro paragraph")
+    expect(changes.locator(".diff-remove")).to_contain_text("First intro paragraph")
+    expect(page.locator(".cm-line", has_text="My words.")).to_be_visible()
+    # The full comparison opens in a new tab; this one keeps the text.
+    with page.context.expect_page() as opened:
+        changes.get_by_role("link", name="Open the comparison in a new tab").click()
+    comparison = opened.value
+    comparison.locator(".revision-diff").wait_for()
+    expect(comparison.get_by_text("From revision 1 to revision 2")).to_be_visible()
+    assert "My words." in page.locator("#id_markdown").input_value()
+    assert guide.revisions.count() == 2
+    # The kept text is what the preview shows.
+    page.frame_locator("#preview-frame").get_by_text("My words.").wait_for()
 
 
 def test_the_guides_list_shows_published_at_on_a_1280_px_screen(

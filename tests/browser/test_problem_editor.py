@@ -13,7 +13,7 @@ from django.urls import reverse
 from practice.models import Problem
 from practice.services import problems_import
 
-from .conftest import axe_violations, screenshot, sign_in
+from .conftest import axe_violations, screenshot, set_markdown, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,28 +37,28 @@ def test_an_editor_writes_a_problem_in_the_markdown_editor(site, new_page, edito
 
     # Typing refreshes the preview, hints included.
     typed = text.replace("2. Start with one pointer", "2. Typed hint: start with one pointer")
-    editor_box.fill(typed)
+    set_markdown(page, typed)
     frame.get_by_text("Typed hint: start with one pointer").wait_for()
 
     # An error shows in the preview with its line; fixing it brings the problem back.
     broken = typed.replace("## Solution", "## Solutions")
     line = broken.splitlines().index("## Solutions") + 1
-    editor_box.fill(broken)
+    set_markdown(page, broken)
     frame.get_by_text(re.compile(f"line {line}: a problem has one")).wait_for()
-    editor_box.fill(typed)
+    set_markdown(page, typed)
     frame.get_by_role("heading", name=re.compile("^Solution")).wait_for()
     screenshot(page, "admin-problem-editor")
 
     # A solution that fails a case is refused on saving, naming the case's line; the text stays.
     wrong = typed.replace("return [left, right]", "return [right, left]")
-    editor_box.fill(wrong)
+    set_markdown(page, wrong)
     page.get_by_role("button", name="Save").click()
     case = wrong.splitlines().index("assert pair_with_sum([1, 2, 3, 4, 6], 6) == [1, 3]") + 1
     page.get_by_text(f"line {case}: the solution fails this test case").wait_for()
     assert page.locator("#id_markdown").input_value() == wrong.replace("\r\n", "\n")
 
     # Fixed, it saves as a new revision.
-    page.locator("#id_markdown").fill(typed)
+    set_markdown(page, typed)
     page.get_by_role("button", name="Save").click()
     page.get_by_text("as a new revision").wait_for()
     assert Problem.objects.get().hints[1].startswith("Typed hint")

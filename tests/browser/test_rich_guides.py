@@ -16,7 +16,7 @@ from articles.services import guide_files, guides_import
 
 from ..factories import SubscriptionFactory
 from ..helpers import png, rich_folder_in
-from .conftest import axe_violations, screenshot, sign_in
+from .conftest import axe_violations, screenshot, set_markdown, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,15 +88,15 @@ def test_an_editor_writes_a_guide_in_the_markdown_editor(
 
     # Typing refreshes the preview.
     typed = text.replace("The loop in full:", "The loop in full, typed in the browser:")
-    editor_box.fill(typed)
+    set_markdown(page, typed)
     frame.get_by_text("The loop in full, typed in the browser:").wait_for()
 
     # An error shows in the preview with its line; fixing it brings the guide back.
     broken = typed.replace("### Grow, then shrink", "#### Grow, then shrink")
     line = broken.splitlines().index("#### Grow, then shrink") + 1
-    editor_box.fill(broken)
+    set_markdown(page, broken)
     frame.get_by_text(re.compile(f"line {line}: only '## ' section headings")).wait_for()
-    editor_box.fill(typed)
+    set_markdown(page, typed)
     frame.get_by_role("heading", name="Grow, then shrink").wait_for()
 
     # As a visitor, the preview stops at the paywall.
