@@ -13,6 +13,9 @@ that fits with room to spare is spread over the days up to the interview instead
 into the first ones (unless filling each day to its budget would fit more of it). Nothing is
 ever placed on or after the interview date; what does not fit is listed as such.
 
+Guides the reader may not read yet (premium, without a subscription) are not planned; the
+caller names them (`locked`) so the page can say what a subscription adds.
+
 A reader's weak-set (practice's diagnostic) reorders it: the guides that teach its patterns
 come first in their tracks, and its problems to solve are one more queue in the round-robin.
 The weakest axis of their recent mock interviews adds the guides about it as the first queue.
@@ -98,6 +101,9 @@ class StudyPlan:
     unscheduled: list[Task]
     finished_before_today: int
     lead_guides: list[GuideState] = field(default_factory=list)  # as build_plan was given them
+    locked: list[GuideState] = field(default_factory=list)  # as build_plan was given them
+    # Every guide of the chosen tracks is locked: there is nothing in them to read yet.
+    all_locked: bool = False
 
 
 def plan_days(today: dt.date, interview: dt.date) -> list[dt.date]:
@@ -192,12 +198,14 @@ def build_plan(
     first_guides: Sequence[int] = (),
     problems: Sequence[ProblemState] = (),
     lead_guides: Sequence[GuideState] = (),
+    locked: Sequence[GuideState] = (),
 ) -> StudyPlan:
     """`first_guides`: ids of guides that go first in their tracks, in this order; `problems`:
     problems to solve (the weak-set's), as one more queue, the first one: today starts with
     them; `lead_guides`: guides ahead even of those, as a queue of their own (the ones about the
     weakest axis of the reader's mocks, their track naming why), each left out of its track so
-    it is not planned twice."""
+    it is not planned twice; `locked`: guides of the chosen tracks the reader may not read yet,
+    not planned, kept to be named (the caller's `tracks` leave them out)."""
     drill = min(DRILL_MINUTES, daily_minutes // 3) if has_cards else 0
     capacity = daily_minutes - drill
     queues: list[list[Task]] = []
@@ -254,4 +262,6 @@ def build_plan(
         unscheduled=unscheduled,
         finished_before_today=finished,
         lead_guides=list(lead_guides),
+        locked=list(locked),
+        all_locked=bool(locked) and not any(guides for _, guides in tracks),
     )

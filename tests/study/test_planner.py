@@ -366,3 +366,31 @@ def test_each_day_holds_its_share_of_the_work_left() -> None:
     )
     assert [day.minutes for day in full.days] == [60, 60]
     assert len(full.unscheduled) == 4
+
+
+def test_guides_the_reader_may_not_read_are_named_not_planned() -> None:
+    locked = [guide(9, "System Design", 20, 5)]
+    plan = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=5),
+        daily_minutes=45,
+        tracks=[("Coding", [guide(1, "Coding", 10, 0)]), ("System Design", [])],
+        has_cards=False,
+        drilled_today=False,
+        locked=locked,
+    )
+    assert plan.locked == locked
+    assert not plan.all_locked
+    assert "Guide 9" not in [t.title for day in plan.days for t in day.tasks]
+    # Only premium tracks chosen: the plan says there is nothing in them to read yet.
+    nothing = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=5),
+        daily_minutes=45,
+        tracks=[("System Design", [])],
+        has_cards=False,
+        drilled_today=False,
+        locked=locked,
+    )
+    assert nothing.all_locked
+    assert not any(day.tasks for day in nothing.days)
