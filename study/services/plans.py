@@ -31,11 +31,9 @@ def save_plan(
     return plan
 
 
-def _guide_state(user: User, entry: GuideProgress, track: str, today: dt.date) -> GuideState | None:
-    """A guide as the planner takes it (None when the reader may not read it)."""
+def _guide_state(entry: GuideProgress, track: str, today: dt.date) -> GuideState:
+    """A guide as the planner takes it."""
     guide = entry.guide
-    if not can_read(user, guide):
-        return None
     reading = entry.reading
     done_on = None
     if entry.finished:
@@ -93,18 +91,23 @@ def study_plan(
     )
     states = []
     lead: dict[int, GuideState] = {}
+    # The chosen tracks' guides the reader may not read yet: what a subscription adds.
+    locked: list[GuideState] = []
     label = f"Your weakest mock axis: {weak_axis[1]}" if weak_axis else ""
     for entry_track in progress(user, [*tracks, *extra]):
         track = entry_track.track
         assert track is not None  # progress() was given these tracks
         guides = []
         for entry in entry_track.guides:
+            if not can_read(user, entry.guide):
+                if track in tracks and not entry.finished:
+                    locked.append(_guide_state(entry, track.title, today))
+                continue
             if entry.guide.pk in leading:
-                state = _guide_state(user, entry, label, today)
-                if state:
-                    lead[state.guide_id] = state
-            if track in tracks and (state := _guide_state(user, entry, track.title, today)):
-                guides.append(state)
+                state = _guide_state(entry, label, today)
+                lead[state.guide_id] = state
+            if track in tracks:
+                guides.append(_guide_state(entry, track.title, today))
         if track in tracks:
             states.append((track.title, guides))
     phrase_items = readable_phrase_items(user)
@@ -118,4 +121,5 @@ def study_plan(
         first_guides=first_guides,
         problems=problems,
         lead_guides=[lead[pk] for pk in leading if pk in lead],
+        locked=locked,
     )

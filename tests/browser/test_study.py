@@ -1,6 +1,6 @@
 """A reader's study tools in a real browser, under the site's real Content-Security-Policy:
-ticking a checklist item without a reload, seeing it ticked on another device, and a drill
-session."""
+ticking a checklist item without a reload, seeing it ticked on another device, a drill
+session, and a free member's plan over the demo guides."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import re
 
 import pytest
 
-from articles.models import Item
+from articles.models import Guide, Item, Track
+from articles.services import guide_files, guides_import
 from study.models import Card, Tick
 
+from ..conftest import CONTENT
 from ..factories import SubscriptionFactory
-from .conftest import ARTIFACTS, sign_in
+from .conftest import ARTIFACTS, axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -116,3 +118,50 @@ def test_progress_and_plan_pages(site, new_page, seed_guide, subscriber) -> None
     page.screenshot(path=str(ARTIFACTS / "plan.png"), full_page=True)
     page.goto(site + "/")
     page.get_by_role("heading", name="Continue reading").wait_for()
+
+
+def test_a_free_members_plan_of_every_track_spreads_free_work_and_names_premium_guides(
+    site, new_page, reader
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    guides_import(guide_files([CONTENT]))  # the demo guides `make run` imports
+    premium = list(Guide.objects.filter(access="premium").order_by("title"))
+    free = list(Guide.objects.filter(access="free"))
+    assert premium
+    assert free
+    page = new_page()  # axe is injected past the CSP
+    sign_in(page, reader, site)
+    page.goto(site + "/plan/")
+    interview = timezone.localdate() + dt.timedelta(days=14)
+    page.get_by_label("Interview date").fill(interview.isoformat())
+    page.get_by_label("Minutes a day").fill("45")
+    for track in Track.objects.all():
+        page.get_by_label(track.title, exact=True).check()
+    page.get_by_role("button", name="Make my plan").click()
+    page.get_by_text("Your plan is ready.").wait_for()
+
+    # The premium guides are named, each linking to its page (its preview), with the pricing.
+    notice = page.locator(".plan-locked")
+    assert f"A subscription adds these {len(premium)} guides to your plan" in notice.inner_text()
+    for guide in premium:
+        link = notice.get_by_role("link", name=guide.title)
+        assert link.get_attribute("href") == guide.get_absolute_url()
+    assert notice.get_by_role("link", name="See pricing").get_attribute("href") == "/pricing/"
+
+    # The free guides are planned across the days, not all today with only drills after.
+    days = page.locator(".plan-day")
+    assert days.count() == 14
+    guide_work = re.compile("^(Read|Finish the checklists of) ")
+    with_work = [
+        n for n in range(days.count()) if days.nth(n).get_by_role("link", name=guide_work).count()
+    ]
+    assert len(with_work) >= 2 * len(free), with_work
+    planned = page.locator(".plan-day").get_by_role("link", name=re.compile("^Read "))
+    assert sorted(planned.all_inner_texts()) == sorted(f"Read {g.title}" for g in free)
+    assert not axe_violations(page)
+    page.screenshot(path=str(ARTIFACTS / "plan-free-member.png"), full_page=True)
+    notice.get_by_role("link", name="See pricing").click()
+    page.wait_for_url(site + "/pricing/")

@@ -242,3 +242,67 @@ def test_a_finished_drill_session_ticks_todays_drill_in_the_plan(guides) -> None
         item, seen = shown(page)
         client.post("/drills/", {"item": item, "grade": "good", "seen": seen})
     assert drill.search(client.get("/plan/").content.decode()).group(1) == "done"
+
+
+def _plan(reader, *tracks) -> None:
+    Plan.objects.create(
+        user=reader, interview_date=timezone.localdate() + dt.timedelta(days=14), daily_minutes=45
+    ).tracks.set(tracks)
+
+
+def _notice(page: str) -> str:
+    start = page.index('class="notice plan-locked"')
+    return page[start : page.index("</div>", start)]
+
+
+def test_a_free_members_plan_names_the_guides_a_subscription_adds(guides) -> None:
+    coding, system = guides[0].track, guides[2].track
+    make_guide(slug="four", title="Guide four", access="premium", preview_sections=1)
+    free = UserFactory()
+    _plan(free, coding, system)
+    page = signed_in(free).get("/plan/").content.decode()
+    notice = _notice(page)
+    assert "A subscription adds these 2 guides to your plan" in notice
+    assert '<a href="/guides/four/">Guide four</a>' in notice
+    assert '<a href="/guides/three/">Guide three</a>' in notice
+    assert f"{system.title} · 1 min read" in notice  # each with its track
+    assert '<a href="/pricing/">See pricing</a>' in notice
+    # The free guides are still planned; the premium ones are named, not planned.
+    assert "Read Guide one" in page
+    assert "Read Guide three" not in page
+    assert "Every guide in the tracks you chose is for subscribers" not in page
+
+    reader = subscriber()
+    _plan(reader, coding, system)
+    page = signed_in(reader).get("/plan/").content.decode()
+    assert "plan-locked" not in page
+    assert "See pricing" not in page
+    assert "Read Guide three" in page
+    assert "Read Guide four" in page
+
+
+def test_a_free_member_who_chose_only_premium_tracks_is_told_so(guides) -> None:
+    free = UserFactory()
+    _plan(free, guides[2].track)
+    page = signed_in(free).get("/plan/").content.decode()
+    notice = _notice(page)
+    assert "Every guide in the tracks you chose is for subscribers" in notice
+    assert "adds this guide to your plan" in notice
+    assert '<a href="/guides/three/">Guide three</a>' in notice
+    assert '<a href="/pricing/">See pricing</a>' in notice
+
+
+def test_naming_the_guides_a_subscription_adds_costs_no_query_per_guide(
+    guides, django_assert_max_num_queries
+) -> None:
+    free = UserFactory()
+    _plan(free, guides[0].track, guides[2].track)
+    client = signed_in(free)
+    client.get("/plan/")  # warm the session and caches as a reader's second view
+    with django_assert_max_num_queries(30) as few:
+        client.get("/plan/")
+    for n in range(5):
+        make_guide(slug=f"locked-{n}", access="premium", preview_sections=1)
+    with django_assert_max_num_queries(len(few)):
+        page = client.get("/plan/").content.decode()
+    assert "A subscription adds these 6 guides to your plan" in page

@@ -125,10 +125,9 @@ def test_a_missed_day_rolls_forward_and_finished_work_stays_finished() -> None:
         has_cards=False,
         drilled_today=False,
     )
-    assert [(t.kind, t.title) for t in monday.days[0].tasks] == [
-        ("read", "Guide 1"),
-        ("checklist", "Guide 1"),
-    ]
+    # 100 minutes over 6 days: today's share (17) is Guide 1's reading, its checklist is next.
+    assert [(t.kind, t.title) for t in monday.days[0].tasks] == [("read", "Guide 1")]
+    assert (monday.days[1].tasks[0].kind, monday.days[1].tasks[0].title) == ("checklist", "Guide 1")
     # Monday's reading was done; Tuesday was missed entirely; on Wednesday the plan is
     # recomputed from Wednesday.
     wednesday = TODAY + dt.timedelta(days=2)
@@ -192,11 +191,11 @@ def test_the_weak_sets_guides_go_first_in_their_tracks_and_its_problems_are_task
         first_guides=[3, 5, 2],
         problems=[ProblemState("Pair Sum", "/problems/pair-sum/")],
     )
-    today = plan.days[0].tasks
-    assert [t.title for t in today if t.track == "T"] == ["Guide 3", "Guide 2", "Guide 1"]
-    assert [t.title for t in today if t.track == "U"] == ["Guide 5", "Guide 4"]
-    (problem,) = [t for t in today if t.kind == "problem"]
-    assert today[0] is problem  # the weak-set's problem starts the plan
+    tasks = [t for day in plan.days for t in day.tasks]
+    assert [t.title for t in tasks if t.track == "T"] == ["Guide 3", "Guide 2", "Guide 1"]
+    assert [t.title for t in tasks if t.track == "U"] == ["Guide 5", "Guide 4"]
+    (problem,) = [t for t in tasks if t.kind == "problem"]
+    assert plan.days[0].tasks[0] is problem  # the weak-set's problem starts the plan
     assert (problem.label, problem.url, problem.minutes) == (
         "Solve Pair Sum",
         "/problems/pair-sum/",
@@ -242,9 +241,15 @@ def test_the_weakest_mock_axis_guides_lead_the_days_ahead_and_are_not_planned_tw
         drilled_today=False,
         lead_guides=lead,
     )
+    # 80 minutes over 5 days: one guide a day, the axis's first.
     days = [[(t.title, t.track) for t in day.tasks] for day in plan.days]
-    assert days[0] == [("Guide 3", why), ("Guide 1", "T")]
-    assert days[1] == [("Guide 2", "T"), ("Guide 9", why)]
+    assert days == [
+        [("Guide 3", why)],
+        [("Guide 1", "T")],
+        [("Guide 9", why)],
+        [("Guide 2", "T")],
+        [],
+    ]
     titles = [t.title for day in plan.days for t in day.tasks]
     assert titles.count("Guide 3") == 1
     assert plan.lead_guides == lead
@@ -294,3 +299,98 @@ def test_with_mock_axis_guides_a_plan_still_fits_and_plans_each_guide_once(
         if t.part == 1
     ]
     assert sorted(found) == sorted(wanted)
+
+
+def _work(day) -> list[tuple[str, str]]:
+    return [(t.kind, t.title) for t in day.tasks if t.kind != "drill"]
+
+
+def test_work_that_fits_is_spread_over_the_days_up_to_the_interview() -> None:
+    # A free member's three free guides (22 minutes of reading, 15 of checklists), two weeks of
+    # 45 minutes: no longer all today and nothing but drills after it.
+    tracks = [
+        ("Coding", [guide(1, "Coding", 11, 5)]),
+        ("Mock", [guide(2, "Mock", 7, 5)]),
+        ("Career", [guide(3, "Career", 4, 5)]),
+    ]
+    kwargs = {
+        "interview": TODAY + dt.timedelta(days=14),
+        "daily_minutes": 45,
+        "tracks": tracks,
+        "has_cards": True,
+        "drilled_today": False,
+    }
+    plan = build_plan(today=TODAY, **kwargs)
+    assert [_work(day) for day in plan.days[:7]] == [
+        [("read", "Guide 1")],
+        [("read", "Guide 2")],
+        [("read", "Guide 3")],
+        [("checklist", "Guide 1")],
+        [("checklist", "Guide 2")],
+        [("checklist", "Guide 3")],
+        [],
+    ]
+    assert not plan.unscheduled
+    assert all(day.tasks[0].kind == "drill" for day in plan.days)
+    # Having read today's guide, the reader sees it done and no more today; the days after are
+    # as they were.
+    read = [("Coding", [guide(1, "Coding", 11, 5, opened_on=TODAY)]), *tracks[1:]]
+    again = build_plan(today=TODAY, **{**kwargs, "tracks": read})
+    assert [(t.title, t.done) for t in again.days[0].tasks if t.kind != "drill"] == [
+        ("Guide 1", True)
+    ]
+    assert [_work(day) for day in again.days[1:]] == [_work(day) for day in plan.days[1:]]
+
+
+def test_each_day_holds_its_share_of_the_work_left() -> None:
+    tracks = [(f"T{t}", [guide(t * 100 + n, f"T{t}", 5, 0) for n in range(14)]) for t in (0, 1)]
+    plan = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=14),
+        daily_minutes=60,
+        tracks=tracks,
+        has_cards=False,
+        drilled_today=False,
+    )
+    # 140 minutes over 14 days: 10 a day, one guide from each track.
+    assert [day.minutes for day in plan.days] == [10] * 14
+    assert all(sorted(t.track for t in day.tasks) == ["T0", "T1"] for day in plan.days)
+    # More work than the days hold: each day is filled to its budget, the rest listed.
+    full = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=2),
+        daily_minutes=60,
+        tracks=tracks,
+        has_cards=False,
+        drilled_today=False,
+    )
+    assert [day.minutes for day in full.days] == [60, 60]
+    assert len(full.unscheduled) == 4
+
+
+def test_guides_the_reader_may_not_read_are_named_not_planned() -> None:
+    locked = [guide(9, "System Design", 20, 5)]
+    plan = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=5),
+        daily_minutes=45,
+        tracks=[("Coding", [guide(1, "Coding", 10, 0)]), ("System Design", [])],
+        has_cards=False,
+        drilled_today=False,
+        locked=locked,
+    )
+    assert plan.locked == locked
+    assert not plan.all_locked
+    assert "Guide 9" not in [t.title for day in plan.days for t in day.tasks]
+    # Only premium tracks chosen: the plan says there is nothing in them to read yet.
+    nothing = build_plan(
+        today=TODAY,
+        interview=TODAY + dt.timedelta(days=5),
+        daily_minutes=45,
+        tracks=[("System Design", [])],
+        has_cards=False,
+        drilled_today=False,
+        locked=locked,
+    )
+    assert nothing.all_locked
+    assert not any(day.tasks for day in nothing.days)
