@@ -70,6 +70,8 @@ def test_the_editor_numbers_wraps_and_marks_each_error_on_its_line(site, new_pag
     page = new_page(viewport={"width": 1280, "height": 900})
     sign_in(page, editor, site)
     open_editor(page, site, guide)
+    # The editor takes the text box's place (the box stays in the form, hidden, in step).
+    expect(page.locator("#id_markdown")).to_be_hidden()
     # Line numbers, and long lines wrap inside the editor instead of scrolling sideways.
     gutter = page.locator("#markdown-editor .cm-lineNumbers")
     expect(gutter.get_by_text("12", exact=True)).to_be_visible()
