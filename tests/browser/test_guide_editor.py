@@ -107,6 +107,8 @@ def test_the_editor_numbers_wraps_and_marks_each_error_on_its_line(site, new_pag
     assert page.evaluate("getSelection().toString()") == "***"
     assert page.evaluate("document.activeElement.classList.contains('cm-content')")
     assert axe_violations(page) == []
+    page.emulate_media(color_scheme="dark")
+    assert axe_violations(page) == []
 
 
 def test_the_preview_keeps_its_place_and_follows_the_text_being_edited(
