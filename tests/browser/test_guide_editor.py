@@ -1,5 +1,5 @@
-"""In a real browser: a guide's Markdown editor lists every error by line, and a click on one
-puts the cursor on that line of the text."""
+"""In a real browser: a guide's Markdown editor lists every error by line (each wrong front
+matter key too), and a click on one puts the cursor on that line of the text."""
 
 from __future__ import annotations
 
@@ -70,3 +70,30 @@ def test_the_revision_diff_is_single_spaced_under_styled_breadcrumbs(
     assert first is not None
     assert second is not None
     assert second["y"] - first["y"] == pytest.approx(first["height"], abs=1)
+
+
+def test_three_bad_front_matter_keys_are_three_errors_each_at_its_line(
+    site, new_page, editor
+) -> None:
+    (guide,) = guides_import([("heaps.md", VALID)])
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, editor, site)
+    page.goto(f"{site}/admin/articles/guide/{guide.pk}/markdown/")
+    box = page.locator("#id_markdown")
+    broken = (
+        box.input_value()
+        .replace("track: coding", "track: codng")
+        .replace("access: premium", "access: vip")
+        .replace("status: published", "status: published\nsubtitle: x")
+    )
+    box.fill(broken)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Fix 3 problems").wait_for()
+    lines = broken.split("\n")
+    for start in ("track:", "access:", "subtitle:"):
+        line = next(n for n, text in enumerate(lines, start=1) if text.startswith(start))
+        expect(page.get_by_role("link", name=f"line {line}", exact=True)).to_have_count(1)
+    page.get_by_role("link", name=f"line {lines.index('subtitle: x') + 1}", exact=True).click()
+    start, end = box.evaluate("box => [box.selectionStart, box.selectionEnd]")
+    assert box.input_value()[start:end] == "subtitle: x"
+    assert guide.revisions.count() == 1
