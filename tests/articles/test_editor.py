@@ -579,3 +579,14 @@ def test_every_front_matter_error_is_listed_with_its_line_on_saving(
     for number in (line("track:"), line("access:"), line("subtitle:")):
         assert f'data-line="{number}">line {number}</a>' in html
     assert guide.revisions.count() == 1
+
+
+def test_the_guide_admin_page_shows_edit_as_markdown_and_revisions_once(
+    guide: Guide, editor_client: Client
+) -> None:
+    page = editor_client.get(f"/admin/articles/guide/{guide.pk}/change/").content.decode()
+    assert page.count("Edit as Markdown") == 1
+    assert page.count(f'href="/admin/articles/guide/{guide.pk}/revisions/"') == 1
+    # The preview and the export are still offered beside the publishing fields.
+    assert "Preview as a subscriber" in page
+    assert f'href="/admin/articles/guide/{guide.pk}/export/"' in page

@@ -1,5 +1,6 @@
 """In a real browser: a guide's Markdown editor lists every error by line (each wrong front
-matter key too), and a click on one puts the cursor on that line of the text."""
+matter key too), and a click on one puts the cursor on that line of the text; the guide's admin
+page offers the editor once."""
 
 from __future__ import annotations
 
@@ -97,3 +98,16 @@ def test_three_bad_front_matter_keys_are_three_errors_each_at_its_line(
     start, end = box.evaluate("box => [box.selectionStart, box.selectionEnd]")
     assert box.input_value()[start:end] == "subtitle: x"
     assert guide.revisions.count() == 1
+
+
+def test_the_guide_admin_page_offers_edit_as_markdown_once(site, new_page, editor) -> None:
+    (guide,) = guides_import([("heaps.md", VALID)])
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, editor, site)
+    page.goto(f"{site}/admin/articles/guide/{guide.pk}/change/")
+    expect(page.get_by_text("Edit as Markdown")).to_have_count(1)
+    expect(page.get_by_role("link", name="Revisions", exact=True)).to_have_count(1)
+    # It leads the page: the first of the buttons at the top.
+    expect(page.locator(".object-tools a").first).to_have_text("Edit as Markdown")
+    page.get_by_role("link", name="Edit as Markdown").click()
+    expect(page.locator("#id_markdown")).to_be_visible()

@@ -423,3 +423,12 @@ def test_every_front_matter_error_of_a_problem_is_listed_with_its_line(
     assert "'tricky' must be easy, medium or hard" in errors[1]
     assert "'vip' must be 'free' or 'premium'" in errors[2]
     assert problem.revisions.count() == 1
+
+
+def test_the_problem_admin_page_shows_edit_as_markdown_once(
+    problem: Problem, editor_client: Client
+) -> None:
+    page = editor_client.get(f"/admin/practice/problem/{problem.pk}/change/").content.decode()
+    assert page.count("Edit as Markdown") == 1
+    assert page.count(f'href="/admin/practice/problem/{problem.pk}/revisions/"') == 1
+    assert page.count(f'href="/admin/practice/problem/{problem.pk}/export/"') == 1
