@@ -302,13 +302,11 @@ class GuideAdmin(GuideEditorViews, admin.ModelAdmin):
             return "Save first"
         url = reverse("reader:guide_preview", args=[obj.slug])
         export = reverse("admin:articles_guide_export", args=[obj.pk])
+        # Edit as Markdown and Revisions lead the page (its object tools), not repeated here.
         return format_html(
-            '<a href="{}"><strong>Edit as Markdown</strong></a> · <a href="{}">Revisions</a> · '
             '<a href="{}" target="_blank">Preview as a subscriber</a> · '
             '<a href="{}?as=visitor" target="_blank">as a visitor</a> · '
             '<a href="{}">Export</a>',
-            reverse("admin:articles_guide_markdown", args=[obj.pk]),
-            reverse("admin:articles_guide_revisions", args=[obj.pk]),
             url,
             url,
             export,

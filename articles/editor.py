@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.db import transaction
 
@@ -14,7 +15,7 @@ from accounts.models import User
 from .axes import unknown_axes
 from .blocks.image import alt_markdown
 from .images import ImageError, image_name, image_store, prepare_image
-from .markdown import GuideData, GuideFormatError, front_matter_line, parse_guide
+from .markdown import GuideData, GuideFormatError, parse_guide
 from .models import Guide, GuideImage, GuideRevision, Track
 from .revisions import StaleEdit, revision_diff, revision_latest, revision_since
 from .services import (
@@ -60,35 +61,50 @@ def editor_check(guide: Guide, text: str, *, restoring: bool = False) -> Checked
     must exist: the editor never creates or renames one (a typo in `track:` would otherwise
     publish a new, empty track). Revisions saved before that rule carry `track_title`, which a
     restore ignores."""
+
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        wrong: list[tuple[str, str]] = []
+        if values.get("track_title") and not restoring:
+            wrong.append(
+                (
+                    "track_title",
+                    "'track_title' would create or rename a track, which the editor does not "
+                    "do: add or rename tracks in the admin (Tracks), and name the track here by "
+                    "its slug",
+                )
+            )
+        track = values.get("track")
+        if track and not Track.objects.filter(slug=track).exists():
+            tracks = Track.objects.order_by("position", "pk").values_list("slug", flat=True)
+            wrong.append(
+                (
+                    "track",
+                    f"unknown track '{track}' (the tracks are: {', '.join(tracks)}); a new "
+                    "track is added in the admin (Tracks) first",
+                )
+            )
+        if problem := unknown_patterns(values.get("patterns", []), known_patterns()):
+            wrong.append(("patterns", problem))
+        if problem := unknown_axes(values.get("axes", [])):
+            wrong.append(("axes", problem))
+        slug = values.get("slug")
+        if slug and slug != guide.slug:
+            wrong.append(
+                (
+                    "slug",
+                    f"front matter 'slug': this is the guide '{guide.slug}'; change its address "
+                    "in the guide's form, not here",
+                )
+            )
+        return wrong
+
     try:
-        data = parse_guide(text, EDITOR_SOURCE)
+        data = parse_guide(text, EDITOR_SOURCE, check=check)
     except GuideFormatError as exc:
         return Checked(None, {}, exc.all_by_line(), [])
+    if restoring:
+        data = replace(data, track_title="")
     errors: list[str] = []
-    if data.track_title:
-        if restoring:
-            data = replace(data, track_title="")
-        else:
-            errors.append(
-                f"line {front_matter_line(text, 'track_title')}: 'track_title' would create or "
-                "rename a track, which the editor does not do: add or rename tracks in the "
-                "admin (Tracks), and name the track here by its slug"
-            )
-    if not Track.objects.filter(slug=data.track).exists():
-        known = ", ".join(Track.objects.order_by("position", "pk").values_list("slug", flat=True))
-        errors.append(
-            f"line {front_matter_line(text, 'track')}: unknown track '{data.track}' (the tracks "
-            f"are: {known}); a new track is added in the admin (Tracks) first"
-        )
-    if problem := unknown_patterns(data.patterns, known_patterns()):
-        errors.append(f"line {front_matter_line(text, 'patterns')}: {problem}")
-    if problem := unknown_axes(data.axes):
-        errors.append(f"line {front_matter_line(text, 'axes')}: {problem}")
-    if data.slug != guide.slug:
-        errors.append(
-            f"front matter 'slug': this is the guide '{guide.slug}'; change its address in the "
-            "guide's form, not here"
-        )
     uploads = {image.name: image for image in guide.images.all()}
     images: dict[str, GuideImage] = {}
     for section in data.sections:

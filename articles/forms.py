@@ -166,9 +166,6 @@ class FrontMatterForm(forms.Form):
         return 1 if value is None else value
 
 
-def first_error(form: forms.Form) -> tuple[str, str]:
-    """(key, message) of the first key that is wrong, in the form's order."""
-    for name in form.fields:
-        if name in form.errors:
-            return name, str(form.errors[name][0])
-    raise ValueError("the form has no errors")
+def form_errors(form: forms.Form) -> list[tuple[str, str]]:
+    """(key, message) of every key that is wrong, in the form's order (its first message)."""
+    return [(name, str(form.errors[name][0])) for name in form.fields if name in form.errors]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +28,7 @@ from mdit_py_plugins.attrs.parse import parse as parse_attributes
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from .blocks import BlockData, GuideFormatError, Reader, registry
-from .forms import FrontMatterForm, first_error
+from .forms import FrontMatterForm, form_errors
 from .inline import inline_to_text, render_inline
 
 __all__ = [
@@ -108,8 +109,16 @@ def refuse_nul(text: str, source: str) -> None:
         raise GuideFormatError(source, line, "the line holds a NUL character (\\x00)")
 
 
-def parse_guide(text: str, source: str = "<guide>", *, refuse_html: bool = True) -> GuideData:
-    """Parse one guide file; raise GuideFormatError naming the line of the first problem."""
+def parse_guide(
+    text: str,
+    source: str = "<guide>",
+    *,
+    refuse_html: bool = True,
+    check: FrontMatterCheck | None = None,
+) -> GuideData:
+    """Parse one guide file; raise GuideFormatError naming the line of the first problem, with
+    every further one found (front matter, raw HTML, the body) in its `others`. `check`: further
+    rules for the front matter's valid values (articles.services, articles.editor)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     refuse_nul(text, source)
     lines = text.split("\n")
@@ -120,22 +129,48 @@ def parse_guide(text: str, source: str = "<guide>", *, refuse_html: bool = True)
             raise GuideFormatError(source, 1, "the front matter has no closing '---' line")
         raise GuideFormatError(source, 1, "the file must start with '---' and YAML front matter")
     reader = Reader(lines, source)
-    guide = _guide_from_front_matter(nodes[0].content, text, source)
+    errors: list[GuideFormatError] = []
+    try:
+        values = front_matter_values(nodes[0].content, text, source, FrontMatterForm, check)
+        guide = GuideData(**values)
+    except UnreadableFrontMatter:
+        raise
+    except GuideFormatError as exc:
+        # The body is read all the same, so that every error is listed at once.
+        errors += exc.all()
+        guide = GuideData(title="", slug="", track="", dek="")
     if env.get("references"):
         # A definition line ("[label]: url") makes no block of its own, so it would be lost.
         line = next((n for n, line in enumerate(lines, start=1) if REFERENCE_RE.match(line)), None)
-        raise GuideFormatError(
-            source, line, "reference-style links are not supported; write [text](https://...)"
+        errors.append(
+            GuideFormatError(
+                source, line, "reference-style links are not supported; write [text](https://...)"
+            )
         )
-    refused = raw_html(text, source) if refuse_html else []
+    if refuse_html:
+        errors += raw_html(text, source)
     try:
         _read_body(guide, nodes[1:], reader)
     except GuideFormatError as exc:
-        refused = sorted([exc, *exc.others, *refused], key=lambda error: error.line or 0)
-    if refused:
-        first, first.others = refused[0], refused[1:]
-        raise first
+        errors += exc.all()
+    raise_all(errors)
     return guide
+
+
+def joined(errors: list[GuideFormatError]) -> GuideFormatError:
+    """The first of these errors by line, with the rest (each said once) in its `others`."""
+    unique: dict[tuple[int | None, str], GuideFormatError] = {}
+    for error in errors:
+        unique.setdefault((error.line, error.message), error)
+    ordered = sorted(unique.values(), key=lambda error: error.line or 0)
+    first, first.others = ordered[0], ordered[1:]
+    return first
+
+
+def raise_all(errors: list[GuideFormatError]) -> None:
+    """Raise every one of these errors at once (joined); nothing when there are none."""
+    if errors:
+        raise joined(errors)
 
 
 def raw_html(text: str, source: str) -> list[GuideFormatError]:
@@ -169,45 +204,60 @@ def front_matter_line(text: str, key: str) -> int | None:
     return None
 
 
-def _guide_from_front_matter(raw: str, text: str, source: str) -> GuideData:
-    return GuideData(**front_matter_values(raw, text, source, FrontMatterForm))
+class UnreadableFrontMatter(GuideFormatError):
+    """Front matter that is not YAML 'key: value' lines at all: the one error of its file (what
+    follows is not read, as its keys are not known)."""
+
+
+# Further rules for a front matter's valid values (a track that exists, patterns that do):
+# given them, (key, message) for each that is wrong, the message naming the key.
+FrontMatterCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
 
 
 def front_matter_values(
-    raw: str, text: str, source: str, form_class: type[forms.Form]
+    raw: str,
+    text: str,
+    source: str,
+    form_class: type[forms.Form],
+    check: FrontMatterCheck | None = None,
 ) -> dict[str, Any]:
-    """The front matter's YAML checked by `form_class` (a guide's or a problem's): its cleaned
-    values, or a GuideFormatError naming the line of the first key that is wrong. A key the form
-    does not name is refused, so a typo is never silently ignored."""
+    """The front matter's YAML checked by `form_class` (a guide's or a problem's), then by
+    `check`: its cleaned values, or a GuideFormatError with every key that is wrong, each at its
+    line (a key that is missing: the first line). A key the form does not name is refused, so a
+    typo is never silently ignored. YAML that does not parse is one error."""
     try:
         meta = yaml.safe_load(raw)
     except (ValueError, OverflowError) as exc:
         # PyYAML raises these for impossible dates such as 2026-02-30.
-        raise GuideFormatError(source, None, f"front matter has an invalid value ({exc})") from None
+        raise UnreadableFrontMatter(
+            source, None, f"front matter has an invalid value ({exc})"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 2
         problem = getattr(exc, "problem", None) or str(exc)
-        raise GuideFormatError(
+        raise UnreadableFrontMatter(
             source, line, f"front matter is not valid YAML ({problem})"
         ) from None
     if not isinstance(meta, dict):
-        raise GuideFormatError(source, 2, "front matter must be 'key: value' lines")
+        raise UnreadableFrontMatter(source, 2, "front matter must be 'key: value' lines")
     keys = frozenset(form_class.base_fields)
-    unknown = sorted(set(map(str, meta)) - keys)
-    if unknown:
-        raise GuideFormatError(
-            source,
-            front_matter_line(text, unknown[0]),
-            f"unknown front matter key(s): {', '.join(unknown)} "
-            f"(allowed: {', '.join(sorted(keys))})",
-        )
-    form = form_class(data=meta)
-    if not form.is_valid():
-        key, message = first_error(form)
-        raise GuideFormatError(
-            source, front_matter_line(text, key), f"front matter '{key}': {message}"
-        )
+
+    def error(key: str, message: str) -> GuideFormatError:
+        return GuideFormatError(source, front_matter_line(text, key) or 1, message)
+
+    errors = [
+        error(key, f"unknown front matter key: {key} (allowed: {', '.join(sorted(keys))})")
+        for key in map(str, meta)
+        if key not in keys
+    ]
+    form = form_class(data={key: value for key, value in meta.items() if key in keys})
+    form.is_valid()
+    errors += [error(key, f"front matter '{key}': {message}") for key, message in form_errors(form)]
+    if check is not None:
+        valid = {key: value for key, value in form.cleaned_data.items() if key not in form.errors}
+        errors += [error(key, message) for key, message in check(valid)]
+    raise_all(errors)
     return form.cleaned_data
 
 
@@ -374,8 +424,11 @@ def read_blocks(
         return parse_guide(text, source, refuse_html=refuse_html).sections[0].blocks
     except GuideFormatError as exc:
         offset = first_line - 1 - SECTION_HEADER.count("\n")
-        line = exc.line + offset if exc.line else None
-        raise GuideFormatError(source, line, exc.message) from None
+        moved = [
+            GuideFormatError(source, error.line + offset if error.line else None, error.message)
+            for error in exc.all()
+        ]
+        raise joined(moved) from None
 
 
 def check_block(block: BlockData) -> str | None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
@@ -30,7 +30,6 @@ from .markdown import (
     GuideData,
     GuideFormatError,
     SectionData,
-    front_matter_line,
     inline_to_text,
     parse_guide,
     unique_anchor,
@@ -294,30 +293,36 @@ def guides_parse(files: Iterable[Source]) -> tuple[list[ParsedGuide], list[str]]
     seen: dict[str, str] = {}
     known_tracks = set(Track.objects.values_list("slug", flat=True))
     patterns = known_patterns()
+
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        wrong: list[tuple[str, str]] = []
+        track = values.get("track")
+        if track and track not in known_tracks and not values.get("track_title"):
+            wrong.append(
+                (
+                    "track",
+                    f"unknown track '{track}' (known: {', '.join(sorted(known_tracks))}); "
+                    "add 'track_title' to create it",
+                )
+            )
+        if problem := unknown_patterns(values.get("patterns", []), patterns):
+            wrong.append(("patterns", problem))
+        if problem := unknown_axes(values.get("axes", [])):
+            wrong.append(("axes", problem))
+        return wrong
+
     for item in files:
         source = GuideSource(*item) if isinstance(item, tuple) else item
         name = source.name
         try:
-            data = parse_guide(source.text, name)
+            data = parse_guide(source.text, name, check=check)
         except GuideFormatError as exc:
-            errors.extend(str(error) for error in (exc, *exc.others))
+            errors.extend(str(error) for error in exc.all())
             continue
         if data.slug in seen:
             errors.append(f"{name}: slug '{data.slug}' is also used by {seen[data.slug]}")
             continue
         seen[data.slug] = name
-        if data.track not in known_tracks and not data.track_title:
-            errors.append(
-                f"{name}: unknown track '{data.track}' (known: {', '.join(sorted(known_tracks))}); "
-                "add 'track_title' to create it"
-            )
-            continue
-        if problem := unknown_patterns(data.patterns, patterns):
-            errors.append(f"{name}:{front_matter_line(source.text, 'patterns')}: {problem}")
-            continue
-        if problem := unknown_axes(data.axes):
-            errors.append(f"{name}:{front_matter_line(source.text, 'axes')}: {problem}")
-            continue
         images, image_errors = _guide_images(source, data)
         errors += image_errors
         if not image_errors:

@@ -91,7 +91,7 @@ def prompts_parse(files: Iterable[tuple[str, str]]) -> tuple[list[PromptData], l
         try:
             prompt = parse_prompt(text, name)
         except GuideFormatError as exc:
-            errors.append(str(exc))
+            errors.extend(str(error) for error in exc.all())
             continue
         if prompt.slug in seen:
             errors.append(f"{name}: slug '{prompt.slug}' is also used by {seen[prompt.slug]}")

@@ -7,11 +7,12 @@ opened: articles.revisions), revisions restored; and a new problem written the s
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.db import transaction
 
 from accounts.models import User
-from articles.markdown import GuideFormatError, front_matter_line
+from articles.markdown import GuideFormatError
 from articles.models import Pattern
 from articles.revisions import StaleEdit, revision_latest, revision_since
 from articles.services import known_patterns, unknown_patterns
@@ -72,27 +73,40 @@ def editor_check(
     stays the problem's own (a new problem's is one no problem has); `run`: its solution is run
     with CPython against its tests and hidden tests, as an import does. A restore keeps the
     problem's address whatever the revision's was."""
+
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        wrong: list[tuple[str, str]] = []
+        if unknown := unknown_patterns(values.get("patterns", []), known_patterns()):
+            wrong.append(("patterns", unknown))
+        slug = values.get("slug")
+        if not slug or (problem is not None and restoring):
+            return wrong
+        if problem is not None and slug != problem.slug:
+            wrong.append(
+                (
+                    "slug",
+                    f"this is the problem '{problem.slug}'; change its address (slug) in the "
+                    "problem's form (Change problem), not here",
+                )
+            )
+        elif problem is None and Problem.objects.filter(slug=slug).exists():
+            wrong.append(
+                (
+                    "slug",
+                    f"there is a problem '{slug}' already: edit it from its own page, or give "
+                    "this one a slug of its own",
+                )
+            )
+        return wrong
+
     try:
-        data = parse_problem(text, EDITOR_SOURCE)
+        data = parse_problem(text, EDITOR_SOURCE, check=check)
     except GuideFormatError as exc:
-        return Checked(None, [exc.by_line()])
-    errors: list[str] = []
-    if wrong := unknown_patterns(data.patterns, known_patterns()):
-        errors.append(f"line {front_matter_line(text, 'patterns')}: {wrong}")
-    slug_line = f"line {front_matter_line(text, 'slug')}"
+        return Checked(None, exc.all_by_line())
     if problem is not None and restoring:
         data = replace(data, slug=problem.slug)
-    elif problem is not None and data.slug != problem.slug:
-        errors.append(
-            f"{slug_line}: this is the problem '{problem.slug}'; change its address (slug) in "
-            "the problem's form (Change problem), not here"
-        )
-    elif problem is None and Problem.objects.filter(slug=data.slug).exists():
-        errors.append(
-            f"{slug_line}: there is a problem '{data.slug}' already: edit it from its own page, "
-            "or give this one a slug of its own"
-        )
-    if run and not errors:
+    errors: list[str] = []
+    if run:
         errors += [f"line {line}: {message}" for line, message in solution_failures(data)]
     return Checked(data, errors)
 

@@ -20,9 +20,13 @@ from markdown_it.tree import SyntaxTreeNode
 
 from articles.markdown import (
     SECTION_HEADER,
+    FrontMatterCheck,
     GuideFormatError,
+    UnreadableFrontMatter,
     front_matter_moment,
     front_matter_values,
+    raise_all,
+    raw_html,
     read_blocks,
     refuse_nul,
     syntax_nodes,
@@ -88,25 +92,56 @@ def cases_in(code: str, *, first_line: int = 0) -> list[TestCase]:
     ]
 
 
-def file_head(
-    text: str, source: str, form: type[forms.Form]
-) -> tuple[str, list[str], list[SyntaxTreeNode], dict[str, Any]]:
-    """A content file (a problem's, a design prompt's) read up to its parts: the text with
-    newlines made plain, its lines, its Markdown nodes, and its front matter checked by `form`;
-    or GuideFormatError naming the line."""
+def file_start(text: str, source: str) -> tuple[str, list[str], list[SyntaxTreeNode]]:
+    """A content file (a problem's, a design prompt's) with newlines made plain, its lines and
+    its Markdown nodes, the first its front matter; or GuideFormatError naming the line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     refuse_nul(text, source)
     nodes = syntax_nodes(text)
     if not nodes or nodes[0].type != "front_matter":
         raise GuideFormatError(source, 1, "the file must start with '---' and YAML front matter")
+    return text, text.split("\n"), nodes
+
+
+def file_head(
+    text: str, source: str, form: type[forms.Form]
+) -> tuple[str, list[str], list[SyntaxTreeNode], dict[str, Any]]:
+    """A content file read up to its parts (file_start), and its front matter checked by `form`;
+    or GuideFormatError naming the line (every key that is wrong, each at its line)."""
+    text, lines, nodes = file_start(text, source)
     values = front_matter_values(nodes[0].content, text, source, form)
-    return text, text.split("\n"), nodes, values
+    return text, lines, nodes, values
 
 
-def parse_problem(text: str, source: str = "<problem>") -> ProblemData:
-    """Parse one problem file; raise GuideFormatError naming the line of the first problem."""
-    text, lines, nodes, values = file_head(text, source, ProblemFrontMatterForm)
-    problem = ProblemData(**values)
+def parse_problem(
+    text: str, source: str = "<problem>", *, check: FrontMatterCheck | None = None
+) -> ProblemData:
+    """Parse one problem file; raise GuideFormatError naming the line of the first problem, with
+    the others found in its `others`: every front matter key that is wrong (`check`: further
+    rules for the valid values, such as patterns that exist), every line holding raw HTML (in
+    the statement, a hint or the walk-through), and the first error of the body."""
+    text, lines, nodes = file_start(text, source)
+    errors: list[GuideFormatError] = []
+    try:
+        values = front_matter_values(nodes[0].content, text, source, ProblemFrontMatterForm, check)
+        problem = ProblemData(**values)
+    except UnreadableFrontMatter:
+        raise
+    except GuideFormatError as exc:
+        # The body is read all the same, so that every error is listed at once.
+        errors += exc.all()
+        problem = ProblemData(title="", slug="", difficulty="")
+    errors += raw_html(text, source)
+    try:
+        _body(problem, nodes, lines, source)
+    except GuideFormatError as exc:
+        errors += exc.all()
+    raise_all(errors)
+    return problem
+
+
+def _body(problem: ProblemData, nodes: list[SyntaxTreeNode], lines: list[str], source: str) -> None:
+    """Read the statement, hints and solution after the front matter into `problem`."""
     parts: dict[str, list[SyntaxTreeNode]] = {"": []}
     part = ""
     for node in nodes[1:]:
@@ -126,7 +161,6 @@ def parse_problem(text: str, source: str = "<problem>") -> ProblemData:
     problem.statement = _statement(parts[""], lines, source)
     problem.hints = hints_read(parts[HINTS], source)
     _solution(problem, parts[SOLUTION], lines, source)
-    return problem
 
 
 def _line(node: SyntaxTreeNode) -> int:
@@ -149,20 +183,28 @@ def _statement(nodes: list[SyntaxTreeNode], lines: list[str], source: str) -> st
         source,
         missing="a problem needs a statement before '## Hints'",
         holder="a problem's statement",
+        refuse_html=False,  # parse_problem finds raw HTML in the whole file, by line
     )
 
 
 def statement_read(
-    nodes: list[SyntaxTreeNode], lines: list[str], source: str, *, missing: str, holder: str
+    nodes: list[SyntaxTreeNode],
+    lines: list[str],
+    source: str,
+    *,
+    missing: str,
+    holder: str,
+    refuse_html: bool = True,
 ) -> str:
     """A statement's Markdown (a problem's, or a design prompt's parts), read as a guide
     section's blocks so it has their rules, each block one a statement may hold. `missing` is
-    the error for no text at all; `holder` names what holds it in the error for a wrong block."""
+    the error for no text at all; `holder` names what holds it in the error for a wrong block;
+    raw HTML is an error unless `refuse_html` is False (the caller looks for it itself)."""
     statement = _source(nodes, lines)
     if not statement:
         raise GuideFormatError(source, None, missing)
     first = _line(nodes[0])
-    for block in read_blocks(statement, source, first_line=first):
+    for block in read_blocks(statement, source, first_line=first, refuse_html=refuse_html):
         if block.kind not in STATEMENT_KINDS:
             # The block's line counts from the section header read_blocks puts before it.
             line = block.line + first - 1 - SECTION_HEADER.count("\n")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
 from accounts.models import User
-from articles.markdown import GuideFormatError, front_matter_line
+from articles.markdown import GuideFormatError
 from articles.models import Pattern
 from articles.revisions import revision_store
 from articles.services import known_patterns, unknown_patterns
@@ -41,19 +42,21 @@ def problems_parse(files: Iterable[tuple[str, str]]) -> tuple[list[ProblemData],
     errors: list[str] = []
     patterns = known_patterns()
     seen: dict[str, str] = {}
+
+    def check(values: dict[str, Any]) -> list[tuple[str, str]]:
+        wrong = unknown_patterns(values.get("patterns", []), patterns)
+        return [("patterns", wrong)] if wrong else []
+
     for name, text in files:
         try:
-            problem = parse_problem(text, name)
+            problem = parse_problem(text, name, check=check)
         except GuideFormatError as exc:
-            errors.append(str(exc))
+            errors.extend(str(error) for error in exc.all())
             continue
         if problem.slug in seen:
             errors.append(f"{name}: slug '{problem.slug}' is also used by {seen[problem.slug]}")
             continue
         seen[problem.slug] = name
-        if wrong := unknown_patterns(problem.patterns, patterns):
-            errors.append(f"{name}:{front_matter_line(text, 'patterns')}: {wrong}")
-            continue
         failures = solution_errors(problem, name)
         errors += failures
         if not failures:

@@ -35,6 +35,10 @@ class GuideFormatError(ValueError):
         """The error as an editor reads it beside their one text: "line N: what"."""
         return f"line {self.line}: {self.message}" if self.line else self.message
 
+    def all(self) -> list[GuideFormatError]:
+        """This error and every further one found in the same file."""
+        return [self, *self.others]
+
     def all_by_line(self) -> list[str]:
         """This error and every further one found in the same file, each as "line N: what"."""
         return [self.by_line(), *(other.by_line() for other in self.others)]

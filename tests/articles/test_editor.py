@@ -613,3 +613,45 @@ def test_the_previews_errors_name_their_lines_for_the_editors_markers(
     response = editor_client.post(f"{editor_url(guide)}preview/", {"markdown": broken})
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert f'<li data-line="{line}">line {line}: ' in response.content.decode()
+
+
+def test_every_front_matter_error_is_listed_with_its_line_on_saving(
+    guide: Guide, editor_client: Client
+) -> None:
+    text, base = opened(editor_client, guide)
+    broken = (
+        text.replace("track: coding", "track: codng")
+        .replace("access: premium", "access: vip")
+        .replace("status: published", "status: published\nsubtitle: x")
+    )
+    lines = broken.split("\n")
+
+    def line(start: str) -> int:
+        return next(n for n, line in enumerate(lines, start=1) if line.startswith(start))
+
+    page = editor_client.post(editor_url(guide), {"markdown": broken, "base": base, "save": "1"})
+    assert page.status_code == HTTPStatus.BAD_REQUEST
+    errors = page.context["errors"]
+    assert [error.split(":")[0] for error in errors] == [
+        f"line {line('track:')}",
+        f"line {line('access:')}",
+        f"line {line('subtitle:')}",
+    ]
+    assert "unknown track 'codng'" in errors[0]
+    assert "'vip' must be 'free' or 'premium'" in errors[1]
+    assert "unknown front matter key: subtitle" in errors[2]
+    html = page.content.decode()
+    for number in (line("track:"), line("access:"), line("subtitle:")):
+        assert f'data-line="{number}">line {number}</a>' in html
+    assert guide.revisions.count() == 1
+
+
+def test_the_guide_admin_page_shows_edit_as_markdown_and_revisions_once(
+    guide: Guide, editor_client: Client
+) -> None:
+    page = editor_client.get(f"/admin/articles/guide/{guide.pk}/change/").content.decode()
+    assert page.count("Edit as Markdown") == 1
+    assert page.count(f'href="/admin/articles/guide/{guide.pk}/revisions/"') == 1
+    # The preview and the export are still offered beside the publishing fields.
+    assert "Preview as a subscriber" in page
+    assert f'href="/admin/articles/guide/{guide.pk}/export/"' in page

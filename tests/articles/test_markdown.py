@@ -359,3 +359,60 @@ def test_raw_html_is_an_error_naming_each_line_in_an_import(tmp_path) -> None:
 def test_html_written_as_code_is_code_not_an_error() -> None:
     text = VALID.replace("Second intro paragraph.", "Write `<div>` for a box.")
     assert parse_guide(text, "guides/ok.md").intro.endswith("Write `<div>` for a box.")
+
+
+@pytest.mark.django_db
+def test_an_import_lists_every_front_matter_error_each_at_its_line(tmp_path) -> None:
+    text = (
+        VALID.replace('title: "Heaps for interviews"\n', "")
+        .replace("track: coding", "track: codng\ncolour: blue")
+        .replace("access: premium", "access: vip")
+        .replace("published_at: 2026-10-01T09:00:00Z", "published_at: next tuesday")
+        .replace("status: published", "status: published\npatterns: [heapz]")
+    )
+    lines = text.split("\n")
+
+    def line(start: str) -> int:
+        return next(n for n, line in enumerate(lines, start=1) if line.startswith(start))
+
+    (tmp_path / "bad.md").write_text(text)
+    with pytest.raises(CommandError) as info:
+        call_command("import_guides", str(tmp_path))
+    message = str(info.value)
+    for expected in (
+        "bad.md:1: front matter 'title': is required",
+        f"bad.md:{line('track:')}: unknown track 'codng'",
+        f"bad.md:{line('colour:')}: unknown front matter key: colour",
+        f"bad.md:{line('access:')}: front matter 'access': 'vip' must be 'free' or 'premium'",
+        f"bad.md:{line('patterns:')}: unknown pattern(s) 'heapz'",
+        f"bad.md:{line('published_at:')}: front matter 'published_at': 'next tuesday' is not",
+    ):
+        assert expected in message
+    assert not Guide.objects.exists()
+
+
+def test_front_matter_and_body_errors_are_listed_together_in_line_order() -> None:
+    text = VALID.replace("access: premium", "access: vip\naxes: communication").replace(
+        "Second intro paragraph.", "#### Too deep"
+    )
+    with pytest.raises(GuideFormatError) as info:
+        parse_guide(text, "g.md")
+    assert [(error.line, error.message.split(":")[0]) for error in info.value.all()] == [
+        (6, "front matter 'access'"),
+        (7, "front matter 'axes'"),
+        (
+            text.split("\n").index("#### Too deep") + 1,
+            "only '## ' section headings and '### ' subheadings are supported",
+        ),
+    ]
+
+
+def test_yaml_that_does_not_parse_stays_one_error_with_its_line() -> None:
+    text = VALID.replace('title: "Heaps for interviews"', 'title: "Heaps for interviews').replace(
+        "access: premium", "access: vip"
+    )
+    with pytest.raises(GuideFormatError) as info:
+        parse_guide(text, "g.md")
+    assert "front matter is not valid YAML" in str(info.value)
+    assert info.value.line is not None
+    assert info.value.others == []

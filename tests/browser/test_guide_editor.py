@@ -1,8 +1,9 @@
 """In a real browser: a guide's Markdown editor (CodeMirror, Markdown mode) numbers and wraps its
-lines and marks each error on its line; its preview keeps its place and follows the text being
-edited; a refused save or an upload keeps the text, the cursor and the preview of the text; an
-image lands at the cursor; leaving with unsaved text asks first; and what someone else saved
-meanwhile shows beside the kept text. The admin's own pages around it too."""
+lines and marks each error on its line (each wrong front matter key too); a click on "line N"
+selects that line; its preview keeps its place and follows the text being edited; a refused save
+or an upload keeps the text, the cursor and the preview of the text; an image lands at the
+cursor; leaving with unsaved text asks first; and what someone else saved meanwhile shows beside
+the kept text. The admin's own pages around it too: the guide's page offers the editor once."""
 
 from __future__ import annotations
 
@@ -65,9 +66,12 @@ def in_preview_view(page, text: str) -> bool:
     )
 
 
-def test_the_editor_numbers_wraps_and_marks_each_error_on_its_line(site, new_page, editor) -> None:
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_editor_numbers_wraps_and_marks_each_error_on_its_line(
+    site, new_page, editor, scheme: str
+) -> None:
     (guide,) = guides_import([("heaps.md", VALID)])
-    page = new_page(viewport={"width": 1280, "height": 900})
+    page = new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     sign_in(page, editor, site)
     open_editor(page, site, guide)
     # The editor takes the text box's place (the box stays in the form, hidden, in step).
@@ -106,8 +110,6 @@ def test_the_editor_numbers_wraps_and_marks_each_error_on_its_line(site, new_pag
     assert cursor_line(page) == wrong[1]
     assert page.evaluate("getSelection().toString()") == "***"
     assert page.evaluate("document.activeElement.classList.contains('cm-content')")
-    assert axe_violations(page) == []
-    page.emulate_media(color_scheme="dark")
     assert axe_violations(page) == []
 
 
@@ -283,3 +285,44 @@ def test_the_revision_diff_is_single_spaced_under_styled_breadcrumbs(
     assert first is not None
     assert second is not None
     assert second["y"] - first["y"] == pytest.approx(first["height"], abs=1)
+
+
+def test_three_bad_front_matter_keys_are_three_errors_each_at_its_line(
+    site, new_page, editor
+) -> None:
+    (guide,) = guides_import([("heaps.md", VALID)])
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, editor, site)
+    open_editor(page, site, guide)
+    box = page.locator("#id_markdown")
+    broken = (
+        box.input_value()
+        .replace("track: coding", "track: codng")
+        .replace("access: premium", "access: vip")
+        .replace("status: published", "status: published\nsubtitle: x")
+    )
+    set_markdown(page, broken)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Fix 3 problems").wait_for()
+    lines = broken.split("\n")
+    for start in ("track:", "access:", "subtitle:"):
+        line = next(n for n, text in enumerate(lines, start=1) if text.startswith(start))
+        expect(page.get_by_role("link", name=f"line {line}", exact=True)).to_have_count(1)
+    expect(page.locator("#markdown-editor .cm-lint-marker-error")).to_have_count(3)
+    page.get_by_role("link", name=f"line {lines.index('subtitle: x') + 1}", exact=True).click()
+    assert cursor_line(page) == lines.index("subtitle: x") + 1
+    assert page.evaluate("getSelection().toString()") == "subtitle: x"
+    assert guide.revisions.count() == 1
+
+
+def test_the_guide_admin_page_offers_edit_as_markdown_once(site, new_page, editor) -> None:
+    (guide,) = guides_import([("heaps.md", VALID)])
+    page = new_page(viewport={"width": 1280, "height": 900})
+    sign_in(page, editor, site)
+    page.goto(f"{site}/admin/articles/guide/{guide.pk}/change/")
+    expect(page.get_by_text("Edit as Markdown")).to_have_count(1)
+    expect(page.get_by_role("link", name="Revisions", exact=True)).to_have_count(1)
+    # It leads the page: the first of the buttons at the top.
+    expect(page.locator(".object-tools a").first).to_have_text("Edit as Markdown")
+    page.get_by_role("link", name="Edit as Markdown").click()
+    expect(page.locator("#markdown-editor .cm-content")).to_be_visible()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from practice.models import Problem
 from practice.services import problems_import
@@ -63,3 +64,28 @@ def test_an_editor_writes_a_problem_in_the_markdown_editor(site, new_page, edito
     page.get_by_text("as a new revision").wait_for()
     assert Problem.objects.get().hints[1].startswith("Typed hint")
     assert problem.revisions.count() == 2
+
+
+def test_raw_html_in_a_statement_is_listed_with_its_line_on_saving(site, new_page, editor) -> None:
+    (problem,) = problems_import([("pair-with-target-sum.md", PAIR)])
+    page = new_page(viewport={"width": 1400, "height": 900})
+    sign_in(page, editor, site)
+    page.goto(site + reverse("admin:practice_problem_change", args=[problem.pk]))
+    # The editor is offered once, at the top of the page.
+    expect(page.get_by_text("Edit as Markdown")).to_have_count(1)
+    page.get_by_role("link", name="Edit as Markdown").click()
+    box = page.locator("#id_markdown")
+    broken = (
+        box.input_value()
+        .replace("smaller index first.", "<b>smaller</b> index first.")
+        .replace("2. Start with one pointer", "2. Start with <kbd>one</kbd> pointer")
+    )
+    set_markdown(page, broken)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Fix 2 problems").wait_for()
+    lines = broken.split("\n")
+    for start in ("Given a list", "2. Start with"):
+        line = next(n for n, text in enumerate(lines, start=1) if text.startswith(start))
+        expect(page.get_by_text(f"line {line}: raw HTML is not supported")).to_have_count(1)
+    assert box.input_value() == broken
+    assert problem.revisions.count() == 1

@@ -371,3 +371,64 @@ def test_the_editor_is_for_editors_only(problem: Problem, client: Client) -> Non
     for url in urls[:4]:
         assert other_staff.get(url).status_code == HTTPStatus.FORBIDDEN, url
     assert problem.revisions.count() == 1
+
+
+RAW_HTML = "raw HTML is not supported; write Markdown, or put the HTML in `code`"
+
+
+def test_raw_html_is_refused_on_saving_a_problem_each_line_listed(
+    problem: Problem, editor_client: Client
+) -> None:
+    text, base = opened(editor_client, problem)
+    broken = text.replace(STATEMENT, f"{STATEMENT} <br>").replace(
+        "2. Start with one pointer", "2. <kbd>Start</kbd> with one pointer"
+    )
+    response = editor_client.post(editor_url(problem), {"markdown": broken, "base": base})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    lines = [line_of(broken, STATEMENT), line_of(broken, "2. <kbd>")]
+    assert response.context["errors"] == [f"line {line}: {RAW_HTML}" for line in lines]
+    html = response.content.decode()
+    for line in lines:
+        assert f'data-line="{line}">line {line}</a>' in html
+    assert problem.revisions.count() == 1
+    assert "<br>" not in Problem.objects.get().statement
+
+
+def test_a_stored_statement_holding_a_tag_still_shows_it_as_text(
+    problem: Problem, client: Client
+) -> None:
+    # Stored before raw HTML was refused: the page reads it as Markdown, the tag as text.
+    Problem.objects.filter(pk=problem.pk).update(statement=f"{STATEMENT} <b>now</b>.")
+    page = client.get(f"/problems/{problem.slug}/")
+    assert page.status_code == HTTPStatus.OK
+    assert "&lt;b&gt;now&lt;/b&gt;" in page.content.decode()
+
+
+def test_every_front_matter_error_of_a_problem_is_listed_with_its_line(
+    problem: Problem, editor_client: Client
+) -> None:
+    text, base = opened(editor_client, problem)
+    broken = (
+        text.replace("difficulty: easy", "difficulty: tricky")
+        .replace("access: free", "access: vip")
+        .replace("slug: pair-with-target-sum", "slug: pair-sum")
+    )
+    response = editor_client.post(editor_url(problem), {"markdown": broken, "base": base})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    errors = response.context["errors"]
+    assert [error.split(":")[0] for error in errors] == [
+        f"line {line_of(broken, key)}" for key in ("slug:", "difficulty:", "access:")
+    ]
+    assert "this is the problem 'pair-with-target-sum'" in errors[0]
+    assert "'tricky' must be easy, medium or hard" in errors[1]
+    assert "'vip' must be 'free' or 'premium'" in errors[2]
+    assert problem.revisions.count() == 1
+
+
+def test_the_problem_admin_page_shows_edit_as_markdown_once(
+    problem: Problem, editor_client: Client
+) -> None:
+    page = editor_client.get(f"/admin/practice/problem/{problem.pk}/change/").content.decode()
+    assert page.count("Edit as Markdown") == 1
+    assert page.count(f'href="/admin/practice/problem/{problem.pk}/revisions/"') == 1
+    assert page.count(f'href="/admin/practice/problem/{problem.pk}/export/"') == 1

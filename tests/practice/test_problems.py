@@ -168,3 +168,43 @@ def test_a_solution_that_prints_an_answer_cannot_pass_for_a_right_one(db) -> Non
     with pytest.raises(ProblemImportError) as refused:
         problems_import([("pair.md", faked)])
     assert "the solution fails this test case" in refused.value.errors[0]
+
+
+RAW_HTML = "raw HTML is not supported; write Markdown, or put the HTML in `code`"
+
+
+def test_raw_html_in_a_problem_is_an_error_naming_each_line_on_import(db, tmp_path) -> None:
+    text = (
+        PAIR.replace("return the indices", "return the <b>indices</b>")
+        .replace("1. The list is sorted", "1. The list is <em>sorted</em>")
+        .replace("Put a pointer at each end.", "<div>Put a pointer at each end.</div>")
+    )
+    (tmp_path / "pair.md").write_text(text)
+    with pytest.raises(CommandError) as refused:
+        call_command("import_problems", str(tmp_path))
+    for start in ("Given a list", "1. The list", "<div>Put a pointer"):
+        assert f"pair.md:{line_of(text, start)}: {RAW_HTML}" in str(refused.value)
+    assert not Problem.objects.exists()
+    # HTML written as code is code.
+    parse_problem(PAIR.replace("return the indices", "return the `<b>` indices"), "pair.md")
+
+
+def test_a_problem_import_lists_every_front_matter_error_each_at_its_line(db, tmp_path) -> None:
+    text = (
+        PAIR.replace('title: "Pair With Target Sum"\n', "")
+        .replace("patterns: [two-pointers]", "patterns: [two-pointer]")
+        .replace("difficulty: easy", "difficulty: extreme\nlevel: 3")
+        .replace("time_limit_seconds: 5", "time_limit_seconds: 500")
+    )
+    (tmp_path / "pair.md").write_text(text)
+    with pytest.raises(CommandError) as refused:
+        call_command("import_problems", str(tmp_path))
+    for expected in (
+        "pair.md:1: front matter 'title': is required",
+        f"pair.md:{line_of(text, 'patterns:')}: unknown pattern(s) 'two-pointer'",
+        f"pair.md:{line_of(text, 'difficulty:')}: front matter 'difficulty': 'extreme'",
+        f"pair.md:{line_of(text, 'level:')}: unknown front matter key: level",
+        f"pair.md:{line_of(text, 'time_limit_seconds:')}: front matter 'time_limit_seconds'",
+    ):
+        assert expected in str(refused.value)
+    assert not Problem.objects.exists()
