@@ -129,16 +129,15 @@ def parse_guide(
             raise GuideFormatError(source, 1, "the front matter has no closing '---' line")
         raise GuideFormatError(source, 1, "the file must start with '---' and YAML front matter")
     reader = Reader(lines, source)
-    errors: list[GuideFormatError] = []
-    try:
-        values = front_matter_values(nodes[0].content, text, source, FrontMatterForm, check)
-        guide = GuideData(**values)
-    except UnreadableFrontMatter:
-        raise
-    except GuideFormatError as exc:
-        # The body is read all the same, so that every error is listed at once.
-        errors += exc.all()
-        guide = GuideData(title="", slug="", track="", dek="")
+    guide, errors = front_matter_data(
+        GuideData,
+        GuideData(title="", slug="", track="", dek=""),
+        nodes[0].content,
+        text,
+        source,
+        FrontMatterForm,
+        check,
+    )
     if env.get("references"):
         # A definition line ("[label]: url") makes no block of its own, so it would be lost.
         line = next((n for n, line in enumerate(lines, start=1) if REFERENCE_RE.match(line)), None)
@@ -212,6 +211,26 @@ class UnreadableFrontMatter(GuideFormatError):
 # Further rules for a front matter's valid values (a track that exists, patterns that do):
 # given them, (key, message) for each that is wrong, the message naming the key.
 FrontMatterCheck = Callable[[dict[str, Any]], list[tuple[str, str]]]
+
+
+def front_matter_data[T](
+    make: Callable[..., T],
+    blank: T,
+    raw: str,
+    text: str,
+    source: str,
+    form_class: type[forms.Form],
+    check: FrontMatterCheck | None = None,
+) -> tuple[T, list[GuideFormatError]]:
+    """The front matter as `make(**values)` and no errors; or, when keys are wrong, `blank` and
+    every error, so that the body is read all the same and every error is listed at once. YAML
+    that does not parse raises (UnreadableFrontMatter): nothing after it can be read."""
+    try:
+        return make(**front_matter_values(raw, text, source, form_class, check)), []
+    except UnreadableFrontMatter:
+        raise
+    except GuideFormatError as exc:
+        return blank, exc.all()
 
 
 def front_matter_values(

@@ -22,7 +22,7 @@ from articles.markdown import (
     SECTION_HEADER,
     FrontMatterCheck,
     GuideFormatError,
-    UnreadableFrontMatter,
+    front_matter_data,
     front_matter_moment,
     front_matter_values,
     raise_all,
@@ -121,16 +121,15 @@ def parse_problem(
     rules for the valid values, such as patterns that exist), every line holding raw HTML (in
     the statement, a hint or the walk-through), and the first error of the body."""
     text, lines, nodes = file_start(text, source)
-    errors: list[GuideFormatError] = []
-    try:
-        values = front_matter_values(nodes[0].content, text, source, ProblemFrontMatterForm, check)
-        problem = ProblemData(**values)
-    except UnreadableFrontMatter:
-        raise
-    except GuideFormatError as exc:
-        # The body is read all the same, so that every error is listed at once.
-        errors += exc.all()
-        problem = ProblemData(title="", slug="", difficulty="")
+    problem, errors = front_matter_data(
+        ProblemData,
+        ProblemData(title="", slug="", difficulty=""),
+        nodes[0].content,
+        text,
+        source,
+        ProblemFrontMatterForm,
+        check,
+    )
     errors += raw_html(text, source)
     try:
         _body(problem, nodes, lines, source)
