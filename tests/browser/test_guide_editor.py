@@ -41,6 +41,22 @@ def open_editor(page, site: str, guide) -> None:
     page.frame_locator("#preview-frame").locator("main h1").wait_for()
 
 
+def editing(site: str, new_page, editor, markdown: str = VALID, **options):
+    """A guide imported from this Markdown, open in the editor of a signed-in editor's page:
+    (the page, the guide)."""
+    (guide,) = guides_import([("guide.md", markdown)])
+    page = new_page(viewport={"width": 1280, "height": 900}, **options)
+    sign_in(page, editor, site)
+    open_editor(page, site, guide)
+    return page, guide
+
+
+def type_at_the_end(page, text: str) -> None:
+    page.locator("#markdown-editor .cm-content").focus()
+    page.keyboard.press("ControlOrMeta+End")
+    page.keyboard.type(text)
+
+
 def preview_scroll(page) -> float:
     return page.locator("#preview-frame").evaluate("frame => frame.contentWindow.scrollY")
 
@@ -70,10 +86,7 @@ def in_preview_view(page, text: str) -> bool:
 def test_the_editor_numbers_wraps_and_marks_each_error_on_its_line(
     site, new_page, editor, scheme: str
 ) -> None:
-    (guide,) = guides_import([("heaps.md", VALID)])
-    page = new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
-    sign_in(page, editor, site)
-    open_editor(page, site, guide)
+    page, _guide = editing(site, new_page, editor, VALID, color_scheme=scheme)
     # The editor takes the text box's place (the box stays in the form, hidden, in step).
     expect(page.locator("#id_markdown")).to_be_hidden()
     # Line numbers, and long lines wrap inside the editor instead of scrolling sideways.
@@ -116,14 +129,9 @@ def test_the_editor_numbers_wraps_and_marks_each_error_on_its_line(
 def test_the_preview_keeps_its_place_and_follows_the_text_being_edited(
     site, new_page, editor
 ) -> None:
-    (guide,) = guides_import([("long.md", long_guide())])
-    page = new_page(viewport={"width": 1280, "height": 900})
-    sign_in(page, editor, site)
-    open_editor(page, site, guide)
+    page, _guide = editing(site, new_page, editor, long_guide())
     # Writing at the end of the guide: the preview goes there, not back to the top.
-    page.locator("#markdown-editor .cm-content").focus()
-    page.keyboard.press("ControlOrMeta+End")
-    page.keyboard.type(" Typed at the end.")
+    type_at_the_end(page, " Typed at the end.")
     wait_for_preview(page, "Typed at the end.")
     assert preview_scroll(page) > 3000
     assert in_preview_view(page, "Typed at the end.")
@@ -143,13 +151,8 @@ def test_the_preview_keeps_its_place_and_follows_the_text_being_edited(
 def test_a_refused_save_keeps_the_text_the_cursor_and_previews_the_text(
     site, new_page, editor
 ) -> None:
-    (guide,) = guides_import([("long.md", long_guide())])
-    page = new_page(viewport={"width": 1280, "height": 900})
-    sign_in(page, editor, site)
-    open_editor(page, site, guide)
-    page.locator("#markdown-editor .cm-content").focus()
-    page.keyboard.press("ControlOrMeta+End")
-    page.keyboard.type("A new paragraph with <b>raw HTML</b>.")
+    page, _guide = editing(site, new_page, editor, long_guide())
+    type_at_the_end(page, "A new paragraph with <b>raw HTML</b>.")
     typed = page.locator("#id_markdown").input_value()
     last = typed.count("\n") + 1
     page.get_by_role("button", name="Save").click()
@@ -168,10 +171,7 @@ def test_a_refused_save_keeps_the_text_the_cursor_and_previews_the_text(
 def test_an_uploaded_image_lands_at_the_cursor_and_the_text_is_kept(
     site, new_page, editor, tmp_path: Path
 ) -> None:
-    (guide,) = guides_import([("long.md", long_guide())])
-    page = new_page(viewport={"width": 1280, "height": 900})
-    sign_in(page, editor, site)
-    open_editor(page, site, guide)
+    page, guide = editing(site, new_page, editor, long_guide())
     page.locator(".cm-line", has_text="Paragraph 2 of section 1:").click()
     page.keyboard.press("End")
     page.keyboard.type(" Unsaved words.")
@@ -195,10 +195,7 @@ def test_an_uploaded_image_lands_at_the_cursor_and_the_text_is_kept(
 
 
 def test_leaving_with_unsaved_text_asks_first_and_saving_does_not(site, new_page, editor) -> None:
-    (guide,) = guides_import([("heaps.md", VALID)])
-    page = new_page(viewport={"width": 1280, "height": 900})
-    sign_in(page, editor, site)
-    open_editor(page, site, guide)
+    page, _guide = editing(site, new_page, editor)
     dialogs: list[str] = []
 
     def dismiss(dialog) -> None:
@@ -223,15 +220,12 @@ def test_leaving_with_unsaved_text_asks_first_and_saving_does_not(site, new_page
 
 
 def test_see_what_changed_shows_beside_the_kept_text(site, new_page, editor) -> None:
-    (guide,) = guides_import([("heaps.md", VALID)])
-    page = new_page(viewport={"width": 1280, "height": 900})
-    sign_in(page, editor, site)
-    open_editor(page, site, guide)
+    page, guide = editing(site, new_page, editor)
     page.locator(".cm-line", has_text="Second intro paragraph.").click()
     page.keyboard.press("End")
     page.keyboard.type(" My words.")
     # Someone else saves the guide meanwhile.
-    guides_import([("heaps.md", VALID.replace("First intro paragraph", "Their intro paragraph"))])
+    guides_import([("guide.md", VALID.replace("First intro paragraph", "Their intro paragraph"))])
     page.get_by_role("button", name="Save").click()
     page.locator("#editor-stale").wait_for()
     # Their change is shown on the page, beside the text as typed, which is still there.
@@ -290,10 +284,7 @@ def test_the_revision_diff_is_single_spaced_under_styled_breadcrumbs(
 def test_three_bad_front_matter_keys_are_three_errors_each_at_its_line(
     site, new_page, editor
 ) -> None:
-    (guide,) = guides_import([("heaps.md", VALID)])
-    page = new_page(viewport={"width": 1280, "height": 900})
-    sign_in(page, editor, site)
-    open_editor(page, site, guide)
+    page, guide = editing(site, new_page, editor)
     box = page.locator("#id_markdown")
     broken = (
         box.input_value()
