@@ -31,6 +31,7 @@ import {
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { ensureSyntaxTree, syntaxHighlighting } from "@codemirror/language";
 import { markdown } from "@codemirror/lang-markdown";
+import { yamlFrontmatter } from "@codemirror/lang-yaml";
 import { lintGutter, setDiagnostics } from "@codemirror/lint";
 import { classHighlighter } from "@lezer/highlight";
 import { colourScheme, pageNonce, typeOverSelection } from "./codemirror-page.js";
@@ -70,7 +71,9 @@ function start() {
         history(),
         drawSelection(),
         highlightActiveLine(),
-        markdown(),
+        // The front matter as YAML (not a paragraph the closing --- would make a heading of),
+        // the rest as Markdown.
+        yamlFrontmatter({ content: markdown() }),
         // Token classes (tok-heading, ...), coloured in editor.css.
         syntaxHighlighting(classHighlighter),
         EditorView.lineWrapping,
@@ -186,7 +189,9 @@ function start() {
       tree.iterate({
         enter(node) {
           if (/^ATXHeading\d$/.test(node.name)) headings.push(node.from);
-          return node.name === "Document";
+          // Down through the blocks that hold blocks (the front matter's, lists, quotes), not
+          // into the text of a heading, a paragraph or code.
+          return !/^(ATXHeading|SetextHeading|Paragraph|FencedCode|CodeBlock|Table|HTMLBlock)/.test(node.name);
         },
       });
     }

@@ -92,6 +92,14 @@ def test_the_editor_numbers_wraps_and_marks_each_error_on_its_line(
     # Line numbers, and long lines wrap inside the editor instead of scrolling sideways.
     gutter = page.locator("#markdown-editor .cm-lineNumbers")
     expect(gutter.get_by_text("12", exact=True)).to_be_visible()
+    # The front matter reads as YAML keys, the body as Markdown (not the front matter as one
+    # heading, which its closing --- would make of it in Markdown alone).
+    title = page.locator(".cm-line", has_text="title:")
+    expect(title.locator(".tok-propertyName")).to_have_text("title")
+    expect(title.locator(".tok-heading")).to_have_count(0)
+    expect(
+        page.locator(".cm-line", has_text="## Why heaps").locator(".tok-heading")
+    ).not_to_have_count(0)
     long_line = "A sentence long enough to need more than one line on screen. " * 8
     set_markdown(page, VALID.replace("Second intro paragraph.", long_line))
     scroller = page.locator("#markdown-editor .cm-scroller")
