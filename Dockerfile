@@ -1,6 +1,6 @@
 # Alpha Code: the web, asgi, worker and beat image.
 
-# The practice runner's and the mock room's browser code (frontend/), bundled by esbuild with the Pyodide runtime
+# The practice runner's, the mock room's and the Markdown editor's browser code (frontend/), bundled by esbuild with the Pyodide runtime
 # beside it (scripts/build-frontend.mjs); the image takes static/build from this stage and has
 # no Node of its own.
 FROM node:20-slim AS frontend
