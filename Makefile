@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml scripts/find-python.sh
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	@touch $(STAMP)
 
-# esbuild, CodeMirror and Pyodide for the practice runner's bundle (static/build/.stamp), axe-core
+# esbuild, CodeMirror and Pyodide for the practice runner's, mock room's and Markdown editor's bundles (static/build/.stamp), axe-core
 # for the accessibility tests and dclint for the compose file (the browser itself is Debian's
 # chromium). npm itself comes from test-setup for `make test`; `make run` needs it too.
 node_modules/.installed-stamp: package.json package-lock.json
