@@ -82,7 +82,9 @@ def run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[
 
 
 @pytest.mark.slow
-def test_make_run_serves_every_page_to_a_visitor_and_a_reader_on_sqlite(tmp_path: Path) -> None:
+def test_make_run_serves_every_page_to_a_visitor_and_a_reader_on_sqlite(
+    tmp_path: Path, new_page
+) -> None:
     *setup, serve = run_recipe()
     assert [command[1:3] for command in setup] == [
         ["manage.py", "migrate"],
@@ -144,9 +146,37 @@ def test_make_run_serves_every_page_to_a_visitor_and_a_reader_on_sqlite(tmp_path
         for path in ("/", "/guides/", "/search/?q=prompting"):
             assert SEED_TITLE in get(f"http://{address}{path}"), log.read_text()
         assert get(f"http://{address}/static/css/site.css")
+        search_in_a_browser(new_page(), f"http://{address}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def search_in_a_browser(page, site: str) -> None:
+    """A visitor searches from the header of make run's site, in Chromium: "STAR" lists the
+    guide titled STAR first (not the guides that say "start"), its snippet of whole words;
+    "INCR" finds no guide that only says "increasingly"."""
+    page.goto(site + "/")
+    box = page.get_by_role("searchbox", name="Search guides")
+    box.fill("STAR")
+    box.press("Enter")
+    page.wait_for_url("**/search/?q=STAR")
+    titles = page.locator(".result-title")
+    assert titles.first.inner_text() == "STAR Stories That Survive Follow-Ups"
+    snippet = " ".join(page.locator(".result-snippet").first.inner_text().strip("… ").split())
+    # The snippet is the guide's own words, cut between words: on the guide's page (what a
+    # visitor reads of it), it neither starts nor ends inside a word.
+    titles.first.get_by_role("link").click()
+    text = " ".join(page.locator("main").inner_text().split())
+    at = text.find(snippet)
+    assert at >= 0, snippet
+    assert at == 0 or not text[at - 1].isalnum(), snippet
+    assert at + len(snippet) == len(text) or not text[at + len(snippet)].isalnum(), snippet
+    box = page.get_by_role("searchbox", name="Search guides")
+    box.fill("INCR")
+    box.press("Enter")
+    page.wait_for_url("**/search/?q=INCR")
+    assert page.get_by_text(SEED_TITLE).count() == 0
 
 
 def get(url: str) -> str:
