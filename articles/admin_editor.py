@@ -53,7 +53,20 @@ EDITOR_CSP = cast(
 )
 MAX_TEXT = 1_000_000
 BY_LINE_RE = re.compile(r"line (\d+): (.*)", re.DOTALL)
+NUMBER_RE = re.compile(r"[0-9]{1,9}")
 EDITOR_TEMPLATES = "admin/editor"
+
+
+def number(value: str) -> int | None:
+    """A posted revision or line number (ASCII digits, of a sensible size), or None: a value
+    a browser would never send (say "²", or 5,000 digits) is no number, never a 500."""
+    return int(value) if NUMBER_RE.fullmatch(value) else None
+
+
+def posted_text(data: Any) -> str:
+    """The posted Markdown with the line endings the editor counts lines by: browsers post a
+    text box's lines ending in CRLF."""
+    return data.get("markdown", "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def by_line(notes: list[str]) -> list[tuple[int | None, str]]:
@@ -208,7 +221,7 @@ class MarkdownEditorViews:
                     "text": self.editor_text(item),
                 }
             return self._editor(request, item, context)
-        text = request.POST.get("markdown", "")
+        text = posted_text(request.POST)
         if len(text) > MAX_TEXT:
             context |= {"text": text[:MAX_TEXT], "base": request.POST.get("base", "")}
             context["errors"] = [
@@ -220,9 +233,7 @@ class MarkdownEditorViews:
         if item is not None and (page := self.editor_action(request, item, context)):
             return page
         try:
-            saved = self.editor_save(
-                item, text, signed_in_user(request), int(base) if base.isdigit() else None
-            )
+            saved = self.editor_save(item, text, signed_in_user(request), number(base))
         except StaleEdit as exc:
             context["stale"] = exc.latest
             context["stale_diff"] = self._stale_diff(item, base, exc.latest)
@@ -239,8 +250,11 @@ class MarkdownEditorViews:
     def _stale_diff(self, item: Any, base: str, latest: Revision) -> list[tuple[str, str]] | None:
         """What was saved since the editor opened the item (revision `base` to the latest), for
         the panel beside the kept text; None when that revision is not known."""
+        opened = number(base)
         older = (
-            self.editor_revisions(item).filter(number=int(base)).first() if base.isdigit() else None
+            self.editor_revisions(item).filter(number=opened).first()
+            if opened is not None
+            else None
         )
         return revision_diff(older.markdown, latest.markdown) if older else None
 
@@ -303,7 +317,7 @@ class MarkdownEditorViews:
         if not allowed:
             return HttpResponse(status=403)
         data = request.POST if request.method == "POST" else request.GET
-        text = data.get("markdown") if request.method == "POST" else None
+        text = posted_text(data) if request.method == "POST" and "markdown" in data else None
         if item is None and text is None:
             text = self.editor_blank()
         result = self.editor_preview(
@@ -330,8 +344,9 @@ class MarkdownEditorViews:
         a, b = request.GET.get("a", ""), request.GET.get("b", "")
         diff = None
         older = newer = None
-        if a.isdigit() and b.isdigit() and int(a) in by_number and int(b) in by_number:
-            older, newer = by_number[int(a)], by_number[int(b)]
+        a_number, b_number = number(a), number(b)
+        if a_number in by_number and b_number in by_number:
+            older, newer = by_number[a_number], by_number[b_number]
             diff = revision_diff(older.markdown, newer.markdown)
         context = {
             **self.admin_site.each_context(request),
@@ -426,7 +441,7 @@ class GuideEditorViews(MarkdownEditorViews):
             else:
                 line = request.POST.get("line", "")
                 context["text"], context["inserted_line"] = insert_block(
-                    context["text"], int(line) if line.isdigit() else None, markdown
+                    context["text"], number(line), markdown
                 )
                 context["uploaded"] = image
                 context["alt"] = ""

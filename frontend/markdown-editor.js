@@ -164,12 +164,15 @@ function start() {
     }
   };
   let previewScroll = 0;
+  // Whether the frame shows a loaded preview (not one still loading, scrolled to its top).
+  let previewShown = false;
 
   function refreshPreview() {
     refreshTimer = null;
     if (!previewButton || !form.requestSubmit) return;
     const win = previewWindow();
-    if (win) previewScroll = win.scrollY;
+    if (win && previewShown) previewScroll = win.scrollY;
+    previewShown = false;
     status.textContent = "Updating preview…";
     // The preview needs the text only: a chosen image is sent when it is uploaded.
     const file = document.getElementById("id_image");
@@ -240,14 +243,35 @@ function start() {
     win.scrollTo(0, Math.max(0, target - win.innerHeight / 3));
   }
 
-  if (frame) {
-    frame.addEventListener("load", () => {
-      if (status) status.textContent = "";
-      const win = previewWindow();
-      if (!win) return;
-      mark(notesIn(win.document));
-      win.scrollTo(0, previewScroll);
-      followCursor();
+  // The errors the page came with (a refused save's) hold while the text is the one posted:
+  // some are found only on saving (a problem's solution is run then, not in the preview).
+  const pageNotes = notesIn(document);
+  const posted = view.state.doc;
+
+  function previewLoaded() {
+    if (status) status.textContent = "";
+    const win = previewWindow();
+    if (!win || win.location.href === "about:blank") return;
+    const notes = notesIn(win.document);
+    if (view.state.doc.eq(posted)) {
+      const seen = new Set(notes.map((n) => `${n.line}:${n.message}`));
+      notes.push(...pageNotes.filter((n) => !seen.has(`${n.line}:${n.message}`)));
+    }
+    mark(notes);
+    win.scrollTo(0, previewScroll);
+    previewShown = true;
+    followCursor();
+  }
+
+  if (frame) frame.addEventListener("load", previewLoaded);
+  // Enter in the alt text uploads the image (the form's first button, Preview, would take it).
+  const alt = document.getElementById("id_alt");
+  const upload = form.querySelector("button[name=upload]");
+  if (alt && upload) {
+    alt.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      form.requestSubmit(upload);
     });
   }
   const select = document.getElementById("id_as");
@@ -259,10 +283,20 @@ function start() {
   form.addEventListener("submit", (event) => {
     textBox.value = view.state.doc.toString();
     if (event.submitter === previewButton) return;
-    const { anchor, head } = view.state.selection.main;
-    if (lineInput && placed) lineInput.value = String(view.state.doc.lineAt(head).number);
+    const { head } = view.state.selection.main;
+    const line = view.state.doc.lineAt(head);
+    if (lineInput && placed) lineInput.value = String(line.number);
     const win = previewWindow();
-    const place = { anchor, head, length: view.state.doc.length, preview: win ? win.scrollY : 0, at: Date.now() };
+    // The cursor by its line and that line's text: a save may write the text back otherwise
+    // (paragraphs joined, blank lines dropped), so it is found again by its words.
+    const place = {
+      line: line.number,
+      text: line.text,
+      column: head - line.from,
+      placed,
+      preview: win && previewShown ? win.scrollY : 0,
+      at: Date.now(),
+    };
     try {
       sessionStorage.setItem(PLACE_KEY, JSON.stringify(place));
     } catch {
@@ -282,26 +316,49 @@ function start() {
     return place && Date.now() - place.at < PLACE_MAX_AGE_MS ? place : null;
   }
 
+  // The line holding the kept line's text (its own number first, then the nearest), or null.
+  function findLine(place) {
+    const doc = view.state.doc;
+    if (!place.text.trim()) return place.line <= doc.lines ? doc.line(place.line) : null;
+    for (let step = 0; step < doc.lines; step++) {
+      for (const number of [place.line - step, place.line + step]) {
+        if (number >= 1 && number <= doc.lines && doc.line(number).text.trim() === place.text.trim()) {
+          return doc.line(number);
+        }
+      }
+    }
+    return null;
+  }
+
+  function putCursor(position) {
+    view.dispatch({
+      selection: EditorSelection.cursor(position),
+      effects: EditorView.scrollIntoView(position, { y: "center" }),
+    });
+    view.focus();
+    placed = true;
+  }
+
   const place = keptPlace();
   const inserted = Number(form.dataset.insertedLine);
   if (inserted >= 1 && inserted <= view.state.doc.lines) {
-    const line = view.state.doc.line(inserted);
-    view.dispatch({ selection: EditorSelection.cursor(line.to), effects: EditorView.scrollIntoView(line.to, { y: "center" }) });
-    view.focus();
-  } else if (place && place.length === view.state.doc.length) {
-    view.dispatch({
-      selection: EditorSelection.single(place.anchor, place.head),
-      effects: EditorView.scrollIntoView(place.head, { y: "center" }),
-    });
-    view.focus();
+    putCursor(view.state.doc.line(inserted).to);
+  } else if (place && place.placed) {
+    const line = findLine(place);
+    if (line) putCursor(line.from + Math.min(place.column, line.length));
   }
   if (place) previewScroll = place.preview || 0;
-  mark(notesIn(document));
+  mark(pageNotes);
   // The page came back with text that is not saved: preview that text, not the stored one.
   if (kept) refreshPreview();
+  // Otherwise the stored one may have loaded before this script ran (it is a large one).
+  else if (frame && frame.contentDocument && frame.contentDocument.readyState === "complete") previewLoaded();
 
   // --- Leaving with unsaved text -------------------------------------------------------------
 
+  window.addEventListener("pageshow", () => {
+    leaving = false;
+  });
   window.addEventListener("beforeunload", (event) => {
     if (leaving || (!kept && view.state.doc.eq(opened))) return;
     event.preventDefault();

@@ -655,3 +655,32 @@ def test_the_guide_admin_page_shows_edit_as_markdown_and_revisions_once(
     # The preview and the export are still offered beside the publishing fields.
     assert "Preview as a subscriber" in page
     assert f'href="/admin/articles/guide/{guide.pk}/export/"' in page
+
+
+def test_a_cursor_in_crlf_front_matter_still_puts_the_image_after_it(
+    guide: Guide, editor_client: Client
+) -> None:
+    """Browsers post a text box's lines ending in CRLF: the front matter is still found."""
+    text, base = opened(editor_client, guide)
+    inserted = upload(editor_client, guide, text.replace("\n", "\r\n"), base, "2").split("\n")
+    closing = text.split("\n").index("---", 1)
+    assert inserted[: closing + 1] == text.split("\n")[: closing + 1]  # the front matter, whole
+    assert inserted[closing + 2] == "![At the cursor](images/cursor.png)"
+    assert "\r" not in "\n".join(inserted)
+
+
+@pytest.mark.parametrize("odd", ["²", "1" * 5000, "-3", "4.0", " 7"])
+def test_an_odd_line_or_revision_number_is_no_number_never_a_500(
+    guide: Guide, editor_client: Client, odd: str
+) -> None:
+    text, base = opened(editor_client, guide)
+    # A line that is no number: the image goes at the end.
+    assert upload(editor_client, guide, text, base, odd).endswith(
+        "\n\n![At the cursor](images/cursor.png)\n"
+    )
+    # A revision that is no number is no revision known (as when a form sends none).
+    response = editor_client.post(editor_url(guide), {"markdown": text, "base": odd})
+    assert response.status_code == HTTPStatus.FOUND
+    compare = editor_client.get(f"/admin/articles/guide/{guide.pk}/revisions/?a={odd}&b=1")
+    assert compare.status_code == HTTPStatus.OK
+    assert compare.context["diff"] is None

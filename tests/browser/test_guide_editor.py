@@ -65,7 +65,6 @@ def wait_for_preview(page, text: str) -> None:
     """Wait until the preview shows this text and has restored its scroll (a frame later)."""
     page.frame_locator("#preview-frame").get_by_text(text).first.wait_for()
     page.wait_for_function("document.getElementById('preview-status').textContent === ''")
-    page.wait_for_timeout(100)
 
 
 def in_preview_view(page, text: str) -> bool:
@@ -144,8 +143,17 @@ def test_the_preview_keeps_its_place_and_follows_the_text_being_edited(
     assert preview_scroll(page) > 3000
     assert in_preview_view(page, "Typed at the end.")
 
-    # The writer scrolls the preview a little; more typing in the same part leaves it there.
-    page.locator("#preview-frame").evaluate("f => f.contentWindow.scrollBy(0, -60)")
+    # The writer scrolls the preview (the paragraph still in view, mid-height); more typing in
+    # the same part leaves it there.
+    page.locator("#preview-frame").evaluate(
+        """frame => {
+            const win = frame.contentWindow;
+            const paragraph = [...win.document.querySelectorAll("main p")]
+                .find((p) => p.textContent.includes("Typed at the end."));
+            const middle = paragraph.getBoundingClientRect().top + win.scrollY;
+            win.scrollTo(0, middle - win.innerHeight / 2);
+        }"""
+    )
     where = preview_scroll(page)
     page.keyboard.type(" And more.")
     wait_for_preview(page, "Typed at the end. And more.")
@@ -174,6 +182,19 @@ def test_a_refused_save_keeps_the_text_the_cursor_and_previews_the_text(
     page.frame_locator("#preview-frame").locator("#preview-errors").get_by_text(
         f"line {last}:"
     ).wait_for()
+
+
+def test_a_save_keeps_the_cursor_on_its_line(site, new_page, editor) -> None:
+    page, guide = editing(site, new_page, editor, long_guide())
+    page.locator(".cm-line", has_text="Paragraph 2 of section 1:").click()
+    page.keyboard.type(" Edited here. ")
+    line = cursor_line(page)
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("as a new revision").wait_for()
+    assert guide.revisions.count() == 2
+    # The page shows the saved text, with the cursor on the line the writer was on.
+    assert cursor_line(page) == line
+    expect(page.locator(".cm-activeLine")).to_contain_text(" Edited here. ")
 
 
 def test_an_uploaded_image_lands_at_the_cursor_and_the_text_is_kept(

@@ -57,6 +57,18 @@ def test_an_editor_writes_a_problem_in_the_markdown_editor(site, new_page, edito
     case = wrong.splitlines().index("assert pair_with_sum([1, 2, 3, 4, 6], 6) == [1, 3]") + 1
     page.get_by_text(f"line {case}: the solution fails this test case").wait_for()
     assert page.locator("#id_markdown").input_value() == wrong.replace("\r\n", "\n")
+    page.wait_for_function("document.getElementById('preview-status').textContent === ''")
+    frame.get_by_role("heading", name="Pair With Target Sum").wait_for()
+    # Their markers stay on the cases' lines once the preview (which runs no solution) is back.
+    markers = page.locator("#markdown-editor .cm-lint-marker-error")
+    expect(markers).to_have_count(2)
+    numbers = page.locator("#markdown-editor .cm-lineNumbers")
+    for marker, line in zip(markers.all(), (case, case + 1), strict=True):
+        marker_box = marker.bounding_box()
+        number_box = numbers.get_by_text(str(line), exact=True).bounding_box()
+        assert marker_box is not None
+        assert number_box is not None
+        assert abs(marker_box["y"] - number_box["y"]) < number_box["height"]
 
     # Fixed, it saves as a new revision.
     set_markdown(page, typed)
