@@ -1,5 +1,7 @@
 """The request a login-required view receives: its user is a signed-in `User`, never an
-`AnonymousUser`, so the type checker lets views hand it to services that need a reader."""
+`AnonymousUser`, so the type checker lets views hand it to services that need a reader; and
+what views ask of a request (its signed-in user, whether it was throttled, the sign-in links
+that come back to a page)."""
 
 from urllib.parse import urlencode
 
@@ -11,6 +13,12 @@ from .models import User
 
 class AuthenticatedRequest(HttpRequest):
     user: User
+
+
+def throttled(request: HttpRequest) -> bool:
+    """Whether a view's `@ratelimit(..., block=False)` (django-ratelimit) found this request
+    over its rate: the view answers it without the costly part (asking Stripe, say)."""
+    return bool(getattr(request, "limited", False))
 
 
 def signed_in_user(request: HttpRequest) -> User | None:

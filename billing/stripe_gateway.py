@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from typing import Any
 
 import stripe
@@ -21,6 +22,13 @@ from stripe.params.checkout import SessionCreateParams, SessionExpireParams
 
 PRODUCT_ID = "alphacode"
 WEBHOOK_TOLERANCE_SECONDS = 300
+# A Checkout Session's id as Stripe sends a buyer back with it (`?session_id=`): anything else
+# in that parameter is never sent on to Stripe.
+CHECKOUT_SESSION_ID_RE = re.compile(r"^cs_[A-Za-z0-9_]{1,200}$")
+# What a buyer is told when Stripe cannot be reached (StripeUnavailable) as they start paying.
+UNAVAILABLE_MESSAGE = (
+    "We couldn’t reach our payment provider. Nothing was charged; please try again."
+)
 
 
 class StripeUnavailable(Exception):

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from accounts.requests import AuthenticatedRequest
+from accounts.requests import AuthenticatedRequest, throttled
 
 from . import entitlements
 from . import stripe_gateway as gateway
@@ -32,9 +32,7 @@ from .subscriptions import (
 logger = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 GUIDE_ID_RE = re.compile(r"^[1-9][0-9]{0,17}$")
-SESSION_ID_RE = re.compile(r"^cs_[A-Za-z0-9_]{1,200}$")
 PAUSED_CHECKOUT = "Your subscription is paused: update your card in Manage billing to restore it."
-UNAVAILABLE = "We couldn’t reach our payment provider. Nothing was charged; please try again."
 # The success page asks Stripe for the Checkout Session on every visit: a reader refreshing it,
 # or a script, may do so this often a minute; past that the page shows what we already know
 # (the webhook brings the same state).
@@ -82,7 +80,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
 @require_POST
 @ratelimit(key="user", rate=f"{CHECKOUT_LIMIT}/m", block=False)
 def checkout(request: AuthenticatedRequest) -> HttpResponse:
-    if getattr(request, "limited", False):  # set by django-ratelimit
+    if throttled(request):
         logger.info("checkout for user %s throttled: not asking Stripe", request.user.pk)
         messages.error(request, TOO_MANY_CHECKOUTS)
         return redirect("billing:pricing")
@@ -125,7 +123,7 @@ def checkout(request: AuthenticatedRequest) -> HttpResponse:
         )
     except (gateway.StripeUnavailable, gateway.StripeRequestError):
         logger.exception("checkout session for user %s failed", request.user.pk)
-        messages.error(request, UNAVAILABLE)
+        messages.error(request, gateway.UNAVAILABLE_MESSAGE)
         return redirect("billing:pricing")
     # The paywall's form names its guide; anything else is a checkout from elsewhere. A guide
     # that is not published is not refused here (the member still subscribes): stats keeps
@@ -149,9 +147,9 @@ def checkout(request: AuthenticatedRequest) -> HttpResponse:
 def success(request: AuthenticatedRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
     subscription = None
-    if getattr(request, "limited", False):  # set by django-ratelimit
+    if throttled(request):
         logger.info("success page for user %s throttled: not asking Stripe", request.user.pk)
-    elif SESSION_ID_RE.fullmatch(session_id) and gateway.is_configured():
+    elif gateway.CHECKOUT_SESSION_ID_RE.fullmatch(session_id) and gateway.is_configured():
         try:
             subscription = checkout_session_sync(session_id=session_id, user=request.user)
         except PermissionError:
@@ -183,6 +181,6 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
         )
     except (gateway.StripeUnavailable, gateway.StripeRequestError):
         logger.exception("portal session for user %s failed", request.user.pk)
-        messages.error(request, UNAVAILABLE.replace(" Nothing was charged;", ""))
+        messages.error(request, gateway.UNAVAILABLE_MESSAGE.replace(" Nothing was charged;", ""))
         return redirect("accounts:account")
     return HttpResponseRedirect(session["url"], status=303)

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from accounts.requests import AuthenticatedRequest, sign_in_links, signed_in_user
+from accounts.requests import AuthenticatedRequest, sign_in_links, signed_in_user, throttled
 from alphacode.context_processors import dollars
 from billing import stripe_gateway as gateway
 from billing.subscriptions import customer_for_checkout
@@ -33,8 +33,6 @@ from .services import gift_redeem as redeem_gift
 
 logger = logging.getLogger(__name__)
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
-SESSION_ID_RE = re.compile(r"^cs_[A-Za-z0-9_]{1,200}$")
-UNAVAILABLE = "We couldn’t reach our payment provider. Nothing was charged; please try again."
 # Each gift form sent asks Stripe for a Checkout Session: a member may send this many a minute.
 CHECKOUT_LIMIT = 5
 TOO_MANY = (
@@ -79,7 +77,7 @@ def gift(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("token", "")
     if not TOKEN_RE.fullmatch(token):
         token = uuid.uuid4().hex
-    if getattr(request, "limited", False):  # set by django-ratelimit
+    if throttled(request):
         logger.info("gift checkout for user %s throttled: not asking Stripe", user.pk)
         messages.error(request, TOO_MANY)
         return _gift_page(request, form, token=token)
@@ -106,7 +104,7 @@ def gift(request: HttpRequest) -> HttpResponse:
         )
     except (gateway.StripeUnavailable, gateway.StripeRequestError):
         logger.exception("gift checkout session for user %s failed", user.pk)
-        messages.error(request, UNAVAILABLE)
+        messages.error(request, gateway.UNAVAILABLE_MESSAGE)
         return _gift_page(request, form, token=token)
     gift_checkout_recorded(gift=gift, session_id=session["id"])
     return HttpResponseRedirect(session["url"], status=HTTPStatus.SEE_OTHER)
@@ -117,10 +115,10 @@ def gift(request: HttpRequest) -> HttpResponse:
 @ratelimit(key="user", rate=f"{THANKS_PAGE_LIMIT}/m", block=False)
 def thanks(request: AuthenticatedRequest) -> HttpResponse:
     session_id = request.GET.get("session_id", "")
-    if not SESSION_ID_RE.fullmatch(session_id):
+    if not gateway.CHECKOUT_SESSION_ID_RE.fullmatch(session_id):
         session_id = ""
     gift = None
-    if getattr(request, "limited", False):  # set by django-ratelimit
+    if throttled(request):
         logger.info("gift thanks page for user %s throttled: not asking Stripe", request.user.pk)
     elif session_id and gateway.is_configured():
         try:
@@ -166,7 +164,7 @@ def redeem(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if user is None:
             return redirect(sign_in_links(request.path)["login_url"])
-        if getattr(request, "limited", False):  # set by django-ratelimit
+        if throttled(request):
             messages.error(request, "Too many tries in the last minute: please wait a minute.")
             return redirect(request.path)
         try:

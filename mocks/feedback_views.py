@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from accounts.requests import AuthenticatedRequest
+from accounts.requests import AuthenticatedRequest, throttled
 from billing.entitlements import can_read_premium
 
 from .feedback import (
@@ -212,7 +212,7 @@ def _back(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 )
 def report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Report the other member of the mock to staff (which also blocks them)."""
-    if getattr(request, "limited", False):  # set by django-ratelimit
+    if throttled(request):
         messages.error(request, "Too many reports in an hour: try again later.")
         return _back(request, pk)
     form = ReportForm(request.POST)
@@ -241,7 +241,7 @@ def report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 )
 def block(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Never be matched with the other member of the mock again."""
-    if getattr(request, "limited", False):
+    if throttled(request):
         messages.error(request, "Too many requests in an hour: try again later.")
         return _back(request, pk)
     try:

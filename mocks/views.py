@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from accounts.requests import signed_in_user
+from accounts.requests import signed_in_user, throttled
 from billing.entitlements import can_read_premium
 from practice.diagnostic import weak_patterns
 
@@ -54,7 +54,7 @@ def mocks(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if getattr(request, "limited", False):  # set by django-ratelimit
+        if throttled(request):
             messages.error(request, "Too many requests in an hour: try again later.")
             status = 429
         elif form.is_valid() & windows.is_valid():

@@ -5,7 +5,6 @@ form is a plain POST with CSRF; a manager's forms find rows only within their ow
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from typing import cast
 
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-from accounts.requests import AuthenticatedRequest, sign_in_links, signed_in_user
+from accounts.requests import AuthenticatedRequest, sign_in_links, signed_in_user, throttled
 from billing import entitlements
 from billing import stripe_gateway as gateway
 from billing.plans import ANNUAL, MONTHLY, PLANS
@@ -32,18 +31,12 @@ from .models import Invite, Member, Team
 from .progress import shared_progress
 
 logger = logging.getLogger(__name__)
-SESSION_ID_RE = re.compile(r"^cs_[A-Za-z0-9_]{1,200}$")
-UNAVAILABLE = "We couldn’t reach our payment provider. Nothing was charged; please try again."
 TOO_MANY = "Too many requests in the last minute. Nothing was changed; please wait a minute."
 # Each buy asks Stripe for a Checkout Session; each invite sends emails: cheap to abuse.
 CHECKOUT_LIMIT = "5/m"
 INVITE_LIMIT = "10/m"
 SYNC_LIMIT = "5/m"
 JOIN_LIMIT = "10/m"
-
-
-def _limited(request: HttpRequest) -> bool:
-    return bool(getattr(request, "limited", False))  # set by django-ratelimit
 
 
 def _managed(request: AuthenticatedRequest) -> Team:
@@ -93,7 +86,7 @@ def _member_teams(request: AuthenticatedRequest) -> HttpResponse:
         limited = is_ratelimited(
             request, group="teams.sync", key="user", rate=SYNC_LIMIT, increment=True
         )
-        if limited or not SESSION_ID_RE.fullmatch(session_id):
+        if limited or not gateway.CHECKOUT_SESSION_ID_RE.fullmatch(session_id):
             return redirect("teams:teams")
         try:
             checkout_session_sync(session_id=session_id, user=request.user)
@@ -162,7 +155,7 @@ def _buy_context(team: Team | None, form: BuyForm | None = None) -> dict[str, ob
 @require_POST
 @ratelimit(key="user", rate=CHECKOUT_LIMIT, block=False)
 def buy(request: AuthenticatedRequest) -> HttpResponse:
-    if _limited(request):
+    if throttled(request):
         messages.error(request, TOO_MANY)
         return redirect("teams:teams")
     if not gateway.is_configured():
@@ -194,7 +187,7 @@ def buy(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("teams:teams")
     except (gateway.StripeUnavailable, gateway.StripeRequestError):
         logger.exception("team checkout for user %s failed", request.user.pk)
-        messages.error(request, UNAVAILABLE)
+        messages.error(request, gateway.UNAVAILABLE_MESSAGE)
         return redirect("teams:teams")
     return HttpResponseRedirect(url, status=303)
 
@@ -204,7 +197,7 @@ def buy(request: AuthenticatedRequest) -> HttpResponse:
 @ratelimit(key="user", rate=INVITE_LIMIT, block=False)
 def invite(request: AuthenticatedRequest) -> HttpResponse:
     team = _live_team(request)
-    if _limited(request):
+    if throttled(request):
         messages.error(request, TOO_MANY)
         return redirect("teams:teams")
     form = InviteForm(request.POST)
@@ -230,7 +223,7 @@ def invite(request: AuthenticatedRequest) -> HttpResponse:
 def invite_resend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     team = _live_team(request)
     found = get_object_or_404(Invite, pk=pk, team=team)
-    if _limited(request):
+    if throttled(request):
         messages.error(request, TOO_MANY)
         return redirect("teams:teams")
     try:
@@ -327,7 +320,7 @@ def portal(request: AuthenticatedRequest) -> HttpResponse:
         )
     except (gateway.StripeUnavailable, gateway.StripeRequestError):
         logger.exception("team portal session for user %s failed", request.user.pk)
-        messages.error(request, UNAVAILABLE.replace(" Nothing was charged;", ""))
+        messages.error(request, gateway.UNAVAILABLE_MESSAGE.replace(" Nothing was charged;", ""))
         return redirect("teams:teams")
     return HttpResponseRedirect(session["url"], status=303)
 
@@ -344,7 +337,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if user is None:
             return redirect(f"{reverse('account_login')}?next={request.path}")
-        if _limited(request):
+        if throttled(request):
             messages.error(request, TOO_MANY)
             return redirect(request.path)
         try:
