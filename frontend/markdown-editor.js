@@ -108,7 +108,8 @@ function start() {
   textBox.hidden = true;
   textBox.after(view.dom);
   if (label) label.addEventListener("click", () => view.focus());
-  const opened = view.state.doc;
+  // The text as the page came with it: the saved one, or (kept) the one posted.
+  const shown = view.state.doc;
 
   // --- Errors and warnings, marked on their lines --------------------------------------------
 
@@ -246,14 +247,13 @@ function start() {
   // The errors the page came with (a refused save's) hold while the text is the one posted:
   // some are found only on saving (a problem's solution is run then, not in the preview).
   const pageNotes = notesIn(document);
-  const posted = view.state.doc;
 
   function previewLoaded() {
     if (status) status.textContent = "";
     const win = previewWindow();
     if (!win || win.location.href === "about:blank") return;
     const notes = notesIn(win.document);
-    if (view.state.doc.eq(posted)) {
+    if (view.state.doc.eq(shown)) {
       const seen = new Set(notes.map((n) => `${n.line}:${n.message}`));
       notes.push(...pageNotes.filter((n) => !seen.has(`${n.line}:${n.message}`)));
     }
@@ -360,7 +360,7 @@ function start() {
     leaving = false;
   });
   window.addEventListener("beforeunload", (event) => {
-    if (leaving || (!kept && view.state.doc.eq(opened))) return;
+    if (leaving || (!kept && view.state.doc.eq(shown))) return;
     event.preventDefault();
     event.returnValue = "";
   });
