@@ -90,7 +90,9 @@ def now_figures() -> Now:
         trialing=Count("pk", filter=staying & Q(status="trialing")),
         past_due=Count("pk", filter=staying & Q(status="past_due")),
         set_to_cancel=Count("pk", filter=own & Q(cancel_at_period_end=True)),
-        teams=Count("pk", filter=team),
+        # A team is billed to its own Stripe customer: a second subscription there (seats paid
+        # twice) is not a second team.
+        teams=Count("stripe_customer_id", filter=team, distinct=True),
         seats_paid=Sum("quantity", filter=team, default=0),
     )
     seated = Member.objects.filter(seated=True, team__subscription__in=paying.filter(team))

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 
 from billing.models import Subscription
-from teams.figures import team_figures
+from stats.figures import now_figures
 from teams.models import Team
 
 pytestmark = pytest.mark.django_db
@@ -187,7 +187,7 @@ def test_a_second_live_team_subscription_is_logged_and_shown_to_the_manager(
     assert "(2 seats) is billed by Stripe but gives no seats" in page
     assert "Cancel it in Manage billing" in page
     # The dashboard counts one paying team (the money of both, as Stripe charges both).
-    assert team_figures().teams == 1
+    assert now_figures().teams == 1
     # Canceled in the Portal, it is said to end; once ended, it is gone from the page.
     post_event(
         fake_stripe.event(
