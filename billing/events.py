@@ -68,13 +68,13 @@ def _handle(event: StripeEvent) -> None:
     caused here, by Stripe's events, never by a page view."""
     obj = ((event.payload.get("data") or {}).get("object")) or {}
     subscription: Subscription | None = None
-    if event.type in CHECKOUT_EVENTS and obj.get("mode") == "payment":
-        # A one-off purchase (a gift): not billing's to keep.
+    if event.type in PAYMENT_EVENTS or (
+        event.type in CHECKOUT_EVENTS and obj.get("mode") == "payment"
+    ):
+        # A one-off purchase (a gift) or its refund: not billing's to keep.
         payment_event_received.send(sender=StripeEvent, event=event, obj=obj)
     elif event.type in CHECKOUT_EVENTS:
         subscription = checkout_session_apply(obj)
-    elif event.type in PAYMENT_EVENTS:
-        payment_event_received.send(sender=StripeEvent, event=event, obj=obj)
     elif event.type in SUBSCRIPTION_EVENTS:
         subscription = subscription_sync(stripe_subscription_id=obj["id"])
         # What others keep from it (stats' history) never fails the event.

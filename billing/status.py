@@ -24,7 +24,7 @@ DATE = "j M Y"
 UNKNOWN_DAY = "an unknown date"
 
 
-def day_in_words(value: dt.datetime | None, *, unknown: str = "") -> str:
+def day_in_words(value: dt.date | dt.datetime | None, *, unknown: str = "") -> str:
     """A day as the site writes it everywhere (pages and emails): "5 Mar 2026"."""
     return date_format(value, DATE) if value else unknown
 

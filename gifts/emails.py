@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from alphacode.context_processors import dollars
+from alphacode.context_processors import dollars, site_urls
+from billing.status import day_in_words
 from mail.outbox import email_queue
 
 from .links import redeem_url
 from .models import Gift
-from .offers import SEND_HOUR_UTC, day_text
+from .offers import SEND_TIME
 
 
 class Kind(models.TextChoices):
@@ -56,8 +57,8 @@ def gift_receipt_email(gift: Gift) -> None:
             "months": gift.months,
             "amount": dollars(gift.amount),
             "recipient": gift.recipient_email,
-            "send_on": day_text(gift.deliver_on) if gift.deliver_on else "",
-            "send_hour": f"{SEND_HOUR_UTC:02d}:00 UTC",
-            "account_url": f"{settings.SITE_URL}/account/",
+            "send_on": day_in_words(gift.deliver_on),
+            "send_hour": SEND_TIME,
+            "account_url": f"{settings.SITE_URL}{site_urls()['account']}",
         },
     )

@@ -8,7 +8,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from .offers import MAX_DAYS_AHEAD, MESSAGE_MAX, OFFERS, SEND_HOUR_UTC, day_text, today_utc
+from billing.status import day_in_words
+
+from .offers import MAX_DAYS_AHEAD, MESSAGE_MAX, OFFERS, SEND_TIME, today_utc
 from .services import GiftDetails
 
 NOW, ON_A_DAY = "now", "date"
@@ -54,7 +56,7 @@ class GiftForm(forms.Form):
         label="The day",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=f"Sent at {SEND_HOUR_UTC:02d}:00 UTC (Coordinated Universal Time) on that day, "
+        help_text=f"Sent at {SEND_TIME} (Coordinated Universal Time) on that day, "
         f"by UTC’s calendar; today, or up to a year ahead. If you pay on or after the day, it "
         f"is sent at once.",
         error_messages={"invalid": "Enter the day as a date, like 2026-12-25."},
@@ -85,12 +87,12 @@ class GiftForm(forms.Form):
             self.add_error("deliver_on", "Choose the day we send it, or send it now.")
         elif day < self.today:
             self.add_error(
-                "deliver_on", f"That day has passed: choose {day_text(self.today)} or later."
+                "deliver_on", f"That day has passed: choose {day_in_words(self.today)} or later."
             )
         elif day > self.last_day:
             self.add_error(
                 "deliver_on",
-                f"That is more than a year ahead: choose {day_text(self.last_day)} or earlier.",
+                f"That is more than a year ahead: choose {day_in_words(self.last_day)} or earlier.",
             )
         return cleaned
 

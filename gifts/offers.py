@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.dateformat import format as date_format
-
 from alphacode.context_processors import PRICE_AMOUNT, PRICE_ANNUAL_AMOUNT, PRICE_CURRENCY, dollars
 
 
@@ -43,6 +41,7 @@ OFFERS = {
 # A gift for a chosen day is sent at this hour, UTC, on that day (UTC's calendar): the beat
 # task looks every hour. A gift paid for on or after its day is sent at once.
 SEND_HOUR_UTC = 9
+SEND_TIME = f"{SEND_HOUR_UTC:02d}:00 UTC"  # as pages and emails write it
 # How far ahead a gift may be set to arrive.
 MAX_DAYS_AHEAD = 365
 MESSAGE_MAX = 300
@@ -68,8 +67,3 @@ def add_months(when: dt.datetime, months: int) -> dt.datetime:
     next_month_first = dt.date(year + month // 12, month % 12 + 1, 1)
     last_day = (next_month_first - dt.timedelta(days=1)).day
     return when.replace(year=year, month=month, day=min(when.day, last_day))
-
-
-def day_text(day: dt.date | dt.datetime) -> str:
-    """A day as the site writes it (billing.status.DATE): "5 Mar 2026"."""
-    return date_format(day, "j M Y")

@@ -12,9 +12,10 @@ from django.utils import timezone
 from accounts.models import User
 from billing import entitlements
 from billing.models import Subscription
+from billing.status import day_in_words
 
 from .models import Gift
-from .offers import add_months, day_text
+from .offers import add_months
 from .services import access_start
 
 # Checkout abandons a session after a day: a gift still unpaid by then is not shown.
@@ -34,12 +35,14 @@ def gift_state_text(gift: Gift) -> str:
     if gift.state == Gift.State.VOID:
         return "Refunded: the gift is void"
     if gift.state == Gift.State.REDEEMED:
-        redeemed = f"Redeemed on {day_text(gift.redeemed_at)}" if gift.redeemed_at else "Redeemed"
+        redeemed = (
+            f"Redeemed on {day_in_words(gift.redeemed_at)}" if gift.redeemed_at else "Redeemed"
+        )
         return f"{redeemed} (refunded since)" if gift.amount_refunded else redeemed
     if gift.delivered_at is not None:
-        return f"Sent on {day_text(gift.delivered_at)}"
+        return f"Sent on {day_in_words(gift.delivered_at)}"
     if gift.deliver_on is not None:
-        return f"Scheduled for {day_text(gift.deliver_on)}"
+        return f"Scheduled for {day_in_words(gift.deliver_on)}"
     return "Paid, sending now"
 
 

@@ -24,15 +24,15 @@ from accounts.models import User
 from billing import entitlements
 from billing import stripe_gateway as gateway
 from billing.complimentary import complimentary_grant
+from billing.events import CHECKOUT_EVENTS
 from billing.models import StripeEvent
+from billing.status import day_in_words
 
 from .emails import gift_receipt_email, gift_received_email, giver_name
 from .models import Gift
-from .offers import OFFERS, add_months, day_text, last_day_due, today_utc
+from .offers import OFFERS, add_months, last_day_due, today_utc
 
 logger = logging.getLogger(__name__)
-
-CHECKOUT_EVENTS = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
 
 
 class GiftNotRedeemable(Exception):
@@ -214,7 +214,7 @@ def gift_redeem(*, gift_id: int, user: User, now: dt.datetime | None = None) -> 
             raise GiftNotRedeemable("This gift was refunded and is no longer valid.")
         if gift.state == Gift.State.REDEEMED:
             raise GiftNotRedeemable(
-                f"This gift was already redeemed on {day_text(gift.redeemed_at)}."
+                f"This gift was already redeemed on {day_in_words(gift.redeemed_at)}."
                 if gift.redeemed_at
                 else "This gift was already redeemed."
             )

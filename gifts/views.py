@@ -26,7 +26,7 @@ from .emails import giver_name
 from .forms import GiftForm
 from .links import gift_id_from
 from .models import Gift
-from .offers import OFFERS, SEND_HOUR_UTC
+from .offers import OFFERS, SEND_TIME
 from .selectors import gift_state_text, redeem_preview
 from .services import GiftNotRedeemable, gift_checkout_recorded, gift_checkout_sync, gift_for_form
 from .services import gift_redeem as redeem_gift
@@ -53,7 +53,7 @@ def _gift_page(request: HttpRequest, form: GiftForm | None, *, token: str = "") 
             "form": form,
             "token": token or uuid.uuid4().hex,
             "offers": list(OFFERS.values()),
-            "send_hour": f"{SEND_HOUR_UTC:02d}:00 UTC",
+            "send_hour": SEND_TIME,
             "billing_configured": gateway.is_configured(),
             **sign_in_links(reverse("gifts:gift")),
         },
@@ -143,7 +143,7 @@ def thanks(request: AuthenticatedRequest) -> HttpResponse:
             "paid": gift is not None and gift.state != Gift.State.PENDING,
             "state": gift_state_text(gift) if gift else "",
             "amount": dollars(gift.amount) if gift else "",
-            "send_hour": f"{SEND_HOUR_UTC:02d}:00 UTC",
+            "send_hour": SEND_TIME,
         },
     )
 
