@@ -83,6 +83,12 @@ def customer_create(*, email: str, user_id: int) -> dict:
     )
 
 
+def _params_digest(params: Any) -> str:
+    """A short digest of a request's parameters, for an idempotency key that changes with them
+    (Stripe refuses a key sent again with other parameters)."""
+    return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def team_customer_create(*, team_id: int, user_id: int, email: str, name: str) -> dict:
     """A team's own customer, apart from its manager's: its seats' invoices, billing address
     and tax ID are the company's. Billed to the manager's address, named as the team."""
@@ -93,7 +99,7 @@ def team_customer_create(*, team_id: int, user_id: int, email: str, name: str) -
     }
     # Two racing checkouts of one team share one customer. Stripe refuses a key sent again
     # with other params (a renamed team after a refused Checkout): the params are in the key.
-    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+    digest = _params_digest(params)
     return _call(
         client().v1.customers.create,
         params=params,
@@ -322,7 +328,7 @@ def portal_configuration_find_or_create(params: ConfigurationCreateParams) -> di
                 configuration["id"],
                 params=params,
             )
-    digest = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+    digest = _params_digest(params)
     return _call(
         client().v1.billing_portal.configurations.create,
         params=params,

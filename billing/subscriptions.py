@@ -42,10 +42,18 @@ def _for_a_team(metadata: dict | None) -> bool:
     return bool((metadata or {}).get("team_id"))
 
 
+def own_customer_remember(user: User, obj: dict) -> None:
+    """Remember the customer a Stripe subscription or Checkout Session names as the user's own,
+    unless it is for a team: a team's seats are billed to the team's own customer (teams keeps
+    it), never the member's personal one."""
+    if obj.get("customer") and not _for_a_team(obj.get("metadata")):
+        customer_remember(user=user, stripe_customer_id=obj["customer"])
+
+
 def customer_remember(*, user: User, stripe_customer_id: str) -> Customer | None:
     """Store the user's own Stripe customer the first time it is known. A user keeps one
     customer: a different id later is logged, not stored. A team's customer is not theirs:
-    callers never pass one."""
+    callers never pass one (own_customer_remember decides)."""
     existing = Customer.objects.filter(user=user).first()
     if existing:
         if existing.stripe_customer_id != stripe_customer_id:
@@ -209,9 +217,7 @@ def subscription_sync(
             return None
         metadata = data.get("metadata") or {}
         team = _for_a_team(metadata)
-        # A team's seats are billed to the team's own customer (teams keeps it), not the user's.
-        if data.get("customer") and not team:
-            customer_remember(user=user, stripe_customer_id=data["customer"])
+        own_customer_remember(user, data)
         stored = (
             Subscription.objects.filter(stripe_subscription_id=stripe_subscription_id)
             .values_list("payment_failed_at", flat=True)
@@ -280,8 +286,7 @@ def checkout_session_apply(session: dict) -> Subscription | None:
     if user is None:
         logger.warning("checkout session %s names no known user", session.get("id"))
         return None
-    if session.get("customer") and not _for_a_team(session.get("metadata")):
-        customer_remember(user=user, stripe_customer_id=session["customer"])
+    own_customer_remember(user, session)
     if session.get("subscription"):
         subscription_id = session["subscription"]
         if isinstance(subscription_id, dict):
