@@ -49,6 +49,7 @@ SUBSCRIPTION_FIELDS = (
     "cancellation_feedback",
 )
 CHUNK = 2000
+REASONS = dict(Subscription.CancellationReason.choices)  # the member's feedback, as Stripe words it
 
 
 def members() -> QuerySet[User]:
@@ -113,7 +114,6 @@ def _source(member: Any) -> str:
 
 def member_row(member: Any) -> list[Any]:
     amount = member.sub_monthly_amount if member.paying else None
-    labels = dict(Subscription.CancellationReason.choices)
     feedback = member.sub_cancellation_feedback or ""
     return [
         member.pk,
@@ -128,7 +128,7 @@ def member_row(member: Any) -> list[Any]:
         _when(member.sub_trial_end),
         _when(member.sub_current_period_end),
         "" if member.sub_status is None else ("yes" if member.sub_cancel_at_period_end else "no"),
-        labels.get(feedback, feedback),
+        REASONS.get(feedback, feedback),
         "yes" if member.premium else "no",
     ]
 
