@@ -336,7 +336,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     user = signed_in_user(request)
     if request.method == "POST":
         if user is None:
-            return redirect(f"{reverse('account_login')}?next={request.path}")
+            return redirect(sign_in_links(request.path)["login_url"])
         if throttled(request):
             messages.error(request, TOO_MANY)
             return redirect(request.path)
