@@ -3,6 +3,8 @@
 what views ask of a request (its signed-in user, whether it was throttled, the sign-in links
 that come back to a page)."""
 
+import re
+import uuid
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
@@ -10,9 +12,17 @@ from django.urls import reverse
 
 from .models import User
 
+# A form's token: one per rendered form, so that a form sent twice does its work once.
+FORM_TOKEN_RE = re.compile(r"[0-9a-f]{32}")
+
 
 class AuthenticatedRequest(HttpRequest):
     user: User
+
+
+def form_token(posted: str = "") -> str:
+    """The posted form token when it is one of ours, else a new one (for a form being drawn)."""
+    return posted if FORM_TOKEN_RE.fullmatch(posted) else uuid.uuid4().hex
 
 
 def throttled(request: HttpRequest) -> bool:

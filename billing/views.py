@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from accounts.requests import AuthenticatedRequest, throttled
+from accounts.requests import AuthenticatedRequest, form_token, throttled
 
 from . import entitlements
 from . import stripe_gateway as gateway
@@ -30,7 +29,6 @@ from .subscriptions import (
 )
 
 logger = logging.getLogger(__name__)
-TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 GUIDE_ID_RE = re.compile(r"^[1-9][0-9]{0,17}$")
 PAUSED_CHECKOUT = "Your subscription is paused: update your card in Manage billing to restore it."
 # The success page asks Stripe for the Checkout Session on every visit: a reader refreshing it,
@@ -64,7 +62,7 @@ def pricing(request: HttpRequest) -> HttpResponse:
             "subscribed": request.user.is_authenticated
             and paid_subscription_exists(user=request.user),
             "billing_configured": gateway.is_configured(),
-            "checkout_token": uuid.uuid4().hex,
+            "checkout_token": form_token(),
             "monthly": MONTHLY,
             # Offered once its price is configured (STRIPE_ANNUAL_PRICE_ID).
             "annual": ANNUAL if ANNUAL.price_id else None,
@@ -105,9 +103,7 @@ def checkout(request: AuthenticatedRequest) -> HttpResponse:
             messages.info(request, PAUSED_CHECKOUT)
         return redirect("accounts:account")
     # One token per rendered form: a double-submitted form reuses one Checkout Session.
-    token = request.POST.get("token", "")
-    if not TOKEN_RE.fullmatch(token):
-        token = uuid.uuid4().hex
+    token = form_token(request.POST.get("token", ""))
     try:
         customer_id = customer_for_checkout(user=request.user)
         trial = trial_allowed(user=request.user, stripe_customer_id=customer_id)

@@ -4,8 +4,6 @@ recipient's link opens."""
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from http import HTTPStatus
 
 from django.conf import settings
@@ -17,7 +15,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from accounts.requests import AuthenticatedRequest, sign_in_links, signed_in_user, throttled
+from accounts.requests import (
+    AuthenticatedRequest,
+    form_token,
+    sign_in_links,
+    signed_in_user,
+    throttled,
+)
 from alphacode.context_processors import dollars
 from billing import stripe_gateway as gateway
 from billing.subscriptions import customer_for_checkout
@@ -32,7 +36,6 @@ from .services import GiftNotRedeemable, gift_checkout_recorded, gift_checkout_s
 from .services import gift_redeem as redeem_gift
 
 logger = logging.getLogger(__name__)
-TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 # Each gift form sent asks Stripe for a Checkout Session: a member may send this many a minute.
 CHECKOUT_LIMIT = 5
 TOO_MANY = (
@@ -51,7 +54,7 @@ def _gift_page(request: HttpRequest, form: GiftForm | None, *, token: str = "") 
         "gifts/gift.html",
         {
             "form": form,
-            "token": token or uuid.uuid4().hex,
+            "token": token or form_token(),
             "offers": list(OFFERS.values()),
             "send_hour": SEND_TIME,
             "billing_configured": gateway.is_configured(),
@@ -74,9 +77,7 @@ def gift(request: HttpRequest) -> HttpResponse:
         return _gift_page(request, GiftForm())
     form = GiftForm(request.POST)
     # One token per rendered form: a double-submitted form is one gift and one Checkout.
-    token = request.POST.get("token", "")
-    if not TOKEN_RE.fullmatch(token):
-        token = uuid.uuid4().hex
+    token = form_token(request.POST.get("token", ""))
     if throttled(request):
         logger.info("gift checkout for user %s throttled: not asking Stripe", user.pk)
         messages.error(request, TOO_MANY)

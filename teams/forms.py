@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from accounts.requests import FORM_TOKEN_RE
 from billing.plans import PLANS
 
 from .models import Invite, Team
@@ -16,7 +17,6 @@ from .services import MAX_SEATS, MIN_SEATS
 
 # One submission may name this many addresses at most.
 MAX_INVITES_AT_ONCE = 50
-TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 SEPARATORS = re.compile(r"[\s,;]+")
 # The longest address an invite stores (Invite.email).
 MAX_ADDRESS_LENGTH = Invite._meta.get_field("email").max_length or 254
@@ -46,7 +46,7 @@ class BuyForm(forms.Form):
 
     def clean_token(self) -> str:
         token = self.cleaned_data.get("token", "")
-        return token if TOKEN_RE.fullmatch(token) else ""
+        return token if FORM_TOKEN_RE.fullmatch(token) else ""
 
 
 class InviteForm(forms.Form):

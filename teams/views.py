@@ -5,7 +5,6 @@ form is a plain POST with CSRF; a manager's forms find rows only within their ow
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import cast
 
 from django.conf import settings
@@ -19,7 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-from accounts.requests import AuthenticatedRequest, sign_in_links, signed_in_user, throttled
+from accounts.requests import (
+    AuthenticatedRequest,
+    form_token,
+    sign_in_links,
+    signed_in_user,
+    throttled,
+)
 from billing import entitlements
 from billing import stripe_gateway as gateway
 from billing.plans import ANNUAL, MONTHLY, PLANS
@@ -141,7 +146,7 @@ def _page(
 
 
 def _buy_context(team: Team | None, form: BuyForm | None = None) -> dict[str, object]:
-    initial = {"token": uuid.uuid4().hex, "name": team.name if team else ""}
+    initial = {"token": form_token(), "name": team.name if team else ""}
     return {
         "buy_form": form or BuyForm(initial=initial),
         "monthly": MONTHLY,
@@ -175,7 +180,7 @@ def buy(request: AuthenticatedRequest) -> HttpResponse:
             name=data["name"],
             seats=data["seats"],
             plan=plan,
-            token=data["token"] or uuid.uuid4().hex,
+            token=form_token(data["token"]),
             success_url=teams_url + "?session_id={CHECKOUT_SESSION_ID}",
             cancel_url=teams_url + "?checkout=canceled",
         )
